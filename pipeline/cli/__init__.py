@@ -1,0 +1,21 @@
+"""The `cdv` command: each verb parses its options and calls one library function."""
+
+from __future__ import annotations
+
+import click
+
+from pipeline import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cdv")
+def main() -> None:
+    """cdv : lecture semi-automatique des contrats de ville Engagements Quartiers 2030.
+
+    Exemple : cdv run --corpus corpus/ --out outputs/latest
+    """
+
+
+from pipeline.cli import demo, lexicon, run  # noqa: E402  (verbs register themselves on `main`)
+
+__all__ = ["demo", "lexicon", "main", "run"]
