@@ -1,7 +1,8 @@
 """Load the analyst-editable lexicons (`lexicons/*.csv`) into typed entities and themes.
 
 The files are the only source of names, acronyms and theme cues: the matcher never holds a copy.
-Multi-valued cells are separated by `|`. See `lexicons/README.md` for the format.
+Multi-valued cells are separated by `|`, except `patterns`, which holds one regular expression
+(whose own `|` are alternatives). See `lexicons/README.md` for the format.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def row_to_entity(row: dict[str, str], kind: Kind) -> Entity:
         acronyms=split_list(row.get("acronyms")),
         aliases=split_list(row.get("aliases")),
         former_names=split_list(row.get("former_names")),
-        patterns=split_list(row.get("patterns")),
+        patterns=(row["patterns"],) if row.get("patterns") else (),
         category=row.get("category", ""),
         scope=row.get("scope", ""),
         themes=split_list(row.get("themes")),

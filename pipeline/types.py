@@ -34,6 +34,10 @@ class Page:
 
     `text` is the cleaned text used for matching (offsets of detections refer to it);
     `header` and `footer` hold running lines removed from it, kept for page attribution.
+    `ocr_confidence` is Tesseract's mean word confidence, 0-100, on OCR pages.
+    `blocks` are the page's text blocks in reading order, `(x0, top, x1, bottom, start, end)`: a box
+    in points from the page's top-left corner and the block's span in `text` (signature grids).
+    `reason` says, in French, why a page is unread, OCR'd or blank. `width`/`height` are in points.
     """
 
     number: int
@@ -43,6 +47,10 @@ class Page:
     header: str = ""
     footer: str = ""
     tables: list[list[list[str]]] = field(default_factory=list)
+    blocks: list[tuple[float, float, float, float, int, int]] = field(default_factory=list)
+    reason: str = ""
+    width: float = 0.0
+    height: float = 0.0
 
 
 @dataclass
@@ -56,10 +64,34 @@ class ExtractedDocument:
     extractor_version: str = ""
     seconds: float = 0.0
     cache_hit: bool = False
+    warnings: list[str] = field(default_factory=list)
+    duplicate_of: str = ""
+    ocr_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
         return not self.error
+
+    @property
+    def pages_text(self) -> int:
+        """Pages read from their text layer."""
+        return sum(1 for page in self.pages if page.method == "text")
+
+    @property
+    def pages_ocr(self) -> int:
+        """Pages read by OCR."""
+        return sum(1 for page in self.pages if page.method == "ocr")
+
+    @property
+    def pages_unread(self) -> int:
+        """Pages whose text could not be obtained (see each page's `reason`)."""
+        return sum(1 for page in self.pages if page.method == "unread")
+
+    @property
+    def mean_ocr_confidence(self) -> float | None:
+        """Mean of the OCR pages' confidences (0-100), None without OCR pages."""
+        values = [page.ocr_confidence for page in self.pages if page.ocr_confidence is not None]
+        return round(sum(values) / len(values), 1) if values else None
 
 
 @dataclass(frozen=True)

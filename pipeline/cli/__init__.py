@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from typing import IO, Any
+
 import click
 
 from pipeline import __version__
+
+
+class FrenchError(click.ClickException):
+    """A one-line French error on standard error, exit code 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Erreur : {self.format_message()}", err=True, file=file)
+
+
+def fail(message: str) -> None:
+    """Stop the command with a one-line French reason and exit code 1."""
+    raise FrenchError(message)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,150 @@
+"""Aggregate stage: from detections to the contract × entity table and the frequency tables.
+
+Percentages are over the contracts successfully read; `mentionne` counts any detection (signatories
+included); for a dispositif, `mentionne` means the contract articulates with it. Rejected detections
+never count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pandas as pd
+
+from pipeline.lexicon import Lexicon
+from pipeline.types import Detection
+
+DETECTION_COLUMNS = [
+    "detection_id",
+    "contract_id",
+    "entity_id",
+    "entity_name",
+    "entity_acronym",
+    "kind",
+    "role",
+    "theme",
+    "page",
+    "start",
+    "end",
+    "snippet",
+    "score",
+    "method",
+    "status",
+]
+CONTRACT_ENTITY_COLUMNS = [
+    "contract_id",
+    "entity_id",
+    "entity_name",
+    "entity_acronym",
+    "kind",
+    "signataire",
+    "mentionne",
+    "n_mentions",
+    "pages",
+    "themes",
+]
+PARTNER_COLUMNS = [
+    "entity_id",
+    "entity_name",
+    "entity_acronym",
+    "category",
+    "n_contracts",
+    "n_signataire",
+    "pct_signataire",
+    "n_mentionne",
+    "pct_mentionne",
+]
+ARTICULATION_COLUMNS = [
+    "entity_id",
+    "entity_name",
+    "entity_acronym",
+    "scope",
+    "n_contracts",
+    "n_mentionne",
+    "pct_mentionne",
+]
+
+
+def detections_to_frame(detections: list[Detection]) -> pd.DataFrame:
+    """One row per detection, in the column order of `detections.csv`."""
+    if not detections:
+        return pd.DataFrame(columns=DETECTION_COLUMNS)
+    return pd.DataFrame([asdict(d) for d in detections], columns=DETECTION_COLUMNS)
+
+
+def join_sorted(values: pd.Series) -> str:
+    """Distinct non-empty values, sorted and joined with `|` (pages sorted numerically)."""
+    distinct = {value for value in values if value != "" and not pd.isna(value)}
+    return "|".join(str(value) for value in sorted(distinct, key=lambda v: (isinstance(v, str), v)))
+
+
+def detections_to_contract_entities(detections: pd.DataFrame) -> pd.DataFrame:
+    """One row per contract and entity named in it: signataire, mentionne, mentions, pages, themes."""
+    kept = detections[detections["status"] != "rejete"]
+    if kept.empty:
+        return pd.DataFrame(columns=CONTRACT_ENTITY_COLUMNS)
+    grouped = kept.groupby(["contract_id", "entity_id"], sort=True)
+    table = grouped.agg(
+        entity_name=("entity_name", "first"),
+        entity_acronym=("entity_acronym", "first"),
+        kind=("kind", "first"),
+        signataire=("role", lambda roles: int((roles == "signataire").any())),
+        n_mentions=("detection_id", "count"),
+        pages=("page", join_sorted),
+        themes=("theme", join_sorted),
+    ).reset_index()
+    table["mentionne"] = 1
+    return table[CONTRACT_ENTITY_COLUMNS]
+
+
+def percent(count: int, total: int) -> float:
+    """A percentage with one decimal, 0 when there is no denominator."""
+    return round(100.0 * count / total, 1) if total else 0.0
+
+
+def partner_table(contract_entities: pd.DataFrame, lexicon: Lexicon, n_read: int) -> pd.DataFrame:
+    """Every partner of the lexicon: in how many contracts it signs and is named, over contracts read."""
+    partners = contract_entities[contract_entities["kind"] == "partenaire"]
+    signing = partners.groupby("entity_id")["signataire"].sum()
+    named = partners.groupby("entity_id")["mentionne"].sum()
+    rows = []
+    for entity in lexicon.partners:
+        n_signataire = int(signing.get(entity.entity_id, 0))
+        n_mentionne = int(named.get(entity.entity_id, 0))
+        rows.append(
+            {
+                "entity_id": entity.entity_id,
+                "entity_name": entity.name,
+                "entity_acronym": entity.acronym,
+                "category": entity.category,
+                "n_contracts": n_read,
+                "n_signataire": n_signataire,
+                "pct_signataire": percent(n_signataire, n_read),
+                "n_mentionne": n_mentionne,
+                "pct_mentionne": percent(n_mentionne, n_read),
+            }
+        )
+    table = pd.DataFrame(rows, columns=PARTNER_COLUMNS)
+    return table.sort_values(["n_mentionne", "n_signataire", "entity_name"], ascending=[False, False, True])
+
+
+def articulation_table(contract_entities: pd.DataFrame, lexicon: Lexicon, n_read: int) -> pd.DataFrame:
+    """Every dispositif of the lexicon: in how many contracts the contract articulates with it."""
+    schemes = contract_entities[contract_entities["kind"] == "dispositif"]
+    named = schemes.groupby("entity_id")["mentionne"].sum()
+    rows = []
+    for entity in lexicon.dispositifs:
+        n_mentionne = int(named.get(entity.entity_id, 0))
+        rows.append(
+            {
+                "entity_id": entity.entity_id,
+                "entity_name": entity.name,
+                "entity_acronym": entity.acronym,
+                "scope": entity.scope,
+                "n_contracts": n_read,
+                "n_mentionne": n_mentionne,
+                "pct_mentionne": percent(n_mentionne, n_read),
+            }
+        )
+    table = pd.DataFrame(rows, columns=ARTICULATION_COLUMNS)
+    return table.sort_values(["n_mentionne", "entity_name"], ascending=[False, True])

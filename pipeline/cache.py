@@ -1,0 +1,97 @@
+"""Content-addressed stage cache: results keyed by input hash and stage version, in the workspace.
+
+An unchanged file is never re-extracted; a lexicon change invalidates matching, not extraction.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from pipeline.corpus import scan_corpus
+from pipeline.extract import EXTRACTOR_VERSION, extract_document
+from pipeline.files import atomic_write_bytes
+from pipeline.types import ContractFile, ExtractedDocument, Page
+
+
+def page_cache_path(cache_dir: Path, sha256: str, extractor_version: str) -> Path:
+    """Where the pages of one file version, read by one extractor version, are stored."""
+    return cache_dir / sha256[:2] / f"{sha256}.{extractor_version}.json.gz"
+
+
+def document_to_json(document: ExtractedDocument) -> bytes:
+    """Serialise an extracted document (gzip-compressed JSON)."""
+    return gzip.compress(json.dumps(asdict(document), ensure_ascii=False).encode("utf-8"), compresslevel=5)
+
+
+def json_to_document(data: bytes) -> ExtractedDocument:
+    """Rebuild an extracted document; unknown keys (from a newer version) are ignored."""
+    raw: dict[str, Any] = json.loads(gzip.decompress(data))
+    page_keys = {field.name for field in fields(Page)}
+    pages = [Page(**{k: v for k, v in page.items() if k in page_keys}) for page in raw.pop("pages", [])]
+    document_keys = {field.name for field in fields(ExtractedDocument)}
+    return ExtractedDocument(pages=pages, **{k: v for k, v in raw.items() if k in document_keys})
+
+
+def load_pages(cache_dir: Path, sha256: str, extractor_version: str) -> ExtractedDocument | None:
+    """The cached extraction of a file version, or None (a damaged cache entry counts as absent)."""
+    path = page_cache_path(cache_dir, sha256, extractor_version)
+    if not path.exists():
+        return None
+    try:
+        return json_to_document(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def store_pages(cache_dir: Path, document: ExtractedDocument) -> None:
+    """Cache a successful extraction (failures are retried on the next run)."""
+    if document.ok:
+        path = page_cache_path(cache_dir, document.sha256, document.extractor_version)
+        atomic_write_bytes(path, document_to_json(document))
+
+
+def extract_with_cache(contract: ContractFile, cache_dir: Path) -> tuple[ExtractedDocument, str]:
+    """Pages of a contract file, from the cache if this version was read before; says "hit" or "miss"."""
+    cached = load_pages(cache_dir, contract.sha256, EXTRACTOR_VERSION)
+    if cached is not None:
+        cached.contract_id = contract.contract_id
+        cached.cache_hit = True
+        return cached, "hit"
+    document = extract_document(contract)
+    store_pages(cache_dir, document)
+    return document, "miss"
+
+
+def extract_corpus_to_jsonl(corpus: Path, out_file: Path, cache_dir: Path, workers: int = 2) -> dict[str, Any]:
+    """Extract every contract of a folder (in parallel) into one JSON line per page; return counts."""
+    contracts = [c for c in scan_corpus(corpus).contracts if not c.duplicate_of]
+    counts: dict[str, Any] = {
+        "contracts": len(contracts),
+        "errors": 0,
+        "pages": 0,
+        "text": 0,
+        "ocr": 0,
+        "unread": 0,
+        "cache_hits": 0,
+        "messages": [],
+    }
+    lines: list[str] = []
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = pool.map(extract_with_cache, contracts, [cache_dir] * len(contracts))
+        for contract, (document, status) in zip(contracts, results, strict=True):
+            counts["cache_hits"] += status == "hit"
+            if not document.ok:
+                counts["errors"] += 1
+                counts["messages"].append(document.error)
+            for page in document.pages:
+                counts["pages"] += 1
+                counts[page.method] += 1
+                record = {"contract_id": contract.contract_id, "file": contract.path.name, **asdict(page)}
+                lines.append(json.dumps(record, ensure_ascii=False))
+    atomic_write_bytes(out_file, ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
+    return counts

@@ -1,0 +1,138 @@
+"""Corpus stage: find the contract PDFs of a folder, name them from the manifest, hash every file."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import CorpusError
+from pipeline.types import ContractFile
+
+MANIFEST_NAME = "manifest.csv"
+MANIFEST_REQUIRED_COLUMNS = ("contract_id", "file")
+HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """What the manifest says of one contract."""
+
+    contract_id: str
+    file: str
+    territory: str = ""
+    department: str = ""
+
+
+@dataclass
+class Corpus:
+    """The contracts found in a folder, and the manifest rows whose file is missing."""
+
+    root: Path
+    contracts: list[ContractFile] = field(default_factory=list)
+    missing: list[ManifestRow] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_manifest(path: Path) -> list[ManifestRow]:
+    """Read `manifest.csv` (comma or semicolon separated, UTF-8); columns contract_id and file are required."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CorpusError(f"{path} : le manifeste n'est pas en UTF-8 ; réenregistrez-le en UTF-8.") from error
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
+    columns = set(reader.fieldnames or ())
+    missing = [column for column in MANIFEST_REQUIRED_COLUMNS if column not in columns]
+    if missing:
+        raise CorpusError(
+            f"{path} : colonne(s) manquante(s) {', '.join(missing)} ; "
+            "le manifeste doit avoir au moins contract_id et file."
+        )
+    rows: list[ManifestRow] = []
+    seen: set[str] = set()
+    for row in reader:
+        contract_id = (row.get("contract_id") or "").strip()
+        file_name = (row.get("file") or "").strip()
+        if not contract_id:
+            raise CorpusError(f"{path}, ligne {reader.line_num} : contract_id vide.")
+        if contract_id in seen:
+            raise CorpusError(f"{path}, ligne {reader.line_num} : contract_id « {contract_id} » en double.")
+        seen.add(contract_id)
+        rows.append(
+            ManifestRow(
+                contract_id=contract_id,
+                file=file_name,
+                territory=(row.get("territory") or "").strip(),
+                department=(row.get("department") or "").strip(),
+            )
+        )
+    return rows
+
+
+def find_pdfs(root: Path) -> list[Path]:
+    """Every `*.pdf` file under `root` (any case), skipping hidden folders, in a stable order."""
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() == ".pdf"
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
+
+
+def check_corpus(root: Path, manifest: Path | None = None) -> None:
+    """Fail early, with the fix to make, if the corpus folder or its manifest cannot be used."""
+    if not Path(root).is_dir():
+        raise CorpusError(f"{root} : dossier du corpus introuvable ; indiquez-le avec --corpus DIR.")
+    manifest_path = manifest or Path(root) / MANIFEST_NAME
+    if manifest_path.exists():
+        read_manifest(manifest_path)
+
+
+def scan_corpus(root: Path, manifest: Path | None = None) -> Corpus:
+    """List the contracts of a folder: ids from the manifest when it names the file, else the file stem.
+
+    Two files with the same bytes are one contract version: the second is marked `duplicate_of`.
+    """
+    root = Path(root)
+    check_corpus(root, manifest)
+    manifest_path = manifest or root / MANIFEST_NAME
+    rows = read_manifest(manifest_path) if manifest_path.exists() else []
+    by_file = {row.file: row for row in rows if row.file}
+    corpus = Corpus(root=root)
+    first_by_hash: dict[str, str] = {}
+    used_ids: set[str] = set()
+    for path in find_pdfs(root):
+        relative = path.relative_to(root).as_posix()
+        row = by_file.get(relative) or by_file.get(path.name)
+        contract_id = row.contract_id if row else path.stem
+        if contract_id in used_ids:
+            contract_id = relative.removesuffix(path.suffix).replace("/", "__")
+        used_ids.add(contract_id)
+        sha256 = file_sha256(path)
+        corpus.contracts.append(
+            ContractFile(
+                contract_id=contract_id,
+                path=path,
+                sha256=sha256,
+                size=path.stat().st_size,
+                territory=row.territory if row else "",
+                department=row.department if row else "",
+                duplicate_of=first_by_hash.get(sha256, ""),
+            )
+        )
+        first_by_hash.setdefault(sha256, contract_id)
+    found = {c.path.relative_to(root).as_posix() for c in corpus.contracts} | {c.path.name for c in corpus.contracts}
+    corpus.missing = [row for row in rows if row.file and row.file not in found]
+    return corpus

@@ -1,0 +1,177 @@
+"""Prefect orchestration of the stages: one task per stage, contracts processed in parallel.
+
+The flow only moves data between the library functions of the stages; import this module after
+`pipeline.workspace.configure_prefect` so that Prefect reads its settings from the workspace.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from prefect import flow, task
+from prefect.futures import PrefectFuture, as_completed
+from prefect.task_runners import ProcessPoolTaskRunner
+
+from pipeline import __version__
+from pipeline.cache import extract_with_cache
+from pipeline.classify import CLASSIFIER_VERSION, classify_document
+from pipeline.corpus import check_corpus, scan_corpus
+from pipeline.extract import EXTRACTOR_VERSION
+from pipeline.lexicon import load_lexicon
+from pipeline.match import MATCHER_VERSION, load_matcher, match_document
+from pipeline.report import RunRecord, check_output_dir, contract_row, write_outputs
+from pipeline.structure import STRUCTURE_VERSION, analyse_structure
+from pipeline.types import ContractFile, Detection, ExtractedDocument, Hit, Structure
+from pipeline.workspace import Workspace
+
+ProgressHook = Callable[[str, int, int], None]
+progress_hook: ProgressHook | None = None
+
+
+def report_progress(label: str, done: int, total: int) -> None:
+    """Tell the CLI's progress bar, if any, how far the run is."""
+    if progress_hook is not None:
+        progress_hook(label, done, total)
+
+
+@task(name="extraction", retries=1, retry_delay_seconds=1)
+def extract_task(contract: ContractFile, page_cache: str) -> tuple[ExtractedDocument, str]:
+    """Text of every page, from the cache when this file version was already read."""
+    return extract_with_cache(contract, Path(page_cache))
+
+
+@task(name="structure")
+def structure_task(extracted: tuple[ExtractedDocument, str], lexicon_dir: str) -> Structure:
+    """Signature pages and page themes."""
+    return analyse_structure(extracted[0], load_lexicon(Path(lexicon_dir)))
+
+
+@task(name="correspondance")
+def match_task(extracted: tuple[ExtractedDocument, str], lexicon_dir: str) -> tuple[list[Hit], float]:
+    """Lexicon hits of one contract, with the seconds spent."""
+    started = time.perf_counter()
+    hits = match_document(load_matcher(Path(lexicon_dir)), extracted[0])
+    return hits, time.perf_counter() - started
+
+
+@task(name="classification")
+def classify_task(
+    extracted: tuple[ExtractedDocument, str],
+    matched: tuple[list[Hit], float],
+    structure: Structure,
+    lexicon_dir: str,
+) -> tuple[list[Detection], float]:
+    """Roles, senses and themes of the hits of one contract."""
+    started = time.perf_counter()
+    detections = classify_document(extracted[0], matched[0], structure, load_lexicon(Path(lexicon_dir)))
+    return detections, time.perf_counter() - started
+
+
+@task(name="agregation-rapport")
+def write_task(
+    out: str, rows: list[dict[str, Any]], detections: list[Detection], lexicon_dir: str, record: RunRecord
+) -> dict[str, int]:
+    """Tables from the detections, and every output file written atomically."""
+    return write_outputs(Path(out), rows, detections, load_lexicon(Path(lexicon_dir)), record)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@flow(name="cdv-run", log_prints=False)
+def cdv_flow(corpus: str, out: str, workspace: str, lexicon_dir: str) -> dict[str, Any]:
+    """Read a corpus folder and write the evidence-backed tables into `out`."""
+    wall_start = time.perf_counter()
+    lexicon = load_lexicon(Path(lexicon_dir))
+    record = RunRecord(
+        run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6],
+        started_at=now_iso(),
+        corpus=str(Path(corpus).resolve()),
+        out=str(Path(out).resolve()),
+        workspace=str(Path(workspace).resolve()),
+        lexicon_version=lexicon.version,
+        versions={
+            "cdv": __version__,
+            "extraction": EXTRACTOR_VERSION,
+            "structure": STRUCTURE_VERSION,
+            "correspondance": MATCHER_VERSION,
+            "classification": CLASSIFIER_VERSION,
+        },
+    )
+    stage_start = time.perf_counter()
+    corpus_scan = scan_corpus(Path(corpus))
+    record.stage_seconds["corpus"] = round(time.perf_counter() - stage_start, 3)
+    contracts = [c for c in corpus_scan.contracts if not c.duplicate_of]
+    page_cache = str(Workspace(Path(workspace)).page_cache)
+
+    extracted: list[Any] = [extract_task.submit(contract, page_cache) for contract in contracts]
+    structures: list[Any] = [structure_task.submit(future, lexicon_dir) for future in extracted]
+    matched: list[Any] = [match_task.submit(future, lexicon_dir) for future in extracted]
+    classified: list[PrefectFuture[tuple[list[Detection], float]]] = [
+        classify_task.submit(e, m, s, lexicon_dir) for e, m, s in zip(extracted, matched, structures, strict=True)
+    ]
+    done = 0
+    report_progress("Lecture des contrats", done, len(classified))
+    for _ in as_completed(classified):
+        done += 1
+        report_progress("Lecture des contrats", done, len(classified))
+
+    documents: dict[str, ExtractedDocument] = {}
+    detections: list[Detection] = []
+    match_seconds = 0.0
+    classify_seconds = 0.0
+    for contract, extract_future, match_future, classify_future in zip(
+        contracts, extracted, matched, classified, strict=True
+    ):
+        document, cache_status = extract_future.result()
+        documents[contract.contract_id] = document
+        record.cache[contract.contract_id] = {"extraction": cache_status}
+        hits_seconds = match_future.result()[1]
+        contract_detections, seconds = classify_future.result()
+        match_seconds += hits_seconds
+        classify_seconds += seconds
+        if document.ok:
+            detections.extend(contract_detections)
+    record.stage_seconds["extraction"] = round(
+        sum(document.seconds for document in documents.values() if not document.cache_hit), 3
+    )
+    record.stage_seconds["correspondance"] = round(match_seconds, 3)
+    record.stage_seconds["classification"] = round(classify_seconds, 3)
+    record.stage_seconds["pipeline_wall"] = round(time.perf_counter() - wall_start, 3)
+
+    rows = [contract_row(c, documents.get(c.contract_id), Path(corpus)) for c in corpus_scan.contracts]
+    rows += [missing_row(row.contract_id, row.file, row.territory, row.department) for row in corpus_scan.missing]
+    for row in rows:
+        row["cache"] = record.cache.get(row["contract_id"], {})
+    record.finished_at = now_iso()
+    counts = write_task.submit(out, rows, detections, lexicon_dir, record).result()
+    return {"counts": counts, "run_id": record.run_id, "out": record.out, "contracts": rows}
+
+
+def missing_row(contract_id: str, file: str, territory: str, department: str) -> dict[str, Any]:
+    """A manifest row whose file is not in the corpus folder."""
+    return {
+        "contract_id": contract_id,
+        "file": file,
+        "sha256": "",
+        "pages": 0,
+        "territory": territory,
+        "department": department,
+        "status": "error",
+        "error": f"{file} : fichier indiqué dans le manifeste mais absent du dossier du corpus.",
+    }
+
+
+def run_corpus(corpus: Path, out: Path, workspace: Workspace, lexicon_dir: Path, workers: int = 2) -> dict[str, Any]:
+    """Run the whole pipeline through the Prefect flow, `workers` contracts at a time."""
+    check_corpus(corpus)
+    check_output_dir(out, corpus)
+    runner = ProcessPoolTaskRunner(max_workers=max(1, workers))
+    configured = cdv_flow.with_options(task_runner=cast(Any, runner))
+    return configured(str(corpus), str(out), str(workspace.root), str(lexicon_dir))

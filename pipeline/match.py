@@ -1,0 +1,277 @@
+"""Match stage: find every lexicon entity in the pages of a contract, with page, span and snippet.
+
+Four matchers, each reading the lexicon files as they are:
+- names, aliases and former names: spaCy `PhraseMatcher` over text folded for case, accents and hyphens
+  (folding keeps one character per character, so offsets stay those of `Page.text`);
+- acronyms: case-sensitive, whole-token regular expressions (dotted forms "C.A.F." included, elisions
+  "l'ADEME" work because the apostrophe is a token boundary);
+- `patterns`: the lexicon's own regular expressions for local variants ("CAF de l'Aude");
+- fuzzy: rapidfuzz over token windows for spelling variants of long names.
+Overlapping hits are filtered explicitly: the longest span wins.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from rapidfuzz import fuzz
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+
+from pipeline.lexicon import Lexicon, load_lexicon
+from pipeline.types import Entity, ExtractedDocument, Hit, Page
+
+MATCHER_VERSION = "match-1"
+SNIPPET_RADIUS = 90
+FUZZY_MIN_TOKENS = 3
+FUZZY_THRESHOLD = 92.0
+SCORES = {"nom": 0.95, "ancien_nom": 0.9, "motif": 0.9, "sigle": 0.85, "sigle_ambigu": 0.6}
+WORD_CHARS = r"0-9A-Za-zÀ-ÖØ-öø-ÿœŒ"
+TOKEN_PATTERN = re.compile(rf"[{WORD_CHARS}]+")
+
+
+def fold_char(char: str) -> str:
+    """One character folded: lower case, accents stripped, hyphens and line breaks as spaces."""
+    if char in "-\n\t\r":
+        return " "
+    base = unicodedata.normalize("NFD", char)[0]
+    lowered = base.lower()
+    return lowered[0] if lowered else char
+
+
+@lru_cache(maxsize=4096)
+def _fold_cached(char: str) -> str:
+    return fold_char(char)
+
+
+def fold_text(text: str) -> str:
+    """Fold a text for name matching; the result has exactly the same length as the input."""
+    return "".join(_fold_cached(char) for char in text)
+
+
+def text_to_snippet(text: str, start: int, end: int, radius: int = SNIPPET_RADIUS) -> str:
+    """The hit with `radius` characters of context each side, on one line."""
+    left = max(0, start - radius)
+    right = min(len(text), end + radius)
+    snippet = text[left:right]
+    return " ".join(snippet.split())
+
+
+def acronym_to_regex(acronym: str) -> str:
+    """A case-sensitive pattern for an acronym as a whole token, also in its dotted form (C.A.F.)."""
+    forms = [re.escape(acronym)]
+    letters = [char for char in acronym if char.isalnum()]
+    if acronym.isalpha() and acronym.isupper() and 2 <= len(letters) <= 6:
+        forms.append(r"\.".join(re.escape(char) for char in letters) + r"\.?")
+    return "|".join(forms)
+
+
+@dataclass(frozen=True)
+class SurfaceForm:
+    """One way of writing an entity, and what kind of evidence a match on it is."""
+
+    entity_id: str
+    text: str
+    method: str
+
+
+@dataclass
+class LexiconMatcher:
+    """The compiled matchers for one lexicon version."""
+
+    lexicon: Lexicon
+    nlp: Language
+    phrase_matcher: PhraseMatcher
+    phrase_forms: dict[int, SurfaceForm]
+    acronym_regex: re.Pattern[str] | None
+    acronym_senses: dict[str, tuple[str, ...]]
+    patterns: list[tuple[str, re.Pattern[str]]]
+    fuzzy_names: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+
+
+def entity_to_forms(entity: Entity) -> list[SurfaceForm]:
+    """The name-like surface forms of an entity (acronyms and patterns are matched apart)."""
+    forms = [SurfaceForm(entity.entity_id, entity.name, "nom")]
+    forms += [SurfaceForm(entity.entity_id, alias, "nom") for alias in entity.aliases if not alias.isupper()]
+    forms += [
+        SurfaceForm(entity.entity_id, former, "ancien_nom") for former in entity.former_names if not former.isupper()
+    ]
+    return forms
+
+
+def entity_to_acronyms(entity: Entity) -> list[str]:
+    """Acronyms, plus upper-case aliases and former names (DDETS-PP, DIRECCTE), matched case-sensitively."""
+    values = list(entity.acronyms)
+    values += [alias for alias in entity.aliases if alias.isupper()]
+    values += [former for former in entity.former_names if former.isupper()]
+    return values
+
+
+def build_matcher(lexicon: Lexicon) -> LexiconMatcher:
+    """Compile the phrase, acronym, pattern and fuzzy matchers for a lexicon."""
+    nlp = spacy.blank("fr")
+    phrase_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    phrase_forms: dict[int, SurfaceForm] = {}
+    fuzzy_names: dict[str, list[tuple[str, str, int]]] = {}
+    acronym_senses: dict[str, set[str]] = {}
+    patterns: list[tuple[str, re.Pattern[str]]] = []
+    for entity in lexicon.entities:
+        for form in entity_to_forms(entity):
+            folded = fold_text(form.text)
+            key = f"{form.entity_id}|{form.method}|{folded}"
+            match_id = nlp.vocab.strings.add(key)
+            phrase_forms[match_id] = form
+            phrase_matcher.add(key, [nlp.make_doc(folded)])
+            tokens = TOKEN_PATTERN.findall(folded)
+            if len(tokens) >= FUZZY_MIN_TOKENS:
+                fuzzy_names.setdefault(tokens[0][:3], []).append((form.entity_id, " ".join(tokens), len(tokens)))
+        for acronym in entity_to_acronyms(entity):
+            acronym_senses.setdefault(acronym, set()).add(entity.entity_id)
+        patterns += [(entity.entity_id, re.compile(pattern)) for pattern in entity.patterns]
+    for acronym, senses in lexicon.ambiguous.items():
+        acronym_senses.setdefault(acronym, set()).update(senses)
+    ordered = sorted(acronym_senses, key=len, reverse=True)
+    acronym_regex = (
+        re.compile(
+            rf"(?<![{WORD_CHARS}.])(?:"
+            + "|".join(f"(?P<a{index}>{acronym_to_regex(acronym)})" for index, acronym in enumerate(ordered))
+            + rf")(?![{WORD_CHARS}])"
+        )
+        if ordered
+        else None
+    )
+    return LexiconMatcher(
+        lexicon=lexicon,
+        nlp=nlp,
+        phrase_matcher=phrase_matcher,
+        phrase_forms=phrase_forms,
+        acronym_regex=acronym_regex,
+        acronym_senses={f"a{index}": tuple(sorted(acronym_senses[acronym])) for index, acronym in enumerate(ordered)},
+        patterns=patterns,
+        fuzzy_names=fuzzy_names,
+    )
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate match before overlap filtering; `senses` has several ids for an ambiguous acronym."""
+
+    start: int
+    end: int
+    senses: tuple[str, ...]
+    method: str
+    score: float
+
+
+def phrase_spans(matcher: LexiconMatcher, folded: str) -> list[Span]:
+    """Names, aliases and former names in folded text."""
+    doc = matcher.nlp.make_doc(folded)
+    spans = []
+    for match_id, start, end in matcher.phrase_matcher(doc):
+        form = matcher.phrase_forms[match_id]
+        span = doc[start:end]
+        spans.append(Span(span.start_char, span.end_char, (form.entity_id,), form.method, SCORES[form.method]))
+    return spans
+
+
+def acronym_spans(matcher: LexiconMatcher, text: str) -> list[Span]:
+    """Acronyms as whole, case-sensitive tokens in the original text."""
+    if matcher.acronym_regex is None:
+        return []
+    spans = []
+    for match in matcher.acronym_regex.finditer(text):
+        group = match.lastgroup or ""
+        senses = matcher.acronym_senses.get(group, ())
+        method = "sigle" if len(senses) == 1 else "sigle_ambigu"
+        spans.append(Span(match.start(), match.end(), senses, method, SCORES[method]))
+    return spans
+
+
+def pattern_spans(matcher: LexiconMatcher, text: str) -> list[Span]:
+    """The lexicon's regular expressions for local variants."""
+    return [
+        Span(match.start(), match.end(), (entity_id,), "motif", SCORES["motif"])
+        for entity_id, pattern in matcher.patterns
+        for match in pattern.finditer(text)
+        if match.end() > match.start()
+    ]
+
+
+def fuzzy_spans(matcher: LexiconMatcher, folded: str, taken: list[Span]) -> list[Span]:
+    """Long names written with small differences ("Agence régionale de la santé"), via rapidfuzz."""
+    tokens = [(m.group(0), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(folded)]
+    covered = {index for span in taken for index in range(span.start, span.end)}
+    spans = []
+    for position, (token, start, _) in enumerate(tokens):
+        if start in covered:
+            continue
+        for entity_id, name, size in matcher.fuzzy_names.get(token[:3], ()):
+            for width in (size - 1, size, size + 1):
+                window = tokens[position : position + width]
+                if len(window) < width or width < FUZZY_MIN_TOKENS:
+                    continue
+                candidate = " ".join(item[0] for item in window)
+                ratio = fuzz.ratio(candidate, name)
+                if ratio >= FUZZY_THRESHOLD and window[-1][0][:2] == name.split()[-1][:2]:
+                    spans.append(Span(start, window[-1][2], (entity_id,), "approche", 0.9 * ratio / 100))
+    return spans
+
+
+def filter_overlaps(spans: list[Span]) -> list[Span]:
+    """Keep the longest span where spans overlap (ties: the higher score, then the earlier start)."""
+    chosen: list[Span] = []
+    occupied: set[int] = set()
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), -s.score, s.start)):
+        positions = set(range(span.start, span.end))
+        if positions & occupied:
+            continue
+        chosen.append(span)
+        occupied |= positions
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def page_to_spans(matcher: LexiconMatcher, page: Page) -> list[Span]:
+    """Every entity span of a page, after overlap filtering."""
+    folded = fold_text(page.text)
+    exact = phrase_spans(matcher, folded) + acronym_spans(matcher, page.text) + pattern_spans(matcher, page.text)
+    return filter_overlaps(exact + fuzzy_spans(matcher, folded, exact))
+
+
+def match_document(matcher: LexiconMatcher, document: ExtractedDocument) -> list[Hit]:
+    """All hits of a document; an ambiguous acronym yields one hit per sense (the classifier picks one)."""
+    hits: list[Hit] = []
+    for page in document.pages:
+        for span in page_to_spans(matcher, page):
+            snippet = text_to_snippet(page.text, span.start, span.end)
+            for entity_id in span.senses:
+                hits.append(
+                    Hit(
+                        contract_id=document.contract_id,
+                        entity_id=entity_id,
+                        page=page.number,
+                        start=span.start,
+                        end=span.end,
+                        matched=page.text[span.start : span.end],
+                        snippet=snippet,
+                        method=span.method,
+                        score=span.score,
+                    )
+                )
+    return hits
+
+
+@lru_cache(maxsize=4)
+def matcher_for(lexicon_dir: Path, version: str) -> LexiconMatcher:
+    """A matcher per lexicon folder and version, built once per process."""
+    return build_matcher(load_lexicon(lexicon_dir))
+
+
+def load_matcher(lexicon_dir: Path) -> LexiconMatcher:
+    """The matcher for the current content of a lexicon folder (rebuilt when a file changes)."""
+    lexicon = load_lexicon(lexicon_dir)
+    return matcher_for(Path(lexicon_dir).resolve(), lexicon.version)

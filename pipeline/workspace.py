@@ -1,0 +1,65 @@
+"""The workspace: the one folder holding state that outlives a run (caches, decisions, history)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import WorkspaceError
+
+WORKSPACE_ENV = "CDV_HOME"
+DEFAULT_WORKSPACE = Path("outputs")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Paths inside a workspace folder; created on first use."""
+
+    root: Path
+
+    def __post_init__(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WorkspaceError(
+                f"Espace de travail {self.root} impossible à créer ({error.strerror}) : "
+                "choisissez un autre dossier avec --workspace ou CDV_HOME."
+            ) from error
+
+    @property
+    def page_cache(self) -> Path:
+        return self.root / "cache" / "pages"
+
+    @property
+    def match_cache(self) -> Path:
+        return self.root / "cache" / "hits"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.root / ".prefect"
+
+    @property
+    def runs(self) -> Path:
+        return self.root / "runs"
+
+
+def resolve_workspace(explicit: Path | None = None) -> Workspace:
+    """`--workspace DIR`, else `$CDV_HOME`, else `outputs/` in the current folder."""
+    if explicit is not None:
+        return Workspace(Path(explicit))
+    if os.environ.get(WORKSPACE_ENV):
+        return Workspace(Path(os.environ[WORKSPACE_ENV]))
+    return Workspace(DEFAULT_WORKSPACE)
+
+
+def configure_prefect(workspace: Workspace, verbose: bool = False) -> None:
+    """Prefect settings for a local run, set before Prefect is imported: its home in the workspace,
+    no analytics, a patient start of the ephemeral server, quiet logs unless asked."""
+    os.environ.setdefault("PREFECT_HOME", str(workspace.prefect_home.resolve()))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_SERVER_UI_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

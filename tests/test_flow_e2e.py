@@ -1,0 +1,127 @@
+"""The whole pipeline through Prefect, called as users call it: `cdv run` in-process, twice."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from contract_pdf import write_contract
+
+from pipeline.cli import main
+
+pytestmark = pytest.mark.e2e
+
+REQUIRED_COLUMNS = {
+    "contracts.csv": "contract_id file sha256 pages territory department status error",
+    "detections.csv": "detection_id contract_id entity_id entity_name entity_acronym kind role theme page start end "
+    "snippet score method status",
+    "contract_entities.csv": "contract_id entity_id entity_name entity_acronym kind signataire mentionne n_mentions "
+    "pages themes",
+    "tables/partenaires.csv": "entity_id entity_name entity_acronym n_contracts n_signataire pct_signataire "
+    "n_mentionne pct_mentionne",
+    "tables/articulations.csv": "entity_id entity_name entity_acronym scope n_contracts n_mentionne pct_mentionne",
+}
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("e2e")
+    corpus = root / "corpus"
+    write_contract(
+        corpus / "aude.pdf",
+        [
+            "Axe emploi\nFrance Travail et la Mission locale accompagnent les jeunes vers l'emploi.",
+            "Axe santé\nL'ARS et la CPAM portent le contrat local de santé. Le CLSPD se réunit.",
+        ],
+    )
+    write_contract(
+        corpus / "gers.pdf",
+        ["Cadre de vie\nLes bailleurs sociaux mobilisent l'abattement de TFPB et la GUSP."],
+        signature="Les signataires\nFait à Auch, le 12 juillet 2024\nPour l'État, le Préfet du Gers\n"
+        "Pour France Travail, la Directrice\nPour Altémed, bailleur social, le Directeur",
+    )
+    (corpus / "copie-aude.pdf").write_bytes((corpus / "aude.pdf").read_bytes())
+    (corpus / "notes.pdf").write_text("ceci n'est pas un PDF", encoding="utf-8")
+    (corpus / "manifest.csv").write_text(
+        "contract_id,file,territory,department\n"
+        "11-carcassonne,aude.pdf,Carcassonne Agglo,Aude\n32-auch,gers.pdf,Grand Auch,Gers\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    args = ["run", "--corpus", str(corpus), "--out", str(root / "out"), "--workspace", str(root / "ws")]
+    first = runner.invoke(main, args)
+    first_json = json.loads((root / "out" / "run.json").read_text(encoding="utf-8"))
+    second = runner.invoke(main, args)
+    return {"root": root, "first": first, "second": second, "first_json": first_json}
+
+
+def test_run_succeeds_with_french_summary(runs: dict[str, Any]) -> None:
+    first: Result = runs["first"]
+    assert first.exit_code == 0, first.output
+    assert "Contrats lus : 2 sur 4 (2 en erreur)" in first.output
+    assert "  ! notes : notes.pdf : fichier illisible (pas un PDF valide ou fichier tronqué)." in first.output
+    assert "  ! copie-aude : copie-aude.pdf : même contenu que le contrat « 11-carcassonne », lu une seule fois." in (
+        first.output
+    )
+
+
+def test_every_output_file_has_the_contract_columns(runs: dict[str, Any]) -> None:
+    out = runs["root"] / "out"
+    for name, columns in REQUIRED_COLUMNS.items():
+        with (out / name).open(encoding="utf-8") as handle:
+            header = next(csv.reader(handle))
+        assert set(columns.split()) <= set(header), name
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert {
+        "run_id",
+        "started_at",
+        "finished_at",
+        "corpus",
+        "counts",
+        "contracts",
+        "stage_seconds",
+        "lexicon_version",
+        "versions",
+    } <= set(run)
+
+
+def test_contract_entities_and_tables_values(runs: dict[str, Any]) -> None:
+    out = runs["root"] / "out"
+    rows = {(r["contract_id"], r["entity_id"]): r for r in read_csv(out / "contract_entities.csv")}
+    assert rows[("11-carcassonne", "france_travail")]["signataire"] == "1"
+    assert rows[("11-carcassonne", "mission_locale")]["signataire"] == "0"
+    assert rows[("32-auch", "bailleurs_sociaux")]["signataire"] == "1"
+    assert ("32-auch", "ars") not in rows
+    partners = {r["entity_id"]: r for r in read_csv(out / "tables" / "partenaires.csv")}
+    assert (partners["france_travail"]["n_contracts"], partners["france_travail"]["pct_signataire"]) == ("2", "100.0")
+    assert (partners["ars"]["n_signataire"], partners["ars"]["pct_mentionne"]) == ("1", "50.0")
+    schemes = {r["entity_id"]: r for r in read_csv(out / "tables" / "articulations.csv")}
+    assert schemes["atfpb"]["pct_mentionne"] == "50.0"
+    assert schemes["clspd"]["scope"] == "droit commun"
+    contracts = {r["contract_id"]: r for r in read_csv(out / "contracts.csv")}
+    assert (contracts["32-auch"]["territory"], contracts["32-auch"]["department"]) == ("Grand Auch", "Gers")
+
+
+def test_second_run_extracts_nothing_again(runs: dict[str, Any]) -> None:
+    second: Result = runs["second"]
+    assert second.exit_code == 0, second.output
+    assert runs["first_json"]["cache"] == {
+        "11-carcassonne": {"extraction": "miss"},
+        "32-auch": {"extraction": "miss"},
+        "notes": {"extraction": "miss"},
+    }
+    run = json.loads((runs["root"] / "out" / "run.json").read_text(encoding="utf-8"))
+    assert run["cache"]["11-carcassonne"] == {"extraction": "hit"}
+    assert run["cache"]["32-auch"] == {"extraction": "hit"}
+    assert "extraction : 2 contrat(s) depuis le cache" in second.output
+    first_ids = {r["detection_id"] for r in read_csv(runs["root"] / "out" / "detections.csv")}
+    assert len(first_ids) == run["counts"]["detections"]

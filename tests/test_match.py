@@ -1,0 +1,75 @@
+"""Match stage: tricky ways of naming an entity, in real sentences of real generated PDFs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from contract_pdf import write_pdf
+
+from pipeline.corpus import scan_corpus
+from pipeline.extract import extract_document
+from pipeline.lexicon import Lexicon
+from pipeline.match import LexiconMatcher, Span, build_matcher, filter_overlaps, fold_text, match_document
+from pipeline.types import ExtractedDocument, Page
+
+
+@pytest.fixture(scope="module")
+def matcher(lexicon: Lexicon) -> LexiconMatcher:
+    return build_matcher(lexicon)
+
+
+def page_hits(matcher: LexiconMatcher, text: str) -> list[tuple[str, str, str]]:
+    document = ExtractedDocument(contract_id="c", sha256="0", pages=[Page(number=1, text=text)])
+    return [(hit.entity_id, hit.matched, hit.method) for hit in match_document(matcher, document)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Le soutien de l'ADEME est acquis.", ("ademe", "ADEME")),
+        ("Avec l’ADEME, en lien avec la commune.", ("ademe", "ADEME")),
+        ("Les aides d'ANAH seront mobilisées.", ("anah", "ANAH")),
+        ("La C.A.F. finance les centres.", ("caf", "C.A.F.")),
+        ("LA CAISSE D'ALLOCATIONS FAMILIALES ET LA VILLE", ("caf", "CAISSE D'ALLOCATIONS FAMILIALES")),
+        ("Les bailleurs sociaux s'engagent sur la TFPB.", ("bailleurs_sociaux", "bailleurs sociaux")),
+        ("L'Agence nationale de\nl'habitat accompagne la copropriété.", ("anah", "Agence nationale de\nl'habitat")),
+        ("Pôle emploi accompagne les demandeurs.", ("france_travail", "Pôle emploi")),
+        ("La CAF de l'Aude et la ville.", ("caf", "CAF de l'Aude")),
+        ("l'Agence Régionale de la Santé soutient", ("ars", "Agence Régionale de la Santé")),
+    ],
+)
+def test_tricky_names_are_found(matcher: LexiconMatcher, sentence: str, expected: tuple[str, str]) -> None:
+    assert expected in [(entity, matched) for entity, matched, _ in page_hits(matcher, sentence)]
+
+
+def test_name_hyphenated_across_lines_in_a_pdf(matcher: LexiconMatcher, tmp_path: Path) -> None:
+    write_pdf(tmp_path / "c.pdf", ["La Caisse primaire d'assurance ma-\nladie et la Mission locale jeunes."])
+    document = extract_document(scan_corpus(tmp_path).contracts[0])
+    assert {hit.entity_id for hit in match_document(matcher, document)} == {"cpam", "mission_locale"}
+
+
+def test_acronym_inside_a_word_or_in_lower_case_is_not_a_hit(matcher: LexiconMatcher) -> None:
+    assert page_hits(matcher, "Le CAFE des ARSENAUX, une caf, des ars.") == []
+
+
+def test_ambiguous_acronym_yields_every_sense(matcher: LexiconMatcher) -> None:
+    hits = page_hits(matcher, "Le CLS est signé.")
+    assert sorted(entity for entity, _, _ in hits) == ["cls_sante", "cls_securite"]
+    assert {method for _, _, method in hits} == {"sigle_ambigu"}
+
+
+def test_longest_overlapping_name_wins(matcher: LexiconMatcher) -> None:
+    hits = page_hits(matcher, "Le contrat local de santé mentale est prolongé.")
+    assert [entity for entity, _, _ in hits] == ["clsm"]
+
+
+def test_filter_overlaps_keeps_longest_then_best_score() -> None:
+    spans = [Span(0, 3, ("a",), "sigle", 0.85), Span(0, 10, ("b",), "nom", 0.95), Span(12, 15, ("c",), "sigle", 0.8)]
+    assert [span.senses for span in filter_overlaps(spans)] == [("b",), ("c",)]
+
+
+def test_folding_keeps_offsets() -> None:
+    text = "Éducation nationale\nl'ÉTAT-major"
+    assert len(fold_text(text)) == len(text)
+    assert fold_text(text) == "education nationale l'etat major"
