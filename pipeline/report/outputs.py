@@ -1,4 +1,4 @@
-"""Report stage: write the output files of the data contract, all at once or not at all.
+"""Write the output files of the data contract, all at once or not at all.
 
 `contracts.csv`, `detections.csv`, `contract_entities.csv`, `tables/partenaires.csv`,
 `tables/articulations.csv` and `run.json` are built in a staging folder that replaces the output folder
