@@ -36,6 +36,11 @@ class Workspace:
         return self.root / "cache" / "hits"
 
     @property
+    def database(self) -> Path:
+        """The workspace's SQLite database: review decisions, version registry, run history."""
+        return self.root / "cdv.sqlite3"
+
+    @property
     def prefect_home(self) -> Path:
         return self.root / ".prefect"
 

@@ -1,0 +1,5 @@
+"""`cdv serve` verbs (being written)."""
+
+from __future__ import annotations
+
+from pipeline.cli import main  # noqa: F401

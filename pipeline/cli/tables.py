@@ -1,0 +1,5 @@
+"""`cdv tables` verbs (being written)."""
+
+from __future__ import annotations
+
+from pipeline.cli import main  # noqa: F401
