@@ -6,6 +6,7 @@ An unchanged file is never re-extracted; a lexicon change invalidates matching, 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, fields
@@ -15,7 +16,7 @@ from typing import Any
 from pipeline.corpus import scan_corpus
 from pipeline.extract import EXTRACTOR_VERSION, extract_document
 from pipeline.files import atomic_write_bytes
-from pipeline.types import ContractFile, ExtractedDocument, Page
+from pipeline.types import ContractFile, Detection, ExtractedDocument, Page
 
 
 def page_cache_path(cache_dir: Path, sha256: str, extractor_version: str) -> Path:
@@ -53,6 +54,14 @@ def store_pages(cache_dir: Path, document: ExtractedDocument) -> None:
     if document.ok:
         path = page_cache_path(cache_dir, document.sha256, document.extractor_version)
         atomic_write_bytes(path, document_to_json(document))
+
+
+def miss_reason(cache_dir: Path, sha256: str) -> str:
+    """Why a stage result is not in the cache: this file version is new, or a version changed."""
+    folder = cache_dir / sha256[:2]
+    if folder.exists() and any(folder.glob(f"{sha256}.*")):
+        return "recalcul : version du code, du lexique ou du modèle modifiée"
+    return "recalcul : nouvelle version du fichier"
 
 
 def extract_with_cache(contract: ContractFile, cache_dir: Path) -> tuple[ExtractedDocument, str]:
@@ -95,3 +104,32 @@ def extract_corpus_to_jsonl(corpus: Path, out_file: Path, cache_dir: Path, worke
                 lines.append(json.dumps(record, ensure_ascii=False))
     atomic_write_bytes(out_file, ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
     return counts
+
+
+def analysis_key(contract_id: str, versions: dict[str, str]) -> str:
+    """The key of a contract's detections: its id and every version they depend on."""
+    text = contract_id + "\x1f" + "\x1f".join(f"{name}={value}" for name, value in sorted(versions.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def detections_cache_path(cache_dir: Path, sha256: str, key: str) -> Path:
+    """Where the detections of one file version under one analysis key are stored."""
+    return cache_dir / sha256[:2] / f"{sha256}.{key}.json.gz"
+
+
+def load_detections(cache_dir: Path, sha256: str, key: str) -> list[Detection] | None:
+    """Cached detections of a contract version for the current lexicon and code, or None."""
+    path = detections_cache_path(cache_dir, sha256, key)
+    if not path.exists():
+        return None
+    try:
+        rows = json.loads(gzip.decompress(path.read_bytes()))
+        return [Detection(**row) for row in rows]
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def store_detections(cache_dir: Path, sha256: str, key: str, detections: list[Detection]) -> None:
+    """Cache the detections of a contract version."""
+    data = json.dumps([asdict(d) for d in detections], ensure_ascii=False).encode("utf-8")
+    atomic_write_bytes(detections_cache_path(cache_dir, sha256, key), gzip.compress(data, compresslevel=5))

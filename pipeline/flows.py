@@ -11,16 +11,17 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from prefect import flow, task
-from prefect.futures import PrefectFuture, as_completed
+from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from pipeline import __version__
-from pipeline.cache import extract_with_cache
+from pipeline.cache import analysis_key, extract_with_cache, load_detections, miss_reason, store_detections
 from pipeline.classify import CLASSIFIER_VERSION, classify_document
 from pipeline.corpus import check_corpus, scan_corpus
+from pipeline.errors import CdvError
 from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.lexicon import load_lexicon
 from pipeline.match import MATCHER_VERSION, load_matcher, match_document
@@ -65,10 +66,15 @@ def classify_task(
     matched: tuple[list[Hit], float],
     structure: Structure,
     lexicon_dir: str,
+    detection_cache: str,
+    key: str,
 ) -> tuple[list[Detection], float]:
-    """Roles, senses and themes of the hits of one contract."""
+    """Roles, senses and themes of the hits of one contract, cached under the analysis key."""
     started = time.perf_counter()
-    detections = classify_document(extracted[0], matched[0], structure, load_lexicon(Path(lexicon_dir)))
+    document = extracted[0]
+    detections = classify_document(document, matched[0], structure, load_lexicon(Path(lexicon_dir)))
+    if document.ok:
+        store_detections(Path(detection_cache), document.sha256, key, detections)
     return detections, time.perf_counter() - started
 
 
@@ -108,41 +114,57 @@ def cdv_flow(corpus: str, out: str, workspace: str, lexicon_dir: str) -> dict[st
     corpus_scan = scan_corpus(Path(corpus))
     record.stage_seconds["corpus"] = round(time.perf_counter() - stage_start, 3)
     contracts = [c for c in corpus_scan.contracts if not c.duplicate_of]
-    page_cache = str(Workspace(Path(workspace)).page_cache)
+    space = Workspace(Path(workspace))
+    analysis_versions = {**record.versions, "lexique": lexicon.version}
+    keys = {c.contract_id: analysis_key(c.contract_id, analysis_versions) for c in contracts}
+    reused = {
+        c.contract_id: cached
+        for c in contracts
+        if (cached := load_detections(space.detection_cache, c.sha256, keys[c.contract_id])) is not None
+    }
+    extraction_reasons = {c.contract_id: miss_reason(space.page_cache, c.sha256) for c in contracts}
+    analysis_reasons = {c.contract_id: miss_reason(space.detection_cache, c.sha256) for c in contracts}
 
-    extracted: list[Any] = [extract_task.submit(contract, page_cache) for contract in contracts]
-    structures: list[Any] = [structure_task.submit(future, lexicon_dir) for future in extracted]
-    matched: list[Any] = [match_task.submit(future, lexicon_dir) for future in extracted]
-    classified: list[PrefectFuture[tuple[list[Detection], float]]] = [
-        classify_task.submit(e, m, s, lexicon_dir) for e, m, s in zip(extracted, matched, structures, strict=True)
+    extracted: list[Any] = [extract_task.submit(c, str(space.page_cache)) for c in contracts]
+    classified: dict[str, Any] = {}
+    for contract, extract_future in zip(contracts, extracted, strict=True):
+        if contract.contract_id in reused:
+            continue
+        structure = structure_task.submit(extract_future, lexicon_dir)
+        matched = match_task.submit(extract_future, lexicon_dir)
+        classified[contract.contract_id] = classify_task.submit(
+            extract_future, matched, structure, lexicon_dir, str(space.detection_cache), keys[contract.contract_id]
+        )
+    pending = list(classified.values()) + [
+        e for c, e in zip(contracts, extracted, strict=True) if c.contract_id in reused
     ]
-    done = 0
-    report_progress("Lecture des contrats", done, len(classified))
-    for _ in as_completed(classified):
-        done += 1
-        report_progress("Lecture des contrats", done, len(classified))
+    report_progress("Lecture des contrats", 0, len(pending))
+    for done, _ in enumerate(as_completed(pending), start=1):
+        report_progress("Lecture des contrats", done, len(pending))
 
     documents: dict[str, ExtractedDocument] = {}
     detections: list[Detection] = []
-    match_seconds = 0.0
-    classify_seconds = 0.0
-    for contract, extract_future, match_future, classify_future in zip(
-        contracts, extracted, matched, classified, strict=True
-    ):
-        document, cache_status = extract_future.result()
+    for contract, extract_future in zip(contracts, extracted, strict=True):
+        document, extraction_status = extract_future.result()
         documents[contract.contract_id] = document
-        record.cache[contract.contract_id] = {"extraction": cache_status}
-        hits_seconds = match_future.result()[1]
-        contract_detections, seconds = classify_future.result()
-        match_seconds += hits_seconds
-        classify_seconds += seconds
+        status = {"extraction": extraction_status}
+        if extraction_status == "miss":
+            status["extraction_raison"] = extraction_reasons[contract.contract_id]
+        if contract.contract_id in reused:
+            contract_detections = reused[contract.contract_id]
+            status["analyse"] = "hit"
+        else:
+            contract_detections, seconds = classified[contract.contract_id].result()
+            record.stage_seconds["analyse"] = record.stage_seconds.get("analyse", 0.0) + seconds
+            status["analyse"] = "miss"
+            status["analyse_raison"] = analysis_reasons[contract.contract_id]
+        record.cache[contract.contract_id] = status
         if document.ok:
             detections.extend(contract_detections)
     record.stage_seconds["extraction"] = round(
         sum(document.seconds for document in documents.values() if not document.cache_hit), 3
     )
-    record.stage_seconds["correspondance"] = round(match_seconds, 3)
-    record.stage_seconds["classification"] = round(classify_seconds, 3)
+    record.stage_seconds["analyse"] = round(record.stage_seconds.get("analyse", 0.0), 3)
     record.stage_seconds["pipeline_wall"] = round(time.perf_counter() - wall_start, 3)
 
     rows = [contract_row(c, documents.get(c.contract_id), Path(corpus)) for c in corpus_scan.contracts]
@@ -168,10 +190,27 @@ def missing_row(contract_id: str, file: str, territory: str, department: str) ->
     }
 
 
-def run_corpus(corpus: Path, out: Path, workspace: Workspace, lexicon_dir: Path, workers: int = 2) -> dict[str, Any]:
-    """Run the whole pipeline through the Prefect flow, `workers` contracts at a time."""
+def task_runner_for(workers: int, dask_address: str | None = None) -> Any:
+    """A local process pool, or the Dask cluster at `dask_address` (through prefect-dask)."""
+    if dask_address:
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as error:
+            raise CdvError("prefect-dask n'est pas installé : pip install prefect-dask pour --dask-address.") from error
+        return DaskTaskRunner(address=dask_address)
+    return ProcessPoolTaskRunner(max_workers=max(1, workers))
+
+
+def run_corpus(
+    corpus: Path,
+    out: Path,
+    workspace: Workspace,
+    lexicon_dir: Path,
+    workers: int = 2,
+    dask_address: str | None = None,
+) -> dict[str, Any]:
+    """Run the whole pipeline through the Prefect flow, on local processes or a Dask cluster."""
     check_corpus(corpus)
     check_output_dir(out, corpus)
-    runner = ProcessPoolTaskRunner(max_workers=max(1, workers))
-    configured = cdv_flow.with_options(task_runner=cast(Any, runner))
+    configured = cdv_flow.with_options(task_runner=task_runner_for(workers, dask_address))
     return configured(str(corpus), str(out), str(workspace.root), str(lexicon_dir))

@@ -32,8 +32,8 @@ class Workspace:
         return self.root / "cache" / "pages"
 
     @property
-    def match_cache(self) -> Path:
-        return self.root / "cache" / "hits"
+    def detection_cache(self) -> Path:
+        return self.root / "cache" / "detections"
 
     @property
     def database(self) -> Path:

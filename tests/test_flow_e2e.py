@@ -60,8 +60,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     args = ["run", "--corpus", str(corpus), "--out", str(root / "out"), "--workspace", str(root / "ws")]
     first = runner.invoke(main, args)
     first_json = json.loads((root / "out" / "run.json").read_text(encoding="utf-8"))
+    first_ids = {r["detection_id"] for r in read_csv(root / "out" / "detections.csv")}
     second = runner.invoke(main, args)
-    return {"root": root, "first": first, "second": second, "first_json": first_json}
+    return {"root": root, "first": first, "second": second, "first_json": first_json, "first_ids": first_ids}
 
 
 def test_run_succeeds_with_french_summary(runs: dict[str, Any]) -> None:
@@ -114,14 +115,17 @@ def test_contract_entities_and_tables_values(runs: dict[str, Any]) -> None:
 def test_second_run_extracts_nothing_again(runs: dict[str, Any]) -> None:
     second: Result = runs["second"]
     assert second.exit_code == 0, second.output
-    assert runs["first_json"]["cache"] == {
-        "11-carcassonne": {"extraction": "miss"},
-        "32-auch": {"extraction": "miss"},
-        "notes": {"extraction": "miss"},
+    first_cache = runs["first_json"]["cache"]
+    assert first_cache["11-carcassonne"] == {
+        "extraction": "miss",
+        "extraction_raison": "recalcul : nouvelle version du fichier",
+        "analyse": "miss",
+        "analyse_raison": "recalcul : nouvelle version du fichier",
     }
     run = json.loads((runs["root"] / "out" / "run.json").read_text(encoding="utf-8"))
-    assert run["cache"]["11-carcassonne"] == {"extraction": "hit"}
-    assert run["cache"]["32-auch"] == {"extraction": "hit"}
+    assert run["cache"]["11-carcassonne"] == {"extraction": "hit", "analyse": "hit"}
+    assert run["cache"]["32-auch"] == {"extraction": "hit", "analyse": "hit"}
     assert "extraction : 2 contrat(s) depuis le cache" in second.output
-    first_ids = {r["detection_id"] for r in read_csv(runs["root"] / "out" / "detections.csv")}
-    assert len(first_ids) == run["counts"]["detections"]
+    second_ids = {r["detection_id"] for r in read_csv(runs["root"] / "out" / "detections.csv")}
+    assert second_ids == runs["first_ids"]
+    assert len(second_ids) == run["counts"]["detections"]

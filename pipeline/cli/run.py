@@ -78,6 +78,12 @@ def summary_lines(result: dict[str, Any], out: Path) -> list[str]:
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Contrats traités en parallèle."
 )
+@click.option(
+    "--dask-address",
+    default=None,
+    envvar="CDV_DASK_ADDRESS",
+    help="Adresse d'un ordonnanceur Dask (ex. tcp://10.0.0.5:8786) : les tâches y sont exécutées.",
+)
 @click.option("--strict", is_flag=True, help="Code de sortie 1 si un contrat est en erreur.")
 @click.option("-v", "--verbose", is_flag=True, help="Journal détaillé de Prefect.")
 def run_command(
@@ -86,6 +92,7 @@ def run_command(
     workspace: Path | None,
     lexicons: Path | None,
     workers: int,
+    dask_address: str | None,
     strict: bool,
     verbose: bool,
 ) -> None:
@@ -97,7 +104,7 @@ def run_command(
         space = resolve_workspace(workspace)
         configure_prefect(space, verbose=verbose)
         corpus_dir = resolve_corpus(corpus)
-        result = run_with_progress(corpus_dir, out, space, lexicons or default_lexicon_dir(), workers)
+        result = run_with_progress(corpus_dir, out, space, lexicons or default_lexicon_dir(), workers, dask_address)
     except CdvError as error:
         fail(str(error))
         return
@@ -110,7 +117,9 @@ def run_command(
         fail(f"--strict : {counts['contracts_error']} contrat(s) en erreur.")
 
 
-def run_with_progress(corpus: Path, out: Path, space: Workspace, lexicons: Path, workers: int) -> dict[str, Any]:
+def run_with_progress(
+    corpus: Path, out: Path, space: Workspace, lexicons: Path, workers: int, dask_address: str | None = None
+) -> dict[str, Any]:
     """Run the Prefect flow with a progress bar on the terminal."""
     from pipeline import flows
 
@@ -122,7 +131,7 @@ def run_with_progress(corpus: Path, out: Path, space: Workspace, lexicons: Path,
 
         flows.progress_hook = on_progress
         try:
-            return flows.run_corpus(corpus, out, space, lexicons, workers=workers)
+            return flows.run_corpus(corpus, out, space, lexicons, workers=workers, dask_address=dask_address)
         finally:
             flows.progress_hook = None
 
