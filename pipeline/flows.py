@@ -130,8 +130,8 @@ def cdv_flow(corpus: str, out: str, workspace: str, lexicon_dir: str) -> dict[st
     for contract, extract_future in zip(contracts, extracted, strict=True):
         if contract.contract_id in reused:
             continue
-        structure = structure_task.submit(extract_future, lexicon_dir)
-        matched = match_task.submit(extract_future, lexicon_dir)
+        structure: Any = structure_task.submit(extract_future, lexicon_dir)
+        matched: Any = match_task.submit(extract_future, lexicon_dir)
         classified[contract.contract_id] = classify_task.submit(
             extract_future, matched, structure, lexicon_dir, str(space.detection_cache), keys[contract.contract_id]
         )
