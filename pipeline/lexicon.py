@@ -1,8 +1,9 @@
-"""Load the analyst-editable lexicons (`lexicons/*.csv`) into typed entities and themes.
+"""Load the analyst-editable lexicons (`lexicons/*.csv`) into typed entities, themes and indicators.
 
-The files are the only source of names, acronyms and theme cues: the matcher never holds a copy.
-Multi-valued cells are separated by `|`, except `patterns`, which holds one regular expression
-(whose own `|` are alternatives). See `lexicons/README.md` for the format.
+The files are the only source of names, acronyms, theme cues and the indicator grid: the matcher never
+holds a copy. Multi-valued cells are separated by `|`, except `patterns` and `near`, which hold one
+regular expression each (whose own `|` are alternatives). See `lexicons/README.md` for the format;
+`pipeline.lexicon_check` validates the files.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ PARTNERS_FILE = "partners.csv"
 DISPOSITIFS_FILE = "dispositifs.csv"
 THEMES_FILE = "themes.csv"
 AMBIGUOUS_FILE = "ambiguous.csv"
+GLOSSARY_FILE = "glossary.csv"
+INDICATORS_FILE = "indicators.csv"
 LIST_SEPARATOR = "|"
+DEFAULT_WINDOW = 200
 
 
 class LexiconError(Exception):
@@ -26,13 +30,68 @@ class LexiconError(Exception):
 
 
 @dataclass(frozen=True)
+class GlossaryTerm:
+    """An acronym of the report that is neither a partner nor a scheme (QPV, COPIL, NEET...)."""
+
+    term_id: str
+    name: str
+    acronyms: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One line of the report's indicator grid: what a contract must contain to count, and the published value.
+
+    A contract counts when the entity condition (one of `entities`, with `role` if set) and/or the text
+    condition (`patterns` on folded text) hold for some evidence span, with `near` found within `window`
+    characters of it and its page of theme `section` when those are set, at least `min_count` times;
+    `combine` is `any` (either condition) or `all` (both) when both are given.
+    """
+
+    indicator_id: str
+    label: str
+    theme: str
+    entities: tuple[str, ...] = ()
+    role: str = ""
+    patterns: str = ""
+    near: str = ""
+    window: int = DEFAULT_WINDOW
+    section: str = ""
+    combine: str = "any"
+    min_count: int = 1
+    denominator: str = "all"
+    value_pct: float | None = None
+    qualifier: str = "="
+    published: str = ""
+    source: str = ""
+    computable: str = "yes"
+    note: str = ""
+
+    @property
+    def denominator_kind(self) -> str:
+        """`all`, `entity` or `indicator`: what the percentage is taken over."""
+        return self.denominator.split(":", 1)[0] if self.denominator else "all"
+
+    @property
+    def denominator_refs(self) -> tuple[str, ...]:
+        """The entity or indicator ids of a conditional denominator (empty for `all`)."""
+        if ":" not in self.denominator:
+            return ()
+        return split_list(self.denominator.split(":", 1)[1])
+
+
+@dataclass(frozen=True)
 class Lexicon:
-    """Every entity and theme the pipeline knows, plus the version hash of the files they came from."""
+    """Every entity, theme, glossary term and indicator, plus the version hash of the files they came from."""
 
     entities: tuple[Entity, ...]
     themes: tuple[Theme, ...]
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
     version: str = ""
+    glossary: tuple[GlossaryTerm, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
 
     def by_id(self) -> dict[str, Entity]:
         return {entity.entity_id: entity for entity in self.entities}
@@ -44,6 +103,21 @@ class Lexicon:
     @property
     def dispositifs(self) -> tuple[Entity, ...]:
         return tuple(e for e in self.entities if e.kind == "dispositif")
+
+    def group_members(self, group_id: str) -> tuple[Entity, ...]:
+        """The entities counted under a group (e.g. the named social landlords under `bailleurs_sociaux`)."""
+        return tuple(e for e in self.entities if e.group == group_id)
+
+    def acronym_senses(self) -> dict[str, tuple[str, ...]]:
+        """Every acronym with the ids (entities and glossary terms) it can stand for."""
+        senses: dict[str, list[str]] = {}
+        owners: list[tuple[str, tuple[str, ...]]] = [(e.entity_id, e.acronyms) for e in self.entities]
+        owners += [(term.term_id, term.acronyms) for term in self.glossary]
+        for owner, acronyms in owners:
+            for acronym in acronyms:
+                if owner not in senses.setdefault(acronym, []):
+                    senses[acronym].append(owner)
+        return {acronym: tuple(ids) for acronym, ids in senses.items()}
 
 
 def split_list(cell: str | None) -> tuple[str, ...]:
@@ -90,6 +164,42 @@ def row_to_entity(row: dict[str, str], kind: Kind) -> Entity:
     )
 
 
+def row_to_glossary_term(row: dict[str, str]) -> GlossaryTerm:
+    """Build a glossary term from one row of `glossary.csv`."""
+    return GlossaryTerm(
+        term_id=row["id"],
+        name=row["name"],
+        acronyms=split_list(row.get("acronyms")),
+        themes=split_list(row.get("themes")),
+        note=row.get("note", ""),
+    )
+
+
+def row_to_indicator(row: dict[str, str]) -> Indicator:
+    """Build an indicator from one (already validated) row of `indicators.csv`."""
+    value = row.get("value_pct", "").replace(",", ".")
+    return Indicator(
+        indicator_id=row["id"],
+        label=row["label"],
+        theme=row.get("theme", ""),
+        entities=split_list(row.get("entities")),
+        role=row.get("role", ""),
+        patterns=row.get("patterns", ""),
+        near=row.get("near", ""),
+        window=int(row["window"]) if row.get("window") else DEFAULT_WINDOW,
+        section=row.get("section", ""),
+        combine=row.get("combine") or "any",
+        min_count=int(row["min_count"]) if row.get("min_count") else 1,
+        denominator=row.get("denominator") or "all",
+        value_pct=float(value) if value else None,
+        qualifier=row.get("qualifier") or "=",
+        published=row.get("published", ""),
+        source=row.get("source", ""),
+        computable=row.get("computable") or "yes",
+        note=row.get("note", ""),
+    )
+
+
 def files_version(directory: Path, names: list[str]) -> str:
     """A short hash of the lexicon files' bytes: changes whenever an analyst edits one of them."""
     digest = hashlib.sha256()
@@ -101,27 +211,42 @@ def files_version(directory: Path, names: list[str]) -> str:
     return digest.hexdigest()[:12]
 
 
+def optional_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """The rows of an optional lexicon file, or none when the file is absent."""
+    return read_rows(path) if path.exists() else []
+
+
 def load_lexicon(directory: Path) -> Lexicon:
-    """Read partners, dispositifs, themes and ambiguous acronyms from a lexicon folder."""
+    """Read and validate partners, dispositifs, themes, ambiguous acronyms, glossary and indicators.
+
+    Raises `LexiconError` with the first blocking error (file and line), as `cdv lexicon check` prints it.
+    """
+    from pipeline.lexicon_check import check_lexicon  # the checker reads files with this module's helpers
+
     directory = Path(directory)
+    report = check_lexicon(directory)
+    if report.errors:
+        raise LexiconError(str(report.errors[0]))
     entities: list[Entity] = []
     for file_name, kind in ((PARTNERS_FILE, "partenaire"), (DISPOSITIFS_FILE, "dispositif")):
-        for line, row in read_rows(directory / file_name):
-            if not row.get("id") or not row.get("name"):
-                raise LexiconError(f"{directory / file_name}, ligne {line} : id ou nom vide.")
+        for _, row in read_rows(directory / file_name):
             entities.append(row_to_entity(row, kind))  # type: ignore[arg-type]
     themes = tuple(
         Theme(theme_id=row["id"], name=row["name"], keywords=split_list(row.get("keywords")))
         for _, row in read_rows(directory / THEMES_FILE)
     )
-    ambiguous: dict[str, tuple[str, ...]] = {}
-    if (directory / AMBIGUOUS_FILE).exists():
-        for _, row in read_rows(directory / AMBIGUOUS_FILE):
-            ambiguous[row["acronym"]] = split_list(row.get("senses"))
-    version = files_version(
-        directory, [p.name for p in directory.iterdir() if p.suffix in {".csv", ".yaml", ".yml"}]
+    ambiguous = {row["acronym"]: split_list(row.get("senses")) for _, row in optional_rows(directory / AMBIGUOUS_FILE)}
+    glossary = tuple(row_to_glossary_term(row) for _, row in optional_rows(directory / GLOSSARY_FILE))
+    indicators = tuple(row_to_indicator(row) for _, row in optional_rows(directory / INDICATORS_FILE))
+    version = files_version(directory, [p.name for p in directory.iterdir() if p.suffix in {".csv", ".yaml", ".yml"}])
+    return Lexicon(
+        entities=tuple(entities),
+        themes=themes,
+        ambiguous=ambiguous,
+        version=version,
+        glossary=glossary,
+        indicators=indicators,
     )
-    return Lexicon(entities=tuple(entities), themes=themes, ambiguous=ambiguous, version=version)
 
 
 def default_lexicon_dir() -> Path:
