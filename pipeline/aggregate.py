@@ -78,8 +78,12 @@ def join_sorted(values: pd.Series) -> str:
     return "|".join(str(value) for value in sorted(distinct, key=lambda v: (isinstance(v, str), v)))
 
 
-def detections_to_contract_entities(detections: pd.DataFrame) -> pd.DataFrame:
-    """One row per contract and entity named in it: signataire, mentionne, mentions, pages, themes."""
+def detections_to_contract_entities(detections: pd.DataFrame, lexicon: Lexicon | None = None) -> pd.DataFrame:
+    """One row per contract and entity named in it: signataire, mentionne, mentions, pages, themes.
+
+    With a lexicon, a group (e.g. `bailleurs_sociaux`) is counted in a contract where any of its
+    members is named, and signs where any member signs.
+    """
     kept = detections[detections["status"] != "rejete"]
     if kept.empty:
         return pd.DataFrame(columns=CONTRACT_ENTITY_COLUMNS)
@@ -94,7 +98,41 @@ def detections_to_contract_entities(detections: pd.DataFrame) -> pd.DataFrame:
         themes=("theme", join_sorted),
     ).reset_index()
     table["mentionne"] = 1
+    if lexicon is not None:
+        table = add_group_rows(table, kept, lexicon)
     return table[CONTRACT_ENTITY_COLUMNS]
+
+
+def add_group_rows(table: pd.DataFrame, detections: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
+    """Roll members up into their group: the group's row gathers its own and its members' detections."""
+    by_id = lexicon.by_id()
+    group_of = {e.entity_id: e.group for e in lexicon.entities if e.group and e.group in by_id}
+    members = detections[detections["entity_id"].isin(group_of)]
+    if members.empty:
+        return table
+    own = detections[detections["entity_id"].isin(set(group_of.values()))]
+    rolled = pd.concat([own, members.assign(entity_id=members["entity_id"].map(group_of))])
+    rows = []
+    for (contract_id, group_id), rows_of_group in rolled.groupby(["contract_id", "entity_id"], sort=True):
+        group = by_id[str(group_id)]
+        rows.append(
+            {
+                "contract_id": contract_id,
+                "entity_id": group.entity_id,
+                "entity_name": group.name,
+                "entity_acronym": group.acronym,
+                "kind": group.kind,
+                "signataire": int((rows_of_group["role"] == "signataire").any()),
+                "mentionne": 1,
+                "n_mentions": len(rows_of_group),
+                "pages": join_sorted(rows_of_group["page"]),
+                "themes": join_sorted(rows_of_group["theme"]),
+            }
+        )
+    groups = pd.DataFrame(rows, columns=CONTRACT_ENTITY_COLUMNS)
+    keys = set(zip(groups["contract_id"], groups["entity_id"], strict=True))
+    others = table[[key not in keys for key in zip(table["contract_id"], table["entity_id"], strict=True)]]
+    return pd.concat([others, groups]).sort_values(["contract_id", "entity_id"]).reset_index(drop=True)
 
 
 def percent(count: int, total: int) -> float:

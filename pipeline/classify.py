@@ -48,11 +48,11 @@ def detection_id_for(contract_id: str, entity_id: str, context: str, occurrence:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def choose_sense(candidates: list[Hit], themes: Counter[str], by_id: dict[str, Entity]) -> Hit:
+def choose_sense(candidates: list[Hit], themes: Counter[str], sense_themes: dict[str, tuple[str, ...]]) -> Hit:
     """For an ambiguous acronym, the sense whose themes the context mentions most."""
 
     def affinity(hit: Hit) -> int:
-        return sum(themes[theme] for theme in by_id[hit.entity_id].themes)
+        return sum(themes[theme] for theme in sense_themes.get(hit.entity_id, ()))
 
     return max(candidates, key=lambda hit: (affinity(hit), -candidates.index(hit)))
 
@@ -62,11 +62,13 @@ def classify_document(
 ) -> list[Detection]:
     """Detections for one contract: sense chosen, role and theme set, ids stable across runs."""
     by_id = lexicon.by_id()
+    sense_themes = {entity.entity_id: entity.themes for entity in lexicon.entities}
+    sense_themes |= {term.term_id: term.themes for term in lexicon.glossary}
     patterns = theme_patterns(lexicon)
     pages = {page.number: page for page in document.pages}
     spans: dict[tuple[int, int, int], list[Hit]] = defaultdict(list)
     for hit in hits:
-        if hit.entity_id in by_id:
+        if hit.entity_id in sense_themes:
             spans[(hit.page, hit.start, hit.end)].append(hit)
     detections: list[Detection] = []
     occurrences: Counter[tuple[str, str]] = Counter()
@@ -74,7 +76,9 @@ def classify_document(
         text = pages[page_number].text
         context = fold_text(text[max(0, start - CONTEXT_RADIUS) : end + CONTEXT_RADIUS])
         theme_counts = text_to_theme_counts(context, patterns)
-        hit = candidates[0] if len(candidates) == 1 else choose_sense(candidates, theme_counts, by_id)
+        hit = candidates[0] if len(candidates) == 1 else choose_sense(candidates, theme_counts, sense_themes)
+        if hit.entity_id not in by_id:
+            continue  # the context chose a glossary sense: not an organisation nor a scheme
         entity = by_id[hit.entity_id]
         best_theme, best_count = theme_counts.most_common(1)[0] if theme_counts else ("", 0)
         theme = best_theme if best_count > 0 else structure.page_themes.get(page_number, "")

@@ -97,3 +97,17 @@ def test_output_dir_that_is_not_a_run_is_refused(tmp_path: Path) -> None:
         check_output_dir(tmp_path / "documents", tmp_path / "corpus")
     with pytest.raises(OutputDirError, match="contient le corpus"):
         check_output_dir(tmp_path, tmp_path / "corpus")
+
+
+def test_named_landlord_counts_for_the_social_landlords_group(lexicon: Lexicon) -> None:
+    member = next(e.entity_id for e in lexicon.entities if e.group == "bailleurs_sociaux")
+    detections = [
+        detection("A", member, "partenaire", "signataire", 40),
+        detection("A", "bailleurs_sociaux", "partenaire", "mentionne", 5, "cadre_vie"),
+        detection("B", member, "partenaire", "mentionne", 7, "cadre_vie"),
+    ]
+    table = detections_to_contract_entities(detections_to_frame(detections), lexicon)
+    rows = table.set_index(["contract_id", "entity_id"])
+    assert rows.loc[("A", "bailleurs_sociaux"), ["signataire", "n_mentions", "pages"]].tolist() == [1, 2, "5|40"]
+    assert rows.loc[("B", "bailleurs_sociaux"), ["signataire", "mentionne"]].tolist() == [0, 1]
+    assert rows.loc[("A", member), "signataire"] == 1

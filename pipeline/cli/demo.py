@@ -2,4 +2,81 @@
 
 from __future__ import annotations
 
-from pipeline.cli import main  # noqa: F401
+import json
+import time
+from pathlib import Path
+
+import click
+
+from pipeline.cli import fail, main
+
+
+@main.command("demo-corpus")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Dossier du corpus à écrire (créé ou remplacé s'il contient un corpus de démonstration).",
+)
+@click.option("--n", "n", default=40, show_default=True, type=click.IntRange(1, 400), help="Nombre de contrats.")
+@click.option("--seed", default=2024, show_default=True, type=int, help="Graine : même graine, même corpus.")
+def demo_corpus(out_dir: Path, n: int, seed: int) -> None:
+    """Génère un corpus de contrats de ville fictifs (PDF), un manifest.csv et les étiquettes gold.json.
+
+    Exemple : cdv demo-corpus --out corpus-demo --n 40 --seed 2024
+    """
+    from pipeline.demo import DemoCorpusError, corpus_summary, generate_demo_corpus
+
+    started = time.monotonic()
+    click.echo(f"Génération de {n} contrats (graine {seed}) dans {out_dir} …")
+    try:
+        folder = generate_demo_corpus(out_dir, n=n, seed=seed)
+    except DemoCorpusError as error:
+        fail(str(error))
+        return
+    summary = corpus_summary(folder)
+    detail = ", ".join(f"{k} : {v}" for k, v in sorted(summary["producers"].items()))
+    click.echo(
+        f"{summary['contracts']} contrats, {summary['pages']} pages ({detail}) en {time.monotonic() - started:.0f} s."
+    )
+    if summary["fallbacks"]:
+        click.echo(
+            f"Attention : {len(summary['fallbacks'])} contrat(s) rendus par reportlab au lieu de Chromium "
+            f"({summary['fallbacks'][0]})."
+        )
+    click.echo(f"Manifeste : {folder / 'manifest.csv'} ; étiquettes : {folder / 'gold.json'}")
+
+
+@main.command("evaluate")
+@click.option(
+    "--gold",
+    "gold_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fichier gold.json du corpus de démonstration.",
+)
+@click.option(
+    "--run",
+    "run_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Dossier de sortie de « cdv run ».",
+)
+@click.option("--json", "as_json", is_flag=True, help="Affiche un seul objet JSON (scores et erreurs).")
+def evaluate_command(gold_path: Path, run_dir: Path, as_json: bool) -> None:
+    """Mesure la qualité d'un run par rapport aux étiquettes gold (F1, thèmes, écarts des tableaux).
+
+    Exemple : cdv evaluate --gold corpus-demo/gold.json --run outputs/latest --json
+    """
+    from pipeline.evaluate import EvaluationError, evaluate, flat_scores, format_summary
+
+    try:
+        result = evaluate(gold_path, run_dir)
+    except EvaluationError as error:
+        fail(str(error))
+        return
+    if as_json:
+        click.echo(json.dumps({**result, "scores": flat_scores(result)}, ensure_ascii=False))
+    else:
+        click.echo(format_summary(result))

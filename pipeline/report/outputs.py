@@ -105,7 +105,7 @@ def write_outputs(
     contracts = pd.DataFrame(contract_rows, columns=CONTRACT_COLUMNS)
     n_read = int((contracts["status"] == "ok").sum())
     detection_frame = detections_to_frame(detections)
-    contract_entities = detections_to_contract_entities(detection_frame)
+    contract_entities = detections_to_contract_entities(detection_frame, lexicon)
     partners = partner_table(contract_entities, lexicon, n_read)
     schemes = articulation_table(contract_entities, lexicon, n_read)
     record.counts = {
