@@ -1,71 +1,46 @@
-"""Text stage: every page of a contract, read fast with pypdfium2, with how each page was read.
+"""Text stage: every page of a contract, with how it was read (text layer, OCR or unread).
 
-Failures never raise: a document that cannot be read comes back with a French `error`.
+`extract_document` reads one contract in a forked child process with a time limit and a memory
+cap (see `limits`), so that a pathological file cannot hang or exhaust a run; `extract_corpus`
+reads many in parallel. Failures never raise: a document that cannot be read comes back with a
+French `error` naming the file; page-level problems are in each page's `reason` and in `warnings`.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-import pypdfium2 as pdfium
+from pipeline.extract.corpus import extract_corpus
+from pipeline.extract.document import read_document
+from pipeline.extract.limits import can_isolate, run_limited
+from pipeline.extract.settings import ExtractSettings
+from pipeline.types import ContractFile, ExtractedDocument
 
-from pipeline.extract.text import normalise_text
-from pipeline.types import ContractFile, ExtractedDocument, Page
+EXTRACTOR_VERSION = "cdv-extract-2"
 
-EXTRACTOR_VERSION = "pdfium-1"
-MIN_TEXT_CHARS = 20
-
-
-def pdf_error_to_message(path: Path, error: Exception) -> str:
-    """Turn a PDFium opening error into a one-line French reason naming the file."""
-    text = str(error).lower()
-    if "password" in text:
-        return f"{path.name} : PDF protégé par un mot de passe, impossible à ouvrir sans lui."
-    if "format" in text or "data" in text or "header" in text:
-        return f"{path.name} : fichier illisible (pas un PDF valide ou fichier tronqué)."
-    return f"{path.name} : ouverture du PDF impossible ({error})."
+__all__ = ["EXTRACTOR_VERSION", "ExtractSettings", "extract_corpus", "extract_document"]
 
 
-def page_text_to_page(number: int, raw: str) -> Page:
-    """Wrap the raw text of a page, marking pages with too little text as unread."""
-    text = normalise_text(raw)
-    method = "text" if len(text.strip()) >= MIN_TEXT_CHARS else "unread"
-    return Page(number=number, text=text, method=method)  # type: ignore[arg-type]
-
-
-def read_pages(path: Path) -> list[Page]:
-    """Read the text layer of every page with PDFium."""
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        pages = []
-        for index in range(len(pdf)):
-            page = pdf[index]
-            textpage = page.get_textpage()
-            try:
-                raw = textpage.get_text_bounded()
-            finally:
-                textpage.close()
-                page.close()
-            pages.append(page_text_to_page(index + 1, raw))
-        return pages
-    finally:
-        pdf.close()
-
-
-def extract_document(contract: ContractFile) -> ExtractedDocument:
-    """Extract all pages of one contract file; never raises on a bad file."""
+def extract_document(contract: ContractFile, settings: ExtractSettings | None = None) -> ExtractedDocument:
+    """Extract all pages of one contract file, within the settings' time and memory limits."""
+    settings = settings or ExtractSettings()
     started = time.perf_counter()
-    document = ExtractedDocument(
-        contract_id=contract.contract_id, sha256=contract.sha256, extractor_version=EXTRACTOR_VERSION
-    )
-    try:
-        document.pages = read_pages(contract.path)
-        if not document.pages:
-            document.error = f"{contract.path.name} : le PDF ne contient aucune page."
-    except pdfium.PdfiumError as error:
-        document.error = pdf_error_to_message(contract.path, error)
-    except OSError as error:
-        document.error = f"{contract.path.name} : lecture du fichier impossible ({error.strerror or error})."
-    document.seconds = time.perf_counter() - started
+    if settings.isolate and can_isolate():
+        outcome = run_limited(
+            lambda extend: read_document(contract, settings, extend),
+            timeout=settings.timeout_seconds,
+            memory_mb=settings.memory_mb,
+        )
+        if outcome.result is not None:
+            document: ExtractedDocument = outcome.result
+        else:
+            document = ExtractedDocument(
+                contract_id=contract.contract_id,
+                sha256=contract.sha256,
+                error=f"{contract.path.name} : {outcome.failure}.",
+            )
+    else:
+        document = read_document(contract, settings)
+    document.extractor_version = EXTRACTOR_VERSION
+    document.seconds = round(time.perf_counter() - started, 4)
     return document
