@@ -1,5 +1,117 @@
-"""`cdv tables` verbs (being written)."""
+"""`cdv tables` and `cdv diff`: regenerate a run's tables and reports; compare two runs."""
 
 from __future__ import annotations
 
-from pipeline.cli import main  # noqa: F401
+import time
+from pathlib import Path
+
+import click
+
+from pipeline.cli import fail, main
+from pipeline.errors import CdvError
+from pipeline.lexicon import LexiconError, default_lexicon_dir
+from pipeline.workspace import Workspace
+
+
+@main.command("tables")
+@click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Dossier d'un résultat de cdv run.",
+)
+@click.option(
+    "--lexicons",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Dossier des lexiques. Défaut : lexicons/ du projet.",
+)
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Espace de travail (décisions, cache de pages). Défaut : celui du run.",
+)
+@click.option("--sans-png", "no_png", is_flag=True, help="Ne pas dessiner les graphiques PNG (SVG seulement).")
+def tables_command(run_dir: Path, lexicons: Path | None, workspace: Path | None, no_png: bool) -> None:
+    """Régénère tables, classeur rapport.xlsx, rapport.html et graphiques depuis les détections et décisions.
+
+    Rien n'est relu dans les PDF : les détections enregistrées du run reçoivent les décisions des relecteurs.
+
+    Exemple : cdv tables --run outputs/latest
+    """
+    from pipeline.report.publish import publish_run
+
+    if not (run_dir / "run.json").exists():
+        fail(f"{run_dir} : pas de run.json, ce dossier n'est pas un résultat de cdv run.")
+    started = time.perf_counter()
+    try:
+        space = Workspace(workspace) if workspace is not None else None
+        summary = publish_run(run_dir, lexicons or default_lexicon_dir(), space, png=not no_png)
+    except (CdvError, LexiconError) as error:
+        fail(str(error))
+        return
+    review = summary["review"]
+    indicators = summary["indicators"]
+    click.echo(
+        f"Contrats lus : {review['contrats_lus']} sur {review['contrats']} ; détections : "
+        f"{review['detections']} dont {review['decidees']} décidées ({review['pct_revu']} %)"
+    )
+    click.echo(
+        f"Indicateurs : {indicators['total']} dont {indicators['computable']} calculables ; "
+        f"{indicators['agreeing']} conformes au rapport publié"
+    )
+    if review["pages_illisibles"]:
+        click.echo(
+            f"  ! {review['pages_illisibles']} page(s) illisible(s) dans "
+            f"{review['contrats_pages_illisibles']} contrat(s) : chiffres signalés ⚠"
+        )
+    if summary["missing_pages"]:
+        click.echo(
+            f"  ! pages absentes du cache pour {len(summary['missing_pages'])} contrat(s) : "
+            "indices textuels non évalués"
+        )
+    click.echo(
+        f"Écrit dans {run_dir} : tables/*.csv, rapport.xlsx, rapport.html, charts/ "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
+@main.command("diff")
+@click.argument("run_a", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("run_b", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fichier CSV des différences. Défaut : RUN_B/diff.csv.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(0, 100000),
+    default=30,
+    show_default=True,
+    help="Différences affichées dans le terminal.",
+)
+def diff_command(run_a: Path, run_b: Path, out: Path | None, limit: int) -> None:
+    """Compare deux runs : entités gagnées ou perdues par contrat, rôles changés, cellules de tables modifiées.
+
+    Exemple : cdv diff outputs/2024-06 outputs/latest --out diff.csv
+    """
+    from pipeline.diff import diff_runs, diff_summary, diff_to_csv
+    from pipeline.files import atomic_write_bytes
+
+    try:
+        diff = diff_runs(run_a, run_b)
+    except CdvError as error:
+        fail(str(error))
+        return
+    target = out or run_b / "diff.csv"
+    try:
+        atomic_write_bytes(target, diff_to_csv(diff))
+    except OSError as error:
+        fail(f"{target} : écriture impossible ({error.strerror}).")
+    for line in diff_summary(diff, limit):
+        click.echo(line)
+    click.echo(f"Différences écrites dans {target}")

@@ -8,6 +8,7 @@ only when every file is written.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,8 +101,13 @@ def write_outputs(
     detections: list[Detection],
     lexicon: Lexicon,
     record: RunRecord,
+    publish: Callable[[Path], object] | None = None,
 ) -> dict[str, int]:
-    """Write every output file of a run into `out_dir` atomically; return the counts for the summary."""
+    """Write every output file of a run into `out_dir` atomically; return the counts for the summary.
+
+    `publish`, given the staging folder once the contract files are in it, adds the publications
+    (workbook, HTML report, per-theme tables) before the folder replaces `out_dir`.
+    """
     contracts = pd.DataFrame(contract_rows, columns=CONTRACT_COLUMNS)
     n_read = int((contracts["status"] == "ok").sum())
     detection_frame = detections_to_frame(detections)
@@ -127,6 +133,8 @@ def write_outputs(
         (staging / "run.json").write_text(
             json.dumps(record.__dict__, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
         )
+        if publish is not None:
+            publish(staging)
     return record.counts
 
 

@@ -1,0 +1,420 @@
+"""The report's indicator grid (`lexicons/indicators.csv`) evaluated per contract, with evidence pages.
+
+An indicator holds in a contract when its entity condition (detections of the listed entities or their
+group members, with the role asked) and/or its text condition (`patterns` on folded page text) give at
+least `min_count` evidence spans, each with `near` within `window` characters and on a page whose theme
+is `section` when those are set (`combine`: `any` or `all`). Text cues are deterministic criteria of the
+grid: they count as sure evidence but never as reviewed. Text hits are cached per file version and lexicon
+version in the workspace, so `cdv tables` does not re-scan pages.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.files import atomic_write_bytes
+from pipeline.lexicon import Indicator, Lexicon
+from pipeline.match import fold_char, text_to_snippet
+from pipeline.report.figures import STATUS_MANUAL, Evidence, Figure, compute_figure
+from pipeline.report.rundata import Mention, RunData
+from pipeline.structure import analyse_structure, text_to_theme_counts, theme_patterns
+from pipeline.types import ExtractedDocument
+
+INDICATORS_VERSION = "indicators-2"
+PAGE_SEPARATOR = "\x00"
+GAP_TOLERANCE = {"=": 2.5, "~": 10.0}
+_FOLD: dict[int, str] = {}
+
+
+def fold(text: str) -> str:
+    """`pipeline.match.fold_text`, through a translation table (same result, same length, much faster)."""
+    for char in set(text):
+        if ord(char) not in _FOLD:
+            _FOLD[ord(char)] = fold_char(char)
+    return text.translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class TextHit:
+    """A text cue of an indicator: page, span in the page text, snippet."""
+
+    page: int
+    start: int
+    end: int
+    snippet: str
+
+
+class PageIndex:
+    """A contract's pages folded once, with page themes computed on demand."""
+
+    def __init__(self, document: ExtractedDocument, lexicon: Lexicon, themes: dict[int, str] | None = None) -> None:
+        self.document = document
+        self.lexicon = lexicon
+        self.themes = themes
+        self.pages = {page.number: page for page in document.pages}
+        self.folded = {number: fold(page.text) for number, page in self.pages.items()}
+        self.numbers = sorted(self.folded)
+        self.offsets: list[int] = []
+        parts: list[str] = []
+        position = 0
+        for number in self.numbers:
+            self.offsets.append(position)
+            parts.append(self.folded[number])
+            position += len(self.folded[number]) + len(PAGE_SEPARATOR)
+        self.joined = PAGE_SEPARATOR.join(parts)
+
+    def theme(self, number: int) -> str:
+        """The theme the structure stage gives the page (computed once per document, on first need)."""
+        if self.themes is None:
+            self.themes = page_themes(self.document, self.lexicon)
+        return self.themes.get(number, "")
+
+    def locate(self, start: int, end: int) -> tuple[int, int, int] | None:
+        """Page number and page-local span of a span of the joined text (None if it crosses pages)."""
+        index = bisect_right(self.offsets, start) - 1
+        number = self.numbers[index]
+        local = start - self.offsets[index]
+        if local + (end - start) > len(self.folded[number]):
+            return None
+        return number, local, local + end - start
+
+
+def page_themes(document: ExtractedDocument, lexicon: Lexicon) -> dict[int, str]:
+    """Page themes as the structure stage gives them; keyword counts if that stage fails on this document."""
+    try:
+        return dict(analyse_structure(document, lexicon).page_themes)
+    except Exception:  # the structure stage is not ours to debug here: fall back to keyword counts
+        patterns = theme_patterns(lexicon)
+        themes = {}
+        for page in document.pages:
+            counts = text_to_theme_counts(fold(page.text), patterns)
+            best = counts.most_common(1)
+            themes[page.number] = best[0][0] if best and best[0][1] > 0 else ""
+        return themes
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern) if pattern else None
+    except re.error:
+        return None
+
+
+def span_qualifies(
+    indicator: Indicator, near: re.Pattern[str] | None, folded: str, start: int, end: int, page_theme: str
+) -> bool:
+    """The `near` and `section` conditions of an indicator around one span."""
+    if indicator.section and page_theme != indicator.section:
+        return False
+    if near is not None:
+        window = folded[max(0, start - indicator.window) : end + indicator.window]
+        return near.search(window) is not None
+    return True
+
+
+def scan_text(indicators: tuple[Indicator, ...], index: PageIndex) -> dict[str, list[TextHit]]:
+    """Every text cue of every indicator with patterns in one contract."""
+    hits: dict[str, list[TextHit]] = {}
+    for indicator in indicators:
+        pattern = compile_pattern(indicator.patterns)
+        if pattern is None:
+            continue
+        near = compile_pattern(indicator.near)
+        found: list[TextHit] = []
+        for match in pattern.finditer(index.joined):
+            if match.end() == match.start():
+                continue
+            located = index.locate(match.start(), match.end())
+            if located is None:
+                continue
+            number, start, end = located
+            section_theme = index.theme(number) if indicator.section else ""
+            if span_qualifies(indicator, near, index.folded[number], start, end, section_theme):
+                found.append(TextHit(number, start, end, text_to_snippet(index.pages[number].text, start, end)))
+        hits[indicator.indicator_id] = found
+    return hits
+
+
+def cache_path(data: RunData, sha256: str) -> Path | None:
+    if data.workspace is None or not sha256:
+        return None
+    key = hashlib.sha256(
+        f"{INDICATORS_VERSION}|{data.lexicon.version}|{data.run.get('versions', {}).get('extraction', '')}".encode()
+    ).hexdigest()[:12]
+    return data.workspace.root / "cache" / "indicators" / sha256[:2] / f"{sha256}.{key}.json.gz"
+
+
+def contract_text_hits(
+    data: RunData, contract_id: str, sha256: str
+) -> tuple[dict[str, list[TextHit]] | None, dict[int, str] | None]:
+    """Text cues and page themes of one contract, from the workspace cache or from its cached pages.
+
+    Returns (None, None) when the pages are no longer available.
+    """
+    path = cache_path(data, sha256)
+    if path is not None and path.exists():
+        try:
+            raw: dict[str, Any] = json.loads(gzip.decompress(path.read_bytes()))
+            hits = {key: [TextHit(*item) for item in items] for key, items in raw["hits"].items()}
+            themes = {int(page): theme for page, theme in raw["page_themes"].items()} if raw["page_themes"] else None
+            return hits, themes
+        except (OSError, EOFError, ValueError, TypeError, KeyError):
+            pass
+    document = data.pages(contract_id)
+    if document is None:
+        return None, None
+    index = PageIndex(document, data.lexicon)
+    hits = scan_text(data.lexicon.indicators, index)
+    if any(indicator.section for indicator in data.lexicon.indicators):
+        index.theme(0)
+    if path is not None:
+        payload = {
+            "hits": {key: [[h.page, h.start, h.end, h.snippet] for h in items] for key, items in hits.items()},
+            "page_themes": index.themes,
+        }
+        atomic_write_bytes(path, gzip.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8")))
+    return hits, index.themes
+
+
+def expand(entity_ids: tuple[str, ...], lexicon: Lexicon) -> set[str]:
+    """Entity ids with the members of the groups among them."""
+    expanded = set(entity_ids)
+    for entity_id in entity_ids:
+        expanded |= {member.entity_id for member in lexicon.group_members(entity_id)}
+    return expanded
+
+
+def role_matches(role: str, mention: Mention) -> bool:
+    if role in ("", "mentionne"):
+        return True
+    if role == "articulation":
+        return mention.role == "articulation" or mention.kind == "dispositif"
+    return mention.role == role
+
+
+class GridEvaluator:
+    """Evaluates the indicator grid on a run: per indicator, the honest figure and its evidence."""
+
+    def __init__(self, data: RunData) -> None:
+        self.data = data
+        self.by_id = {indicator.indicator_id: indicator for indicator in data.lexicon.indicators}
+        self.by_contract: dict[str, list[Mention]] = {}
+        for mention in data.mentions:
+            self.by_contract.setdefault(mention.contract_id, []).append(mention)
+        sha = dict(zip(data.contracts["contract_id"], data.contracts["sha256"], strict=True))
+        self.text: dict[str, dict[str, list[TextHit]] | None] = {}
+        self.themes: dict[str, dict[int, str] | None] = {}
+        for cid in data.read_ids:
+            self.text[cid], self.themes[cid] = contract_text_hits(data, cid, str(sha.get(cid, "")))
+        self.missing_pages = sorted(cid for cid, hits in self.text.items() if hits is None)
+        self._indexes: dict[str, PageIndex | None] = {}
+        self.figures: dict[str, Figure] = {}
+        self.evidence: dict[str, list[Evidence]] = {}
+        self._expanded: dict[tuple[str, ...], set[str]] = {}
+
+    def index(self, contract_id: str) -> PageIndex | None:
+        if contract_id not in self._indexes:
+            document = self.data.pages(contract_id)
+            themes = self.themes.get(contract_id)
+            self._indexes[contract_id] = PageIndex(document, self.data.lexicon, themes) if document else None
+        return self._indexes[contract_id]
+
+    def wanted(self, entity_ids: tuple[str, ...]) -> set[str]:
+        if entity_ids not in self._expanded:
+            self._expanded[entity_ids] = expand(entity_ids, self.data.lexicon)
+        return self._expanded[entity_ids]
+
+    def entity_evidence(self, indicator: Indicator, contract_id: str) -> list[Evidence]:
+        wanted = self.wanted(indicator.entities)
+        mentions = [m for m in self.by_contract.get(contract_id, []) if m.entity_id in wanted]
+        mentions = [m for m in mentions if role_matches(indicator.role, m)]
+        if (indicator.near or indicator.section) and mentions:
+            near = compile_pattern(indicator.near)
+            index = self.index(contract_id)
+            kept = []
+            for m in mentions:
+                if index is not None and m.page in index.folded:
+                    ok = span_qualifies(indicator, near, index.folded[m.page], m.start, m.end, index.theme(m.page))
+                else:  # pages gone from the cache: the snippet and the mention's theme stand in
+                    ok = span_qualifies(indicator, near, fold(m.snippet), 0, len(m.snippet), m.theme)
+                if ok:
+                    kept.append(m)
+            mentions = kept
+        return [m.evidence() for m in mentions]
+
+    def contract_evidence(self, indicator: Indicator, contract_id: str) -> list[Evidence]:
+        """Evidence of one indicator in one contract, `combine` applied."""
+        from_entities = self.entity_evidence(indicator, contract_id) if indicator.entities else []
+        text = self.text.get(contract_id) or {}
+        from_text = [
+            Evidence(contract_id, hit.page, "auto", 1.0, "", hit.snippet)
+            for hit in text.get(indicator.indicator_id, [])
+        ]
+        if indicator.combine == "all" and indicator.entities and indicator.patterns:
+            kept = [e for e in from_entities if e.status != "rejete"]
+            if not kept or not from_text:
+                return [e for e in from_entities if e.status == "rejete"]
+        return from_entities + from_text
+
+    def denominator(self, indicator: Indicator, stack: tuple[str, ...] = ()) -> list[str]:
+        """The contracts the percentage is taken over."""
+        kind, refs = indicator.denominator_kind, indicator.denominator_refs
+        if kind == "entity":
+            wanted = self.wanted(refs)
+            named = {m.contract_id for m in self.data.mentions if m.entity_id in wanted and m.status != "rejete"}
+            return [cid for cid in self.data.read_ids if cid in named]
+        if kind == "indicator":
+            counted: set[str] = set()
+            for ref in refs:
+                if ref in self.by_id and ref not in stack:
+                    counted |= self.evaluate(self.by_id[ref], (*stack, indicator.indicator_id)).pages.keys()
+            return [cid for cid in self.data.read_ids if cid in counted]
+        return list(self.data.read_ids)
+
+    def evaluate(self, indicator: Indicator, stack: tuple[str, ...] = ()) -> Figure:
+        """The figure of one indicator over its denominator (memoised)."""
+        if indicator.indicator_id in self.figures:
+            return self.figures[indicator.indicator_id]
+        universe = self.denominator(indicator, stack)
+        evidence = [e for cid in universe for e in self.contract_evidence(indicator, cid)]
+        figure = compute_figure(evidence, universe, self.data.unread, indicator.min_count)
+        self.figures[indicator.indicator_id] = figure
+        self.evidence[indicator.indicator_id] = evidence
+        return figure
+
+
+def definition(indicator: Indicator, lexicon: Lexicon) -> str:
+    """What counts, in French, from the grid's columns."""
+    names = lexicon.by_id()
+    parts = []
+    if indicator.entities:
+        labels = [names[e].acronym or names[e].name if e in names else e for e in indicator.entities]
+        role = {"signataire": " (signataire)", "articulation": " (articulation)"}.get(indicator.role, "")
+        parts.append("mention de " + " ou ".join(labels) + role)
+    if indicator.patterns:
+        parts.append(f"texte « {indicator.patterns} »")
+    joined = (" et " if indicator.combine == "all" else " ou ").join(parts)
+    if indicator.near:
+        joined += f", à moins de {indicator.window} caractères de « {indicator.near} »"
+    if indicator.section:
+        joined += f", sur une page du thème {indicator.section}"
+    if indicator.min_count > 1:
+        joined += f", au moins {indicator.min_count} fois"
+    return joined
+
+
+def denominator_definition(indicator: Indicator, lexicon: Lexicon) -> str:
+    kind, refs = indicator.denominator_kind, indicator.denominator_refs
+    if kind == "entity":
+        names = lexicon.by_id()
+        return "contrats lus mentionnant " + " ou ".join(
+            names[r].acronym or names[r].name if r in names else r for r in refs
+        )
+    if kind == "indicator":
+        labels = {i.indicator_id: i.label for i in lexicon.indicators}
+        return "contrats lus où « " + " ; ".join(labels.get(r, r) for r in refs) + " »"
+    return "contrats lus"
+
+
+def gap_status(ours: float, published: float | None, qualifier: str) -> str:
+    """Whether our value agrees with the published one, given its qualifier (=, ~, <, >, >=)."""
+    if published is None:
+        return ""
+    if qualifier == "<":
+        ok = ours < published
+    elif qualifier == ">":
+        ok = ours > published
+    elif qualifier == ">=":
+        ok = ours >= published
+    else:
+        ok = abs(ours - published) <= GAP_TOLERANCE.get(qualifier, 2.5)
+    return "conforme" if ok else "écart"
+
+
+def indicator_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, GridEvaluator]:
+    """The grid (one row per indicator), its per-department values and its evidence (one row per span)."""
+    evaluator = GridEvaluator(data)
+    themes = {theme.theme_id: theme.name for theme in data.lexicon.themes}
+    departments = data.departments
+    dept_members: dict[str, set[str]] = {}
+    for cid in data.read_ids:
+        dept_members.setdefault(departments.get(cid, "") or "(non renseigné)", set()).add(cid)
+    rows: list[dict[str, object]] = []
+    dept_rows: list[dict[str, object]] = []
+    evidence_rows: list[dict[str, object]] = []
+    for indicator in data.lexicon.indicators:
+        manual = indicator.computable != "yes"
+        row: dict[str, object] = {
+            "indicator_id": indicator.indicator_id,
+            "label": indicator.label,
+            "theme_id": indicator.theme,
+            "theme": themes.get(indicator.theme, indicator.theme),
+            "calculable": "non" if manual else "oui",
+            "definition": definition(indicator, data.lexicon),
+            "denominateur_definition": denominator_definition(indicator, data.lexicon),
+        }
+        published = indicator.value_pct
+        if manual:
+            row.update({"n": "", "denominateur": "", "pct": "", "statut": STATUS_MANUAL})
+        else:
+            figure = evaluator.evaluate(indicator)
+            row.update({"n": figure.n, "denominateur": figure.denominator})
+            row.update({k: v for k, v in figure.columns().items() if k != "n"})
+            if evaluator.missing_pages and indicator.patterns:
+                row["pages_non_disponibles"] = "|".join(evaluator.missing_pages)
+            base = set(evaluator.denominator(indicator))
+            for dept, members in dept_members.items():
+                universe = base & members
+                sub = compute_figure(
+                    [e for e in evaluator.evidence[indicator.indicator_id] if e.contract_id in universe],
+                    universe,
+                    data.unread,
+                    indicator.min_count,
+                )
+                dept_rows.append(
+                    {
+                        "indicator_id": indicator.indicator_id,
+                        "label": indicator.label,
+                        "department": dept,
+                        "n": sub.n,
+                        "denominateur": sub.denominator,
+                        "pct": sub.pct,
+                        "statut": sub.status,
+                        "preuves": sub.evidence_text(),
+                    }
+                )
+            for item in evaluator.evidence[indicator.indicator_id]:
+                evidence_rows.append(
+                    {
+                        "indicator_id": indicator.indicator_id,
+                        "contract_id": item.contract_id,
+                        "page": item.page,
+                        "source": "détection" if item.detection_id else "texte",
+                        "status": item.status,
+                        "score": item.score,
+                        "detection_id": item.detection_id,
+                        "snippet": item.snippet,
+                    }
+                )
+        row.update(
+            {
+                "valeur_publiee": "" if published is None else published,
+                "qualificatif": indicator.qualifier,
+                "publie": indicator.published,
+                "ecart": "" if manual or published is None else round(float(row["pct"]) - published, 1),  # type: ignore[arg-type]
+                "accord": "" if manual else gap_status(float(row["pct"]), published, indicator.qualifier),  # type: ignore[arg-type]
+                "source": indicator.source,
+                "note": indicator.note,
+            }
+        )
+        rows.append(row)
+    return pd.DataFrame(rows), pd.DataFrame(dept_rows), pd.DataFrame(evidence_rows), evaluator

@@ -1,0 +1,252 @@
+"""Publish a run: every table, the workbook, the HTML report and the charts, from stored detections.
+
+`publish_run` re-reads `detections.csv` with reviewer decisions applied and never re-extracts; each file is
+written atomically. It is what `cdv tables` runs, and what `cdv run` calls at its end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.files import atomic_write_bytes
+from pipeline.report.charts import BandChart, articulation_charts, chart_to_png, chart_to_svg, partner_charts
+from pipeline.report.figures import SURE_SCORE
+from pipeline.report.html import build_html
+from pipeline.report.indicators import GAP_TOLERANCE, indicator_tables
+from pipeline.report.rundata import RunData, load_run
+from pipeline.report.tables import (
+    department_tables,
+    evidence_table,
+    overall_tables,
+    review_table,
+    theme_tables,
+)
+from pipeline.report.workbook import build_workbook, gaps_table, method_rows
+from pipeline.workspace import Workspace
+
+TABLE_FILES = {
+    "partenaires": "tables/partenaires.csv",
+    "articulations": "tables/articulations.csv",
+    "partenaires_themes": "tables/partenaires_themes.csv",
+    "articulations_themes": "tables/articulations_themes.csv",
+    "indicateurs": "tables/indicateurs.csv",
+    "ecarts_rapport": "tables/ecarts_rapport.csv",
+    "departements": "tables/departements.csv",
+    "partenaires_departements": "tables/partenaires_departements.csv",
+    "articulations_departements": "tables/articulations_departements.csv",
+    "indicateurs_departements": "tables/indicateurs_departements.csv",
+    "revue_contrats": "tables/revue_contrats.csv",
+    "indicateurs_preuves": "tables/indicateurs_preuves.csv",
+    "preuves": "tables/preuves.csv",
+}
+SHEETS = [
+    ("Partenaires", "partenaires"),
+    ("Partenaires par thème", "partenaires_themes"),
+    ("Articulations", "articulations"),
+    ("Articulations par thème", "articulations_themes"),
+    ("Indicateurs", "indicateurs"),
+    ("Écarts avec le rapport", "ecarts_rapport"),
+    ("Départements", "departements"),
+    ("Partenaires par département", "partenaires_departements"),
+    ("Articulations par département", "articulations_departements"),
+    ("Indicateurs par département", "indicateurs_departements"),
+    ("Revue par contrat", "revue_contrats"),
+]
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8")
+
+
+def review_state(data: RunData) -> dict[str, Any]:
+    """How far review went over the whole run, and how readable the corpus was."""
+    statuses = {"auto": 0, "valide": 0, "rejete": 0, "ajoute": 0}
+    for mention in data.mentions:
+        statuses[mention.status] = statuses.get(mention.status, 0) + 1
+    total = sum(statuses.values())
+    decided = total - statuses["auto"]
+    unread = data.unread
+    return {
+        "contrats": len(data.contracts),
+        "contrats_lus": data.n_read,
+        "detections": total,
+        "decidees": decided,
+        "pct_revu": round(100.0 * decided / total, 1) if total else 0.0,
+        "validees": statuses["valide"],
+        "rejetees": statuses["rejete"],
+        "ajoutees": statuses["ajoute"],
+        "pages_illisibles": sum(unread.values()),
+        "contrats_pages_illisibles": sum(1 for n in unread.values() if n > 0),
+    }
+
+
+def method_notes(data: RunData, missing_pages: list[str]) -> list[tuple[str, str]]:
+    """The definitions behind every figure, in French, for the workbook and the HTML page."""
+    errors = data.contracts[data.contracts["status"] != "ok"]["contract_id"].tolist()
+    notes = [
+        (
+            "Dénominateur",
+            f"les {data.n_read} contrats lus ; contrats en erreur exclus : {', '.join(errors) if errors else 'aucun'}.",
+        ),
+        (
+            "Signataire / mentionné",
+            "signataire : au moins une détection de rôle signataire ; mentionné : nommé "
+            "au moins une fois (signataires compris). Les détections rejetées ne comptent "
+            "jamais.",
+        ),
+        (
+            "Thème d'une mention",
+            "celui que l'étape de classification donne à la détection (contexte, sinon "
+            "thème de la page). Un partenaire est marqué ● dans un thème s'il signe au moins "
+            "un des contrats comptés.",
+        ),
+        ("Bandes", "moins de 10 %, moins de 40 %, moins de 70 %, plus de 70 % (70 % inclus) ; non trouvé à 0."),
+        (
+            "Intervalle",
+            f"borne basse : contrats dont une preuve est revue (validée, ajoutée) ou automatique de "
+            f"score ≥ {SURE_SCORE} ; borne haute : contrats comptés plus contrats non comptés ayant des "
+            "pages illisibles (⚠), où une mention peut se cacher.",
+        ),
+        (
+            "Couverture de revue",
+            "part des détections derrière le chiffre (rejetées comprises) décidées par un "
+            "relecteur ; statut automatique (0), partiellement revu, revu (100 %), manuel à "
+            "saisir (indicateur non calculable).",
+        ),
+        (
+            "Indicateurs",
+            "définition de chaque ligne dans lexicons/indicators.csv : entités (et membres de leurs "
+            "groupes) avec le rôle demandé et/ou motifs de texte sur le texte replié des pages, avec "
+            "proximité et thème de page si demandés. Les indices textuels comptent comme sûrs mais "
+            "jamais comme revus.",
+        ),
+        (
+            "Écart avec le rapport",
+            f"notre valeur moins la valeur publiée, en points ; conforme si l'écart est "
+            f"≤ {GAP_TOLERANCE['=']} points (valeur exacte), ≤ {GAP_TOLERANCE['~']} points "
+            "(valeur approximative) ou si le sens est respecté (<, >, ≥).",
+        ),
+    ]
+    if missing_pages:
+        notes.append(
+            (
+                "Pages non disponibles",
+                "le cache de pages ne contient plus ces contrats : indices "
+                f"textuels non évalués pour {', '.join(missing_pages)}.",
+            )
+        )
+    return notes
+
+
+def snippet_index(data: RunData, indicator_evidence: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """One snippet per (entity or indicator, contract): the first sure, non-rejected piece of evidence."""
+    snippets: dict[tuple[str, str], str] = {}
+    for mention in sorted(data.mentions, key=lambda m: (m.score < SURE_SCORE, m.page)):
+        if mention.status != "rejete":
+            snippets.setdefault((mention.entity_id, mention.contract_id), mention.snippet)
+    if not indicator_evidence.empty:
+        kept = indicator_evidence[indicator_evidence["status"] != "rejete"]
+        for indicator_id, contract_id, snippet in kept[["indicator_id", "contract_id", "snippet"]].itertuples(
+            index=False, name=None
+        ):
+            snippets.setdefault((f"indicator:{indicator_id}", contract_id), snippet)
+    return snippets
+
+
+def write_charts(charts: list[BandChart], directory: Path, png: bool) -> list[str]:
+    """Each chart as SVG (and PNG, redrawn only when the chart changed); stale chart files removed."""
+    written = []
+    stamps_path = directory / ".empreintes.json"
+    try:
+        stamps: dict[str, str] = json.loads(stamps_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stamps = {}
+    for chart in charts:
+        svg = chart_to_svg(chart, links=False).encode("utf-8")
+        atomic_write_bytes(directory / f"{chart.chart_id}.svg", svg)
+        written.append(f"{chart.chart_id}.svg")
+        if png:
+            digest = hashlib.sha256(svg).hexdigest()[:16]
+            target = directory / f"{chart.chart_id}.png"
+            if stamps.get(chart.chart_id) != digest or not target.exists():
+                atomic_write_bytes(target, chart_to_png(chart))
+                stamps[chart.chart_id] = digest
+            written.append(target.name)
+    for stale in directory.glob("*"):
+        if stale.is_file() and stale.name not in written and stale.suffix in (".svg", ".png"):
+            stale.unlink()
+    atomic_write_bytes(stamps_path, json.dumps(stamps).encode("utf-8"))
+    return written
+
+
+def publish_run(run_dir: Path, lexicon_dir: Path, workspace: Workspace | None = None, png: bool = True) -> dict:
+    """Regenerate every table and report of a run from its stored detections and the reviewer decisions."""
+    started = time.perf_counter()
+    run_dir = Path(run_dir)
+    data = load_run(run_dir, lexicon_dir, workspace)
+    contract_entities, partners, schemes = overall_tables(data)
+    partners_theme, schemes_theme = theme_tables(data)
+    departments, partners_dept, schemes_dept = department_tables(data)
+    indicators, indicators_dept, indicator_evidence, evaluator = indicator_tables(data)
+    tables = {
+        "partenaires": partners,
+        "articulations": schemes,
+        "partenaires_themes": partners_theme,
+        "articulations_themes": schemes_theme,
+        "indicateurs": indicators,
+        "ecarts_rapport": gaps_table(indicators),
+        "departements": departments,
+        "partenaires_departements": partners_dept,
+        "articulations_departements": schemes_dept,
+        "indicateurs_departements": indicators_dept,
+        "revue_contrats": review_table(data),
+        "indicateurs_preuves": indicator_evidence,
+        "preuves": evidence_table(data),
+    }
+    computed = time.perf_counter()
+    review = review_state(data)
+    notes = method_notes(data, evaluator.missing_pages)
+    themes = {theme.theme_id: theme.name for theme in data.lexicon.themes}
+    charts = partner_charts(partners_theme, themes) + articulation_charts(schemes_theme, themes)
+    sheets = [(name, tables[key]) for name, key in SHEETS]
+    sheets.append(("Méthode", method_rows(data.run, review, notes)))
+    workbook = build_workbook(sheets)
+    html = build_html(tables, charts, themes, snippet_index(data, indicator_evidence), data.run, review, notes)
+    atomic_write_bytes(run_dir / "contract_entities.csv", csv_bytes(contract_entities))
+    for key, name in TABLE_FILES.items():
+        atomic_write_bytes(run_dir / name, csv_bytes(tables[key]))
+    atomic_write_bytes(run_dir / "rapport.xlsx", workbook)
+    atomic_write_bytes(run_dir / "rapport.html", html.encode("utf-8"))
+    chart_files = write_charts(charts, run_dir / "charts", png)
+    summary: dict[str, Any] = {
+        "run_id": data.run.get("run_id", ""),
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "lexicon_version": data.lexicon.version,
+        "review": review,
+        "indicators": {
+            "total": len(indicators),
+            "computable": int((indicators["calculable"] == "oui").sum()) if len(indicators) else 0,
+            "agreeing": int((indicators.get("accord", pd.Series(dtype=str)) == "conforme").sum()),
+        },
+        "missing_pages": evaluator.missing_pages,
+        "files": [
+            "contract_entities.csv",
+            *TABLE_FILES.values(),
+            "rapport.xlsx",
+            "rapport.html",
+            *(f"charts/{name}" for name in chart_files),
+        ],
+        "seconds": {"tables": round(computed - started, 3), "total": round(time.perf_counter() - started, 3)},
+    }
+    atomic_write_bytes(run_dir / "publication.json", json.dumps(summary, ensure_ascii=False, indent=1).encode())
+    return summary
