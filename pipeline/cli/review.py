@@ -1,5 +1,156 @@
-"""`cdv review` verbs (being written)."""
+"""`cdv review`: the review web app, the spreadsheet round trip and the double-coding agreement."""
 
 from __future__ import annotations
 
-from pipeline.cli import main  # noqa: F401
+import ipaddress
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from pipeline.cli import fail, main
+from pipeline.errors import CdvError
+
+if TYPE_CHECKING:
+    from pipeline.review.session import ReviewSession
+
+DEFAULT_RUN = Path("outputs") / "latest"
+TOKEN_ENV = "CDV_REVIEW_TOKEN"
+
+run_option = click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_RUN,
+    show_default=True,
+    help="Dossier d'un run (detections.csv, contracts.csv, run.json).",
+)
+workspace_option = click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Espace de travail des décisions. Défaut : celui du run (run.json), sinon $CDV_HOME, sinon outputs/.",
+)
+
+
+def open_session(run_dir: Path, workspace: Path | None) -> ReviewSession:
+    """The review session of a run, or a French error."""
+    from pipeline.review.session import ReviewSession
+    from pipeline.workspace import Workspace
+
+    return ReviewSession(run_dir, Workspace(workspace) if workspace else None)
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.1, ::1 or localhost."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@main.group("review", invoke_without_command=True)
+@run_option
+@workspace_option
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (autre que locale : jeton requis)."
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port d'écoute.")
+@click.option("--token", default=None, help=f"Jeton d'accès exigé à chaque requête (ou variable {TOKEN_ENV}).")
+@click.pass_context
+def review_group(
+    ctx: click.Context, run_dir: Path, workspace: Path | None, host: str, port: int, token: str | None
+) -> None:
+    """Relecture des détections dans le navigateur (sans sous-commande), ou par tableur.
+
+    Exemple : cdv review --run outputs/latest   puis ouvrir http://127.0.0.1:8765
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    token = token or os.environ.get(TOKEN_ENV) or None
+    if not is_loopback(host) and not token:
+        fail(f"--host {host} expose l'application au réseau : donnez un jeton avec --token ou {TOKEN_ENV}.")
+    try:
+        session = open_session(run_dir, workspace)
+    except CdvError as error:
+        fail(str(error))
+        return
+    import uvicorn
+
+    from pipeline.review.app import create_app
+
+    address = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
+    click.echo(f"Relecture du run {session.run_id} : ouvrez {address} (Ctrl+C pour arrêter).")
+    uvicorn.run(create_app(session, token=token), host=host, port=port, log_level="warning")
+
+
+@review_group.command("export")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Fichier .xlsx à écrire.")
+@run_option
+@workspace_option
+def export_command(out: Path, run_dir: Path, workspace: Path | None) -> None:
+    """Exporte une ligne par détection dans un classeur avec listes déroulantes, pour relire hors ligne.
+
+    Exemple : cdv review export --out relecture.xlsx --run outputs/latest
+    """
+    from pipeline.review.spreadsheet import export_workbook
+
+    try:
+        count = export_workbook(open_session(run_dir, workspace), out)
+    except CdvError as error:
+        fail(str(error))
+        return
+    click.echo(f"{count} détection(s) exportée(s) dans {out}.")
+    click.echo("Remplissez les colonnes decision, nouveau_role, nouveau_theme, commentaire puis : cdv review import")
+
+
+@review_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--reviewer", default=None, help="Nom du relecteur (défaut : celui écrit dans le classeur, sinon $USER).")
+@run_option
+@workspace_option
+def import_command(file: Path, reviewer: str | None, run_dir: Path, workspace: Path | None) -> None:
+    """Importe un classeur relu : tout est vérifié d'abord, rien n'est écrit si une ligne est invalide.
+
+    Exemple : cdv review import relecture.xlsx --reviewer "Marie Dupont" --run outputs/latest
+    """
+    from pipeline.review.spreadsheet import SpreadsheetError, import_workbook
+
+    try:
+        result = import_workbook(open_session(run_dir, workspace), file, reviewer)
+    except SpreadsheetError as error:
+        for line in error.problems[:50]:
+            click.echo(f"  {line}", err=True)
+        if len(error.problems) > 50:
+            click.echo(f"  … et {len(error.problems) - 50} autre(s).", err=True)
+        fail(str(error))
+        return
+    except CdvError as error:
+        fail(str(error))
+        return
+    click.echo(
+        f"{result.recorded} décision(s) enregistrée(s), {result.unchanged} ligne(s) déjà à jour, "
+        f"{result.untouched} ligne(s) sans décision."
+    )
+
+
+@review_group.command("agreement")
+@run_option
+@workspace_option
+def agreement_command(run_dir: Path, workspace: Path | None) -> None:
+    """Accord entre relecteurs sur les contrats codés deux fois (kappa de Cohen par type et par rôle).
+
+    Exemple : cdv review agreement --run outputs/latest
+    """
+    from pipeline.review.agreement import agreement_lines, compute_agreement
+
+    try:
+        result = compute_agreement(open_session(run_dir, workspace))
+    except CdvError as error:
+        fail(str(error))
+        return
+    for line in agreement_lines(result):
+        click.echo(line)

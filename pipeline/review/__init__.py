@@ -1,18 +1,16 @@
-"""Review stage: reviewer decisions (SQLite in the workspace) applied to detections.
+"""Review stage: reviewer decisions (SQLite in the workspace) applied to detections and indicators.
 
-Placeholder interface until the review issue lands: decisions are not stored yet, so applying them
-returns the detections unchanged.
+- `apply_decisions(detections, workspace, run_dir)`: detections with decisions applied (for `cdv tables`).
+- `indicator_decisions(workspace, run_dir)`: reviewer values of the indicator grid.
+- `review_counts(decided)`: how many detections are reviewed.
+- `unattached_decisions(...)`: decisions that no longer find their detection (shown, never dropped).
+The web app (`app`), the spreadsheet round trip (`spreadsheet`) and double coding (`agreement`) sit on
+`session.ReviewSession`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from pipeline.review.apply import apply_decisions, review_counts, unattached_decisions
+from pipeline.review.indicators import indicator_decisions
 
-import pandas as pd
-
-from pipeline.workspace import Workspace
-
-
-def apply_decisions(detections: pd.DataFrame, workspace: Workspace, run_dir: Path | None = None) -> pd.DataFrame:
-    """Detections with reviewer decisions applied (status, role, theme, entity; added rows)."""
-    return detections
+__all__ = ["apply_decisions", "indicator_decisions", "review_counts", "unattached_decisions"]

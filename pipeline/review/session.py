@@ -1,0 +1,374 @@
+"""A review session over one run folder: the run's data, the workspace's decisions, and the operations
+the web app, the spreadsheet import and the CLI share (decide, add, tables).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.aggregate import articulation_table, detections_to_contract_entities, partner_table
+from pipeline.errors import CdvError
+from pipeline.lexicon import Lexicon, default_lexicon_dir, load_lexicon
+from pipeline.review.anchor import PageTexts, normalise, row_context
+from pipeline.review.apply import Resolution, apply_resolution, page_texts_for, resolve
+from pipeline.review.store import DecisionStore, NewDecision, Recorded
+from pipeline.types import Entity
+from pipeline.workspace import Workspace, resolve_workspace
+
+ROLES_BY_KIND = {"partenaire": ("signataire", "mentionne"), "dispositif": ("articulation",)}
+STATE_FIELDS = ("status", "role", "theme", "entity_id", "entity_name", "entity_acronym", "kind")
+
+
+class ReviewError(CdvError):
+    """A review operation cannot be done; the message is French and names the cause."""
+
+
+@dataclass
+class View:
+    """Decided detections of the run, and the resolution that produced them."""
+
+    decided: pd.DataFrame
+    resolution: Resolution
+    coding: str = "principal"
+
+
+def read_frame(path: Path) -> pd.DataFrame:
+    """A CSV of the run with text kept as text (ids like `0123` stay as written)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for name in ("page", "start", "end"):
+        if name in frame.columns:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0).astype(int)
+    if "score" in frame.columns:
+        frame["score"] = pd.to_numeric(frame["score"], errors="coerce").fillna(0.0)
+    return frame
+
+
+class ReviewSession:
+    """Everything needed to review one run: detections, contracts, lexicon, store (thread-safe)."""
+
+    def __init__(self, run_dir: Path, workspace: Workspace | None = None, lexicon: Lexicon | None = None) -> None:
+        self.run_dir = Path(run_dir)
+        if not (self.run_dir / "detections.csv").exists():
+            raise ReviewError(f"{self.run_dir} : pas de detections.csv ; indiquez le dossier d'un run avec --run.")
+        self.run_info: dict[str, Any] = {}
+        if (self.run_dir / "run.json").exists():
+            self.run_info = json.loads((self.run_dir / "run.json").read_text(encoding="utf-8"))
+        if workspace is None:
+            recorded = self.run_info.get("workspace")
+            workspace = Workspace(Path(recorded)) if recorded else resolve_workspace(None)
+        self.workspace = workspace
+        self.store = DecisionStore(workspace)
+        self._lexicon = lexicon
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, pd.DataFrame]] = {}
+        self._texts: PageTexts | None = None
+        self._views: dict[tuple[object, ...], View] = {}
+
+    # Run data
+
+    @property
+    def run_id(self) -> str:
+        """The run's id (from run.json), else a fingerprint of its detections."""
+        if self.run_info.get("run_id"):
+            return str(self.run_info["run_id"])
+        digest = hashlib.sha256((self.run_dir / "detections.csv").read_bytes()).hexdigest()
+        return f"sans-id-{digest[:12]}"
+
+    def _read(self, name: str) -> pd.DataFrame:
+        path = self.run_dir / name
+        if not path.exists():
+            return pd.DataFrame()
+        mtime = path.stat().st_mtime
+        with self._lock:
+            cached = self._cache.get(name)
+            if cached is None or cached[0] != mtime:
+                cached = (mtime, read_frame(path))
+                self._cache[name] = cached
+                self._texts = None
+        return cached[1]
+
+    @property
+    def detections(self) -> pd.DataFrame:
+        """The run's detections as the pipeline wrote them (before decisions)."""
+        return self._read("detections.csv")
+
+    @property
+    def contracts(self) -> pd.DataFrame:
+        return self._read("contracts.csv")
+
+    @property
+    def n_read(self) -> int:
+        """Contracts successfully read: the denominator of every percentage."""
+        contracts = self.contracts
+        if contracts.empty:
+            return int(self.detections["contract_id"].nunique()) if len(self.detections) else 0
+        return int((contracts["status"] == "ok").sum())
+
+    @property
+    def texts(self) -> PageTexts:
+        if self._texts is None:
+            self._texts = page_texts_for(self.workspace, self.run_dir)
+        return self._texts
+
+    @property
+    def lexicon(self) -> Lexicon | None:
+        """The project's lexicons (None when they cannot be read: entity choices then come from the run)."""
+        if self._lexicon is None:
+            try:
+                self._lexicon = load_lexicon(default_lexicon_dir())
+            except Exception:  # a lexicon being edited must not stop the review
+                return None
+        return self._lexicon
+
+    def entities(self) -> dict[str, Entity]:
+        """Entities a reviewer may choose: the lexicon's, else those seen in the run."""
+        lexicon = self.lexicon
+        if lexicon is not None:
+            return lexicon.by_id()
+        rows = self.detections.drop_duplicates("entity_id")
+        return {
+            str(row.entity_id): Entity(
+                entity_id=str(row.entity_id),
+                name=str(row.entity_name),
+                kind=row.kind,  # type: ignore[arg-type]
+                acronyms=(str(row.entity_acronym),) if row.entity_acronym else (),
+            )
+            for row in rows.itertuples()
+        }
+
+    def themes(self) -> list[tuple[str, str]]:
+        """(theme_id, name) choices, from the lexicon, else from the run's detections."""
+        lexicon = self.lexicon
+        if lexicon is not None:
+            return [(theme.theme_id, theme.name) for theme in lexicon.themes]
+        seen = sorted({str(t) for t in self.detections["theme"] if t})
+        return [(theme, theme) for theme in seen]
+
+    # Decisions
+
+    def coding_for(self, reviewer: str, contract_id: str) -> str:
+        """`double` when this reviewer codes this contract a second time (blind), else `principal`."""
+        return "double" if (reviewer, contract_id) in set(self.store.assignments(reviewer)) else "principal"
+
+    def view(self, reviewer: str | None = None, contract_id: str | None = None) -> View:
+        """Detections with the decisions in force: the principal coding, or this reviewer's double coding."""
+        detections = self.detections
+        double = bool(reviewer and contract_id and self.coding_for(reviewer, contract_id) == "double")
+        stamp = self._cache["detections.csv"][0]
+        key = (("double", reviewer, contract_id) if double else ("principal",), self.store.revision(), stamp)
+        with self._lock:
+            cached = self._views.get(key)
+        if cached is not None:
+            return View(cached.decided.copy(), cached.resolution, cached.coding)
+        if double:
+            decisions = [d for d in self.store.current("double", contract_id) if d.reviewer == reviewer]
+        else:
+            decisions = self.store.current("principal")
+        resolution = resolve(detections, decisions, self.texts)
+        view = View(apply_resolution(detections, resolution), resolution, "double" if double else "principal")
+        with self._lock:
+            if len(self._views) > 32:
+                self._views.clear()
+            self._views[key] = view
+        return View(view.decided.copy(), view.resolution, view.coding)
+
+    def decide(
+        self,
+        detection_id: str,
+        action: str,
+        reviewer: str,
+        value: str = "",
+        comment: str = "",
+        basis: int | None = None,
+        source: str = "web",
+    ) -> Recorded:
+        """Record one decision on one detection (valider, rejeter, role, theme, entite, note, retablir)."""
+        reviewer = reviewer.strip()
+        if not reviewer:
+            raise ReviewError("indiquez votre nom de relecteur avant de décider.")
+        raw = self.detections
+        matches = raw[raw["detection_id"] == detection_id]
+        contract_id = str(matches.iloc[0]["contract_id"]) if len(matches) else self._added_contract(detection_id)
+        coding = self.coding_for(reviewer, contract_id)
+        view = self.view(reviewer, contract_id) if coding == "double" else self.view()
+        rows = view.decided[view.decided["detection_id"] == detection_id]
+        if rows.empty:
+            raise ReviewError(f"détection « {detection_id} » inconnue dans ce run.")
+        current = rows.iloc[0].to_dict()
+        before = {name: current[name] for name in STATE_FIELDS} | {"comment": self._comment(view, detection_id)}
+        after = dict(before)
+        after["comment"] = comment if comment else before["comment"]
+        self._change(after, action, value, current)
+        in_force = view.resolution.decision_for(detection_id)
+        added = bool(in_force and in_force.after.get("added"))
+        if added and in_force is not None:
+            after = {**in_force.after, **after, "status": "rejete" if action == "rejeter" else "ajoute"}
+        if len(matches):
+            anchor_row = matches.iloc[0].to_dict()
+            context, entity_id, page = (
+                row_context(anchor_row, self.texts),
+                str(anchor_row["entity_id"]),
+                int(anchor_row["page"]),
+            )
+        else:
+            context, entity_id, page = (
+                in_force.context if in_force else "",
+                str(current["entity_id"]),
+                int(current["page"]),
+            )
+        return self.store.record(
+            NewDecision(
+                contract_id=contract_id,
+                detection_id=detection_id,
+                entity_id=entity_id,
+                context=context,
+                page=page,
+                action=action,
+                before=before,
+                after=after,
+                reviewer=reviewer,
+                source=source,
+                coding=coding,
+                run_id=self.run_id,
+                basis=basis,
+                also_supersede=tuple(view.resolution.attached_ids.get(detection_id, [])),
+            )
+        )
+
+    def _added_contract(self, detection_id: str) -> str:
+        for decision in self.store.current("principal") + self.store.current("double"):
+            if decision.detection_id == detection_id:
+                return decision.contract_id
+        raise ReviewError(f"détection « {detection_id} » inconnue dans ce run.")
+
+    @staticmethod
+    def _comment(view: View, detection_id: str) -> str:
+        decision = view.resolution.decision_for(detection_id)
+        return str(decision.after.get("comment", "")) if decision else ""
+
+    def _change(self, after: dict[str, Any], action: str, value: str, current: Mapping[Any, Any]) -> None:
+        """Apply one action to a reviewed state, checking the value (French errors)."""
+        if action in {"valider", "role", "theme", "entite"}:
+            after["status"] = "valide"
+        if action == "valider":
+            return
+        if action == "rejeter":
+            after["status"] = "rejete"
+        elif action == "retablir":
+            after.update({name: current[name] for name in STATE_FIELDS}, status="auto", restore=True)
+        elif action == "note":
+            after["status"] = current["status"]
+        elif action == "role":
+            allowed = ROLES_BY_KIND.get(str(current["kind"]), ())
+            if value not in allowed:
+                raise ReviewError(f"rôle « {value} » impossible pour un {current['kind']} ({', '.join(allowed)}).")
+            after["role"] = value
+        elif action == "theme":
+            if value and value not in {theme for theme, _ in self.themes()}:
+                raise ReviewError(f"thème « {value} » inconnu.")
+            after["theme"] = value
+        elif action == "entite":
+            entity = self.entities().get(value)
+            if entity is None:
+                raise ReviewError(f"entité « {value} » inconnue du lexique.")
+            after.update(entity_id=entity.entity_id, entity_name=entity.name, entity_acronym=entity.acronym)
+            if entity.kind != current["kind"]:
+                after["role"] = "articulation" if entity.kind == "dispositif" else "mentionne"
+            after["kind"] = entity.kind
+        else:
+            raise ReviewError(f"action « {action} » inconnue.")
+
+    def add_detection(
+        self,
+        contract_id: str,
+        entity_id: str,
+        page: int,
+        reviewer: str,
+        quote: str = "",
+        role: str = "",
+        theme: str = "",
+        comment: str = "",
+        source: str = "web",
+    ) -> Recorded:
+        """Record a detection the pipeline missed: entity, page, optional quoted text."""
+        reviewer = reviewer.strip()
+        if not reviewer:
+            raise ReviewError("indiquez votre nom de relecteur avant de décider.")
+        if contract_id not in set(self.contracts.get("contract_id", self.detections["contract_id"])):
+            raise ReviewError(f"contrat « {contract_id} » inconnu dans ce run.")
+        entity = self.entities().get(entity_id)
+        if entity is None:
+            raise ReviewError(f"entité « {entity_id} » inconnue du lexique.")
+        role = role or ("articulation" if entity.kind == "dispositif" else "mentionne")
+        if role not in ROLES_BY_KIND[entity.kind]:
+            raise ReviewError(f"rôle « {role} » impossible pour un {entity.kind}.")
+        if theme and theme not in {t for t, _ in self.themes()}:
+            raise ReviewError(f"thème « {theme} » inconnu.")
+        pages = self.texts.pages(contract_id)
+        if page < 1 or (pages and page not in pages):
+            raise ReviewError(f"page {page} absente du contrat « {contract_id} ».")
+        quote = " ".join(quote.split())
+        key = f"{contract_id}\x1f{entity_id}\x1f{normalise(quote)}\x1f{page if not quote else ''}"
+        detection_id = "ajout-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+        after: dict[str, Any] = {
+            "added": True,
+            "status": "ajoute",
+            "entity_id": entity.entity_id,
+            "entity_name": entity.name,
+            "entity_acronym": entity.acronym,
+            "kind": entity.kind,
+            "role": role,
+            "theme": theme,
+            "page": page,
+            "start": 0,
+            "end": 0,
+            "snippet": quote,
+            "quote": quote,
+            "score": 1.0,
+            "method": "ajout",
+            "comment": comment,
+        }
+        return self.store.record(
+            NewDecision(
+                contract_id=contract_id,
+                detection_id=detection_id,
+                entity_id=entity.entity_id,
+                context=normalise(quote),
+                page=page,
+                action="ajouter",
+                before={},
+                after=after,
+                reviewer=reviewer,
+                source=source,
+                coding=self.coding_for(reviewer, contract_id),
+                run_id=self.run_id,
+            )
+        )
+
+    # Tables
+
+    def tables(self, decided: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Partner and articulation tables from the decided detections, with each row's reviewed share."""
+        if decided is None:
+            decided = self.view().decided
+        lexicon = self.lexicon
+        if lexicon is None:
+            raise ReviewError("lexiques illisibles : tables indisponibles (voir cdv lexicon check).")
+        contract_entities = detections_to_contract_entities(decided)
+        partners = partner_table(contract_entities, lexicon, self.n_read)
+        schemes = articulation_table(contract_entities, lexicon, self.n_read)
+        reviewed = decided.assign(_rev=(decided["status"] != "auto").astype(int)).groupby("entity_id")["_rev"]
+        share = (100.0 * reviewed.mean()).round(0) if len(decided) else pd.Series(dtype=float)
+        counts = decided.groupby("entity_id").size() if len(decided) else pd.Series(dtype=int)
+        for table in (partners, schemes):
+            table["n_detections"] = table["entity_id"].map(counts).fillna(0).astype(int)
+            table["pct_revu"] = table["entity_id"].map(share).fillna(0.0)
+        return partners, schemes
