@@ -10,6 +10,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+FILE_MODE = 0o644  # mkstemp creates 0600; outputs are meant to be shared with colleagues
+
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write bytes to a temporary sibling, fsync it, then rename it over `path`."""
@@ -20,6 +22,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, FILE_MODE)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

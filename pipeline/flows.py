@@ -26,6 +26,7 @@ from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.lexicon import load_lexicon
 from pipeline.match import MATCHER_VERSION, load_matcher, match_document
 from pipeline.report import RunRecord, check_output_dir, contract_row, write_outputs
+from pipeline.report.publish import publish_run
 from pipeline.structure import STRUCTURE_VERSION, analyse_structure
 from pipeline.types import ContractFile, Detection, ExtractedDocument, Hit, Structure
 from pipeline.workspace import Workspace
@@ -82,8 +83,12 @@ def classify_task(
 def write_task(
     out: str, rows: list[dict[str, Any]], detections: list[Detection], lexicon_dir: str, record: RunRecord
 ) -> dict[str, int]:
-    """Tables from the detections, and every output file written atomically."""
-    return write_outputs(Path(out), rows, detections, load_lexicon(Path(lexicon_dir)), record)
+    """Tables from the detections, the publications, and every output file written atomically."""
+
+    def publish(staging: Path) -> None:
+        publish_run(staging, Path(lexicon_dir), Workspace(Path(record.workspace)))
+
+    return write_outputs(Path(out), rows, detections, load_lexicon(Path(lexicon_dir)), record, publish=publish)
 
 
 def now_iso() -> str:

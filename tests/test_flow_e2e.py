@@ -69,7 +69,7 @@ def test_run_succeeds_with_french_summary(runs: dict[str, Any]) -> None:
     first: Result = runs["first"]
     assert first.exit_code == 0, first.output
     assert "Contrats lus : 2 sur 4 (2 en erreur)" in first.output
-    assert "  ! notes : notes.pdf : fichier illisible (pas un PDF valide ou fichier tronqué)." in first.output
+    assert "  ! notes : notes.pdf : ce n'est pas un PDF (le contenu est un fichier texte)." in first.output
     assert "  ! copie-aude : copie-aude.pdf : même contenu que le contrat « 11-carcassonne », lu une seule fois." in (
         first.output
     )

@@ -48,8 +48,8 @@ def summary_lines(result: dict[str, Any], out: Path) -> list[str]:
         f"{cache.count('miss')} lu(s)",
         f"Partenaires trouvés : {counts['partners_found']} ; dispositifs : {counts['dispositifs_found']} ; "
         f"détections : {counts['detections']}",
-        f"Résultats dans {out} : contracts.csv, detections.csv, contract_entities.csv, "
-        "tables/partenaires.csv, tables/articulations.csv, run.json",
+        f"Résultats dans {out} : contracts.csv, detections.csv, contract_entities.csv, tables/*.csv, "
+        "rapport.xlsx, rapport.html, run.json",
     ]
     return lines
 
