@@ -186,3 +186,20 @@ def test_cdv_tables_refuses_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["tables", "--run", str(tmp_path)])
     assert result.exit_code == 1
     assert "Erreur :" in result.output and "run.json" in result.output
+
+
+def test_contract_indicators_feed_the_review_of_indicators(run: Path) -> None:
+    from pipeline.review.indicators import auto_values
+
+    publish_run(run, default_lexicon_dir(), png=False)
+    run_dir = run
+    frame = pd.read_csv(run_dir / "contract_indicators.csv", dtype=str, keep_default_na=False)
+    assert list(frame.columns) == ["contract_id", "indicator_id", "value", "evidence"]
+    assert set(frame["value"]) <= {"oui", "non"}
+    indicators = pd.read_csv(run_dir / "tables" / "indicateurs.csv", dtype=str, keep_default_na=False)
+    computable = indicators[indicators["calculable"] == "oui"].set_index("indicator_id")
+    counted = frame[frame["value"] == "oui"].groupby("indicator_id").size()
+    for indicator_id, n in counted.items():
+        assert int(computable.loc[indicator_id, "n"]) == n
+    values = auto_values(run_dir)
+    assert len(values) == len(frame)

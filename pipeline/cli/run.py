@@ -44,6 +44,12 @@ def summary_lines(result: dict[str, Any], out: Path) -> list[str]:
     ]
     lines += [f"  ! {row['contract_id']} : {row['error']}" for row in contracts if row["status"] == "error"]
     lines += [
+        f"  ~ {row['contract_id']} : {warning}"
+        for row in contracts
+        if row["status"] == "ok" and row.get("warnings")
+        for warning in str(row["warnings"]).split(" | ")
+    ]
+    lines += [
         f"Pages lues : {counts['pages']} ; extraction : {cache.count('hit')} contrat(s) depuis le cache, "
         f"{cache.count('miss')} lu(s)",
         f"Partenaires trouvés : {counts['partners_found']} ; dispositifs : {counts['dispositifs_found']} ; "

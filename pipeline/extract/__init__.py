@@ -8,6 +8,7 @@ French `error` naming the file; page-level problems are in each page's `reason` 
 
 from __future__ import annotations
 
+import logging
 import time
 
 from pipeline.extract.corpus import extract_corpus
@@ -17,6 +18,7 @@ from pipeline.extract.settings import ExtractSettings
 from pipeline.types import ContractFile, ExtractedDocument
 
 EXTRACTOR_VERSION = "cdv-extract-2"
+logging.getLogger("pdfminer").setLevel(logging.ERROR)  # pdfplumber's parser warns on every odd font
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractSettings", "extract_corpus", "extract_document"]
 

@@ -418,3 +418,26 @@ def indicator_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
         )
         rows.append(row)
     return pd.DataFrame(rows), pd.DataFrame(dept_rows), pd.DataFrame(evidence_rows), evaluator
+
+
+def contract_indicator_table(data: RunData, evaluator: GridEvaluator) -> pd.DataFrame:
+    """Per contract and computable indicator: the automatic value (oui/non) and its evidence pages.
+
+    Written as `contract_indicators.csv`, where the review app reads the values reviewers confirm.
+    """
+    rows: list[dict[str, object]] = []
+    for indicator in data.lexicon.indicators:
+        if indicator.computable != "yes":
+            continue
+        figure = evaluator.evaluate(indicator)
+        for contract_id in sorted(evaluator.denominator(indicator)):
+            pages = figure.pages.get(contract_id, [])
+            rows.append(
+                {
+                    "contract_id": contract_id,
+                    "indicator_id": indicator.indicator_id,
+                    "value": "oui" if contract_id in figure.pages else "non",
+                    "evidence": ", ".join(f"p. {page}" for page in pages),
+                }
+            )
+    return pd.DataFrame(rows, columns=["contract_id", "indicator_id", "value", "evidence"])

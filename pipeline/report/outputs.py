@@ -86,6 +86,7 @@ def contract_row(contract: ContractFile, document: ExtractedDocument | None, cor
         "pages_unread": sum(page.method == "unread" for page in pages),
         "ocr_confidence": round(sum(confidences) / len(confidences), 1) if confidences else "",
         "duplicate_of": contract.duplicate_of,
+        "warnings": " | ".join(document.warnings) if document else "",
     }
 
 

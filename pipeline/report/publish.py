@@ -20,7 +20,7 @@ from pipeline.files import atomic_write_bytes
 from pipeline.report.charts import BandChart, articulation_charts, chart_to_png, chart_to_svg, partner_charts
 from pipeline.report.figures import SURE_SCORE
 from pipeline.report.html import build_html
-from pipeline.report.indicators import GAP_TOLERANCE, indicator_tables
+from pipeline.report.indicators import GAP_TOLERANCE, contract_indicator_table, indicator_tables
 from pipeline.report.rundata import RunData, load_run
 from pipeline.report.tables import (
     department_tables,
@@ -223,6 +223,7 @@ def publish_run(run_dir: Path, lexicon_dir: Path, workspace: Workspace | None = 
     workbook = build_workbook(sheets)
     html = build_html(tables, charts, themes, snippet_index(data, indicator_evidence), data.run, review, notes)
     atomic_write_bytes(run_dir / "contract_entities.csv", csv_bytes(contract_entities))
+    atomic_write_bytes(run_dir / "contract_indicators.csv", csv_bytes(contract_indicator_table(data, evaluator)))
     for key, name in TABLE_FILES.items():
         atomic_write_bytes(run_dir / name, csv_bytes(tables[key]))
     atomic_write_bytes(run_dir / "rapport.xlsx", workbook)
@@ -241,6 +242,7 @@ def publish_run(run_dir: Path, lexicon_dir: Path, workspace: Workspace | None = 
         "missing_pages": evaluator.missing_pages,
         "files": [
             "contract_entities.csv",
+            "contract_indicators.csv",
             *TABLE_FILES.values(),
             "rapport.xlsx",
             "rapport.html",
