@@ -1,8 +1,13 @@
-"""Classify stage: give every hit its sense, role, theme and stable id, turning hits into detections.
+"""Classify stage: give every hit its sense, role, theme, probability and stable id.
 
-First, rule-based pass: a partner named on a signature page is `signataire` unless the line says
-otherwise ("non signataire"); named elsewhere it is `mentionne`; a dispositif is an `articulation`.
-An ambiguous acronym takes the sense whose themes its context speaks of.
+- Collisions: acronym hits that are ordinary words in capitals ("PRÉ", "PIC"), OCR debris alone on a
+  line of a scan, or a piece of a longer hyphenated acronym are dropped.
+- Sense of an ambiguous acronym: the `sense` model on its context (words, section theme, co-occurring
+  entities), else the sense whose themes the context speaks of.
+- Role: a partner in a signature section is `signataire` unless the line is contrastive ("non
+  signataire", "sera associée"); the `role` model gives the probability; a dispositif is `articulation`.
+- Theme: the table row's theme, else the section's (the heading's), else the paragraph classifier.
+- Score: the `score` model's probability that the detection is right (calibrated on held-out contracts).
 """
 
 from __future__ import annotations
@@ -10,20 +15,50 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
 from pipeline.lexicon import Lexicon
 from pipeline.match import fold_text
-from pipeline.structure import text_to_theme_counts, theme_patterns
-from pipeline.types import Detection, Entity, ExtractedDocument, Hit, Role, Structure
+from pipeline.models import Models
+from pipeline.structure import (
+    PERSON_LINE,
+    DocumentStructure,
+    analyse_structure,
+    text_to_theme_counts,
+    theme_patterns,
+)
+from pipeline.types import Detection, Entity, ExtractedDocument, Hit, Page, Role, Structure
 
-CLASSIFIER_VERSION = "rules-1"
+CLASSIFIER_VERSION = "classify-2"
 CONTEXT_RADIUS = 400
+SENSE_RADIUS = 250
 ID_CONTEXT_RADIUS = 40
+PARAGRAPH_MIN_PROBABILITY = 0.5
 CONTRASTIVE = re.compile(
-    r"non[- ]signataire|n'(a|ont) pas (souhaité |encore )?sign|ne (sera|seront|sont) pas signataire|sera associée"
-    r"|seront associés|sans être signataire",
+    r"non[- ]signataire|n['’](a|ont) pas (souhaité |encore )?sign|ne (sera|seront|sont) pas signataire"
+    r"|sera associée?|seront associé(e)?s|sans être signataire|pas signataire|ne signe pas",
     re.IGNORECASE,
 )
+TITLE_BEFORE = re.compile(
+    r"(?:directeur|directrice|pr[ée]sidente?|d[ée]l[ée]gu[ée]e?|pr[ée]f[èe]te?|recteur|rectrice|procureure?|maire)"
+    r"\b[^.\n]{0,60}(?:de|du|des|d['’])\s*(?:l['’]|la\s+|le\s+|les\s+)?$",
+    re.IGNORECASE,
+)
+FOR_BEFORE = re.compile(r"(?:^|\s)(?:pour|POUR|Pour)\s+(?:l['’]|la\s+|le\s+|les\s+)?$")
+ACRONYM_METHODS = ("sigle", "sigle_ambigu")
+
+
+@dataclass
+class Analysed:
+    """A detection with the features and probabilities behind it (used by training and calibration)."""
+
+    detection: Detection
+    features: dict[str, Any] = field(default_factory=dict)
+    sense_text: str = ""
+    senses: tuple[str, ...] = ()
+    sense_probability: float = 1.0
+    signature_probability: float = 0.0
 
 
 def line_around(text: str, start: int, end: int) -> str:
@@ -33,15 +68,6 @@ def line_around(text: str, start: int, end: int) -> str:
     return text[left : right if right >= 0 else len(text)]
 
 
-def hit_to_role(entity: Entity, hit: Hit, page_text: str, structure: Structure) -> Role:
-    """Signataire on a signature page (unless the line contradicts it), mentionne elsewhere."""
-    if entity.kind == "dispositif":
-        return "articulation"
-    if hit.page in structure.signature_pages and not CONTRASTIVE.search(line_around(page_text, hit.start, hit.end)):
-        return "signataire"
-    return "mentionne"
-
-
 def detection_id_for(contract_id: str, entity_id: str, context: str, occurrence: int) -> str:
     """An id stable for the same text of the same contract: hash of entity, folded context, occurrence."""
     key = f"{contract_id}\x1f{entity_id}\x1f{' '.join(context.split())}\x1f{occurrence}"
@@ -49,7 +75,7 @@ def detection_id_for(contract_id: str, entity_id: str, context: str, occurrence:
 
 
 def choose_sense(candidates: list[Hit], themes: Counter[str], sense_themes: dict[str, tuple[str, ...]]) -> Hit:
-    """For an ambiguous acronym, the sense whose themes the context mentions most."""
+    """For an ambiguous acronym without a model, the sense whose themes the context mentions most."""
 
     def affinity(hit: Hit) -> int:
         return sum(themes[theme] for theme in sense_themes.get(hit.entity_id, ()))
@@ -57,54 +83,250 @@ def choose_sense(candidates: list[Hit], themes: Counter[str], sense_themes: dict
     return max(candidates, key=lambda hit: (affinity(hit), -candidates.index(hit)))
 
 
-def classify_document(
-    document: ExtractedDocument, hits: list[Hit], structure: Structure, lexicon: Lexicon
-) -> list[Detection]:
-    """Detections for one contract: sense chosen, role and theme set, ids stable across runs."""
+# --- collisions ----------------------------------------------------------------------------------------
+
+
+def document_words(document: ExtractedDocument) -> set[str]:
+    """Lower-case words of the document's running text (to tell an acronym from a word in capitals)."""
+    return {word for page in document.pages for word in re.findall(r"\b[a-zà-ÿ]{2,}\b", page.text)}
+
+
+def is_collision(hit: Hit, page: Page, words: set[str]) -> bool:
+    """An acronym hit that is not one: a capitalised ordinary word, OCR debris, or part of a longer token."""
+    if hit.method not in ACRONYM_METHODS:
+        return False
+    text = page.text
+    line = line_around(text, hit.start, hit.end).strip()
+    letters = [c for c in line if c.isalpha()]
+    caps_line = len(letters) > len(hit.matched) + 6 and sum(c.isupper() for c in letters) > 0.9 * len(letters)
+    if caps_line and hit.matched.lower() in words:
+        return True  # "LE PRÉ", "UN PIC DE" in a heading in capitals
+    if page.method == "ocr" and len(re.sub(r"[^A-Za-zÀ-ÿ]", "", line)) <= len(hit.matched) + 2:
+        return True  # a signature scribble read as letters
+    before, after = text[max(0, hit.start - 3) : hit.start], text[hit.end : hit.end + 3]
+    return bool(re.search(r"[A-Z0-9][-/]$", before) or re.match(r"-[A-Z]{2}", after))
+
+
+# --- features ------------------------------------------------------------------------------------------
+
+
+def role_features(hit: Hit, page: Page, structure: DocumentStructure, n_pages: int, in_table: bool) -> dict[str, Any]:
+    """What the text around a partner mention says about a signature (features of the `role` model)."""
+    text = page.text
+    line = line_around(text, hit.start, hit.end)
+    line_start = text.rfind("\n", 0, hit.start) + 1
+    before = text[line_start : hit.start]
+    next_end = text.find("\n", text.find("\n", hit.end) + 1)
+    following = text[hit.end : next_end if next_end > 0 else len(text)]
+    return {
+        "in_signature": structure.in_signature(hit.page, hit.start),
+        "signature_page": hit.page in structure.signature_pages,
+        "for_before": bool(FOR_BEFORE.search(before[-60:])),
+        "title_before": bool(TITLE_BEFORE.search(before[-90:])),
+        "contrastive": bool(CONTRASTIVE.search(line)),
+        "person_after": bool(PERSON_LINE.search(following)),
+        "prose_line": len(line) > 70 and line.rstrip().endswith("."),
+        "caps_line": line.isupper(),
+        "ocr": page.method == "ocr",
+        "in_table": in_table,
+        "late_page": hit.page > 0.6 * n_pages,
+        "method=" + hit.method: True,
+    }
+
+
+def sense_text(page: Page, hit: Hit, section_theme: str, row_theme: str, neighbours: list[str]) -> str:
+    """The input of the `sense` model: folded context, acronym masked, plus theme and entity tokens."""
+    text = page.text
+    left = fold_text(text[max(0, hit.start - SENSE_RADIUS) : hit.start])
+    right = fold_text(text[hit.end : hit.end + SENSE_RADIUS])
+    tokens = [f"zzacr_{fold_text(hit.matched).replace('.', '')}"]
+    tokens += [f"zzth_{theme}" for theme in {section_theme, row_theme} if theme]
+    tokens += [f"zzent_{entity}" for entity in sorted(set(neighbours))]
+    return f"{left} zzcible {right} " + " ".join(tokens)
+
+
+def in_table_at(structure: DocumentStructure, page: int, start: int) -> bool:
+    return bool(structure.row_theme_at(page, start))
+
+
+# --- the stage -----------------------------------------------------------------------------------------
+
+
+def analyse_hits(
+    document: ExtractedDocument,
+    hits: list[Hit],
+    structure: Structure,
+    lexicon: Lexicon,
+    models: Models | None = None,
+) -> list[Analysed]:
+    """Detections for one contract with their features and probabilities (see `classify_document`)."""
+    if not isinstance(structure, DocumentStructure):
+        structure = analyse_structure(document, lexicon, models=models)
+    assert isinstance(structure, DocumentStructure)
     by_id = lexicon.by_id()
     sense_themes = {entity.entity_id: entity.themes for entity in lexicon.entities}
     sense_themes |= {term.term_id: term.themes for term in lexicon.glossary}
     patterns = theme_patterns(lexicon)
     pages = {page.number: page for page in document.pages}
+    words = document_words(document)
     spans: dict[tuple[int, int, int], list[Hit]] = defaultdict(list)
     for hit in hits:
-        if hit.entity_id in sense_themes:
+        if hit.entity_id in sense_themes and hit.page in pages and not is_collision(hit, pages[hit.page], words):
             spans[(hit.page, hit.start, hit.end)].append(hit)
-    detections: list[Detection] = []
+    page_entities: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for (page_number, start, _), candidates in spans.items():
+        if len(candidates) == 1:
+            page_entities[page_number].append((start, candidates[0].entity_id))
+
+    ordered = sorted(spans.items())
+    # Sense: one batch through the model.
+    ambiguous = [(key, c) for key, c in ordered if len(c) > 1]
+    texts = []
+    for (page_number, start, _), candidates in ambiguous:
+        section = structure.section_at(page_number, start)
+        neighbours = [e for s, e in page_entities[page_number] if abs(s - start) <= SENSE_RADIUS]
+        texts.append(
+            sense_text(
+                pages[page_number],
+                candidates[0],
+                section.theme if section else "",
+                structure.row_theme_at(page_number, start),
+                neighbours,
+            )
+        )
+    sense_probabilities = (
+        models.predict_senses(texts, [tuple(h.entity_id for h in c) for _, c in ambiguous]) if models else []
+    )
+    chosen: dict[tuple[int, int, int], tuple[Hit, float, str]] = {}
+    for index, (key, candidates) in enumerate(ambiguous):
+        probabilities = sense_probabilities[index] if sense_probabilities else {}
+        if probabilities:
+            best = max(candidates, key=lambda h: probabilities.get(h.entity_id, 0.0))
+            chosen[key] = (best, probabilities.get(best.entity_id, 0.0), texts[index])
+        else:
+            page_text = pages[key[0]].text
+            context = fold_text(page_text[max(0, key[1] - CONTEXT_RADIUS) : key[2] + CONTEXT_RADIUS])
+            best = choose_sense(candidates, text_to_theme_counts(context, patterns), sense_themes)
+            chosen[key] = (best, 1.0 / len(candidates), texts[index])
+
+    # Theme: row, section, then the paragraph classifier on mentions left without a theme.
+    themes: dict[tuple[int, int, int], tuple[str, str, float]] = {}
+    pending: list[tuple[tuple[int, int, int], str]] = []
+    for key, _ in ordered:
+        page_number, start, end = key
+        row = structure.row_theme_at(page_number, start)
+        section = structure.section_at(page_number, start)
+        if section is not None and section.source == "signature":
+            themes[key] = ("", "signature", 1.0)
+        elif row:
+            themes[key] = (row, "ligne", 1.0)
+        elif section is not None and section.theme:
+            themes[key] = (section.theme, "section_" + section.source, section.probability)
+        else:
+            text = pages[page_number].text
+            pending.append((key, text[max(0, start - CONTEXT_RADIUS) : end + CONTEXT_RADIUS]))
+    if models is not None and models.theme is not None:
+        predictions = models.predict_themes([text for _, text in pending])
+        for (key, _), (theme, probability) in zip(pending, predictions, strict=True):
+            keep = probability >= PARAGRAPH_MIN_PROBABILITY
+            themes[key] = (theme if keep else "", "paragraphe" if keep else "aucun", probability)
+    else:
+        for key, text in pending:
+            counts = text_to_theme_counts(fold_text(text), patterns)
+            best_theme, count = counts.most_common(1)[0] if counts else ("", 0)
+            fallback = structure.page_themes.get(key[0], "")
+            themes[key] = (best_theme, "mots_cles", 0.5) if count > 0 else (fallback, "page", 0.3)
+
+    analysed: list[Analysed] = []
     occurrences: Counter[tuple[str, str]] = Counter()
-    for (page_number, start, end), candidates in sorted(spans.items()):
-        text = pages[page_number].text
-        context = fold_text(text[max(0, start - CONTEXT_RADIUS) : end + CONTEXT_RADIUS])
-        theme_counts = text_to_theme_counts(context, patterns)
-        hit = candidates[0] if len(candidates) == 1 else choose_sense(candidates, theme_counts, sense_themes)
+    for key, candidates in ordered:
+        page_number, start, end = key
+        hit, sense_probability, text_for_sense = chosen.get(key, (candidates[0], 1.0, ""))
         if hit.entity_id not in by_id:
             continue  # the context chose a glossary sense: not an organisation nor a scheme
         entity = by_id[hit.entity_id]
-        best_theme, best_count = theme_counts.most_common(1)[0] if theme_counts else ("", 0)
-        theme = best_theme if best_count > 0 else structure.page_themes.get(page_number, "")
-        id_context = fold_text(text[max(0, start - ID_CONTEXT_RADIUS) : end + ID_CONTEXT_RADIUS])
+        page = pages[page_number]
+        theme, theme_source, theme_probability = themes[key]
+        in_table = in_table_at(structure, page_number, start)
+        features = role_features(hit, page, structure, len(document.pages), in_table)
+        id_context = fold_text(page.text[max(0, start - ID_CONTEXT_RADIUS) : end + ID_CONTEXT_RADIUS])
         occurrences[(entity.entity_id, id_context)] += 1
-        detections.append(
-            Detection(
-                detection_id=detection_id_for(
-                    document.contract_id,
-                    entity.entity_id,
-                    id_context,
-                    occurrences[(entity.entity_id, id_context)],
-                ),
-                contract_id=document.contract_id,
-                entity_id=entity.entity_id,
-                entity_name=entity.name,
-                entity_acronym=entity.acronym,
-                kind=entity.kind,
-                role=hit_to_role(entity, hit, text, structure),
-                theme=theme,
-                page=page_number,
-                start=start,
-                end=end,
-                snippet=hit.snippet,
-                score=round(hit.score, 3),
-                method=hit.method,
+        detection = Detection(
+            detection_id=detection_id_for(
+                document.contract_id, entity.entity_id, id_context, occurrences[(entity.entity_id, id_context)]
+            ),
+            contract_id=document.contract_id,
+            entity_id=entity.entity_id,
+            entity_name=entity.name,
+            entity_acronym=entity.acronym,
+            kind=entity.kind,
+            role="articulation" if entity.kind == "dispositif" else "mentionne",
+            theme=theme,
+            page=page_number,
+            start=start,
+            end=end,
+            snippet=hit.snippet,
+            score=round(hit.score, 3),
+            method=hit.method,
+        )
+        features |= {"theme_source=" + theme_source: True, "theme_probability": round(theme_probability, 3)}
+        features |= {"sense_probability": round(sense_probability, 3), "kind=" + entity.kind: True}
+        features["match_score"] = hit.score
+        analysed.append(
+            Analysed(
+                detection=detection,
+                features=features,
+                sense_text=text_for_sense,
+                senses=tuple(h.entity_id for h in candidates) if len(candidates) > 1 else (),
+                sense_probability=sense_probability,
             )
         )
-    return detections
+    assign_roles(analysed, by_id, models)
+    assign_scores(analysed, models)
+    return analysed
+
+
+def rule_signature_probability(features: dict[str, Any]) -> float:
+    """Without a role model: a signature section and no contrastive cue."""
+    if not features["in_signature"] or features["contrastive"]:
+        return 0.05
+    return 0.95 if features["for_before"] or features["title_before"] or features["person_after"] else 0.8
+
+
+def assign_roles(analysed: list[Analysed], by_id: dict[str, Entity], models: Models | None) -> None:
+    """Role of each partner detection from the role model (or rules); contrastive lines never sign."""
+    partners = [a for a in analysed if by_id[a.detection.entity_id].kind == "partenaire"]
+    predicted = models.predict_binary("role", [a.features for a in partners]) if models else None
+    for index, item in enumerate(partners):
+        probability = predicted[index] if predicted is not None else rule_signature_probability(item.features)
+        if item.features["contrastive"]:
+            probability = min(probability, 0.05)
+        item.signature_probability = probability
+        role: Role = "signataire" if probability >= 0.5 else "mentionne"
+        item.detection.role = role
+        item.features["role=" + role] = True
+        item.features["role_probability"] = round(max(probability, 1 - probability), 3)
+
+
+def assign_scores(analysed: list[Analysed], models: Models | None) -> None:
+    """`Detection.score`: the score model's probability that the detection is right, else the product of
+    the sense and role probabilities (and of the fuzzy match's similarity)."""
+    predicted = models.predict_binary("score", [a.features for a in analysed]) if models else None
+    for index, item in enumerate(analysed):
+        if predicted is not None:
+            item.detection.score = round(predicted[index], 3)
+        else:
+            role_probability = float(item.features.get("role_probability", 1.0))
+            match = item.detection.score if item.detection.method == "approche" else 1.0
+            item.detection.score = round(match * item.sense_probability * role_probability, 3)
+
+
+def classify_document(
+    document: ExtractedDocument,
+    hits: list[Hit],
+    structure: Structure,
+    lexicon: Lexicon,
+    models: Models | None = None,
+) -> list[Detection]:
+    """Detections for one contract: sense chosen, role and theme set, calibrated score, ids stable across runs."""
+    return [item.detection for item in analyse_hits(document, hits, structure, lexicon, models)]

@@ -1,0 +1,213 @@
+"""Organisations named in the contracts but absent from the lexicons: candidates for analysts to add.
+
+Two sources: spaCy's French NER (`fr_core_news_sm`, ORG entities) and patterns ("association …",
+"fondation …", "société …", "SARL …"). A candidate overlapping a lexicon hit, or whose folded name is a
+lexicon name, alias or acronym, is dropped. `find_candidates` returns the frame written to
+`candidates.csv`: one row per folded name, with counts, contracts, pages and a snippet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from pipeline.lexicon import Lexicon
+from pipeline.match import fold_text, text_to_snippet
+from pipeline.types import ExtractedDocument, Hit
+
+CANDIDATE_COLUMNS = [
+    "name",
+    "key",
+    "source",
+    "n_mentions",
+    "n_contracts",
+    "contracts",
+    "pages",
+    "signature_page",
+    "snippet",
+]
+ORG_PATTERN = re.compile(
+    r"\b(?:Association|ASSOCIATION|Fondation|FONDATION|Société|SOCIÉTÉ|SARL|SAS|SCOP|SCIC|Fédération|Régie de quartier"
+    r"|Collectif|Coopérative|Entreprise d['’]insertion)"
+    r"(?:\s+(?:[A-ZÀ-Ý0-9«\"][\w'’.\-]*|de|du|des|d['’]\w+|la|le|les|l['’]\w+|et|pour|en|sur|à))+",
+)
+TRAILING_PARTICLES = re.compile(r"(?:\s+(?:de|du|des|la|le|les|et|pour|en|sur|à))+$")
+SIGNATURE_FOR = re.compile(r"^[ \t]*(?:Pour|POUR)\s+(?:l['’]|la\s+|le\s+|les\s+)?(?P<name>[A-ZÀ-Ý][^\n]{2,80})$", re.M)
+NOT_ORG_START = re.compile(
+    r"^(?:axe|annexe|tableau|fiche|commission|contribution|objectifs?|pilier|orientation|signataires|suite|"
+    r"directeur|directrice|pr[ée]sidente?|service|soutenir|accompagner|favoriser)\b",
+    re.IGNORECASE,
+)
+MIN_NAME_CHARS = 4
+MAX_NAME_WORDS = 10
+NER_MAX_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One occurrence of an organisation name outside the lexicons."""
+
+    contract_id: str
+    page: int
+    start: int
+    end: int
+    name: str
+    source: str
+    snippet: str
+
+
+@lru_cache(maxsize=1)
+def load_ner() -> Any:
+    """spaCy's small French model with only what NER needs (faster)."""
+    import spacy
+
+    return spacy.load("fr_core_news_sm", exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler"])
+
+
+def lexicon_keys(lexicon: Lexicon) -> set[str]:
+    """Folded names, aliases, former names and acronyms of every lexicon entity and glossary term."""
+    keys: set[str] = set()
+    for entity in lexicon.entities:
+        keys |= {name_key(v) for v in (entity.name, *entity.aliases, *entity.former_names, *entity.acronyms)}
+    for term in lexicon.glossary:
+        keys |= {name_key(v) for v in (term.name, *term.acronyms)}
+    return keys
+
+
+def name_key(name: str) -> str:
+    """A folded key to group spellings of one name ("l'Association X" = "association x")."""
+    folded = fold_text(name).replace("’", "'")
+    folded = re.sub(r"^(?:l'|la |le |les )", "", folded.strip())
+    return " ".join(re.findall(r"[0-9a-z]+", folded))
+
+
+def clean_name(name: str) -> str:
+    name = " ".join(name.split()).strip(' ,;:.«»"()')
+    return TRAILING_PARTICLES.sub("", name)
+
+
+def page_candidates(
+    document: ExtractedDocument, use_ner: bool = True, signature_pages: frozenset[int] = frozenset()
+) -> list[Candidate]:
+    """Candidate names on every page of a document: patterns, "Pour …" signature blocks, NER."""
+    found: list[Candidate] = []
+    texts = [(page.number, page.text) for page in document.pages if page.text.strip()]
+    for number, text in texts:
+        if number in signature_pages:
+            for match in SIGNATURE_FOR.finditer(text):
+                name = clean_name(match.group("name"))
+                start = match.start("name")
+                snippet = text_to_snippet(text, start, match.end())
+                found.append(
+                    Candidate(document.contract_id, number, start, start + len(name), name, "signature", snippet)
+                )
+        for match in ORG_PATTERN.finditer(text):
+            name = clean_name(match.group(0))
+            found.append(
+                Candidate(
+                    document.contract_id,
+                    number,
+                    match.start(),
+                    match.start() + len(name),
+                    name,
+                    "motif",
+                    text_to_snippet(text, match.start(), match.end()),
+                )
+            )
+    if use_ner:
+        nlp = load_ner()
+        for (number, text), doc in zip(texts, nlp.pipe(t[:NER_MAX_CHARS] for _, t in texts), strict=True):
+            for ent in doc.ents:
+                name = clean_name(ent.text)
+                if ent.label_ == "ORG" and plausible_ner_name(name):
+                    snippet = text_to_snippet(text, ent.start_char, ent.end_char)
+                    found.append(
+                        Candidate(document.contract_id, number, ent.start_char, ent.end_char, name, "ner", snippet)
+                    )
+    return found
+
+
+def plausible_ner_name(name: str) -> bool:
+    """NER output worth showing: two words or more, capitalised, not a heading or a verb."""
+    words = name.split()
+    capitalised = sum(1 for word in words if word[:1].isupper())
+    return len(words) >= 2 and capitalised >= 2 and not NOT_ORG_START.match(name) and not name[:1].isdigit()
+
+
+def keep(candidate: Candidate, keys: set[str], hit_spans: dict[int, list[tuple[int, int]]]) -> bool:
+    """A plausible organisation name that the lexicons do not already cover."""
+    key = name_key(candidate.name)
+    words = key.split()
+    if len(key) < MIN_NAME_CHARS or not words or len(words) > MAX_NAME_WORDS or key in keys:
+        return False
+    if "\n" in candidate.name or key.isdigit() or NOT_ORG_START.match(candidate.name):
+        return False
+    spans = hit_spans.get(candidate.page, [])
+    return not any(start < candidate.end and candidate.start < end for start, end in spans)
+
+
+def contract_candidates(
+    document: ExtractedDocument,
+    hits: list[Hit],
+    lexicon: Lexicon,
+    signature_pages: frozenset[int] = frozenset(),
+    use_ner: bool = True,
+) -> list[Candidate]:
+    """Organisation names of one contract that the lexicons do not cover (computed per contract, in parallel)."""
+    keys = lexicon_keys(lexicon)
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for hit in hits:
+        spans[hit.page].append((hit.start, hit.end))
+    return [c for c in page_candidates(document, use_ner, signature_pages) if keep(c, keys, spans)]
+
+
+def candidates_to_frame(
+    candidates: list[Candidate], signature_pages: dict[str, frozenset[int]] | None = None
+) -> pd.DataFrame:
+    """The `candidates.csv` frame: one row per name, most widespread first, with contracts and a snippet."""
+    grouped: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        grouped[name_key(candidate.name)].append(candidate)
+    signed_pages = signature_pages or {}
+    rows = []
+    for key, items in grouped.items():
+        names = pd.Series([c.name for c in items]).value_counts()
+        contracts = sorted({c.contract_id for c in items})
+        rows.append(
+            {
+                "name": names.index[0],
+                "key": key,
+                "source": "|".join(sorted({c.source for c in items})),
+                "n_mentions": len(items),
+                "n_contracts": len(contracts),
+                "contracts": "|".join(contracts),
+                "pages": "|".join(sorted({f"{c.contract_id}:{c.page}" for c in items})[:20]),
+                "signature_page": int(any(c.page in signed_pages.get(c.contract_id, frozenset()) for c in items)),
+                "snippet": items[0].snippet,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
+    return frame.sort_values(["n_contracts", "n_mentions", "name"], ascending=[False, False, True]).reset_index(
+        drop=True
+    )
+
+
+def find_candidates(
+    documents: list[ExtractedDocument],
+    hits: list[Hit],
+    lexicon: Lexicon,
+    signature_pages: dict[str, frozenset[int]] | None = None,
+    use_ner: bool = True,
+) -> pd.DataFrame:
+    """The `candidates.csv` frame for a run: organisations outside the lexicons, most frequent first."""
+    found: list[Candidate] = []
+    for document in documents:
+        signed = (signature_pages or {}).get(document.contract_id, frozenset())
+        own_hits = [hit for hit in hits if hit.contract_id == document.contract_id]
+        found += contract_candidates(document, own_hits, lexicon, signed, use_ner)
+    return candidates_to_frame(found, signature_pages)

@@ -1,0 +1,72 @@
+"""Structure stage on hand-made pages: signature sections, headings that set themes across pages, table rows."""
+
+from __future__ import annotations
+
+from pipeline.lexicon import Lexicon
+from pipeline.structure import DocumentStructure, analyse_structure, heading_lines, is_signature_page
+from pipeline.types import ExtractedDocument, Page
+
+
+def document(*texts: str, ocr: tuple[int, ...] = ()) -> ExtractedDocument:
+    pages = [Page(number=i, text=t, method="ocr" if i in ocr else "text") for i, t in enumerate(texts, start=1)]
+    return ExtractedDocument(contract_id="c", sha256="0" * 64, pages=pages)
+
+
+BODY = (
+    "Axe 1 – Promouvoir la santé et l'accès aux soins\n"
+    "L'ARS soutient les actions de prévention.\n\n"
+    "Axe 2 – Tranquillité publique et prévention de la délinquance\n"
+    "La police municipale renforce sa présence.",
+    "La CAF participe aux actions du quartier.\n",
+)
+SIGNATURES = (
+    "Les signataires\nFait à Auch, le 12 juillet 2024\nPour l'État, le Préfet du Gers\n"
+    "Pour France Travail, la Directrice\nPour la CPAM du Gers, le Directeur\n"
+)
+
+
+def structure_of(doc: ExtractedDocument, lexicon: Lexicon) -> DocumentStructure:
+    structure = analyse_structure(doc, lexicon)
+    assert isinstance(structure, DocumentStructure)
+    return structure
+
+
+def test_heading_theme_holds_until_the_next_heading_across_pages(lexicon: Lexicon) -> None:
+    structure = structure_of(document(*BODY), lexicon)
+    section = structure.section_at(1, BODY[0].index("L'ARS"))
+    assert section is not None and section.theme == "sante"
+    later = structure.section_at(2, 3)
+    assert later is not None and later.theme == "securite"  # page 2 has no heading: the axis goes on
+
+
+def test_wrapped_paragraph_line_is_not_a_heading() -> None:
+    page = Page(
+        1, "Éducation et jeunesse\nL'ambition éducative du territoire repose sur la continuité\nentre les temps."
+    )
+    assert [line for _, line in heading_lines(page)] == ["Éducation et jeunesse"]
+
+
+def test_signature_pages_continuation_and_person_titles(lexicon: Lexicon) -> None:
+    continuation = "POUR LA CAISSE D'ALLOCATIONS FAMILIALES\nMme Sophie Sabatier, Présidente\nSignature :"
+    structure = structure_of(document(*BODY, SIGNATURES, continuation, "Annexes\nGlossaire"), lexicon)
+    assert structure.signature_pages == frozenset({3, 4})
+    titles = (
+        "Signataires\nFait à Foix, le 3 mars 2024\nLe Directeur territorial de France Travail\n"
+        "La Présidente du Conseil départemental de l'Ariège\nLe Préfet de l'Ariège\nPour la CAF de l'Ariège"
+    )
+    assert is_signature_page(Page(1, titles))
+
+
+def test_side_by_side_blocks_of_an_ocr_scan_count(lexicon: Lexicon) -> None:
+    scan = (
+        "SIGNATAIRES (SUITE)\nFait à Saint-Girons, le 25 mars 2024\n\n"
+        "POUR FRANCE TRAVAIL Pour Action Logement\n\nMme Sandrine Mas, Directrice M. Julien Pujol, Directeur général"
+    )
+    assert is_signature_page(Page(1, scan, method="ocr"))
+
+
+def test_table_row_theme_from_a_theme_cell(lexicon: Lexicon) -> None:
+    text = "Commission\tMembres\nSanté\tl'ARS, la CPAM\nCadre de vie et habitat\tl'ANRU\n"
+    structure = structure_of(document(text), lexicon)
+    assert structure.row_theme_at(1, text.index("l'ARS")) == "sante"
+    assert structure.row_theme_at(1, text.index("l'ANRU")) == "cadre_vie"

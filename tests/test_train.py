@@ -1,0 +1,92 @@
+"""Training on small hand-made contracts: models saved as skops with a card, reloaded, versioned, used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.classify import classify_document
+from pipeline.lexicon import Lexicon
+from pipeline.match import build_matcher, match_document
+from pipeline.models import load_models, model_versions
+from pipeline.structure import analyse_structure
+from pipeline.train import Contract, reliability, save_models, train_models
+from pipeline.types import ExtractedDocument, Page
+
+EMPLOI = (
+    "Axe 1 – Emploi et insertion professionnelle\n"
+    "Le contrat d'engagement jeune accompagne les demandeurs d'emploi vers la formation avec France Travail.\n"
+    "Les entreprises du territoire recrutent des jeunes en alternance et en apprentissage.\n\n"
+)
+ENFANCE = (
+    "Axe 2 – Éducation et jeunesse\n"
+    "Le contrat enfance jeunesse finançait les places d'accueil du jeune enfant et la réussite éducative.\n"
+    "Les écoles et les collèges du quartier soutiennent la parentalité et le périscolaire.\n\n"
+)
+SANTE = "Axe 3 – Santé\nL'ARS soutient l'accès aux soins et la santé mentale des habitants.\n\n"
+SIGNATURES = (
+    "Les signataires\nFait à Auch, le 12 juillet 2024\nPour l'État, le Préfet du Gers\n"
+    "Pour France Travail, la Directrice\nPour l'ARS, le Directeur\n"
+)
+
+
+def contract(index: int) -> tuple[ExtractedDocument, dict[str, Any]]:
+    pages = [Page(1, EMPLOI + ENFANCE), Page(2, SANTE), Page(3, SIGNATURES)]
+    doc = ExtractedDocument(f"c{index}", f"{index:064d}", pages)
+    mentions = [
+        {"entity_id": "cej_jeune", "page": 1, "surface": "", "theme": "emploi", "context": "text"},
+        {"entity_id": "cej_enfance", "page": 1, "surface": "", "theme": "education_jeunesse", "context": "text"},
+        {"entity_id": "ars", "page": 2, "surface": "ARS", "theme": "sante", "context": "text"},
+        {"entity_id": "ars", "page": 3, "surface": "ARS", "theme": None, "context": "signature"},
+        {"entity_id": "france_travail", "page": 1, "surface": "", "theme": "emploi", "context": "text"},
+        {"entity_id": "france_travail", "page": 3, "surface": "", "theme": None, "context": "signature"},
+        {"entity_id": "etat", "page": 3, "surface": "", "theme": None, "context": "signature"},
+    ]
+    partners = [{"entity_id": e, "signataire": True} for e in ("ars", "etat", "france_travail")]
+    gold = {"contract_id": doc.contract_id, "mentions": mentions, "partners": partners, "dispositifs": []}
+    gold["dispositifs"] = [{"entity_id": "cej_jeune"}, {"entity_id": "cej_enfance"}]
+    return doc, gold
+
+
+@pytest.fixture(scope="module")
+def trained(lexicon: Lexicon, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    matcher = build_matcher(lexicon)
+    contracts = [Contract(doc, match_document(matcher, doc), gold) for doc, gold in map(contract, range(4))]
+    models, counts = train_models(contracts, lexicon)
+    assert counts["theme"] > 0 and counts["sense"] > 0 and counts["role"] > 0
+    folder = tmp_path_factory.mktemp("models")
+    save_models(models, folder, {"training_data": "test", "lexicon_version": lexicon.version, "examples": counts})
+    return folder
+
+
+def test_models_are_skops_files_with_a_card_and_versions(trained: Path) -> None:
+    assert {"theme", "sense", "role"} <= set(model_versions(trained))
+    assert not list(trained.glob("*.pkl"))
+    assert "Model card" in (trained / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert (trained / "models.json").exists()
+
+
+def test_trained_models_choose_senses_roles_and_themes(trained: Path, lexicon: Lexicon) -> None:
+    models = load_models(trained)
+    assert models is not None and models.sense is not None
+    text = (
+        "Axe 1 – Emploi\nLe CEJ accompagne les demandeurs d'emploi vers l'alternance avec les entreprises.\n\n"
+        "Axe 2 – Éducation et jeunesse\nLes places d'accueil du jeune enfant financées par le CEJ à l'école.\n\n"
+    )
+    doc = ExtractedDocument("t", "f" * 64, [Page(1, text), Page(2, SIGNATURES)])
+    detections = classify_document(
+        doc, match_document(build_matcher(lexicon), doc), analyse_structure(doc, lexicon, models), lexicon, models
+    )
+    senses = [d.entity_id for d in detections if d.entity_id.startswith("cej")]
+    assert senses == ["cej_jeune", "cej_enfance"]
+    roles = {(d.entity_id, d.page): d.role for d in detections}
+    assert roles[("france_travail", 2)] == "signataire"
+    assert all(0.0 <= d.score <= 1.0 for d in detections)
+
+
+def test_reliability_table_bins_probabilities() -> None:
+    table = reliability([0.05, 0.95, 0.92, 0.5], [0, 1, 1, 1])
+    assert [row["n"] for row in table] == [1, 1, 2]
+    assert table[-1]["observed"] == 1.0
