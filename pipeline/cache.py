@@ -13,6 +13,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+from pipeline.candidates import Candidate
 from pipeline.corpus import scan_corpus
 from pipeline.extract import EXTRACTOR_VERSION, extract_document
 from pipeline.files import atomic_write_bytes
@@ -113,23 +114,26 @@ def analysis_key(contract_id: str, versions: dict[str, str]) -> str:
 
 
 def detections_cache_path(cache_dir: Path, sha256: str, key: str) -> Path:
-    """Where the detections of one file version under one analysis key are stored."""
+    """Where the analysis (detections and candidates) of one file version under one key is stored."""
     return cache_dir / sha256[:2] / f"{sha256}.{key}.json.gz"
 
 
-def load_detections(cache_dir: Path, sha256: str, key: str) -> list[Detection] | None:
-    """Cached detections of a contract version for the current lexicon and code, or None."""
+def load_analysis(cache_dir: Path, sha256: str, key: str) -> tuple[list[Detection], list[Candidate]] | None:
+    """Cached detections and out-of-lexicon candidates of a contract version for the current key, or None."""
     path = detections_cache_path(cache_dir, sha256, key)
     if not path.exists():
         return None
     try:
-        rows = json.loads(gzip.decompress(path.read_bytes()))
-        return [Detection(**row) for row in rows]
-    except (OSError, EOFError, ValueError, TypeError):
+        raw = json.loads(gzip.decompress(path.read_bytes()))
+        return [Detection(**row) for row in raw["detections"]], [Candidate(**row) for row in raw["candidates"]]
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
         return None
 
 
-def store_detections(cache_dir: Path, sha256: str, key: str, detections: list[Detection]) -> None:
-    """Cache the detections of a contract version."""
-    data = json.dumps([asdict(d) for d in detections], ensure_ascii=False).encode("utf-8")
+def store_analysis(
+    cache_dir: Path, sha256: str, key: str, detections: list[Detection], candidates: list[Candidate]
+) -> None:
+    """Cache the detections and candidates of a contract version."""
+    payload = {"detections": [asdict(d) for d in detections], "candidates": [asdict(c) for c in candidates]}
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     atomic_write_bytes(detections_cache_path(cache_dir, sha256, key), gzip.compress(data, compresslevel=5))

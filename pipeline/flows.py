@@ -18,13 +18,15 @@ from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from pipeline import __version__
-from pipeline.cache import analysis_key, extract_with_cache, load_detections, miss_reason, store_detections
+from pipeline.cache import analysis_key, extract_with_cache, load_analysis, miss_reason, store_analysis
+from pipeline.candidates import Candidate, candidates_to_frame, contract_candidates
 from pipeline.classify import CLASSIFIER_VERSION, classify_document
 from pipeline.corpus import check_corpus, scan_corpus
 from pipeline.errors import CdvError
 from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.lexicon import load_lexicon
 from pipeline.match import MATCHER_VERSION, load_matcher, match_document
+from pipeline.models import default_models_dir, load_models, model_versions
 from pipeline.report import RunRecord, check_output_dir, contract_row, write_outputs
 from pipeline.report.publish import publish_run
 from pipeline.structure import STRUCTURE_VERSION, analyse_structure
@@ -48,9 +50,9 @@ def extract_task(contract: ContractFile, page_cache: str) -> tuple[ExtractedDocu
 
 
 @task(name="structure")
-def structure_task(extracted: tuple[ExtractedDocument, str], lexicon_dir: str) -> Structure:
-    """Signature pages and page themes."""
-    return analyse_structure(extracted[0], load_lexicon(Path(lexicon_dir)))
+def structure_task(extracted: tuple[ExtractedDocument, str], lexicon_dir: str, models_dir: str) -> Structure:
+    """Signature sections, sections with their themes, page themes."""
+    return analyse_structure(extracted[0], load_lexicon(Path(lexicon_dir)), models=load_models(Path(models_dir)))
 
 
 @task(name="correspondance")
@@ -66,26 +68,38 @@ def classify_task(
     extracted: tuple[ExtractedDocument, str],
     matched: tuple[list[Hit], float],
     structure: Structure,
-    lexicon_dir: str,
-    detection_cache: str,
+    settings: dict[str, Any],
     key: str,
-) -> tuple[list[Detection], float]:
-    """Roles, senses and themes of the hits of one contract, cached under the analysis key."""
+) -> tuple[list[Detection], list[Candidate], float]:
+    """Roles, senses, themes and scores of the hits of one contract, and the organisations outside the
+    lexicons; both cached under the analysis key."""
     started = time.perf_counter()
     document = extracted[0]
-    detections = classify_document(document, matched[0], structure, load_lexicon(Path(lexicon_dir)))
+    lexicon = load_lexicon(Path(settings["lexicon_dir"]))
+    models = load_models(Path(settings["models_dir"]))
+    detections = classify_document(document, matched[0], structure, lexicon, models=models)
+    candidates = contract_candidates(
+        document, matched[0], lexicon, structure.signature_pages, use_ner=settings["use_ner"]
+    )
     if document.ok:
-        store_detections(Path(detection_cache), document.sha256, key, detections)
-    return detections, time.perf_counter() - started
+        store_analysis(Path(settings["detection_cache"]), document.sha256, key, detections, candidates)
+    return detections, candidates, time.perf_counter() - started
 
 
 @task(name="agregation-rapport")
 def write_task(
-    out: str, rows: list[dict[str, Any]], detections: list[Detection], lexicon_dir: str, record: RunRecord
+    out: str,
+    rows: list[dict[str, Any]],
+    detections: list[Detection],
+    candidates: list[Candidate],
+    signature_pages: dict[str, frozenset[int]],
+    lexicon_dir: str,
+    record: RunRecord,
 ) -> dict[str, int]:
-    """Tables from the detections, the publications, and every output file written atomically."""
+    """Tables from the detections, the candidates, the publications: every output file, atomically."""
 
     def publish(staging: Path) -> None:
+        candidates_to_frame(candidates, signature_pages).to_csv(staging / "candidates.csv", index=False)
         publish_run(staging, Path(lexicon_dir), Workspace(Path(record.workspace)))
 
     return write_outputs(Path(out), rows, detections, load_lexicon(Path(lexicon_dir)), record, publish=publish)
@@ -96,9 +110,12 @@ def now_iso() -> str:
 
 
 @flow(name="cdv-run", log_prints=False)
-def cdv_flow(corpus: str, out: str, workspace: str, lexicon_dir: str) -> dict[str, Any]:
+def cdv_flow(
+    corpus: str, out: str, workspace: str, lexicon_dir: str, models_dir: str = "", use_ner: bool = True
+) -> dict[str, Any]:
     """Read a corpus folder and write the evidence-backed tables into `out`."""
     wall_start = time.perf_counter()
+    models_dir = models_dir or str(default_models_dir())
     lexicon = load_lexicon(Path(lexicon_dir))
     record = RunRecord(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6],
@@ -113,6 +130,8 @@ def cdv_flow(corpus: str, out: str, workspace: str, lexicon_dir: str) -> dict[st
             "structure": STRUCTURE_VERSION,
             "correspondance": MATCHER_VERSION,
             "classification": CLASSIFIER_VERSION,
+            "candidats": "ner" if use_ner else "motifs",
+            **{f"modele_{name}": version for name, version in model_versions(Path(models_dir)).items()},
         },
     )
     stage_start = time.perf_counter()
@@ -125,7 +144,13 @@ def cdv_flow(corpus: str, out: str, workspace: str, lexicon_dir: str) -> dict[st
     reused = {
         c.contract_id: cached
         for c in contracts
-        if (cached := load_detections(space.detection_cache, c.sha256, keys[c.contract_id])) is not None
+        if (cached := load_analysis(space.detection_cache, c.sha256, keys[c.contract_id])) is not None
+    }
+    settings = {
+        "lexicon_dir": lexicon_dir,
+        "models_dir": models_dir,
+        "use_ner": use_ner,
+        "detection_cache": str(space.detection_cache),
     }
     extraction_reasons = {c.contract_id: miss_reason(space.page_cache, c.sha256) for c in contracts}
     analysis_reasons = {c.contract_id: miss_reason(space.detection_cache, c.sha256) for c in contracts}
@@ -135,10 +160,10 @@ def cdv_flow(corpus: str, out: str, workspace: str, lexicon_dir: str) -> dict[st
     for contract, extract_future in zip(contracts, extracted, strict=True):
         if contract.contract_id in reused:
             continue
-        structure: Any = structure_task.submit(extract_future, lexicon_dir)
+        structure: Any = structure_task.submit(extract_future, lexicon_dir, models_dir)
         matched: Any = match_task.submit(extract_future, lexicon_dir)
         classified[contract.contract_id] = classify_task.submit(
-            extract_future, matched, structure, lexicon_dir, str(space.detection_cache), keys[contract.contract_id]
+            extract_future, matched, structure, settings, keys[contract.contract_id]
         )
     pending = list(classified.values()) + [
         e for c, e in zip(contracts, extracted, strict=True) if c.contract_id in reused
@@ -149,6 +174,7 @@ def cdv_flow(corpus: str, out: str, workspace: str, lexicon_dir: str) -> dict[st
 
     documents: dict[str, ExtractedDocument] = {}
     detections: list[Detection] = []
+    candidates: list[Candidate] = []
     for contract, extract_future in zip(contracts, extracted, strict=True):
         document, extraction_status = extract_future.result()
         documents[contract.contract_id] = document
@@ -156,16 +182,17 @@ def cdv_flow(corpus: str, out: str, workspace: str, lexicon_dir: str) -> dict[st
         if extraction_status == "miss":
             status["extraction_raison"] = extraction_reasons[contract.contract_id]
         if contract.contract_id in reused:
-            contract_detections = reused[contract.contract_id]
+            contract_detections, contract_candidates_found = reused[contract.contract_id]
             status["analyse"] = "hit"
         else:
-            contract_detections, seconds = classified[contract.contract_id].result()
+            contract_detections, contract_candidates_found, seconds = classified[contract.contract_id].result()
             record.stage_seconds["analyse"] = record.stage_seconds.get("analyse", 0.0) + seconds
             status["analyse"] = "miss"
             status["analyse_raison"] = analysis_reasons[contract.contract_id]
         record.cache[contract.contract_id] = status
         if document.ok:
             detections.extend(contract_detections)
+            candidates.extend(contract_candidates_found)
     record.stage_seconds["extraction"] = round(
         sum(document.seconds for document in documents.values() if not document.cache_hit), 3
     )
@@ -177,8 +204,18 @@ def cdv_flow(corpus: str, out: str, workspace: str, lexicon_dir: str) -> dict[st
     for row in rows:
         row["cache"] = record.cache.get(row["contract_id"], {})
     record.finished_at = now_iso()
-    counts = write_task.submit(out, rows, detections, lexicon_dir, record).result()
+    signature_pages = signature_pages_of(detections)
+    counts = write_task.submit(out, rows, detections, candidates, signature_pages, lexicon_dir, record).result()
     return {"counts": counts, "run_id": record.run_id, "out": record.out, "contracts": rows}
+
+
+def signature_pages_of(detections: list[Detection]) -> dict[str, frozenset[int]]:
+    """Pages where each contract has a signatory: enough to flag candidates met on signature pages."""
+    pages: dict[str, set[int]] = {}
+    for detection in detections:
+        if detection.role == "signataire":
+            pages.setdefault(detection.contract_id, set()).add(detection.page)
+    return {contract_id: frozenset(numbers) for contract_id, numbers in pages.items()}
 
 
 def missing_row(contract_id: str, file: str, territory: str, department: str) -> dict[str, Any]:
@@ -213,9 +250,12 @@ def run_corpus(
     lexicon_dir: Path,
     workers: int = 2,
     dask_address: str | None = None,
+    models_dir: Path | None = None,
+    use_ner: bool = True,
 ) -> dict[str, Any]:
     """Run the whole pipeline through the Prefect flow, on local processes or a Dask cluster."""
     check_corpus(corpus)
     check_output_dir(out, corpus)
     configured = cdv_flow.with_options(task_runner=task_runner_for(workers, dask_address))
-    return configured(str(corpus), str(out), str(workspace.root), str(lexicon_dir))
+    models = str(models_dir or default_models_dir())
+    return configured(str(corpus), str(out), str(workspace.root), str(lexicon_dir), models, use_ner)

@@ -30,6 +30,6 @@ def main() -> None:
     """
 
 
-from pipeline.cli import demo, lexicon, review, run, serve, tables  # noqa: E402  (verbs register on `main`)
+from pipeline.cli import demo, lexicon, review, run, serve, tables, train  # noqa: E402  (verbs register on main)
 
-__all__ = ["demo", "fail", "lexicon", "main", "review", "run", "serve", "tables"]
+__all__ = ["demo", "fail", "lexicon", "main", "review", "run", "serve", "tables", "train"]

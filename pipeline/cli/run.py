@@ -82,6 +82,18 @@ def summary_lines(result: dict[str, Any], out: Path) -> list[str]:
     help="Dossier des lexiques. Défaut : lexicons/ du projet.",
 )
 @click.option(
+    "--models",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Dossier des modèles (skops). Défaut : models/ du projet.",
+)
+@click.option(
+    "--sans-ner",
+    "no_ner",
+    is_flag=True,
+    help="Sans la reconnaissance d'entités de spaCy pour candidates.csv (plus rapide).",
+)
+@click.option(
     "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Contrats traités en parallèle."
 )
 @click.option(
@@ -97,6 +109,8 @@ def run_command(
     out: Path,
     workspace: Path | None,
     lexicons: Path | None,
+    models: Path | None,
+    no_ner: bool,
     workers: int,
     dask_address: str | None,
     strict: bool,
@@ -110,7 +124,16 @@ def run_command(
         space = resolve_workspace(workspace)
         configure_prefect(space, verbose=verbose)
         corpus_dir = resolve_corpus(corpus)
-        result = run_with_progress(corpus_dir, out, space, lexicons or default_lexicon_dir(), workers, dask_address)
+        result = run_with_progress(
+            corpus_dir,
+            out,
+            space,
+            lexicons or default_lexicon_dir(),
+            workers=workers,
+            dask_address=dask_address,
+            models_dir=models,
+            use_ner=not no_ner,
+        )
     except CdvError as error:
         fail(str(error))
         return
@@ -123,10 +146,8 @@ def run_command(
         fail(f"--strict : {counts['contracts_error']} contrat(s) en erreur.")
 
 
-def run_with_progress(
-    corpus: Path, out: Path, space: Workspace, lexicons: Path, workers: int, dask_address: str | None = None
-) -> dict[str, Any]:
-    """Run the Prefect flow with a progress bar on the terminal."""
+def run_with_progress(corpus: Path, out: Path, space: Workspace, lexicons: Path, **options: Any) -> dict[str, Any]:
+    """Run the Prefect flow with a progress bar on the terminal; `options` go to `run_corpus`."""
     from pipeline import flows
 
     with click.progressbar(length=1, label="Lecture des contrats", show_pos=True) as bar:
@@ -137,7 +158,7 @@ def run_with_progress(
 
         flows.progress_hook = on_progress
         try:
-            return flows.run_corpus(corpus, out, space, lexicons, workers=workers, dask_address=dask_address)
+            return flows.run_corpus(corpus, out, space, lexicons, **options)
         finally:
             flows.progress_hook = None
 
