@@ -73,7 +73,9 @@ def lexicon_keys(lexicon: Lexicon) -> set[str]:
     """Folded names, aliases, former names and acronyms of every lexicon entity and glossary term."""
     keys: set[str] = set()
     for entity in lexicon.entities:
-        keys |= {name_key(v) for v in (entity.name, *entity.aliases, *entity.former_names, *entity.acronyms)}
+        names = (entity.name, *entity.aliases, *entity.former_names, *entity.acronyms)
+        keys |= {name_key(v) for v in names}
+        keys |= {name_key(part) for v in names for part in re.split(r"\s[–—-]\s", v)}  # "État – Préfecture"
     for term in lexicon.glossary:
         keys |= {name_key(v) for v in (term.name, *term.acronyms)}
     return keys

@@ -39,3 +39,9 @@ def test_ner_finds_organisations_and_skips_lexicon_names(lexicon: Lexicon) -> No
     names = set(frame["name"])
     assert any("Rugby Club" in name for name in names)
     assert not any("allocations" in name for name in names)
+
+
+def test_part_of_a_compound_lexicon_name_is_not_a_candidate(lexicon: Lexicon) -> None:
+    from pipeline.candidates import lexicon_keys, name_key
+
+    assert name_key("L'ÉTAT") in lexicon_keys(lexicon)

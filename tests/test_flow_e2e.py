@@ -69,6 +69,7 @@ def test_run_succeeds_with_french_summary(runs: dict[str, Any]) -> None:
     first: Result = runs["first"]
     assert first.exit_code == 0, first.output
     assert "Contrats lus : 2 sur 4 (2 en erreur)" in first.output
+    assert "Relecture : 0 détection(s) décidée(s) sur " in first.output
     assert "  ! notes : notes.pdf : ce n'est pas un PDF (le contenu est un fichier texte)." in first.output
     assert "  ! copie-aude : copie-aude.pdf : même contenu que le contrat « 11-carcassonne », lu une seule fois." in (
         first.output
@@ -81,6 +82,8 @@ def test_every_output_file_has_the_contract_columns(runs: dict[str, Any]) -> Non
         with (out / name).open(encoding="utf-8") as handle:
             header = next(csv.reader(handle))
         assert set(columns.split()) <= set(header), name
+    for name in ("detections_auto.csv", "candidates.csv", "rapport.xlsx", "rapport.html", "contract_indicators.csv"):
+        assert (out / name).exists(), name
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert {
         "run_id",

@@ -123,3 +123,20 @@ def test_indicator_decisions_keep_their_history(review_run: Path, tmp_path: Path
     assert len(indicator_decisions(session.workspace)) == 2
     assert load_grid(tmp_path) == []  # no grid file: nothing to review, no error
     assert any(row.manual for row in load_grid())
+
+
+def test_cdv_tables_writes_decided_detections_and_keeps_the_automatic_ones(review_run: Path) -> None:  # noqa: F811
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    session = ReviewSession(review_run)
+    target = session.detections.query("entity_id == 'ars' and role == 'signataire'")["detection_id"].iloc[0]
+    session.decide(target, "rejeter", "Alice")
+    result = CliRunner().invoke(main, ["tables", "--run", str(review_run), "--sans-png"])
+    assert result.exit_code == 0, result.output
+    decided = pd.read_csv(review_run / "detections.csv", dtype=str).set_index("detection_id")
+    automatic = pd.read_csv(review_run / "detections_auto.csv", dtype=str).set_index("detection_id")
+    assert decided.loc[target, "status"] == "rejete"
+    assert automatic.loc[target, "status"] == "auto"
+    assert ReviewSession(review_run).detections.set_index("detection_id").loc[target, "status"] == "auto"

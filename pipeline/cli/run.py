@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,13 @@ def summary_lines(result: dict[str, Any], out: Path) -> list[str]:
         if row["status"] == "ok" and row.get("warnings")
         for warning in str(row["warnings"]).split(" | ")
     ]
+    publication = Path(out) / "publication.json"
+    if publication.exists():
+        review = json.loads(publication.read_text(encoding="utf-8")).get("review", {})
+        lines.append(
+            f"Relecture : {review.get('decidees', 0)} détection(s) décidée(s) sur {review.get('detections', 0)} "
+            f"({review.get('pct_revu', 0.0)} %), appliquées aux tables"
+        )
     lines += [
         f"Pages lues : {counts['pages']} ; extraction : {cache.count('hit')} contrat(s) depuis le cache, "
         f"{cache.count('miss')} lu(s)",

@@ -26,6 +26,9 @@ from pipeline.files import staged_directory
 from pipeline.lexicon import Lexicon
 from pipeline.types import ContractFile, Detection, ExtractedDocument
 
+AUTO_DETECTIONS = "detections_auto.csv"
+DECIDED_DETECTIONS = "detections.csv"
+
 CONTRACT_COLUMNS = [
     "contract_id",
     "file",
@@ -127,7 +130,8 @@ def write_outputs(
     record.contracts = contract_rows
     with staged_directory(out_dir) as staging:
         write_csv(contracts, staging / "contracts.csv")
-        write_csv(detection_frame, staging / "detections.csv")
+        write_csv(detection_frame, staging / AUTO_DETECTIONS)
+        write_csv(detection_frame, staging / DECIDED_DETECTIONS)
         write_csv(contract_entities, staging / "contract_entities.csv")
         write_csv(partners, staging / "tables" / "partenaires.csv")
         write_csv(schemes, staging / "tables" / "articulations.csv")
@@ -154,3 +158,13 @@ def check_output_dir(out_dir: Path, corpus: Path) -> None:
             f"{out_dir} : le dossier de sortie existe et n'est pas un résultat de cdv ; "
             "choisissez un dossier vide ou nouveau avec --out."
         )
+
+
+def detections_source(run_dir: Path) -> Path:
+    """The detections as the pipeline found them (`detections_auto.csv`), before reviewer decisions.
+
+    `detections.csv` is the same list with the decisions applied, rewritten by `cdv tables`; runs made
+    before the split only have `detections.csv`.
+    """
+    auto = Path(run_dir) / AUTO_DETECTIONS
+    return auto if auto.exists() else Path(run_dir) / DECIDED_DETECTIONS

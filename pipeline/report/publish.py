@@ -16,11 +16,13 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.aggregate import DETECTION_COLUMNS
 from pipeline.files import atomic_write_bytes
 from pipeline.report.charts import BandChart, articulation_charts, chart_to_png, chart_to_svg, partner_charts
 from pipeline.report.figures import SURE_SCORE
 from pipeline.report.html import build_html
 from pipeline.report.indicators import GAP_TOLERANCE, contract_indicator_table, indicator_tables
+from pipeline.report.outputs import DECIDED_DETECTIONS
 from pipeline.report.rundata import RunData, load_run
 from pipeline.report.tables import (
     department_tables,
@@ -222,6 +224,8 @@ def publish_run(run_dir: Path, lexicon_dir: Path, workspace: Workspace | None = 
     sheets.append(("Méthode", method_rows(data.run, review, notes)))
     workbook = build_workbook(sheets)
     html = build_html(tables, charts, themes, snippet_index(data, indicator_evidence), data.run, review, notes)
+    decided = data.detections[[c for c in DETECTION_COLUMNS if c in data.detections]]
+    atomic_write_bytes(run_dir / DECIDED_DETECTIONS, csv_bytes(decided))
     atomic_write_bytes(run_dir / "contract_entities.csv", csv_bytes(contract_entities))
     atomic_write_bytes(run_dir / "contract_indicators.csv", csv_bytes(contract_indicator_table(data, evaluator)))
     for key, name in TABLE_FILES.items():
@@ -241,6 +245,7 @@ def publish_run(run_dir: Path, lexicon_dir: Path, workspace: Workspace | None = 
         },
         "missing_pages": evaluator.missing_pages,
         "files": [
+            DECIDED_DETECTIONS,
             "contract_entities.csv",
             "contract_indicators.csv",
             *TABLE_FILES.values(),

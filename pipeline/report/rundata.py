@@ -1,6 +1,6 @@
 """A stored run, loaded for publication: contracts, detections with reviewer decisions, lexicon, pages.
 
-Nothing is re-extracted: detections come from the run's `detections.csv` (decisions applied through
+Nothing is re-extracted: detections come from the run's `detections_auto.csv` (decisions applied through
 `pipeline.review.apply_decisions`), page texts from the workspace page cache when it still holds them.
 """
 
@@ -18,6 +18,7 @@ from pipeline.aggregate import DETECTION_COLUMNS
 from pipeline.errors import CdvError
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.report.figures import Evidence
+from pipeline.report.outputs import detections_source
 from pipeline.types import ExtractedDocument
 from pipeline.workspace import Workspace
 
@@ -181,7 +182,7 @@ def load_run(run_dir: Path, lexicon_dir: Path, workspace: Workspace | None = Non
         if column not in contracts:
             contracts[column] = ""
     space = resolve_run_workspace(run, workspace)
-    detections = typed_detections(read_csv(run_dir / "detections.csv"))
+    detections = typed_detections(read_csv(detections_source(run_dir)))
     if space is not None:
         detections = typed_detections(apply_decisions(detections, space, run_dir))
     lexicon = load_lexicon(Path(lexicon_dir))

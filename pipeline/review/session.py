@@ -17,6 +17,7 @@ import pandas as pd
 from pipeline.aggregate import articulation_table, detections_to_contract_entities, partner_table
 from pipeline.errors import CdvError
 from pipeline.lexicon import Lexicon, default_lexicon_dir, load_lexicon
+from pipeline.report.outputs import detections_source
 from pipeline.review.anchor import PageTexts, normalise, row_context
 from pipeline.review.apply import Resolution, apply_resolution, page_texts_for, resolve
 from pipeline.review.store import DecisionStore, NewDecision, Recorded
@@ -56,7 +57,7 @@ class ReviewSession:
 
     def __init__(self, run_dir: Path, workspace: Workspace | None = None, lexicon: Lexicon | None = None) -> None:
         self.run_dir = Path(run_dir)
-        if not (self.run_dir / "detections.csv").exists():
+        if not detections_source(self.run_dir).exists():
             raise ReviewError(f"{self.run_dir} : pas de detections.csv ; indiquez le dossier d'un run avec --run.")
         self.run_info: dict[str, Any] = {}
         if (self.run_dir / "run.json").exists():
@@ -79,7 +80,7 @@ class ReviewSession:
         """The run's id (from run.json), else a fingerprint of its detections."""
         if self.run_info.get("run_id"):
             return str(self.run_info["run_id"])
-        digest = hashlib.sha256((self.run_dir / "detections.csv").read_bytes()).hexdigest()
+        digest = hashlib.sha256(detections_source(self.run_dir).read_bytes()).hexdigest()
         return f"sans-id-{digest[:12]}"
 
     def _read(self, name: str) -> pd.DataFrame:
@@ -98,7 +99,7 @@ class ReviewSession:
     @property
     def detections(self) -> pd.DataFrame:
         """The run's detections as the pipeline wrote them (before decisions)."""
-        return self._read("detections.csv")
+        return self._read(detections_source(self.run_dir).name)
 
     @property
     def contracts(self) -> pd.DataFrame:
@@ -162,7 +163,7 @@ class ReviewSession:
         """Detections with the decisions in force: the principal coding, or this reviewer's double coding."""
         detections = self.detections
         double = bool(reviewer and contract_id and self.coding_for(reviewer, contract_id) == "double")
-        stamp = self._cache["detections.csv"][0]
+        stamp = self._cache[detections_source(self.run_dir).name][0]
         key = (("double", reviewer, contract_id) if double else ("principal",), self.store.revision(), stamp)
         with self._lock:
             cached = self._views.get(key)
