@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli import fail, main
+from pipeline.cli.options import workspace_option
 from pipeline.errors import CdvError
 
 if TYPE_CHECKING:
@@ -26,11 +27,8 @@ run_option = click.option(
     show_default=True,
     help="Dossier d'un run (detections.csv, contracts.csv, run.json).",
 )
-workspace_option = click.option(
-    "--workspace",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Espace de travail des décisions. Défaut : celui du run (run.json), sinon $CDV_HOME, sinon outputs/.",
+review_workspace = workspace_option(
+    "Espace de travail des décisions. Défaut : celui du run (run.json), sinon $CDV_HOME, sinon outputs/."
 )
 
 
@@ -54,7 +52,7 @@ def is_loopback(host: str) -> bool:
 
 @main.group("review", invoke_without_command=True)
 @run_option
-@workspace_option
+@review_workspace
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (autre que locale : jeton requis)."
 )
@@ -90,7 +88,7 @@ def review_group(
 @review_group.command("export")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Fichier .xlsx à écrire.")
 @run_option
-@workspace_option
+@review_workspace
 def export_command(out: Path, run_dir: Path, workspace: Path | None) -> None:
     """Exporte une ligne par détection dans un classeur avec listes déroulantes, pour relire hors ligne.
 
@@ -111,7 +109,7 @@ def export_command(out: Path, run_dir: Path, workspace: Path | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--reviewer", default=None, help="Nom du relecteur (défaut : celui écrit dans le classeur, sinon $USER).")
 @run_option
-@workspace_option
+@review_workspace
 def import_command(file: Path, reviewer: str | None, run_dir: Path, workspace: Path | None) -> None:
     """Importe un classeur relu : tout est vérifié d'abord, rien n'est écrit si une ligne est invalide.
 
@@ -139,7 +137,7 @@ def import_command(file: Path, reviewer: str | None, run_dir: Path, workspace: P
 
 @review_group.command("agreement")
 @run_option
-@workspace_option
+@review_workspace
 def agreement_command(run_dir: Path, workspace: Path | None) -> None:
     """Accord entre relecteurs sur les contrats codés deux fois (kappa de Cohen par type et par rôle).
 

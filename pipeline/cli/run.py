@@ -9,19 +9,13 @@ from typing import Any
 import click
 
 from pipeline.cli import fail, main
+from pipeline.cli.options import lexicons_option, workspace_option
 from pipeline.errors import CdvError
 from pipeline.lexicon import default_lexicon_dir
 from pipeline.workspace import Workspace, configure_prefect, resolve_workspace
 
 DEFAULT_DEMO_CORPUS = Path("corpus") / "demo"
 DEFAULT_OUT = Path("outputs") / "latest"
-
-workspace_option = click.option(
-    "--workspace",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Dossier d'état (cache, décisions, historique). Défaut : $CDV_HOME, sinon outputs/.",
-)
 
 
 def resolve_corpus(corpus: Path | None) -> Path:
@@ -82,13 +76,8 @@ def summary_lines(result: dict[str, Any], out: Path) -> list[str]:
     show_default=True,
     help="Dossier des résultats (remplacé en entier à la fin du run).",
 )
-@workspace_option
-@click.option(
-    "--lexicons",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="Dossier des lexiques. Défaut : lexicons/ du projet.",
-)
+@workspace_option()
+@lexicons_option
 @click.option(
     "--models",
     type=click.Path(file_okay=False, path_type=Path),
@@ -178,7 +167,7 @@ def run_with_progress(corpus: Path, out: Path, space: Workspace, lexicons: Path,
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Dossier où écrire pages.jsonl."
 )
-@workspace_option
+@workspace_option()
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
 def extract_command(corpus: Path, out: Path, workspace: Path | None, workers: int) -> None:
     """Extrait le texte de chaque page (une ligne JSON par page, avec la façon dont elle a été lue).

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli import fail, main
+from pipeline.cli.options import lexicons_option, workspace_option
 from pipeline.errors import CdvError
 from pipeline.lexicon import LexiconError, default_lexicon_dir
 from pipeline.workspace import Workspace
@@ -21,18 +22,8 @@ from pipeline.workspace import Workspace
     required=True,
     help="Dossier d'un résultat de cdv run.",
 )
-@click.option(
-    "--lexicons",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="Dossier des lexiques. Défaut : lexicons/ du projet.",
-)
-@click.option(
-    "--workspace",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Espace de travail (décisions, cache de pages). Défaut : celui du run.",
-)
+@lexicons_option
+@workspace_option("Espace de travail (décisions, cache de pages). Défaut : celui du run.")
 @click.option("--sans-png", "no_png", is_flag=True, help="Ne pas dessiner les graphiques PNG (SVG seulement).")
 def tables_command(run_dir: Path, lexicons: Path | None, workspace: Path | None, no_png: bool) -> None:
     """Régénère tables, classeur rapport.xlsx, rapport.html et graphiques depuis les détections et décisions.

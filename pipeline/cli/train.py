@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli import fail, main
+from pipeline.cli.options import workspace_option
 
 
 @main.command("train")
@@ -31,13 +32,7 @@ from pipeline.cli import fail, main
     type=click.Path(file_okay=False, path_type=Path),
     help="Dossier où écrire les modèles (par défaut : models/ du projet).",
 )
-@click.option(
-    "--workspace",
-    "workspace_dir",
-    default=None,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Espace de travail (cache des pages) ; par défaut CDV_HOME ou outputs/.",
-)
+@workspace_option("Espace de travail (cache des pages) ; par défaut CDV_HOME ou outputs/.", name="workspace_dir")
 def train(corpus: Path, gold_path: Path | None, models_dir: Path | None, workspace_dir: Path | None) -> None:
     """Entraîne les modèles de classification (thèmes, sens des sigles, signataires, scores).
 
