@@ -203,3 +203,26 @@ def test_contract_indicators_feed_the_review_of_indicators(run: Path) -> None:
         assert int(computable.loc[indicator_id, "n"]) == n
     values = auto_values(run_dir)
     assert len(values) == len(frame)
+
+
+def test_reviewers_indicator_values_change_the_grid(run: Path, tmp_path: Path) -> None:
+    from pipeline.lexicon import load_lexicon
+    from pipeline.review.store import DecisionStore
+    from pipeline.workspace import Workspace
+
+    lexicon = load_lexicon(default_lexicon_dir())
+    manual = next(i.indicator_id for i in lexicon.indicators if i.computable != "yes")
+    computable = next(i for i in lexicon.indicators if i.computable == "yes" and i.denominator == "all")
+    contracts = read(run / "contracts.csv")
+    read_ids = sorted(contracts.loc[contracts["status"] == "ok", "contract_id"])
+    space = Workspace(tmp_path / "ws-indicateurs")
+    store = DecisionStore(space)
+    store.record_indicator(read_ids[0], manual, "oui", "", False, "vu p. 3", "Alice")
+    store.record_indicator(read_ids[1], manual, "non", "", False, "", "Alice")
+    store.record_indicator(read_ids[0], computable.indicator_id, "oui", "", False, "", "Alice")
+    store.record_indicator(read_ids[1], computable.indicator_id, "sans_objet", "", False, "", "Alice")
+    publish_run(run, default_lexicon_dir(), workspace=space, png=False)
+    grid = read(run / "tables" / "indicateurs.csv").set_index("indicator_id")
+    assert grid.loc[manual, ["n", "denominateur", "pct", "statut"]].tolist() == ["1", "2", "50.0", "revu"]
+    assert grid.loc[computable.indicator_id, "denominateur"] == str(len(read_ids) - 1)
+    assert int(grid.loc[computable.indicator_id, "n"]) >= 1

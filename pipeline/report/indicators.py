@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -340,9 +340,53 @@ def gap_status(ours: float, published: float | None, qualifier: str) -> str:
     return "conforme" if ok else "écart"
 
 
+def indicator_values_of(data: RunData) -> dict[str, dict[str, str]]:
+    """Reviewers' values per indicator and contract (oui / non / sans_objet), from the workspace's decisions."""
+    if data.workspace is None:
+        return {}
+    from pipeline.review import indicator_decisions
+
+    values: dict[str, dict[str, str]] = {}
+    for row in indicator_decisions(data.workspace, data.run_dir).to_dict("records"):
+        values.setdefault(str(row["indicator_id"]), {})[str(row["contract_id"])] = str(row["value"])
+    return values
+
+
+def decided_inputs(
+    indicator: Indicator, evaluator: GridEvaluator, decided: dict[str, str], manual: bool
+) -> tuple[set[str], list[Evidence]]:
+    """The denominator and evidence of an indicator once reviewers' values are applied.
+
+    `oui` counts the contract as reviewed evidence, `non` rejects its evidence, `sans_objet` takes it out of
+    the denominator. A manual indicator's denominator is the contracts a reviewer answered oui or non.
+    """
+    if manual:
+        universe = {cid for cid, value in decided.items() if value in ("oui", "non")}
+        evidence: list[Evidence] = []
+    else:
+        evaluator.evaluate(indicator)
+        universe = set(evaluator.denominator(indicator))
+        evidence = list(evaluator.evidence[indicator.indicator_id])
+    for contract_id, value in decided.items():
+        if contract_id not in universe and not (manual and value in ("oui", "non")):
+            continue
+        own = [item for item in evidence if item.contract_id == contract_id]
+        evidence = [item for item in evidence if item.contract_id != contract_id]
+        if value == "sans_objet":
+            universe.discard(contract_id)
+        elif value == "oui":
+            kept = [replace(item, status="valide") for item in own]
+            padding = max(indicator.min_count, 1) - len(kept)
+            evidence += kept + [Evidence(contract_id, own[0].page if own else 0, status="valide")] * max(padding, 0)
+        elif value == "non":
+            evidence += [replace(item, status="rejete") for item in own] or [Evidence(contract_id, 0, "rejete")]
+    return universe, evidence
+
+
 def indicator_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, GridEvaluator]:
     """The grid (one row per indicator), its per-department values and its evidence (one row per span)."""
     evaluator = GridEvaluator(data)
+    reviewer_values = indicator_values_of(data)
     themes = {theme.theme_id: theme.name for theme in data.lexicon.themes}
     departments = data.departments
     dept_members: dict[str, set[str]] = {}
@@ -363,19 +407,20 @@ def indicator_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
             "denominateur_definition": denominator_definition(indicator, data.lexicon),
         }
         published = indicator.value_pct
-        if manual:
+        decided = reviewer_values.get(indicator.indicator_id, {})
+        if manual and not decided:
             row.update({"n": "", "denominateur": "", "pct": "", "statut": STATUS_MANUAL})
         else:
-            figure = evaluator.evaluate(indicator)
+            base, evidence = decided_inputs(indicator, evaluator, decided, manual)
+            figure = compute_figure(evidence, base, data.unread, indicator.min_count)
             row.update({"n": figure.n, "denominateur": figure.denominator})
             row.update({k: v for k, v in figure.columns().items() if k != "n"})
             if evaluator.missing_pages and indicator.patterns:
                 row["pages_non_disponibles"] = "|".join(evaluator.missing_pages)
-            base = set(evaluator.denominator(indicator))
             for dept, members in dept_members.items():
                 universe = base & members
                 sub = compute_figure(
-                    [e for e in evaluator.evidence[indicator.indicator_id] if e.contract_id in universe],
+                    [e for e in evidence if e.contract_id in universe],
                     universe,
                     data.unread,
                     indicator.min_count,
@@ -392,7 +437,7 @@ def indicator_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
                         "preuves": sub.evidence_text(),
                     }
                 )
-            for item in evaluator.evidence[indicator.indicator_id]:
+            for item in evidence:
                 evidence_rows.append(
                     {
                         "indicator_id": indicator.indicator_id,
@@ -405,6 +450,7 @@ def indicator_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
                         "snippet": item.snippet,
                     }
                 )
+        manual = manual and not decided
         row.update(
             {
                 "valeur_publiee": "" if published is None else published,
