@@ -6,9 +6,12 @@ The flow only moves data between the library functions of the stages; import thi
 
 from __future__ import annotations
 
+import json
+import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from pipeline.classify import CLASSIFIER_VERSION, classify_document
 from pipeline.corpus import check_corpus, scan_corpus
 from pipeline.errors import CdvError
 from pipeline.extract import EXTRACTOR_VERSION
+from pipeline.history import record_run
 from pipeline.lexicon import load_lexicon
 from pipeline.match import MATCHER_VERSION, load_matcher, match_document
 from pipeline.models import default_models_dir, load_models, model_versions
@@ -31,6 +35,7 @@ from pipeline.report import RunRecord, check_output_dir, contract_row, write_out
 from pipeline.report.publish import publish_run
 from pipeline.structure import STRUCTURE_VERSION, analyse_structure
 from pipeline.types import ContractFile, Detection, ExtractedDocument, Hit, Structure
+from pipeline.versions import register_versions
 from pipeline.workspace import Workspace
 
 ProgressHook = Callable[[str, int, int], None]
@@ -139,6 +144,9 @@ def cdv_flow(
     record.stage_seconds["corpus"] = round(time.perf_counter() - stage_start, 3)
     contracts = [c for c in corpus_scan.contracts if not c.duplicate_of]
     space = Workspace(Path(workspace))
+    version_changes = {
+        change.contract_id: change for change in register_versions(space, contracts, run_id=record.run_id)
+    }
     analysis_versions = {**record.versions, "lexique": lexicon.version}
     keys = {c.contract_id: analysis_key(c.contract_id, analysis_versions) for c in contracts}
     reused = {
@@ -178,7 +186,9 @@ def cdv_flow(
     for contract, extract_future in zip(contracts, extracted, strict=True):
         document, extraction_status = extract_future.result()
         documents[contract.contract_id] = document
-        status = {"extraction": extraction_status}
+        change = version_changes.get(contract.contract_id)
+        status = {"version": f"v{change.version_no}", "version_changement": change.kind} if change else {}
+        status["extraction"] = extraction_status
         if extraction_status == "miss":
             status["extraction_raison"] = extraction_reasons[contract.contract_id]
         if contract.contract_id in reused:
@@ -206,7 +216,9 @@ def cdv_flow(
     record.finished_at = now_iso()
     signature_pages = signature_pages_of(detections)
     counts = write_task.submit(out, rows, detections, candidates, signature_pages, lexicon_dir, record).result()
-    return {"counts": counts, "run_id": record.run_id, "out": record.out, "contracts": rows}
+    record_run(space, json.loads((Path(out) / "run.json").read_text(encoding="utf-8")), register=False)
+    versions = {cid: change.kind for cid, change in version_changes.items()}
+    return {"counts": counts, "run_id": record.run_id, "out": record.out, "contracts": rows, "versions": versions}
 
 
 def signature_pages_of(detections: list[Detection]) -> dict[str, frozenset[int]]:
@@ -258,4 +270,26 @@ def run_corpus(
     check_output_dir(out, corpus)
     configured = cdv_flow.with_options(task_runner=task_runner_for(workers, dask_address))
     models = str(models_dir or default_models_dir())
-    return configured(str(corpus), str(out), str(workspace.root), str(lexicon_dir), models, use_ner)
+    with prefect_api():
+        return configured(str(corpus), str(out), str(workspace.root), str(lexicon_dir), models, use_ner)
+
+
+@contextmanager
+def prefect_api() -> Iterator[None]:
+    """One Prefect API for the flow and its worker processes: the configured server (`PREFECT_API_URL`),
+    else one temporary local server started once per process — without it, every worker process would
+    start a temporary server of its own."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = SubprocessASGIServer()
+    server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")))
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)

@@ -21,14 +21,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     before = make_run(write_corpus(root / "corpus"), root / "before", root / "ws")
     publish_run(before, default_lexicon_dir(), png=False)
     after = copy_run(before, root / "after")
-    detections = pd.read_csv(after / "detections.csv", dtype=str, keep_default_na=False)
+    detections = pd.read_csv(after / "detections_auto.csv", dtype=str, keep_default_na=False)
     lost = (detections["contract_id"] == "cdv-a") & (detections["entity_id"] == "mission_locale")
     signing = (detections["contract_id"] == "cdv-b") & (detections["role"] == "signataire")
     detections.loc[signing, "role"] = "mentionne"
     gained = detections.iloc[[0]].copy()
     gained[["contract_id", "entity_id", "entity_name", "detection_id"]] = ["cdv-c", "ademe", "ADEME", "nouveau"]
     gained[["kind", "role"]] = ["partenaire", "mentionne"]
-    pd.concat([detections[~lost], gained]).to_csv(after / "detections.csv", index=False)
+    pd.concat([detections[~lost], gained]).to_csv(after / "detections_auto.csv", index=False)
     publish_run(after, default_lexicon_dir(), png=False)
     return before, after
 

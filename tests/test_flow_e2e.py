@@ -120,15 +120,26 @@ def test_second_run_extracts_nothing_again(runs: dict[str, Any]) -> None:
     assert second.exit_code == 0, second.output
     first_cache = runs["first_json"]["cache"]
     assert first_cache["11-carcassonne"] == {
+        "version": "v1",
+        "version_changement": "nouveau",
         "extraction": "miss",
         "extraction_raison": "recalcul : nouvelle version du fichier",
         "analyse": "miss",
         "analyse_raison": "recalcul : nouvelle version du fichier",
     }
     run = json.loads((runs["root"] / "out" / "run.json").read_text(encoding="utf-8"))
-    assert run["cache"]["11-carcassonne"] == {"extraction": "hit", "analyse": "hit"}
-    assert run["cache"]["32-auch"] == {"extraction": "hit", "analyse": "hit"}
+    unchanged = {"version": "v1", "version_changement": "inchange", "extraction": "hit", "analyse": "hit"}
+    assert run["cache"]["11-carcassonne"] == unchanged
+    assert run["cache"]["32-auch"] == unchanged
+    assert "Versions : 0 nouveau(x) contrat(s), 0 nouvelle(s) version(s), 3 inchangé(s)" in second.output
     assert "extraction : 2 contrat(s) depuis le cache" in second.output
     second_ids = {r["detection_id"] for r in read_csv(runs["root"] / "out" / "detections.csv")}
     assert second_ids == runs["first_ids"]
     assert len(second_ids) == run["counts"]["detections"]
+
+
+def test_history_lists_both_runs_and_the_versions(runs: dict[str, Any]) -> None:
+    result = CliRunner().invoke(main, ["history", "--workspace", str(runs["root"] / "ws")])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Runs (2 plus récents d'abord) :")
+    assert "11-carcassonne@v1" in result.output and "32-auch@v1" in result.output

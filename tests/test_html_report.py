@@ -55,9 +55,9 @@ class Page(HTMLParser):
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("html")
     out = make_run(write_corpus(root / "corpus"), root / "run", root / "ws")
-    detections = pd.read_csv(out / "detections.csv", dtype=str, keep_default_na=False)
+    detections = pd.read_csv(out / "detections_auto.csv", dtype=str, keep_default_na=False)
     detections.loc[0, "snippet"] = INJECTED + " " + detections.loc[0, "snippet"]
-    detections.to_csv(out / "detections.csv", index=False)
+    detections.to_csv(out / "detections_auto.csv", index=False)
     publish_run(out, default_lexicon_dir(), png=False)
     return out
 

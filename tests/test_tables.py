@@ -111,3 +111,9 @@ def test_named_landlord_counts_for_the_social_landlords_group(lexicon: Lexicon) 
     assert rows.loc[("A", "bailleurs_sociaux"), ["signataire", "n_mentions", "pages"]].tolist() == [1, 2, "5|40"]
     assert rows.loc[("B", "bailleurs_sociaux"), ["signataire", "mentionne"]].tolist() == [0, 1]
     assert rows.loc[("A", member), "signataire"] == 1
+
+
+def test_banque_des_territoires_is_not_counted_for_the_cdc(lexicon: Lexicon) -> None:
+    detections = [detection("A", "banque_des_territoires", "partenaire", "signataire", 40)]
+    table = detections_to_contract_entities(detections_to_frame(detections), lexicon)
+    assert table["entity_id"].tolist() == ["banque_des_territoires"]

@@ -51,6 +51,13 @@ def summary_lines(result: dict[str, Any], out: Path) -> list[str]:
             f"Relecture : {review.get('decidees', 0)} détection(s) décidée(s) sur {review.get('detections', 0)} "
             f"({review.get('pct_revu', 0.0)} %), appliquées aux tables"
         )
+    kinds = list(result.get("versions", {}).values())
+    if kinds:
+        replaced = kinds.count("remplace") + kinds.count("retabli")
+        lines.append(
+            f"Versions : {kinds.count('nouveau')} nouveau(x) contrat(s), {replaced} nouvelle(s) version(s), "
+            f"{kinds.count('inchange')} inchangé(s) ; détail : cdv history"
+        )
     lines += [
         f"Pages lues : {counts['pages']} ; extraction : {cache.count('hit')} contrat(s) depuis le cache, "
         f"{cache.count('miss')} lu(s)",
