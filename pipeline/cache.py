@@ -9,7 +9,7 @@ import gzip
 import hashlib
 import json
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +137,19 @@ def store_analysis(
     payload = {"detections": [asdict(d) for d in detections], "candidates": [asdict(c) for c in candidates]}
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     atomic_write_bytes(detections_cache_path(cache_dir, sha256, key), gzip.compress(data, compresslevel=5))
+
+
+def document_summary(document: ExtractedDocument) -> ExtractedDocument:
+    """The document without its page texts, blocks and tables: what the flow keeps in memory per contract
+    (readability and errors), while the texts stay in the page cache for the analysis tasks."""
+    pages = [replace(page, text="", header="", footer="", tables=[], blocks=[]) for page in document.pages]
+    return replace(document, pages=pages)
+
+
+def cached_document(contract: ContractFile, cache_dir: Path) -> ExtractedDocument:
+    """The extracted pages of a contract version from the page cache (empty if it could not be read)."""
+    cached = load_pages(cache_dir, contract.sha256, EXTRACTOR_VERSION)
+    if cached is None:
+        return ExtractedDocument(contract_id=contract.contract_id, sha256=contract.sha256, error="illisible")
+    cached.contract_id = contract.contract_id
+    return cached

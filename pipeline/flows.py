@@ -21,7 +21,15 @@ from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from pipeline import __version__
-from pipeline.cache import analysis_key, extract_with_cache, load_analysis, miss_reason, store_analysis
+from pipeline.cache import (
+    analysis_key,
+    cached_document,
+    document_summary,
+    extract_with_cache,
+    load_analysis,
+    miss_reason,
+    store_analysis,
+)
 from pipeline.candidates import Candidate, candidates_to_frame, contract_candidates
 from pipeline.classify import CLASSIFIER_VERSION, classify_document
 from pipeline.corpus import check_corpus, scan_corpus
@@ -50,44 +58,49 @@ def report_progress(label: str, done: int, total: int) -> None:
 
 @task(name="extraction", retries=1, retry_delay_seconds=1)
 def extract_task(contract: ContractFile, page_cache: str) -> tuple[ExtractedDocument, str]:
-    """Text of every page, from the cache when this file version was already read."""
-    return extract_with_cache(contract, Path(page_cache))
+    """Text of every page, from the cache when this file version was already read. Returns the document
+    without its texts (they stay in the page cache), so that the flow's memory does not grow with the corpus."""
+    document, status = extract_with_cache(contract, Path(page_cache))
+    return document_summary(document), status
 
 
 @task(name="structure")
-def structure_task(extracted: tuple[ExtractedDocument, str], lexicon_dir: str, models_dir: str) -> Structure:
+def structure_task(
+    extracted: tuple[ExtractedDocument, str], contract: ContractFile, settings: dict[str, Any]
+) -> Structure:
     """Signature sections, sections with their themes, page themes."""
-    return analyse_structure(extracted[0], load_lexicon(Path(lexicon_dir)), models=load_models(Path(models_dir)))
+    document = cached_document(contract, Path(settings["page_cache"]))
+    lexicon = load_lexicon(Path(settings["lexicon_dir"]))
+    return analyse_structure(document, lexicon, models=load_models(Path(settings["models_dir"])))
 
 
 @task(name="correspondance")
-def match_task(extracted: tuple[ExtractedDocument, str], lexicon_dir: str) -> tuple[list[Hit], float]:
-    """Lexicon hits of one contract, with the seconds spent."""
-    started = time.perf_counter()
-    hits = match_document(load_matcher(Path(lexicon_dir)), extracted[0])
-    return hits, time.perf_counter() - started
+def match_task(extracted: tuple[ExtractedDocument, str], contract: ContractFile, settings: dict[str, Any]) -> list[Hit]:
+    """Lexicon hits of one contract."""
+    document = cached_document(contract, Path(settings["page_cache"]))
+    return match_document(load_matcher(Path(settings["lexicon_dir"])), document)
 
 
 @task(name="classification")
 def classify_task(
     extracted: tuple[ExtractedDocument, str],
-    matched: tuple[list[Hit], float],
+    hits: list[Hit],
     structure: Structure,
+    contract: ContractFile,
     settings: dict[str, Any],
     key: str,
 ) -> tuple[list[Detection], list[Candidate], float]:
     """Roles, senses, themes and scores of the hits of one contract, and the organisations outside the
     lexicons; both cached under the analysis key."""
     started = time.perf_counter()
-    document = extracted[0]
+    if not extracted[0].ok:
+        return [], [], 0.0
+    document = cached_document(contract, Path(settings["page_cache"]))
     lexicon = load_lexicon(Path(settings["lexicon_dir"]))
     models = load_models(Path(settings["models_dir"]))
-    detections = classify_document(document, matched[0], structure, lexicon, models=models)
-    candidates = contract_candidates(
-        document, matched[0], lexicon, structure.signature_pages, use_ner=settings["use_ner"]
-    )
-    if document.ok:
-        store_analysis(Path(settings["detection_cache"]), document.sha256, key, detections, candidates)
+    detections = classify_document(document, hits, structure, lexicon, models=models)
+    candidates = contract_candidates(document, hits, lexicon, structure.signature_pages, use_ner=settings["use_ner"])
+    store_analysis(Path(settings["detection_cache"]), document.sha256, key, detections, candidates)
     return detections, candidates, time.perf_counter() - started
 
 
@@ -158,6 +171,7 @@ def cdv_flow(
         "lexicon_dir": lexicon_dir,
         "models_dir": models_dir,
         "use_ner": use_ner,
+        "page_cache": str(space.page_cache),
         "detection_cache": str(space.detection_cache),
     }
     extraction_reasons = {c.contract_id: miss_reason(space.page_cache, c.sha256) for c in contracts}
@@ -168,10 +182,10 @@ def cdv_flow(
     for contract, extract_future in zip(contracts, extracted, strict=True):
         if contract.contract_id in reused:
             continue
-        structure: Any = structure_task.submit(extract_future, lexicon_dir, models_dir)
-        matched: Any = match_task.submit(extract_future, lexicon_dir)
+        structure: Any = structure_task.submit(extract_future, contract, settings)
+        matched: Any = match_task.submit(extract_future, contract, settings)
         classified[contract.contract_id] = classify_task.submit(
-            extract_future, matched, structure, settings, keys[contract.contract_id]
+            extract_future, matched, structure, contract, settings, keys[contract.contract_id]
         )
     pending = list(classified.values()) + [
         e for c, e in zip(contracts, extracted, strict=True) if c.contract_id in reused
