@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli import fail, main
+from pipeline.cli.options import lexicons_option, workspace_option
 from pipeline.errors import CdvError
 from pipeline.lexicon import LexiconError
 from pipeline.workspace import Workspace, configure_prefect, resolve_workspace
@@ -21,13 +22,6 @@ DEFAULT_CORPUS = Path("corpus")
 DEFAULT_OUT = Path("outputs") / "latest"
 CHANGE_LABELS = {"nouveau": "nouveau contrat", "remplace": "nouvelle version", "retire": "retiré", "absent": "absent"}
 ENTITY_MARKS = {"ajoute": "+", "retire": "-", "modifie": "~", "cellule": "#"}
-
-workspace_option = click.option(
-    "--workspace",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Dossier d'état (cache, versions, historique). Défaut : $CDV_HOME, sinon outputs/.",
-)
 
 
 @main.command("serve")
@@ -47,13 +41,8 @@ workspace_option = click.option(
     show_default=True,
     help="Dossier des résultats, remplacé à chaque run qui trouve du nouveau.",
 )
-@workspace_option
-@click.option(
-    "--lexicons",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="Dossier des lexiques. Défaut : lexicons/ du projet.",
-)
+@workspace_option()
+@lexicons_option
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Contrats en parallèle.")
 @click.option("--name", default="cdv-quotidien", show_default=True, help="Nom du déploiement Prefect.")
 @click.option("--once", is_flag=True, help="Faire un seul passage maintenant, sans planification, puis quitter.")
@@ -136,7 +125,7 @@ def serve_forever(
 
 
 @main.command("history")
-@workspace_option
+@workspace_option()
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Runs affichés.")
 @click.option("--contract", "contract_id", default=None, help="Seulement ce contrat.")
 @click.option(
