@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pipeline.aggregate import CONTRACT_ENTITY_COLUMNS
 from pipeline.cli import main
 from pipeline.evaluate import EvaluationError, evaluate, prf
 
@@ -68,18 +69,7 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     run.mkdir()
     _write(
         run / "contract_entities.csv",
-        [
-            "contract_id",
-            "entity_id",
-            "entity_name",
-            "entity_acronym",
-            "kind",
-            "signataire",
-            "mentionne",
-            "n_mentions",
-            "pages",
-            "themes",
-        ],
+        CONTRACT_ENTITY_COLUMNS,
         [(c, e, e, "", k, s, m, 1, "1", t) for c, e, k, s, m, t in ENTITIES],
     )
     _write(run / "contracts.csv", ["contract_id", "file", "status"], [("c1", "c1.pdf", "ok"), ("c2", "c2.pdf", "ok")])

@@ -13,24 +13,14 @@ import pytest
 from click.testing import CliRunner
 from contract_pdf import write_contract
 
+from pipeline.aggregate import CONTRACT_ENTITY_COLUMNS
 from pipeline.cli import main
 from pipeline.history import diff_contract_entities, list_runs, record_run, runs_for_version
 from pipeline.sources import pending_changes
 from pipeline.versions import list_versions
 from pipeline.workspace import Workspace
 
-ENTITY_COLUMNS = [
-    "contract_id",
-    "entity_id",
-    "entity_name",
-    "entity_acronym",
-    "kind",
-    "signataire",
-    "mentionne",
-    "n_mentions",
-    "pages",
-    "themes",
-]
+ENTITY_COLUMNS = CONTRACT_ENTITY_COLUMNS
 
 
 def fake_run(
