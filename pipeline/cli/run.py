@@ -14,18 +14,20 @@ from pipeline.errors import CdvError
 from pipeline.lexicon import default_lexicon_dir
 from pipeline.workspace import Workspace, configure_prefect, resolve_workspace
 
-DEFAULT_DEMO_CORPUS = Path("corpus") / "demo"
+DEMO_CORPUS_DIR = "demo-corpus"
 DEFAULT_OUT = Path("outputs") / "latest"
 
 
-def resolve_corpus(corpus: Path | None) -> Path:
-    """The corpus folder given, or the bundled demo corpus, generated on first use."""
+def resolve_corpus(corpus: Path | None, space: Workspace) -> Path:
+    """The corpus folder given, or the demo corpus, generated on first use inside the workspace (never under
+    `corpus/`, whose PDFs are all read when a user runs on it)."""
     if corpus is not None:
         return corpus
     from pipeline.demo import ensure_demo_corpus
 
-    click.echo(f"Pas de --corpus : corpus de démonstration dans {DEFAULT_DEMO_CORPUS} (généré au premier usage).")
-    return ensure_demo_corpus(DEFAULT_DEMO_CORPUS)
+    demo = space.root / DEMO_CORPUS_DIR
+    click.echo(f"Pas de --corpus : corpus de démonstration dans {demo} (généré au premier usage).")
+    return ensure_demo_corpus(demo)
 
 
 def summary_lines(result: dict[str, Any], out: Path) -> list[str]:
@@ -127,7 +129,7 @@ def run_command(
     try:
         space = resolve_workspace(workspace)
         configure_prefect(space, verbose=verbose)
-        corpus_dir = resolve_corpus(corpus)
+        corpus_dir = resolve_corpus(corpus, space)
         result = run_with_progress(
             corpus_dir,
             out,

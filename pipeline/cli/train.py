@@ -36,7 +36,7 @@ from pipeline.cli.options import workspace_option
 def train(corpus: Path, gold_path: Path | None, models_dir: Path | None, workspace_dir: Path | None) -> None:
     """Entraîne les modèles de classification (thèmes, sens des sigles, signataires, scores).
 
-    Exemple : cdv train --corpus corpus/demo
+    Exemple : cdv train --corpus outputs/demo-corpus
     """
     from pipeline.cache import extract_with_cache
     from pipeline.corpus import scan_corpus
