@@ -19,7 +19,7 @@ from typing import Literal
 
 from pipeline.errors import WorkspaceError
 from pipeline.types import ContractFile
-from pipeline.workspace import Workspace
+from pipeline.workspace import Workspace, open_database
 
 ChangeKind = Literal["nouveau", "remplace", "retabli", "inchange"]
 
@@ -53,13 +53,10 @@ def now_iso() -> str:
 def connect(workspace: Workspace) -> Iterator[sqlite3.Connection]:
     """A connection to the workspace database in WAL mode (shared with the review app), committed on exit."""
     try:
-        connection = sqlite3.connect(workspace.database, timeout=30)
+        connection = open_database(workspace.database)
     except sqlite3.Error as error:
         raise WorkspaceError(f"{workspace.database} : base de l'espace de travail inaccessible ({error}).") from error
     try:
-        connection.row_factory = sqlite3.Row
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA busy_timeout=30000")
         connection.executescript(SCHEMA)
         yield connection
         connection.commit()

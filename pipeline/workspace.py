@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,3 +69,13 @@ def configure_prefect(workspace: Workspace, verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def open_database(path: Path, autocommit: bool = False) -> sqlite3.Connection:
+    """A connection to the workspace database, shared by review, versions and history: WAL mode (readers never
+    block the writer), a patient busy timeout, rows by column name. `autocommit` leaves transactions explicit."""
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None if autocommit else "DEFERRED")
+    connection.row_factory = sqlite3.Row
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA busy_timeout=30000")
+    return connection

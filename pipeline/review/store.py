@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.workspace import Workspace
+from pipeline.workspace import Workspace, open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS review_decisions (
@@ -192,11 +192,8 @@ class DecisionStore:
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
         """A connection in WAL mode with a patient busy timeout, committed on success."""
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        connection = open_database(self.path, autocommit=True)
         try:
-            connection.row_factory = sqlite3.Row
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA busy_timeout=30000")
             yield connection
         finally:
             connection.close()
