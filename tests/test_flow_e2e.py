@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from contract_pdf import write_contract
 
 from pipeline.cli import main
+from pipeline.review.session import ReviewSession
 
 pytestmark = pytest.mark.e2e
 
@@ -61,8 +62,18 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     first = runner.invoke(main, args)
     first_json = json.loads((root / "out" / "run.json").read_text(encoding="utf-8"))
     first_ids = {r["detection_id"] for r in read_csv(root / "out" / "detections.csv")}
+    session = ReviewSession(root / "out")
+    rejected = session.detections.query("entity_id == 'cpam'")["detection_id"].iloc[0]
+    session.decide(rejected, "rejeter", "Alice")
     second = runner.invoke(main, args)
-    return {"root": root, "first": first, "second": second, "first_json": first_json, "first_ids": first_ids}
+    return {
+        "root": root,
+        "first": first,
+        "second": second,
+        "first_json": first_json,
+        "first_ids": first_ids,
+        "rejected": rejected,
+    }
 
 
 def test_run_succeeds_with_french_summary(runs: dict[str, Any]) -> None:
@@ -143,3 +154,14 @@ def test_history_lists_both_runs_and_the_versions(runs: dict[str, Any]) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Runs (2 plus récents d'abord) :")
     assert "11-carcassonne@v1" in result.output and "32-auch@v1" in result.output
+
+
+def test_a_rejection_survives_the_next_run(runs: dict[str, Any]) -> None:
+    out = runs["root"] / "out"
+    decided = {r["detection_id"]: r for r in read_csv(out / "detections.csv")}
+    automatic = {r["detection_id"]: r for r in read_csv(out / "detections_auto.csv")}
+    assert decided[runs["rejected"]]["status"] == "rejete"
+    assert automatic[runs["rejected"]]["status"] == "auto"
+    entities = {(r["contract_id"], r["entity_id"]) for r in read_csv(out / "contract_entities.csv")}
+    assert ("11-carcassonne", "cpam") not in entities
+    assert "Relecture : 1 détection(s) décidée(s) sur " in runs["second"].output
