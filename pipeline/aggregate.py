@@ -30,6 +30,8 @@ DETECTION_COLUMNS = [
     "score",
     "method",
     "status",
+    "mark_start",
+    "mark_end",
 ]
 CONTRACT_ENTITY_COLUMNS = [
     "contract_id",

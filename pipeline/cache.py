@@ -6,7 +6,6 @@ An unchanged file is never re-extracted; a lexicon change invalidates matching, 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, fields, replace
@@ -17,7 +16,7 @@ from pipeline.candidates import Candidate
 from pipeline.corpus import scan_corpus
 from pipeline.extract import EXTRACTOR_VERSION, extract_document
 from pipeline.files import atomic_write_bytes
-from pipeline.types import ContractFile, Detection, ExtractedDocument, Page
+from pipeline.types import ContractAnalysis, ContractFile, Detection, ExtractedDocument, IndicatorCue, Page
 
 
 def page_cache_path(cache_dir: Path, sha256: str, extractor_version: str) -> Path:
@@ -32,7 +31,12 @@ def document_to_json(document: ExtractedDocument) -> bytes:
 
 def json_to_document(data: bytes) -> ExtractedDocument:
     """Rebuild an extracted document; unknown keys (from a newer version) are ignored."""
-    raw: dict[str, Any] = json.loads(gzip.decompress(data))
+    return dict_to_document(json.loads(gzip.decompress(data)))
+
+
+def dict_to_document(raw: dict[str, Any]) -> ExtractedDocument:
+    """An extracted document from its JSON form."""
+    raw = dict(raw)
     page_keys = {field.name for field in fields(Page)}
     pages = [Page(**{k: v for k, v in page.items() if k in page_keys}) for page in raw.pop("pages", [])]
     document_keys = {field.name for field in fields(ExtractedDocument)}
@@ -107,49 +111,61 @@ def extract_corpus_to_jsonl(corpus: Path, out_file: Path, cache_dir: Path, worke
     return counts
 
 
-def analysis_key(contract_id: str, versions: dict[str, str]) -> str:
-    """The key of a contract's detections: its id and every version they depend on."""
-    text = contract_id + "\x1f" + "\x1f".join(f"{name}={value}" for name, value in sorted(versions.items()))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
 def detections_cache_path(cache_dir: Path, sha256: str, key: str) -> Path:
-    """Where the analysis (detections and candidates) of one file version under one key is stored."""
+    """Where the analysis of one file version under one key is stored."""
     return cache_dir / sha256[:2] / f"{sha256}.{key}.json.gz"
 
 
-def load_analysis(cache_dir: Path, sha256: str, key: str) -> tuple[list[Detection], list[Candidate]] | None:
-    """Cached detections and out-of-lexicon candidates of a contract version for the current key, or None."""
-    path = detections_cache_path(cache_dir, sha256, key)
+def analysis_to_json(analysis: ContractAnalysis) -> bytes:
+    """Serialise a contract's analysis without its contract file (which the caller knows)."""
+    payload = {
+        "document": asdict(analysis.document),
+        "detections": [asdict(d) for d in analysis.detections],
+        "candidates": [asdict(c) for c in analysis.candidates],
+        "cues": [asdict(c) for c in analysis.cues],
+        "page_themes": {str(page): theme for page, theme in analysis.page_themes.items()},
+        "signature_pages": sorted(analysis.signature_pages),
+        "warnings": analysis.warnings,
+    }
+    return gzip.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), compresslevel=5)
+
+
+def json_to_analysis(contract: ContractFile, data: bytes) -> ContractAnalysis:
+    """Rebuild a contract's analysis; raises on a damaged or foreign entry."""
+    raw: dict[str, Any] = json.loads(gzip.decompress(data))
+    document = dict_to_document(raw["document"])
+    document.contract_id = contract.contract_id
+    document.cache_hit = True
+    return ContractAnalysis(
+        contract=contract,
+        document=document,
+        detections=[Detection(**row) for row in raw["detections"]],
+        candidates=[Candidate(**row) for row in raw["candidates"]],
+        cues=[IndicatorCue(**row) for row in raw["cues"]],
+        page_themes={int(page): theme for page, theme in raw["page_themes"].items()},
+        signature_pages=frozenset(raw["signature_pages"]),
+        warnings=list(raw["warnings"]),
+    )
+
+
+def load_analysis(cache_dir: Path, contract: ContractFile, key: str) -> ContractAnalysis | None:
+    """The cached analysis of a contract version under the current key, or None (damaged entries count as absent)."""
+    path = detections_cache_path(cache_dir, contract.sha256, key)
     if not path.exists():
         return None
     try:
-        raw = json.loads(gzip.decompress(path.read_bytes()))
-        return [Detection(**row) for row in raw["detections"]], [Candidate(**row) for row in raw["candidates"]]
+        return json_to_analysis(contract, path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         return None
 
 
-def store_analysis(
-    cache_dir: Path, sha256: str, key: str, detections: list[Detection], candidates: list[Candidate]
-) -> None:
-    """Cache the detections and candidates of a contract version."""
-    payload = {"detections": [asdict(d) for d in detections], "candidates": [asdict(c) for c in candidates]}
-    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    atomic_write_bytes(detections_cache_path(cache_dir, sha256, key), gzip.compress(data, compresslevel=5))
+def store_analysis(cache_dir: Path, sha256: str, key: str, analysis: ContractAnalysis) -> None:
+    """Cache the analysis of a contract version."""
+    atomic_write_bytes(detections_cache_path(cache_dir, sha256, key), analysis_to_json(analysis))
 
 
 def document_summary(document: ExtractedDocument) -> ExtractedDocument:
-    """The document without its page texts, blocks and tables: what the flow keeps in memory per contract
-    (readability and errors), while the texts stay in the page cache for the analysis tasks."""
+    """The document without its page texts, blocks and tables: what a run keeps in memory per contract
+    (readability and errors), while the texts stay in the page cache."""
     pages = [replace(page, text="", header="", footer="", tables=[], blocks=[]) for page in document.pages]
     return replace(document, pages=pages)
-
-
-def cached_document(contract: ContractFile, cache_dir: Path) -> ExtractedDocument:
-    """The extracted pages of a contract version from the page cache (empty if it could not be read)."""
-    cached = load_pages(cache_dir, contract.sha256, EXTRACTOR_VERSION)
-    if cached is None:
-        return ExtractedDocument(contract_id=contract.contract_id, sha256=contract.sha256, error="illisible")
-    cached.contract_id = contract.contract_id
-    return cached

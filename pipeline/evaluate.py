@@ -25,10 +25,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import CdvError
+
 Pair = tuple[str, str]
 
 
-class EvaluationError(Exception):
+class EvaluationError(CdvError):
     """The gold file or the run folder cannot be read (message in French)."""
 
 

@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.errors import CdvError
 from pipeline.types import Entity, Kind, Theme
 
 PARTNERS_FILE = "partners.csv"
@@ -25,7 +26,7 @@ LIST_SEPARATOR = "|"
 DEFAULT_WINDOW = 200
 
 
-class LexiconError(Exception):
+class LexiconError(CdvError):
     """A lexicon file cannot be used; the message names the file and line (in French)."""
 
 

@@ -21,13 +21,15 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.errors import CdvError
+
 MODEL_NAMES = ("theme", "sense", "role", "score")
 CARD_FILE = "models.json"
 CARD_MARKDOWN = "MODEL_CARD.md"
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
 
 
-class ModelError(Exception):
+class ModelError(CdvError):
     """A model file cannot be loaded safely (message in French)."""
 
 

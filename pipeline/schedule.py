@@ -6,7 +6,6 @@ now. Import this module after `pipeline.workspace.configure_prefect` (it imports
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Callable
@@ -20,30 +19,18 @@ from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 
 from pipeline import __version__
-from pipeline.classify import CLASSIFIER_VERSION
+from pipeline.analyse import stage_versions
 from pipeline.errors import CdvError
-from pipeline.extract import EXTRACTOR_VERSION
-from pipeline.history import record_run
-from pipeline.lexicon import LexiconError, load_lexicon
-from pipeline.match import MATCHER_VERSION
+from pipeline.history import load_run
+from pipeline.lexicon import load_lexicon
+from pipeline.models import default_models_dir
 from pipeline.sources import FetchResult, pending_changes, sync_sources
-from pipeline.structure import STRUCTURE_VERSION
+from pipeline.types import RunResult, RunSettings
 from pipeline.workspace import Workspace
 
 DEPLOYMENT_NAME = "cdv-quotidien"
 DEFAULT_CRON = "0 6 * * *"
 DEFAULT_TIMEZONE = "Europe/Paris"
-
-
-def stage_versions() -> dict[str, str]:
-    """The code versions that `run.json` records: a change forces a new run."""
-    return {
-        "cdv": __version__,
-        "extraction": EXTRACTOR_VERSION,
-        "structure": STRUCTURE_VERSION,
-        "correspondance": MATCHER_VERSION,
-        "classification": CLASSIFIER_VERSION,
-    }
 
 
 @task(name="sources", retries=2, retry_delay_seconds=30)
@@ -54,14 +41,14 @@ def sync_task(workspace: str, corpus: str) -> list[FetchResult]:
 
 def is_transient(error: BaseException) -> bool:
     """Worth another try: disk, database lock, network or API trouble; not a bad corpus or lexicon."""
-    if isinstance(error, CdvError | LexiconError | ValueError | KeyError):
+    if isinstance(error, CdvError | ValueError | KeyError):
         return False
     return isinstance(error, OSError | sqlite3.OperationalError | httpx.HTTPError | TimeoutError | BrokenExecutor)
 
 
 def run_with_retries(
-    action: Callable[[], dict[str, Any]], retries: int, delay: float, log: Callable[[str], None]
-) -> dict[str, Any]:
+    action: Callable[[], RunResult], retries: int, delay: float, log: Callable[[str], None]
+) -> RunResult:
     """Run `action`, retrying transient failures with exponential back-off; other errors stop at once."""
     attempt = 0
     while True:
@@ -97,26 +84,29 @@ def scheduled_flow(
             logger.warning("Source %s : %s", fetched.contract_id, fetched.message)
         elif fetched.status == "nouveau":
             logger.info("Source %s : nouvelle version téléchargée (%s…)", fetched.contract_id, fetched.sha256[:12])
-    lexicon = load_lexicon(Path(lexicon_dir))
-    pending = pending_changes(space, Path(corpus), lexicon.version, stage_versions())
+    settings = RunSettings(
+        corpus=Path(corpus),
+        out=Path(out),
+        workspace=Path(workspace),
+        lexicon_dir=Path(lexicon_dir),
+        models_dir=default_models_dir(),
+        workers=workers,
+    )
+    lexicon = load_lexicon(settings.lexicon_dir)
+    pending = pending_changes(space, settings.corpus, lexicon.version, stage_versions(settings))
     for name in pending.unmatched:
         logger.warning("%s : aucune ligne du manifeste ne nomme ce fichier ; lu sous son nom de fichier.", name)
     logger.info(pending.summary())
     if pending.nothing_new and not force:
         return {"status": "rien-de-nouveau", "message": pending.summary(), "run_id": ""}
     started = time.perf_counter()
-    result = run_with_retries(
-        lambda: run_corpus(Path(corpus), Path(out), space, Path(lexicon_dir), workers=workers),
-        retries,
-        retry_delay,
-        logger.warning,
-    )
-    run_json = json.loads((Path(out) / "run.json").read_text(encoding="utf-8"))
-    summary = record_run(space, run_json)
+    result = run_with_retries(lambda: run_corpus(settings), retries, retry_delay, logger.warning)
+    summary = load_run(space, result.run_id)
+    assert summary is not None
     changed = sum(1 for _, change, _, _ in summary.contract_changes if change in ("nouveau", "remplace", "retire"))
     message = (
         f"Run {summary.run_id} terminé en {time.perf_counter() - started:.1f} s : "
-        f"{result['counts']['contracts_ok']} contrat(s) lu(s), {changed} version(s) nouvelle(s) ou retirée(s), "
+        f"{result.counts.contracts_ok} contrat(s) lu(s), {changed} version(s) nouvelle(s) ou retirée(s), "
         f"{sum(c.change != 'cellule' for c in summary.entity_changes)} changement(s) de partenaires ou dispositifs "
         "(détail : cdv history)."
     )

@@ -1,22 +1,17 @@
-"""A small real run for the publication tests: four contract PDFs, stages called directly (no Prefect)."""
+"""A small real run for the publication tests: four contract PDFs through `execute_run`, the library function
+that is the Prefect flow's body, run serially in-process (no Prefect server: a few seconds)."""
 
 from __future__ import annotations
 
 import shutil
-import uuid
 from pathlib import Path
 
 from contract_pdf import write_contract
 
-from pipeline.cache import extract_with_cache
-from pipeline.classify import classify_document
-from pipeline.corpus import scan_corpus
-from pipeline.extract import EXTRACTOR_VERSION
-from pipeline.lexicon import default_lexicon_dir, load_lexicon
-from pipeline.match import build_matcher, match_document
-from pipeline.report import RunRecord, contract_row, write_outputs
-from pipeline.structure import analyse_structure
-from pipeline.workspace import Workspace
+from pipeline.lexicon import default_lexicon_dir
+from pipeline.models import default_models_dir
+from pipeline.run import execute_run
+from pipeline.types import RunResult, RunSettings
 
 GOVERNANCE = """Gouvernance du contrat de ville
 Des commissions thématiques réunissent les partenaires chaque trimestre.
@@ -51,28 +46,27 @@ def write_corpus(corpus: Path) -> Path:
     return corpus
 
 
-def make_run(corpus: Path, out: Path, workspace: Path) -> Path:
-    """Run the stages on a corpus folder and write the output files of the data contract."""
-    lexicon = load_lexicon(default_lexicon_dir())
-    space = Workspace(workspace)
-    matcher = build_matcher(lexicon)
-    rows, detections = [], []
-    for contract in scan_corpus(corpus).contracts:
-        document, _ = extract_with_cache(contract, space.page_cache)
-        if document.ok:
-            structure = analyse_structure(document, lexicon)
-            detections += classify_document(document, match_document(matcher, document), structure, lexicon)
-        rows.append(contract_row(contract, document, corpus))
-    record = RunRecord(
-        run_id="test-" + uuid.uuid4().hex[:6],
-        started_at="2025-01-01T00:00:00+00:00",
-        corpus=str(corpus.resolve()),
-        out=str(out.resolve()),
-        workspace=str(workspace.resolve()),
-        lexicon_version=lexicon.version,
-        versions={"extraction": EXTRACTOR_VERSION},
+def run_settings(corpus: Path, out: Path, workspace: Path, use_ner: bool = False) -> RunSettings:
+    """The settings of a test run: the project's lexicons and models, NER off unless asked (speed)."""
+    return RunSettings(
+        corpus=corpus,
+        out=out,
+        workspace=workspace,
+        lexicon_dir=default_lexicon_dir(),
+        models_dir=default_models_dir(),
+        use_ner=use_ner,
+        workers=1,
     )
-    write_outputs(out, rows, detections, lexicon, record)
+
+
+def run_serially(corpus: Path, out: Path, workspace: Path, use_ner: bool = False) -> RunResult:
+    """A whole run (analysis, raw files, publication, history), contracts analysed one after the other."""
+    return execute_run(run_settings(corpus, out, workspace, use_ner))
+
+
+def make_run(corpus: Path, out: Path, workspace: Path) -> Path:
+    """Run the pipeline on a corpus folder; return the run folder."""
+    run_serially(corpus, out, workspace)
     return out
 
 

@@ -11,7 +11,8 @@ import pytest
 from contract_pdf import write_contract
 
 from pipeline.lexicon import default_lexicon_dir
-from pipeline.workspace import Workspace
+from pipeline.models import default_models_dir
+from pipeline.types import RunSettings
 
 pytestmark = pytest.mark.e2e
 
@@ -48,14 +49,17 @@ def test_dask_local_cluster_equals_local_run(tmp_path: Path) -> None:
     write_contract(corpus / "lot.pdf", ["Éducation\nLe programme de réussite éducative et la cité éducative."])
     lexicons = default_lexicon_dir()
 
-    local = run_corpus(corpus, tmp_path / "local", Workspace(tmp_path / "ws-local"), lexicons, workers=2)
+    def settings(name: str) -> RunSettings:
+        return RunSettings(corpus, tmp_path / name, tmp_path / f"ws-{name}", lexicons, default_models_dir(), workers=2)
+
+    local = run_corpus(settings("local"))
 
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         runner = DaskTaskRunner(address=cluster.scheduler_address)
         on_dask = cdv_flow.with_options(task_runner=cast(Any, runner))
-        remote = on_dask(str(corpus), str(tmp_path / "dask"), str(tmp_path / "ws-dask"), str(lexicons))
+        remote = on_dask(settings("dask"))
 
-    assert remote["counts"] == local["counts"] and local["counts"]["contracts_ok"] == 3
+    assert remote.counts == local.counts and local.counts.contracts_ok == 3
     for name in COMPARED:
         assert read_sorted(tmp_path / "dask" / name) == read_sorted(tmp_path / "local" / name), name
     assert (tmp_path / "ws-dask" / "cache" / "pages").exists()  # the workers wrote the shared page cache

@@ -11,15 +11,15 @@ from run_fixture import copy_run, make_run, write_corpus
 
 from pipeline.cli import main
 from pipeline.diff import DIFF_COLUMNS, diff_runs
-from pipeline.lexicon import default_lexicon_dir
-from pipeline.report.publish import publish_run
+from pipeline.lexicon import default_lexicon_dir, load_lexicon
+from pipeline.report.publish import publish
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("diff")
     before = make_run(write_corpus(root / "corpus"), root / "before", root / "ws")
-    publish_run(before, default_lexicon_dir(), png=False)
+    publish(before, load_lexicon(default_lexicon_dir()), png=False)
     after = copy_run(before, root / "after")
     detections = pd.read_csv(after / "detections_auto.csv", dtype=str, keep_default_na=False)
     lost = (detections["contract_id"] == "cdv-a") & (detections["entity_id"] == "mission_locale")
@@ -29,7 +29,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     gained[["contract_id", "entity_id", "entity_name", "detection_id"]] = ["cdv-c", "ademe", "ADEME", "nouveau"]
     gained[["kind", "role"]] = ["partenaire", "mentionne"]
     pd.concat([detections[~lost], gained]).to_csv(after / "detections_auto.csv", index=False)
-    publish_run(after, default_lexicon_dir(), png=False)
+    publish(after, load_lexicon(default_lexicon_dir()), png=False)
     return before, after
 
 

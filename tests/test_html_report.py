@@ -12,7 +12,7 @@ import pytest
 from run_fixture import make_run, write_corpus
 
 from pipeline.lexicon import default_lexicon_dir, load_lexicon
-from pipeline.report.publish import publish_run
+from pipeline.report.publish import publish
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 INJECTED = "<script>alert('x')</script><img src=x onerror=alert(1)>"
@@ -58,7 +58,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     detections = pd.read_csv(out / "detections_auto.csv", dtype=str, keep_default_na=False)
     detections.loc[0, "snippet"] = INJECTED + " " + detections.loc[0, "snippet"]
     detections.to_csv(out / "detections_auto.csv", index=False)
-    publish_run(out, default_lexicon_dir(), png=False)
+    publish(out, load_lexicon(default_lexicon_dir()), png=False)
     return out
 
 

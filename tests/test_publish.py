@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from run_fixture import copy_run, make_run, write_corpus
 
 from pipeline.cli import main
-from pipeline.lexicon import default_lexicon_dir
+from pipeline.lexicon import default_lexicon_dir, load_lexicon
 from pipeline.report.figures import Evidence, band, compute_figure
-from pipeline.report.publish import TABLE_FILES, publish_run
+from pipeline.report.publish import TABLE_FILES, publish
 
 DESIGN_PARTNER_COLUMNS = [
     "entity_id",
@@ -81,7 +81,7 @@ def test_interval_coverage_and_unread_flag() -> None:
 
 def test_publish_writes_every_file_and_keeps_the_contract_columns(run: Path) -> None:
     started = time.perf_counter()
-    summary = publish_run(run, default_lexicon_dir())
+    summary = publish(run, load_lexicon(default_lexicon_dir()))
     assert time.perf_counter() - started < 60
     for name in ["contract_entities.csv", *TABLE_FILES.values(), "rapport.xlsx", "rapport.html", "publication.json"]:
         assert (run / name).exists(), name
@@ -105,14 +105,14 @@ def test_publish_writes_every_file_and_keeps_the_contract_columns(run: Path) -> 
     assert ft["preuves_mentionne"].startswith("cdv-a p. ")
     clspd = schemes.set_index("entity_id").loc["clspd"]
     assert clspd["n_mentionne"] == "3"
-    assert summary["review"]["contrats_lus"] == 4
+    assert summary.review.contrats_lus == 4
     charts = sorted(p.name for p in (run / "charts").iterdir())
     assert "partenaires_sante.svg" in charts and "partenaires_sante.png" in charts
     assert "articulations_securite.svg" in charts and "articulations_securite.png" in charts
 
 
 def test_theme_department_and_indicator_tables(run: Path) -> None:
-    publish_run(run, default_lexicon_dir())
+    publish(run, load_lexicon(default_lexicon_dir()))
     by_theme = read(run / "tables" / "partenaires_themes.csv")
     ars = by_theme[(by_theme["entity_id"] == "ars") & (by_theme["theme_id"] == "sante")].iloc[0]
     assert (ars["n_mentionne"], ars["n_contracts"]) == ("2", "4")
@@ -154,7 +154,7 @@ def test_decisions_change_the_figures_and_their_review_state(run: Path, monkeypa
         return detections
 
     monkeypatch.setattr("pipeline.review.apply_decisions", decide)
-    publish_run(run, default_lexicon_dir())
+    publish(run, load_lexicon(default_lexicon_dir()))
     ft = read(run / "tables" / "partenaires.csv").set_index("entity_id").loc["mission_locale"]
     assert ft["n_mentionne"] == "2"
     assert ft["statut_mentionne"] == "revu"
@@ -167,7 +167,7 @@ def test_unread_pages_flag_figures(run: Path) -> None:
     contracts = read(run / "contracts.csv")
     contracts.loc[contracts["contract_id"] == "cdv-c", "pages_unread"] = "2"
     contracts.to_csv(run / "contracts.csv", index=False)
-    publish_run(run, default_lexicon_dir())
+    publish(run, load_lexicon(default_lexicon_dir()))
     ft = read(run / "tables" / "partenaires.csv").set_index("entity_id").loc["mission_locale"]
     assert ft["contrats_illisibles_mentionne"] == "1"  # cdv-c does not name France Travail but has unread pages
     assert (ft["n_mentionne"], ft["n_max_mentionne"], ft["pct_max_mentionne"]) == ("3", "4", "100.0")
@@ -191,7 +191,7 @@ def test_cdv_tables_refuses_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
 def test_contract_indicators_feed_the_review_of_indicators(run: Path) -> None:
     from pipeline.review.indicators import auto_values
 
-    publish_run(run, default_lexicon_dir(), png=False)
+    publish(run, load_lexicon(default_lexicon_dir()), png=False)
     run_dir = run
     frame = pd.read_csv(run_dir / "contract_indicators.csv", dtype=str, keep_default_na=False)
     assert list(frame.columns) == ["contract_id", "indicator_id", "value", "evidence"]
@@ -221,7 +221,7 @@ def test_reviewers_indicator_values_change_the_grid(run: Path, tmp_path: Path) -
     store.record_indicator(read_ids[1], manual, "non", "", False, "", "Alice")
     store.record_indicator(read_ids[0], computable.indicator_id, "oui", "", False, "", "Alice")
     store.record_indicator(read_ids[1], computable.indicator_id, "sans_objet", "", False, "", "Alice")
-    publish_run(run, default_lexicon_dir(), workspace=space, png=False)
+    publish(run, load_lexicon(default_lexicon_dir()), workspace=space, png=False)
     grid = read(run / "tables" / "indicateurs.csv").set_index("indicator_id")
     assert grid.loc[manual, ["n", "denominateur", "pct", "statut"]].tolist() == ["1", "2", "50.0", "revu"]
     assert grid.loc[computable.indicator_id, "denominateur"] == str(len(read_ids) - 1)

@@ -1,12 +1,11 @@
-"""Helpers for the review tests: a real run made in-process (the pipeline's stage functions, without
-Prefect, so it takes a second), and the review app served by uvicorn on 127.0.0.1 in a thread."""
+"""Helpers for the review tests: a real run made in-process (`execute_run`, serially, without a Prefect server),
+and the review app served by uvicorn on 127.0.0.1 in a thread."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,15 +13,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from contract_pdf import write_contract
-
-from pipeline.cache import extract_with_cache
-from pipeline.classify import classify_document
-from pipeline.corpus import scan_corpus
-from pipeline.lexicon import default_lexicon_dir, load_lexicon
-from pipeline.match import load_matcher, match_document
-from pipeline.report import RunRecord, contract_row, write_outputs
-from pipeline.structure import analyse_structure
-from pipeline.workspace import Workspace
+from run_fixture import make_run
 
 XSS = '<script>document.title="pwned"</script><img src=x onerror="document.title=1">'
 HEALTH = (
@@ -46,31 +37,8 @@ def write_corpus(corpus: Path, n: int = 3) -> Path:
 
 
 def build_run(corpus: Path, out: Path, workspace: Path) -> Path:
-    """A run folder made with the pipeline's own stage functions (same outputs as `cdv run`)."""
-    space = Workspace(workspace)
-    lexicon_dir = default_lexicon_dir()
-    lexicon = load_lexicon(lexicon_dir)
-    matcher = load_matcher(lexicon_dir)
-    scan = scan_corpus(corpus)
-    rows, detections = [], []
-    for contract in scan.contracts:
-        if contract.duplicate_of:
-            rows.append(contract_row(contract, None, corpus))
-            continue
-        document, _ = extract_with_cache(contract, space.page_cache)
-        rows.append(contract_row(contract, document, corpus))
-        if document.ok:
-            hits = match_document(matcher, document)
-            detections += classify_document(document, hits, analyse_structure(document, lexicon), lexicon)
-    record = RunRecord(
-        run_id=f"test-{uuid.uuid4().hex[:8]}",
-        started_at="",
-        corpus=str(corpus.resolve()),
-        out=str(out.resolve()),
-        workspace=str(space.root.resolve()),
-    )
-    write_outputs(out, rows, detections, lexicon, record)
-    return out
+    """A run folder made by the pipeline's own run function (the Prefect flow's body), serially."""
+    return make_run(corpus, out, workspace)
 
 
 @pytest.fixture()

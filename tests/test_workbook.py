@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from run_fixture import make_run, write_corpus
 
-from pipeline.lexicon import default_lexicon_dir
-from pipeline.report.publish import SHEETS, publish_run
+from pipeline.lexicon import default_lexicon_dir, load_lexicon
+from pipeline.report.publish import SHEETS, publish
 from pipeline.report.workbook import french_header
 
 
@@ -18,7 +18,7 @@ from pipeline.report.workbook import french_header
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("workbook")
     out = make_run(write_corpus(root / "corpus"), root / "run", root / "ws")
-    publish_run(out, default_lexicon_dir(), png=False)
+    publish(out, load_lexicon(default_lexicon_dir()), png=False)
     return out
 
 

@@ -7,6 +7,7 @@ from typing import IO, Any
 import click
 
 from pipeline import __version__
+from pipeline.errors import CdvError
 
 
 class FrenchError(click.ClickException):
@@ -21,7 +22,17 @@ def fail(message: str) -> None:
     raise FrenchError(message)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CdvGroup(click.Group):
+    """The `cdv` group: a library error (`CdvError`) raised by any verb ends it with one French line, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CdvError as error:
+            raise FrenchError(str(error)) from error
+
+
+@click.group(cls=CdvGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cdv")
 def main() -> None:
     """cdv : lecture semi-automatique des contrats de ville Engagements Quartiers 2030.

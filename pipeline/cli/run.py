@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import click
 
 from pipeline.cli import fail, main
 from pipeline.cli.options import lexicons_option, workspace_option
-from pipeline.errors import CdvError
 from pipeline.lexicon import default_lexicon_dir
+from pipeline.models import default_models_dir
+from pipeline.types import RunResult, RunSettings
 from pipeline.workspace import Workspace, configure_prefect, resolve_workspace
 
 DEMO_CORPUS_DIR = "demo-corpus"
@@ -30,43 +29,42 @@ def resolve_corpus(corpus: Path | None, space: Workspace) -> Path:
     return ensure_demo_corpus(demo)
 
 
-def summary_lines(result: dict[str, Any], out: Path) -> list[str]:
-    """The French summary printed after a run."""
-    counts = result["counts"]
-    contracts = result["contracts"]
-    cache = [row.get("cache", {}).get("extraction") for row in contracts]
+def summary_lines(result: RunResult) -> list[str]:
+    """The French summary printed after a run, from the run's result."""
+    counts = result.counts
     lines = [
-        f"Contrats lus : {counts['contracts_ok']} sur {counts['contracts']}"
-        + (f" ({counts['contracts_error']} en erreur)" if counts["contracts_error"] else ""),
+        f"Contrats lus : {counts.contracts_ok} sur {counts.contracts}"
+        + (f" ({counts.contracts_error} en erreur)" if counts.contracts_error else ""),
     ]
-    lines += [f"  ! {row['contract_id']} : {row['error']}" for row in contracts if row["status"] == "error"]
+    lines += [f"  ! {record.contract_id} : {record.error}" for record in result.contracts if record.status == "error"]
     lines += [
-        f"  ~ {row['contract_id']} : {warning}"
-        for row in contracts
-        if row["status"] == "ok" and row.get("warnings")
-        for warning in str(row["warnings"]).split(" | ")
+        f"  ~ {record.contract_id} : {warning}"
+        for record in result.contracts
+        if record.status == "ok"
+        for warning in record.warnings
     ]
-    publication = Path(out) / "publication.json"
-    if publication.exists():
-        review = json.loads(publication.read_text(encoding="utf-8")).get("review", {})
+    lines += [f"  ~ {warning}" for warning in result.warnings]
+    if result.publication is not None:
+        review = result.publication.review
         lines.append(
-            f"Relecture : {review.get('decidees', 0)} détection(s) décidée(s) sur {review.get('detections', 0)} "
-            f"({review.get('pct_revu', 0.0)} %), appliquées aux tables"
+            f"Relecture : {review.decidees} détection(s) décidée(s) sur {review.detections} "
+            f"({review.pct_revu} %), appliquées aux tables"
         )
-    kinds = list(result.get("versions", {}).values())
+    kinds = [record.version_change for record in result.contracts if record.version_change]
     if kinds:
         replaced = kinds.count("remplace") + kinds.count("retabli")
         lines.append(
             f"Versions : {kinds.count('nouveau')} nouveau(x) contrat(s), {replaced} nouvelle(s) version(s), "
             f"{kinds.count('inchange')} inchangé(s) ; détail : cdv history"
         )
+    cache = [record.cache.extraction for record in result.contracts if record.cache is not None]
     lines += [
-        f"Pages lues : {counts['pages']} ; extraction : {cache.count('hit')} contrat(s) depuis le cache, "
+        f"Pages lues : {counts.pages} ; extraction : {cache.count('hit')} contrat(s) depuis le cache, "
         f"{cache.count('miss')} lu(s)",
-        f"Partenaires trouvés : {counts['partners_found']} ; dispositifs : {counts['dispositifs_found']} ; "
-        f"détections : {counts['detections']}",
-        f"Résultats dans {out} : contracts.csv, detections.csv, contract_entities.csv, tables/*.csv, "
-        "rapport.xlsx, rapport.html, run.json",
+        f"Partenaires trouvés : {counts.partners_found} ; dispositifs : {counts.dispositifs_found} ; "
+        f"détections : {counts.detections}",
+        f"Résultats dans {result.settings.out} : contracts.csv, detections.csv, contract_entities.csv, "
+        "tables/*.csv, rapport.xlsx, rapport.html, run.json",
     ]
     return lines
 
@@ -126,45 +124,41 @@ def run_command(
 
     Exemple : cdv run --corpus corpus/ --out outputs/latest
     """
-    try:
-        space = resolve_workspace(workspace)
-        configure_prefect(space, verbose=verbose)
-        corpus_dir = resolve_corpus(corpus, space)
-        result = run_with_progress(
-            corpus_dir,
-            out,
-            space,
-            lexicons or default_lexicon_dir(),
-            workers=workers,
-            dask_address=dask_address,
-            models_dir=models,
-            use_ner=not no_ner,
-        )
-    except CdvError as error:
-        fail(str(error))
-        return
-    for line in summary_lines(result, out):
+    space = resolve_workspace(workspace)
+    configure_prefect(space, verbose=verbose)
+    settings = RunSettings(
+        corpus=resolve_corpus(corpus, space),
+        out=out,
+        workspace=space.root,
+        lexicon_dir=lexicons or default_lexicon_dir(),
+        models_dir=models or default_models_dir(),
+        use_ner=not no_ner,
+        workers=workers,
+        dask_address=dask_address or "",
+    )
+    result = run_with_progress(settings)
+    for line in summary_lines(result):
         click.echo(line)
-    counts = result["counts"]
-    if counts["contracts"] and counts["contracts_ok"] == 0:
+    counts = result.counts
+    if counts.contracts and counts.contracts_ok == 0:
         fail("aucun contrat n'a pu être lu : voir les erreurs ci-dessus.")
-    if strict and counts["contracts_error"]:
-        fail(f"--strict : {counts['contracts_error']} contrat(s) en erreur.")
+    if strict and counts.contracts_error:
+        fail(f"--strict : {counts.contracts_error} contrat(s) en erreur.")
 
 
-def run_with_progress(corpus: Path, out: Path, space: Workspace, lexicons: Path, **options: Any) -> dict[str, Any]:
-    """Run the Prefect flow with a progress bar on the terminal; `options` go to `run_corpus`."""
+def run_with_progress(settings: RunSettings) -> RunResult:
+    """Run the Prefect flow with a progress bar on the terminal."""
     from pipeline import flows
 
     with click.progressbar(length=1, label="Lecture des contrats", show_pos=True) as bar:
 
-        def on_progress(label: str, done: int, total: int) -> None:
+        def on_progress(done: int, total: int) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 
         flows.progress_hook = on_progress
         try:
-            return flows.run_corpus(corpus, out, space, lexicons, **options)
+            return flows.run_corpus(settings)
         finally:
             flows.progress_hook = None
 
@@ -185,12 +179,8 @@ def extract_command(corpus: Path, out: Path, workspace: Path | None, workers: in
     """
     from pipeline.cache import extract_corpus_to_jsonl
 
-    try:
-        space = resolve_workspace(workspace)
-        result = extract_corpus_to_jsonl(corpus, out / "pages.jsonl", space.page_cache, workers)
-    except CdvError as error:
-        fail(str(error))
-        return
+    space = resolve_workspace(workspace)
+    result = extract_corpus_to_jsonl(corpus, out / "pages.jsonl", space.page_cache, workers)
     click.echo(
         f"Contrats : {result['contracts']} ({result['errors']} en erreur) ; pages : {result['pages']} "
         f"(texte {result['text']}, OCR {result['ocr']}, illisibles {result['unread']})"

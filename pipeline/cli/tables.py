@@ -9,8 +9,6 @@ import click
 
 from pipeline.cli import fail, main
 from pipeline.cli.options import lexicons_option, workspace_option
-from pipeline.errors import CdvError
-from pipeline.lexicon import LexiconError, default_lexicon_dir
 from pipeline.workspace import Workspace
 
 
@@ -29,40 +27,31 @@ def tables_command(run_dir: Path, lexicons: Path | None, workspace: Path | None,
     """Régénère tables, classeur rapport.xlsx, rapport.html et graphiques depuis les détections et décisions.
 
     Rien n'est relu dans les PDF : les détections enregistrées du run reçoivent les décisions des relecteurs.
+    Les lexiques sont ceux du run (run.json), sauf --lexicons.
 
     Exemple : cdv tables --run outputs/latest
     """
-    from pipeline.report.publish import publish_run
+    from pipeline.report.publish import load_run_lexicon, publish
 
-    if not (run_dir / "run.json").exists():
-        fail(f"{run_dir} : pas de run.json, ce dossier n'est pas un résultat de cdv run.")
     started = time.perf_counter()
-    try:
-        space = Workspace(workspace) if workspace is not None else None
-        summary = publish_run(run_dir, lexicons or default_lexicon_dir(), space, png=not no_png)
-    except (CdvError, LexiconError) as error:
-        fail(str(error))
-        return
-    review = summary["review"]
-    indicators = summary["indicators"]
+    lexicon = load_run_lexicon(run_dir, lexicons)
+    summary = publish(run_dir, lexicon, Workspace(workspace) if workspace is not None else None, png=not no_png)
+    review = summary.review
     click.echo(
-        f"Contrats lus : {review['contrats_lus']} sur {review['contrats']} ; détections : "
-        f"{review['detections']} dont {review['decidees']} décidées ({review['pct_revu']} %)"
+        f"Contrats lus : {review.contrats_lus} sur {review.contrats} ; détections : "
+        f"{review.detections} dont {review.decidees} décidées ({review.pct_revu} %)"
     )
     click.echo(
-        f"Indicateurs : {indicators['total']} dont {indicators['computable']} calculables ; "
-        f"{indicators['agreeing']} conformes au rapport publié"
+        f"Indicateurs : {summary.indicators_total} dont {summary.indicators_computable} calculables ; "
+        f"{summary.indicators_agreeing} conformes au rapport publié"
     )
-    if review["pages_illisibles"]:
+    if review.pages_illisibles:
         click.echo(
-            f"  ! {review['pages_illisibles']} page(s) illisible(s) dans "
-            f"{review['contrats_pages_illisibles']} contrat(s) : chiffres signalés ⚠"
+            f"  ! {review.pages_illisibles} page(s) illisible(s) dans "
+            f"{review.contrats_pages_illisibles} contrat(s) : chiffres signalés ⚠"
         )
-    if summary["missing_pages"]:
-        click.echo(
-            f"  ! pages absentes du cache pour {len(summary['missing_pages'])} contrat(s) : "
-            "indices textuels non évalués"
-        )
+    for warning in summary.warnings:
+        click.echo(f"  ! {warning}")
     click.echo(
         f"Écrit dans {run_dir} : tables/*.csv, rapport.xlsx, rapport.html, charts/ "
         f"({time.perf_counter() - started:.1f} s)"
@@ -93,11 +82,7 @@ def diff_command(run_a: Path, run_b: Path, out: Path | None, limit: int) -> None
     from pipeline.diff import diff_runs, diff_summary, diff_to_csv
     from pipeline.files import atomic_write_bytes
 
-    try:
-        diff = diff_runs(run_a, run_b)
-    except CdvError as error:
-        fail(str(error))
-        return
+    diff = diff_runs(run_a, run_b)
     target = out or run_b / "diff.csv"
     try:
         atomic_write_bytes(target, diff_to_csv(diff))

@@ -18,6 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import CdvError
+
 GENERATOR_VERSION = "2"
 STAMP_FILE = ".cdv-demo.json"
 MANIFEST_FILE = "manifest.csv"
@@ -34,7 +36,7 @@ __all__ = [
 ]
 
 
-class DemoCorpusError(Exception):
+class DemoCorpusError(CdvError):
     """The demo corpus cannot be written where asked (message in French)."""
 
 

@@ -1,7 +1,8 @@
 """Plausible Occitanie territories for the demo manifest.
 
-Read at generation time from the shared reference list of the 40 contracts when it is present (never
-copied into the repository), else from a small built-in list of Occitanie towns.
+Read at generation time from the repository's corpus manifest (`corpus/manifest.csv`: the 40 contracts as far
+as public sources go), else from a small built-in list of Occitanie towns: a seed gives the same demo corpus in
+any clone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-REFERENCE_CSV = Path(__file__).resolve().parents[3] / "shared" / "reference" / "occitanie-contrats-2024.csv"
+MANIFEST_CSV = Path(__file__).resolve().parents[2] / "corpus" / "manifest.csv"
 
 # Department name -> (code, "de ..." form, academy, water basin).
 DEPARTMENTS: dict[str, tuple[str, str, str, str]] = {
@@ -102,13 +103,16 @@ def _parse_qpv(cell: str) -> tuple[str, list[str]]:
     return towns[0][0].strip(), qpv or ["Centre ancien"]
 
 
-def _reference_rows(path: Path) -> list[Territory]:
+def manifest_to_territories(path: Path) -> list[Territory]:
+    """The territories of a corpus manifest with `contract_name`, `epci`, `communes` and department columns."""
     rows: list[Territory] = []
     with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter=";"):
+        for row in csv.DictReader(handle):
+            if not row.get("contract_name") or not row.get("department_code"):
+                continue
             name = row["contract_name"].replace("Contrat de ville", "").strip()
             name = re.sub(r"^(de l'|de la |du |des |de |d')", "", name, flags=re.IGNORECASE).strip()
-            town, qpv = _parse_qpv(row.get("communes_and_qpv", ""))
+            town, qpv = _parse_qpv(row.get("communes", ""))
             rows.append(
                 Territory(
                     contract_id=f"cdv-{row['department_code']}-{slug(name)}",
@@ -122,9 +126,9 @@ def _reference_rows(path: Path) -> list[Territory]:
     return rows
 
 
-def territories(n: int, path: Path = REFERENCE_CSV) -> list[Territory]:
-    """n territories: the reference list in its order (cycled with a suffix beyond its length)."""
-    base = _reference_rows(path) if path.exists() else []
+def territories(n: int, path: Path = MANIFEST_CSV) -> list[Territory]:
+    """n territories: the manifest's list in its order (cycled with a suffix beyond its length)."""
+    base = manifest_to_territories(path) if path.exists() else []
     if not base:
         base = [
             Territory(f"cdv-{DEPARTMENTS[d][0]}-{slug(epci)}", epci, epci, town, d, tuple(q))

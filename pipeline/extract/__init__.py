@@ -15,9 +15,10 @@ from pipeline.extract.corpus import extract_corpus
 from pipeline.extract.document import read_document
 from pipeline.extract.limits import can_isolate, run_limited
 from pipeline.extract.settings import ExtractSettings
+from pipeline.fingerprint import code_fingerprint
 from pipeline.types import ContractFile, ExtractedDocument
 
-EXTRACTOR_VERSION = "cdv-extract-2"
+EXTRACTOR_VERSION = "extract-" + code_fingerprint("pipeline.extract")  # changes with any code it runs
 logging.getLogger("pdfminer").setLevel(logging.ERROR)  # pdfplumber's parser warns on every odd font
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractSettings", "extract_corpus", "extract_document"]

@@ -1,15 +1,13 @@
-"""Report stage: the output files of a run (`outputs`), and the publications built from them."""
+"""Report stage: the raw files of a run (`outputs`), and the publications built from them (`publish`)."""
 
 from pipeline.report.outputs import (
     AUTO_DETECTIONS,
     CONTRACT_COLUMNS,
     DECIDED_DETECTIONS,
     OutputDirError,
-    RunRecord,
     check_output_dir,
-    contract_row,
     detections_source,
-    write_outputs,
+    write_raw_run,
 )
 
 __all__ = [
@@ -17,9 +15,7 @@ __all__ = [
     "CONTRACT_COLUMNS",
     "DECIDED_DETECTIONS",
     "OutputDirError",
-    "RunRecord",
     "check_output_dir",
-    "contract_row",
     "detections_source",
-    "write_outputs",
+    "write_raw_run",
 ]

@@ -38,6 +38,10 @@ class Evidence:
     score: float = 1.0
     detection_id: str = ""
     snippet: str = ""
+    mark_start: int = 0
+    mark_end: int = 0
+    entity_id: str = ""
+    role: str = ""
 
     @property
     def sure(self) -> bool:
@@ -55,6 +59,7 @@ class Figure:
     coverage: float | None
     unread_contracts: int
     pages: dict[str, list[int]] = field(default_factory=dict)
+    evidence: dict[str, list[Evidence]] = field(default_factory=dict)
 
     @property
     def pct(self) -> float:
@@ -146,4 +151,5 @@ def compute_figure(
         coverage=(decided / total) if total else None,
         unread_contracts=unread_out,
         pages=pages,
+        evidence={cid: counted[cid] for cid in sorted(counted)},
     )

@@ -15,20 +15,38 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from pipeline.quote import quote_parts
 from pipeline.report.charts import BandChart, anchor_for, chart_to_svg
+from pipeline.report.figures import Evidence, Figure
+from pipeline.report.tables import FigureIndex
+from pipeline.types import ReviewState
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-MAX_SNIPPETS = 40
+MAX_QUOTED_CONTRACTS = 40
 
 
 anchor = anchor_for
 
 
 @dataclass
+class Quote:
+    """A detection's own quote, on its own page, with the matched words apart (marked in the page)."""
+
+    page: int
+    before: str
+    marked: str
+    after: str
+    added: bool = False
+
+
+@dataclass
 class EvidenceEntry:
+    """One contract behind a figure: the pages of its evidence and, for the first ones, one quote."""
+
     contract_id: str
     pages: str
-    snippet: str = ""
+    quote: Quote | None = None
+    other_pages: str = ""
 
 
 @dataclass
@@ -41,29 +59,39 @@ class EvidenceList:
     entries: list[EvidenceEntry] = field(default_factory=list)
 
 
-def parse_evidence(text: str) -> list[tuple[str, str]]:
-    """`cid p. 3, 40 ; other p. 12` back into (contract, pages) pairs."""
-    pairs = []
-    for part in str(text or "").split(" ; "):
-        if " p. " in part:
-            contract_id, pages = part.rsplit(" p. ", 1)
-            pairs.append((contract_id, pages))
-    return pairs
+def best_quote(items: list[Evidence]) -> Quote | None:
+    """The quote of the surest piece of evidence that has one (reviewed, then sure, then earliest page)."""
+    quoted = [item for item in items if item.snippet]
+    if not quoted:
+        return None
+    item = min(quoted, key=lambda e: (e.status not in ("valide", "ajoute"), not e.sure, e.page))
+    before, marked, after = quote_parts(item.snippet, item.mark_start, item.mark_end)
+    return Quote(item.page, before, marked, after, added=item.status == "ajoute")
+
+
+def figure_to_entries(figure: Figure | None) -> list[EvidenceEntry]:
+    """The contracts counted by a figure, each with its pages and the quote of one of its own detections."""
+    if figure is None:
+        return []
+    entries = []
+    for index, (contract_id, items) in enumerate(figure.evidence.items()):
+        pages = sorted({item.page for item in items})
+        quote = best_quote(items) if index < MAX_QUOTED_CONTRACTS else None
+        others = [page for page in pages if quote is None or page != quote.page]
+        entries.append(EvidenceEntry(contract_id, ", ".join(map(str, pages)), quote, ", ".join(map(str, others))))
+    return entries
 
 
 class EvidenceBook:
     """Collects the evidence lists of the page, and gives each figure its anchor."""
 
-    def __init__(self, snippets: dict[tuple[str, str], str]) -> None:
-        self.snippets = snippets
+    def __init__(self, figures: FigureIndex) -> None:
+        self.figures = figures
         self.lists: dict[str, EvidenceList] = {}
 
-    def add(self, ident: str, title: str, value: str, preuves: Any, key: str = "") -> str:
-        entries = [
-            EvidenceEntry(cid, pages, self.snippets.get((key, cid), "") if key and i < MAX_SNIPPETS else "")
-            for i, (cid, pages) in enumerate(parse_evidence(preuves))
-        ]
-        self.lists[ident] = EvidenceList(ident, title, value, entries)
+    def add(self, key: tuple[str, ...], title: str, value: str) -> str:
+        ident = anchor(*key)
+        self.lists[ident] = EvidenceList(ident, title, value, figure_to_entries(self.figures.get(key)))
         return ident
 
 
@@ -90,18 +118,14 @@ def partner_rows(frame: pd.DataFrame, book: EvidenceBook) -> list[dict[str, Any]
             continue
         name = row["entity_name"]
         row["ev_sig"] = book.add(
-            anchor("ev-p-sig", row["entity_id"]),
+            ("ev-p-sig", row["entity_id"]),
             f"{name} — signataire",
             figure_text(row["n_signataire"], row["n_contracts"], row["pct_signataire"]),
-            row.get("preuves_signataire", ""),
-            row["entity_id"],
         )
         row["ev_men"] = book.add(
-            anchor("ev-p-men", row["entity_id"]),
+            ("ev-p-men", row["entity_id"]),
             f"{name} — mentionné",
             figure_text(row["n_mentionne"], row["n_contracts"], row["pct_mentionne"]),
-            row.get("preuves_mentionne", ""),
-            row["entity_id"],
         )
         row["int_sig"] = interval_text(row, "_signataire")
         row["int_men"] = interval_text(row, "_mentionne")
@@ -115,11 +139,9 @@ def scheme_rows(frame: pd.DataFrame, book: EvidenceBook) -> list[dict[str, Any]]
         if int(row["n_mentionne"]) == 0:
             continue
         row["ev_men"] = book.add(
-            anchor("ev-a", row["entity_id"]),
+            ("ev-a", row["entity_id"]),
             f"{row['entity_name']} — articulation",
             figure_text(row["n_mentionne"], row["n_contracts"], row["pct_mentionne"]),
-            row.get("preuves_mentionne", ""),
-            row["entity_id"],
         )
         row["int_men"] = interval_text(row, "_mentionne")
         rows.append(row)
@@ -133,11 +155,9 @@ def theme_rows(frame: pd.DataFrame, book: EvidenceBook, prefix: str) -> dict[str
         if int(row["n_mentionne"]) == 0:
             continue
         row["ev"] = book.add(
-            anchor(prefix, str(row["theme_id"]), str(row["entity_id"])),
+            (prefix, str(row["theme_id"]), str(row["entity_id"])),
             f"{row['entity_name']} — {row['theme']}",
             figure_text(row["n_mentionne"], row["n_contracts"], row["pct_mentionne"]),
-            row.get("preuves", ""),
-            row["entity_id"],
         )
         row["int"] = interval_text(row)
         grouped.setdefault(str(row["theme_id"]), []).append(row)
@@ -149,11 +169,9 @@ def indicator_rows(frame: pd.DataFrame, book: EvidenceBook) -> list[dict[str, An
     for row in records(frame):
         if row.get("calculable") == "oui":
             row["ev"] = book.add(
-                anchor("ev-i", row["indicator_id"]),
+                ("ev-i", str(row["indicator_id"])),
                 str(row["label"]),
                 figure_text(row["n"], row["denominateur"], row["pct"]),
-                row.get("preuves", ""),
-                "indicator:" + str(row["indicator_id"]),
             )
             row["int"] = interval_text(row)
         rows.append(row)
@@ -166,11 +184,9 @@ def department_rows(
     grouped: dict[str, list[dict[str, Any]]] = {}
     for row in records(frame):
         row["ev"] = book.add(
-            anchor(prefix, row["department"], row["entity_id"]),
+            (prefix, str(row["department"]), str(row["entity_id"])),
             f"{row['entity_name']} — {row['department']}",
             figure_text(row[f"n_{measure}"], row["n_contracts"], row[f"pct_{measure}"]),
-            row.get(f"preuves_{measure}", ""),
-            row["entity_id"],
         )
         grouped.setdefault(str(row["department"]), []).append(row)
     return grouped
@@ -191,13 +207,13 @@ def build_html(
     tables: dict[str, pd.DataFrame],
     charts: list[BandChart],
     themes: dict[str, str],
-    snippets: dict[tuple[str, str], str],
+    figures: FigureIndex,
     run: dict[str, Any],
-    review: dict[str, Any],
+    review: ReviewState,
     notes: list[tuple[str, str]],
 ) -> str:
-    """The whole report page from the publication's tables and charts."""
-    book = EvidenceBook(snippets)
+    """The whole report page from the publication's tables, figures and charts."""
+    book = EvidenceBook(figures)
     partners = partner_rows(tables["partenaires"], book)
     schemes = scheme_rows(tables["articulations"], book)
     partners_theme = theme_rows(tables["partenaires_themes"], book, "ev-pt")

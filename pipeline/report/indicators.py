@@ -4,185 +4,22 @@ An indicator holds in a contract when its entity condition (detections of the li
 group members, with the role asked) and/or its text condition (`patterns` on folded page text) give at
 least `min_count` evidence spans, each with `near` within `window` characters and on a page whose theme
 is `section` when those are set (`combine`: `any` or `all`). Text cues are deterministic criteria of the
-grid: they count as sure evidence but never as reviewed. Text hits are cached per file version and lexicon
-version in the workspace, so `cdv tables` does not re-scan pages.
+grid: they count as sure evidence but never as reviewed. The analysis stage found the text cues and the
+`near` spans (`indicator_cues.csv`) and the page themes (`page_themes.csv`): no page text is read here.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
-import re
-from bisect import bisect_right
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any
+from dataclasses import replace
 
 import pandas as pd
 
-from pipeline.files import atomic_write_bytes
+from pipeline.cues import span_qualifies
 from pipeline.lexicon import Indicator, Lexicon
-from pipeline.match import fold_char, text_to_snippet
 from pipeline.report.figures import STATUS_MANUAL, Evidence, Figure, compute_figure
 from pipeline.report.rundata import Mention, RunData
-from pipeline.structure import analyse_structure, text_to_theme_counts, theme_patterns
-from pipeline.types import ExtractedDocument
 
-INDICATORS_VERSION = "indicators-2"
-PAGE_SEPARATOR = "\x00"
 GAP_TOLERANCE = {"=": 2.5, "~": 10.0}
-_FOLD: dict[int, str] = {}
-
-
-def fold(text: str) -> str:
-    """`pipeline.match.fold_text`, through a translation table (same result, same length, much faster)."""
-    for char in set(text):
-        if ord(char) not in _FOLD:
-            _FOLD[ord(char)] = fold_char(char)
-    return text.translate(_FOLD)
-
-
-@dataclass(frozen=True)
-class TextHit:
-    """A text cue of an indicator: page, span in the page text, snippet."""
-
-    page: int
-    start: int
-    end: int
-    snippet: str
-
-
-class PageIndex:
-    """A contract's pages folded once, with page themes computed on demand."""
-
-    def __init__(self, document: ExtractedDocument, lexicon: Lexicon, themes: dict[int, str] | None = None) -> None:
-        self.document = document
-        self.lexicon = lexicon
-        self.themes = themes
-        self.pages = {page.number: page for page in document.pages}
-        self.folded = {number: fold(page.text) for number, page in self.pages.items()}
-        self.numbers = sorted(self.folded)
-        self.offsets: list[int] = []
-        parts: list[str] = []
-        position = 0
-        for number in self.numbers:
-            self.offsets.append(position)
-            parts.append(self.folded[number])
-            position += len(self.folded[number]) + len(PAGE_SEPARATOR)
-        self.joined = PAGE_SEPARATOR.join(parts)
-
-    def theme(self, number: int) -> str:
-        """The theme the structure stage gives the page (computed once per document, on first need)."""
-        if self.themes is None:
-            self.themes = page_themes(self.document, self.lexicon)
-        return self.themes.get(number, "")
-
-    def locate(self, start: int, end: int) -> tuple[int, int, int] | None:
-        """Page number and page-local span of a span of the joined text (None if it crosses pages)."""
-        index = bisect_right(self.offsets, start) - 1
-        number = self.numbers[index]
-        local = start - self.offsets[index]
-        if local + (end - start) > len(self.folded[number]):
-            return None
-        return number, local, local + end - start
-
-
-def page_themes(document: ExtractedDocument, lexicon: Lexicon) -> dict[int, str]:
-    """Page themes as the structure stage gives them; keyword counts if that stage fails on this document."""
-    try:
-        return dict(analyse_structure(document, lexicon).page_themes)
-    except Exception:  # the structure stage is not ours to debug here: fall back to keyword counts
-        patterns = theme_patterns(lexicon)
-        themes = {}
-        for page in document.pages:
-            counts = text_to_theme_counts(fold(page.text), patterns)
-            best = counts.most_common(1)
-            themes[page.number] = best[0][0] if best and best[0][1] > 0 else ""
-        return themes
-
-
-def compile_pattern(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern) if pattern else None
-    except re.error:
-        return None
-
-
-def span_qualifies(
-    indicator: Indicator, near: re.Pattern[str] | None, folded: str, start: int, end: int, page_theme: str
-) -> bool:
-    """The `near` and `section` conditions of an indicator around one span."""
-    if indicator.section and page_theme != indicator.section:
-        return False
-    if near is not None:
-        window = folded[max(0, start - indicator.window) : end + indicator.window]
-        return near.search(window) is not None
-    return True
-
-
-def scan_text(indicators: tuple[Indicator, ...], index: PageIndex) -> dict[str, list[TextHit]]:
-    """Every text cue of every indicator with patterns in one contract."""
-    hits: dict[str, list[TextHit]] = {}
-    for indicator in indicators:
-        pattern = compile_pattern(indicator.patterns)
-        if pattern is None:
-            continue
-        near = compile_pattern(indicator.near)
-        found: list[TextHit] = []
-        for match in pattern.finditer(index.joined):
-            if match.end() == match.start():
-                continue
-            located = index.locate(match.start(), match.end())
-            if located is None:
-                continue
-            number, start, end = located
-            section_theme = index.theme(number) if indicator.section else ""
-            if span_qualifies(indicator, near, index.folded[number], start, end, section_theme):
-                found.append(TextHit(number, start, end, text_to_snippet(index.pages[number].text, start, end)))
-        hits[indicator.indicator_id] = found
-    return hits
-
-
-def cache_path(data: RunData, sha256: str) -> Path | None:
-    if data.workspace is None or not sha256:
-        return None
-    key = hashlib.sha256(
-        f"{INDICATORS_VERSION}|{data.lexicon.version}|{data.run.get('versions', {}).get('extraction', '')}".encode()
-    ).hexdigest()[:12]
-    return data.workspace.root / "cache" / "indicators" / sha256[:2] / f"{sha256}.{key}.json.gz"
-
-
-def contract_text_hits(
-    data: RunData, contract_id: str, sha256: str
-) -> tuple[dict[str, list[TextHit]] | None, dict[int, str] | None]:
-    """Text cues and page themes of one contract, from the workspace cache or from its cached pages.
-
-    Returns (None, None) when the pages are no longer available.
-    """
-    path = cache_path(data, sha256)
-    if path is not None and path.exists():
-        try:
-            raw: dict[str, Any] = json.loads(gzip.decompress(path.read_bytes()))
-            hits = {key: [TextHit(*item) for item in items] for key, items in raw["hits"].items()}
-            themes = {int(page): theme for page, theme in raw["page_themes"].items()} if raw["page_themes"] else None
-            return hits, themes
-        except (OSError, EOFError, ValueError, TypeError, KeyError):
-            pass
-    document = data.pages(contract_id)
-    if document is None:
-        return None, None
-    index = PageIndex(document, data.lexicon)
-    hits = scan_text(data.lexicon.indicators, index)
-    if any(indicator.section for indicator in data.lexicon.indicators):
-        index.theme(0)
-    if path is not None:
-        payload = {
-            "hits": {key: [[h.page, h.start, h.end, h.snippet] for h in items] for key, items in hits.items()},
-            "page_themes": index.themes,
-        }
-        atomic_write_bytes(path, gzip.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8")))
-    return hits, index.themes
 
 
 def expand(entity_ids: tuple[str, ...], lexicon: Lexicon) -> set[str]:
@@ -210,23 +47,21 @@ class GridEvaluator:
         self.by_contract: dict[str, list[Mention]] = {}
         for mention in data.mentions:
             self.by_contract.setdefault(mention.contract_id, []).append(mention)
-        sha = dict(zip(data.contracts["contract_id"], data.contracts["sha256"], strict=True))
-        self.text: dict[str, dict[str, list[TextHit]] | None] = {}
-        self.themes: dict[str, dict[int, str] | None] = {}
-        for cid in data.read_ids:
-            self.text[cid], self.themes[cid] = contract_text_hits(data, cid, str(sha.get(cid, "")))
-        self.missing_pages = sorted(cid for cid, hits in self.text.items() if hits is None)
-        self._indexes: dict[str, PageIndex | None] = {}
+        self.text: dict[tuple[str, str], list[Evidence]] = {}
+        self.near: dict[tuple[str, str, int], list[tuple[int, int]]] = {}
+        columns = ["contract_id", "indicator_id", "kind", "page", "start", "end", "snippet", "mark_start", "mark_end"]
+        for cid, indicator_id, kind, page, start, end, snippet, mark_start, mark_end in data.cues[columns].itertuples(
+            index=False, name=None
+        ):
+            if kind == "texte":
+                evidence = Evidence(cid, page, "auto", 1.0, "", snippet, mark_start, mark_end)
+                self.text.setdefault((cid, indicator_id), []).append(evidence)
+            else:
+                self.near.setdefault((cid, indicator_id, page), []).append((start, end))
+        self.missing_pages = sorted(cid for cid in data.read_ids if cid not in data.page_themes)
         self.figures: dict[str, Figure] = {}
         self.evidence: dict[str, list[Evidence]] = {}
         self._expanded: dict[tuple[str, ...], set[str]] = {}
-
-    def index(self, contract_id: str) -> PageIndex | None:
-        if contract_id not in self._indexes:
-            document = self.data.pages(contract_id)
-            themes = self.themes.get(contract_id)
-            self._indexes[contract_id] = PageIndex(document, self.data.lexicon, themes) if document else None
-        return self._indexes[contract_id]
 
     def wanted(self, entity_ids: tuple[str, ...]) -> set[str]:
         if entity_ids not in self._expanded:
@@ -238,27 +73,24 @@ class GridEvaluator:
         mentions = [m for m in self.by_contract.get(contract_id, []) if m.entity_id in wanted]
         mentions = [m for m in mentions if role_matches(indicator.role, m)]
         if (indicator.near or indicator.section) and mentions:
-            near = compile_pattern(indicator.near)
-            index = self.index(contract_id)
-            kept = []
-            for m in mentions:
-                if index is not None and m.page in index.folded:
-                    ok = span_qualifies(indicator, near, index.folded[m.page], m.start, m.end, index.theme(m.page))
-                else:  # pages gone from the cache: the snippet and the mention's theme stand in
-                    ok = span_qualifies(indicator, near, fold(m.snippet), 0, len(m.snippet), m.theme)
-                if ok:
-                    kept.append(m)
-            mentions = kept
+            themes = self.data.page_themes.get(contract_id, {})
+            mentions = [
+                m
+                for m in mentions
+                if span_qualifies(
+                    indicator,
+                    self.near.get((contract_id, indicator.indicator_id, m.page), []) if indicator.near else None,
+                    m.start,
+                    m.end,
+                    themes.get(m.page, m.theme),
+                )
+            ]
         return [m.evidence() for m in mentions]
 
     def contract_evidence(self, indicator: Indicator, contract_id: str) -> list[Evidence]:
         """Evidence of one indicator in one contract, `combine` applied."""
         from_entities = self.entity_evidence(indicator, contract_id) if indicator.entities else []
-        text = self.text.get(contract_id) or {}
-        from_text = [
-            Evidence(contract_id, hit.page, "auto", 1.0, "", hit.snippet)
-            for hit in text.get(indicator.indicator_id, [])
-        ]
+        from_text = list(self.text.get((contract_id, indicator.indicator_id), []))
         if indicator.combine == "all" and indicator.entities and indicator.patterns:
             kept = [e for e in from_entities if e.status != "rejete"]
             if not kept or not from_text:
@@ -383,8 +215,12 @@ def decided_inputs(
     return universe, evidence
 
 
-def indicator_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, GridEvaluator]:
-    """The grid (one row per indicator), its per-department values and its evidence (one row per span)."""
+def indicator_tables(
+    data: RunData, figures: dict[tuple[str, ...], Figure] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, GridEvaluator]:
+    """The grid (one row per indicator), its per-department values and its evidence (one row per span); each
+    indicator's figure is recorded in `figures` under its evidence anchor."""
+    figures = {} if figures is None else figures
     evaluator = GridEvaluator(data)
     reviewer_values = indicator_values_of(data)
     themes = {theme.theme_id: theme.name for theme in data.lexicon.themes}
@@ -413,6 +249,7 @@ def indicator_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
         else:
             base, evidence = decided_inputs(indicator, evaluator, decided, manual)
             figure = compute_figure(evidence, base, data.unread, indicator.min_count)
+            figures[("ev-i", indicator.indicator_id)] = figure
             row.update({"n": figure.n, "denominateur": figure.denominator})
             row.update({k: v for k, v in figure.columns().items() if k != "n"})
             if evaluator.missing_pages and indicator.patterns:
@@ -448,6 +285,8 @@ def indicator_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
                         "score": item.score,
                         "detection_id": item.detection_id,
                         "snippet": item.snippet,
+                        "mark_start": item.mark_start,
+                        "mark_end": item.mark_end,
                     }
                 )
         manual = manual and not decided

@@ -1,33 +1,30 @@
-"""Write the output files of the data contract, all at once or not at all.
+"""The raw files of a run: what the analysis found, before any table is built.
 
-`contracts.csv`, `detections.csv`, `contract_entities.csv`, `tables/partenaires.csv`,
-`tables/articulations.csv` and `run.json` are built in a staging folder that replaces the output folder
-only when every file is written.
+`write_raw_run` writes `contracts.csv`, `detections_auto.csv` (and a first `detections.csv`, which
+publication rewrites with reviewer decisions), `candidates.csv`, `indicator_cues.csv`, `page_themes.csv`
+and `run.json` into a run's staging folder; `pipeline.report.publish.publish` builds every table from them.
 """
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from pipeline.aggregate import (
-    articulation_table,
-    detections_to_contract_entities,
-    detections_to_frame,
-    partner_table,
-)
+from pipeline.aggregate import detections_to_frame
+from pipeline.candidates import candidates_to_frame
 from pipeline.errors import CdvError
-from pipeline.files import staged_directory
-from pipeline.lexicon import Lexicon
-from pipeline.types import ContractFile, Detection, ExtractedDocument
+from pipeline.files import atomic_write_bytes
+from pipeline.types import ContractAnalysis, IndicatorCue, RunResult
 
 AUTO_DETECTIONS = "detections_auto.csv"
 DECIDED_DETECTIONS = "detections.csv"
+CUES_FILE = "indicator_cues.csv"
+PAGE_THEMES_FILE = "page_themes.csv"
+RAW_FILES = ("contracts.csv", AUTO_DETECTIONS, DECIDED_DETECTIONS, "candidates.csv", CUES_FILE, PAGE_THEMES_FILE)
 
 CONTRACT_COLUMNS = [
     "contract_id",
@@ -43,104 +40,66 @@ CONTRACT_COLUMNS = [
     "pages_unread",
     "ocr_confidence",
     "duplicate_of",
+    "warnings",
 ]
+CUE_COLUMNS = ["contract_id", "indicator_id", "kind", "page", "start", "end", "snippet", "mark_start", "mark_end"]
+PAGE_THEME_COLUMNS = ["contract_id", "page", "theme", "signature"]
 
 
-@dataclass
-class RunRecord:
-    """What `run.json` says of a run: identity, timings, versions and per-contract status."""
-
-    run_id: str
-    started_at: str
-    corpus: str
-    out: str
-    workspace: str
-    finished_at: str = ""
-    lexicon_version: str = ""
-    versions: dict[str, str] = field(default_factory=dict)
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    cache: dict[str, dict[str, str]] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-    contracts: list[dict[str, Any]] = field(default_factory=list)
-
-
-def contract_row(contract: ContractFile, document: ExtractedDocument | None, corpus_root: Path) -> dict[str, Any]:
-    """One row of `contracts.csv`: the file, its readability and its status."""
-    pages = document.pages if document else []
-    confidences = [page.ocr_confidence for page in pages if page.ocr_confidence is not None]
-    error = document.error if document else ""
-    if contract.duplicate_of:
-        error = f"{contract.path.name} : même contenu que le contrat « {contract.duplicate_of} », lu une seule fois."
-    try:
-        file_name = contract.path.relative_to(corpus_root).as_posix()
-    except ValueError:
-        file_name = contract.path.name
-    return {
-        "contract_id": contract.contract_id,
-        "file": file_name,
-        "sha256": contract.sha256,
-        "pages": len(pages),
-        "territory": contract.territory,
-        "department": contract.department,
-        "status": "error" if error else "ok",
-        "error": error,
-        "pages_text": sum(page.method == "text" for page in pages),
-        "pages_ocr": sum(page.method == "ocr" for page in pages),
-        "pages_unread": sum(page.method == "unread" for page in pages),
-        "ocr_confidence": round(sum(confidences) / len(confidences), 1) if confidences else "",
-        "duplicate_of": contract.duplicate_of,
-        "warnings": " | ".join(document.warnings) if document else "",
-    }
+def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a header row, no index."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8")
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8 CSV with a header row, no index."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, encoding="utf-8")
+    """A table as a CSV file, written atomically."""
+    atomic_write_bytes(path, frame_to_csv_bytes(frame))
 
 
-def write_outputs(
-    out_dir: Path,
-    contract_rows: list[dict[str, Any]],
-    detections: list[Detection],
-    lexicon: Lexicon,
-    record: RunRecord,
-    publish: Callable[[Path], object] | None = None,
-) -> dict[str, int]:
-    """Write every output file of a run into `out_dir` atomically; return the counts for the summary.
+def cues_to_frame(cues: list[IndicatorCue]) -> pd.DataFrame:
+    """One row per indicator cue (`indicator_cues.csv`)."""
+    return pd.DataFrame([asdict(cue) for cue in cues], columns=CUE_COLUMNS)
 
-    `publish`, given the staging folder once the contract files are in it, adds the publications
-    (workbook, HTML report, per-theme tables) before the folder replaces `out_dir`.
-    """
-    contracts = pd.DataFrame(contract_rows, columns=CONTRACT_COLUMNS)
-    n_read = int((contracts["status"] == "ok").sum())
-    detection_frame = detections_to_frame(detections)
-    contract_entities = detections_to_contract_entities(detection_frame, lexicon)
-    partners = partner_table(contract_entities, lexicon, n_read)
-    schemes = articulation_table(contract_entities, lexicon, n_read)
-    record.counts = {
-        "contracts": len(contracts),
-        "contracts_ok": n_read,
-        "contracts_error": len(contracts) - n_read,
-        "pages": int(contracts["pages"].sum()) if len(contracts) else 0,
-        "detections": len(detection_frame),
-        "partners_found": int((partners["n_mentionne"] > 0).sum()),
-        "dispositifs_found": int((schemes["n_mentionne"] > 0).sum()),
-    }
-    record.contracts = contract_rows
-    with staged_directory(out_dir) as staging:
-        write_csv(contracts, staging / "contracts.csv")
-        write_csv(detection_frame, staging / AUTO_DETECTIONS)
-        write_csv(detection_frame, staging / DECIDED_DETECTIONS)
-        write_csv(contract_entities, staging / "contract_entities.csv")
-        write_csv(partners, staging / "tables" / "partenaires.csv")
-        write_csv(schemes, staging / "tables" / "articulations.csv")
-        (staging / "run.json").write_text(
-            json.dumps(record.__dict__, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
-        if publish is not None:
-            publish(staging)
-    return record.counts
+
+def page_themes_to_frame(analyses: list[ContractAnalysis]) -> pd.DataFrame:
+    """One row per page of every contract read: its theme, and whether it is in a signature section."""
+    rows = [
+        {
+            "contract_id": analysis.contract.contract_id,
+            "page": page.number,
+            "theme": analysis.page_themes.get(page.number, ""),
+            "signature": int(page.number in analysis.signature_pages),
+        }
+        for analysis in analyses
+        if analysis.ok
+        for page in analysis.document.pages
+    ]
+    return pd.DataFrame(rows, columns=PAGE_THEME_COLUMNS)
+
+
+def write_run_json(folder: Path, result: RunResult) -> None:
+    """`run.json` of a run (see `RunResult.to_json`)."""
+    text = json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str)
+    atomic_write_bytes(Path(folder) / "run.json", text.encode("utf-8"))
+
+
+def write_raw_run(folder: Path, result: RunResult, analyses: list[ContractAnalysis]) -> None:
+    """Every raw file of a run, from its contract records and the analyses of the contracts read."""
+    folder = Path(folder)
+    read = [analysis for analysis in analyses if analysis.ok]
+    contracts = pd.DataFrame([record.to_row() for record in result.contracts], columns=CONTRACT_COLUMNS)
+    detections = detections_to_frame([d for analysis in read for d in analysis.detections])
+    signature_pages = {analysis.contract.contract_id: analysis.signature_pages for analysis in read}
+    candidates = candidates_to_frame([c for analysis in read for c in analysis.candidates], signature_pages)
+    write_csv(contracts, folder / "contracts.csv")
+    write_csv(detections, folder / AUTO_DETECTIONS)
+    write_csv(detections, folder / DECIDED_DETECTIONS)
+    write_csv(candidates, folder / "candidates.csv")
+    write_csv(cues_to_frame([cue for analysis in read for cue in analysis.cues]), folder / CUES_FILE)
+    write_csv(page_themes_to_frame(read), folder / PAGE_THEMES_FILE)
+    write_run_json(folder, result)
 
 
 class OutputDirError(CdvError):

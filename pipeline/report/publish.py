@@ -1,15 +1,16 @@
-"""Publish a run: every table, the workbook, the HTML report and the charts, from stored detections.
+"""Publish a run: every table, the workbook, the HTML report and the charts, from its stored detections and
+the reviewers' decisions — the one place where tables are built.
 
-`publish_run` re-reads `detections.csv` with reviewer decisions applied and never re-extracts; each file is
-written atomically. It is what `cdv tables` runs, and what `cdv run` calls at its end.
+`publish` is what `cdv run` calls on its staged output and what `cdv tables` runs; `build_publication` is
+the same computation without files, used by the review app for its live tables. Nothing is re-extracted.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import time
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,15 @@ import pandas as pd
 
 from pipeline.aggregate import DETECTION_COLUMNS
 from pipeline.files import atomic_write_bytes
+from pipeline.lexicon import Lexicon, default_lexicon_dir, load_lexicon
 from pipeline.report.charts import BandChart, articulation_charts, chart_to_png, chart_to_svg, partner_charts
 from pipeline.report.figures import SURE_SCORE
 from pipeline.report.html import build_html
 from pipeline.report.indicators import GAP_TOLERANCE, contract_indicator_table, indicator_tables
-from pipeline.report.outputs import DECIDED_DETECTIONS
-from pipeline.report.rundata import RunData, load_run
+from pipeline.report.outputs import DECIDED_DETECTIONS, frame_to_csv_bytes
+from pipeline.report.rundata import RunData, load_run, read_run_json
 from pipeline.report.tables import (
+    FigureIndex,
     department_tables,
     evidence_table,
     overall_tables,
@@ -32,6 +35,7 @@ from pipeline.report.tables import (
     theme_tables,
 )
 from pipeline.report.workbook import build_workbook, gaps_table, method_rows
+from pipeline.types import PublishSummary, ReviewState
 from pipeline.workspace import Workspace
 
 TABLE_FILES = {
@@ -61,16 +65,11 @@ SHEETS = [
     ("Articulations par département", "articulations_departements"),
     ("Indicateurs par département", "indicateurs_departements"),
     ("Revue par contrat", "revue_contrats"),
+    ("Preuves", "preuves"),
 ]
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
-
-
-def review_state(data: RunData) -> dict[str, Any]:
+def review_state(data: RunData) -> ReviewState:
     """How far review went over the whole run, and how readable the corpus was."""
     statuses = {"auto": 0, "valide": 0, "rejete": 0, "ajoute": 0}
     for mention in data.mentions:
@@ -78,18 +77,18 @@ def review_state(data: RunData) -> dict[str, Any]:
     total = sum(statuses.values())
     decided = total - statuses["auto"]
     unread = data.unread
-    return {
-        "contrats": len(data.contracts),
-        "contrats_lus": data.n_read,
-        "detections": total,
-        "decidees": decided,
-        "pct_revu": round(100.0 * decided / total, 1) if total else 0.0,
-        "validees": statuses["valide"],
-        "rejetees": statuses["rejete"],
-        "ajoutees": statuses["ajoute"],
-        "pages_illisibles": sum(unread.values()),
-        "contrats_pages_illisibles": sum(1 for n in unread.values() if n > 0),
-    }
+    return ReviewState(
+        contrats=len(data.contracts),
+        contrats_lus=data.n_read,
+        detections=total,
+        decidees=decided,
+        pct_revu=round(100.0 * decided / total, 1) if total else 0.0,
+        validees=statuses["valide"],
+        rejetees=statuses["rejete"],
+        ajoutees=statuses["ajoute"],
+        pages_illisibles=sum(unread.values()),
+        contrats_pages_illisibles=sum(1 for n in unread.values() if n > 0),
+    )
 
 
 def method_notes(data: RunData, missing_pages: list[str]) -> list[tuple[str, str]]:
@@ -142,27 +141,12 @@ def method_notes(data: RunData, missing_pages: list[str]) -> list[tuple[str, str
     if missing_pages:
         notes.append(
             (
-                "Pages non disponibles",
-                "le cache de pages ne contient plus ces contrats : indices "
-                f"textuels non évalués pour {', '.join(missing_pages)}.",
+                "Indices textuels absents",
+                "run fait par une version antérieure de cdv : indices textuels non évalués pour "
+                f"{', '.join(missing_pages)} (relancez cdv run).",
             )
         )
     return notes
-
-
-def snippet_index(data: RunData, indicator_evidence: pd.DataFrame) -> dict[tuple[str, str], str]:
-    """One snippet per (entity or indicator, contract): the first sure, non-rejected piece of evidence."""
-    snippets: dict[tuple[str, str], str] = {}
-    for mention in sorted(data.mentions, key=lambda m: (m.score < SURE_SCORE, m.page)):
-        if mention.status != "rejete":
-            snippets.setdefault((mention.entity_id, mention.contract_id), mention.snippet)
-    if not indicator_evidence.empty:
-        kept = indicator_evidence[indicator_evidence["status"] != "rejete"]
-        for indicator_id, contract_id, snippet in kept[["indicator_id", "contract_id", "snippet"]].itertuples(
-            index=False, name=None
-        ):
-            snippets.setdefault((f"indicator:{indicator_id}", contract_id), snippet)
-    return snippets
 
 
 def write_charts(charts: list[BandChart], directory: Path, png: bool) -> list[str]:
@@ -191,15 +175,44 @@ def write_charts(charts: list[BandChart], directory: Path, png: bool) -> list[st
     return written
 
 
-def publish_run(run_dir: Path, lexicon_dir: Path, workspace: Workspace | None = None, png: bool = True) -> dict:
-    """Regenerate every table and report of a run from its stored detections and the reviewer decisions."""
+@dataclass
+class Publication:
+    """Every table of a run with the figures behind them, before anything is written."""
+
+    data: RunData
+    tables: dict[str, pd.DataFrame]
+    figures: FigureIndex
+    contract_entities: pd.DataFrame
+    contract_indicators: pd.DataFrame
+    review: ReviewState
+    notes: list[tuple[str, str]]
+    missing_pages: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the reader of the figures must know (French)."""
+        if not self.missing_pages:
+            return []
+        return [
+            f"indices textuels absents pour {len(self.missing_pages)} contrat(s) (run d'une version antérieure "
+            "de cdv) : relancez cdv run pour les indicateurs textuels."
+        ]
+
+
+def core_tables(data: RunData, figures: FigureIndex | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """`contract_entities`, `partenaires` and `articulations`: what the review app shows live."""
+    return overall_tables(data, figures)
+
+
+def build_publication(data: RunData) -> Publication:
+    """Every table, figure and note of a run (no file written)."""
     started = time.perf_counter()
-    run_dir = Path(run_dir)
-    data = load_run(run_dir, lexicon_dir, workspace)
-    contract_entities, partners, schemes = overall_tables(data)
-    partners_theme, schemes_theme = theme_tables(data)
-    departments, partners_dept, schemes_dept = department_tables(data)
-    indicators, indicators_dept, indicator_evidence, evaluator = indicator_tables(data)
+    figures: FigureIndex = {}
+    contract_entities, partners, schemes = core_tables(data, figures)
+    partners_theme, schemes_theme = theme_tables(data, figures)
+    departments, partners_dept, schemes_dept = department_tables(data, figures)
+    indicators, indicators_dept, indicator_evidence, evaluator = indicator_tables(data, figures)
     tables = {
         "partenaires": partners,
         "articulations": schemes,
@@ -215,36 +228,67 @@ def publish_run(run_dir: Path, lexicon_dir: Path, workspace: Workspace | None = 
         "indicateurs_preuves": indicator_evidence,
         "preuves": evidence_table(data),
     }
-    computed = time.perf_counter()
-    review = review_state(data)
-    notes = method_notes(data, evaluator.missing_pages)
-    themes = {theme.theme_id: theme.name for theme in data.lexicon.themes}
-    charts = partner_charts(partners_theme, themes) + articulation_charts(schemes_theme, themes)
+    return Publication(
+        data=data,
+        tables=tables,
+        figures=figures,
+        contract_entities=contract_entities,
+        contract_indicators=contract_indicator_table(data, evaluator),
+        review=review_state(data),
+        notes=method_notes(data, evaluator.missing_pages),
+        missing_pages=evaluator.missing_pages,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def run_lexicon_dir(run: dict[str, Any], override: Path | None = None) -> Path:
+    """The lexicon folder a run was made with (from `run.json`), unless another one is given."""
+    if override is not None:
+        return Path(override)
+    recorded = run.get("lexicon_dir")
+    return Path(recorded) if recorded and Path(recorded).is_dir() else default_lexicon_dir()
+
+
+def load_run_lexicon(run_dir: Path, override: Path | None = None) -> Lexicon:
+    """The lexicon to publish a run folder with: `override`, else the run's own folder."""
+    return load_lexicon(run_lexicon_dir(read_run_json(run_dir), override))
+
+
+def publish(run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None, png: bool = True) -> PublishSummary:
+    """Regenerate every table and report of a run from its stored detections and the reviewer decisions."""
+    started = time.perf_counter()
+    run_dir = Path(run_dir)
+    publication = build_publication(load_run(run_dir, lexicon, workspace))
+    data, tables = publication.data, publication.tables
+    themes = {theme.theme_id: theme.name for theme in lexicon.themes}
+    charts = partner_charts(tables["partenaires_themes"], themes) + articulation_charts(
+        tables["articulations_themes"], themes
+    )
+    review = asdict(publication.review)
     sheets = [(name, tables[key]) for name, key in SHEETS]
-    sheets.append(("Méthode", method_rows(data.run, review, notes)))
-    workbook = build_workbook(sheets)
-    html = build_html(tables, charts, themes, snippet_index(data, indicator_evidence), data.run, review, notes)
+    sheets.append(("Méthode", method_rows(data.run, review, publication.notes)))
+    html = build_html(tables, charts, themes, publication.figures, data.run, publication.review, publication.notes)
     decided = data.detections[[c for c in DETECTION_COLUMNS if c in data.detections]]
-    atomic_write_bytes(run_dir / DECIDED_DETECTIONS, csv_bytes(decided))
-    atomic_write_bytes(run_dir / "contract_entities.csv", csv_bytes(contract_entities))
-    atomic_write_bytes(run_dir / "contract_indicators.csv", csv_bytes(contract_indicator_table(data, evaluator)))
+    atomic_write_bytes(run_dir / DECIDED_DETECTIONS, frame_to_csv_bytes(decided))
+    atomic_write_bytes(run_dir / "contract_entities.csv", frame_to_csv_bytes(publication.contract_entities))
+    atomic_write_bytes(run_dir / "contract_indicators.csv", frame_to_csv_bytes(publication.contract_indicators))
     for key, name in TABLE_FILES.items():
-        atomic_write_bytes(run_dir / name, csv_bytes(tables[key]))
-    atomic_write_bytes(run_dir / "rapport.xlsx", workbook)
+        atomic_write_bytes(run_dir / name, frame_to_csv_bytes(tables[key]))
+    atomic_write_bytes(run_dir / "rapport.xlsx", build_workbook(sheets))
     atomic_write_bytes(run_dir / "rapport.html", html.encode("utf-8"))
     chart_files = write_charts(charts, run_dir / "charts", png)
-    summary: dict[str, Any] = {
-        "run_id": data.run.get("run_id", ""),
-        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "lexicon_version": data.lexicon.version,
-        "review": review,
-        "indicators": {
-            "total": len(indicators),
-            "computable": int((indicators["calculable"] == "oui").sum()) if len(indicators) else 0,
-            "agreeing": int((indicators.get("accord", pd.Series(dtype=str)) == "conforme").sum()),
-        },
-        "missing_pages": evaluator.missing_pages,
-        "files": [
+    indicators = tables["indicateurs"]
+    summary = PublishSummary(
+        run_id=str(data.run.get("run_id", "")),
+        published_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        lexicon_version=lexicon.version,
+        review=publication.review,
+        partners_found=int((tables["partenaires"]["n_mentionne"] > 0).sum()),
+        dispositifs_found=int((tables["articulations"]["n_mentionne"] > 0).sum()),
+        indicators_total=len(indicators),
+        indicators_computable=int((indicators["calculable"] == "oui").sum()) if len(indicators) else 0,
+        indicators_agreeing=int((indicators.get("accord", pd.Series(dtype=str)) == "conforme").sum()),
+        files=[
             DECIDED_DETECTIONS,
             "contract_entities.csv",
             "contract_indicators.csv",
@@ -253,7 +297,10 @@ def publish_run(run_dir: Path, lexicon_dir: Path, workspace: Workspace | None = 
             "rapport.html",
             *(f"charts/{name}" for name in chart_files),
         ],
-        "seconds": {"tables": round(computed - started, 3), "total": round(time.perf_counter() - started, 3)},
-    }
-    atomic_write_bytes(run_dir / "publication.json", json.dumps(summary, ensure_ascii=False, indent=1).encode())
+        seconds={"tables": publication.seconds, "total": round(time.perf_counter() - started, 3)},
+        warnings=publication.warnings,
+    )
+    atomic_write_bytes(
+        run_dir / "publication.json", json.dumps(summary.to_json(), ensure_ascii=False, indent=1).encode()
+    )
     return summary

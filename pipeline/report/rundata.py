@@ -1,7 +1,10 @@
-"""A stored run, loaded for publication: contracts, detections with reviewer decisions, lexicon, pages.
+"""A stored run, loaded for publication: contracts, detections with reviewer decisions, indicator cues,
+page themes and the lexicon.
 
-Nothing is re-extracted: detections come from the run's `detections_auto.csv` (decisions applied through
-`pipeline.review.apply_decisions`), page texts from the workspace page cache when it still holds them.
+Nothing is re-extracted and no page text is read: detections come from the run's `detections_auto.csv`
+(decisions applied through `pipeline.review.apply_decisions`), indicator cues and page themes from the
+files the analysis wrote. The review app builds the same `RunData` from its own decided detections, so that
+its live tables are the published ones.
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ import pandas as pd
 
 from pipeline.aggregate import DETECTION_COLUMNS
 from pipeline.errors import CdvError
-from pipeline.lexicon import Lexicon, load_lexicon
+from pipeline.lexicon import Lexicon
 from pipeline.report.figures import Evidence
-from pipeline.report.outputs import detections_source
-from pipeline.types import ExtractedDocument
+from pipeline.report.outputs import CUE_COLUMNS, CUES_FILE, PAGE_THEME_COLUMNS, PAGE_THEMES_FILE, detections_source
 from pipeline.workspace import Workspace
 
 
@@ -43,14 +45,28 @@ class Mention:
     snippet: str
     score: float
     status: str
+    method: str = ""
+    mark_start: int = 0
+    mark_end: int = 0
 
     def evidence(self) -> Evidence:
-        return Evidence(self.contract_id, self.page, self.status, self.score, self.detection_id, self.snippet)
+        return Evidence(
+            self.contract_id,
+            self.page,
+            self.status,
+            self.score,
+            self.detection_id,
+            self.snippet,
+            self.mark_start,
+            self.mark_end,
+            self.entity_id,
+            self.role,
+        )
 
 
 @dataclass
 class RunData:
-    """Everything publication needs from one run folder."""
+    """Everything publication needs from one run."""
 
     run_dir: Path
     run: dict[str, Any]
@@ -58,8 +74,9 @@ class RunData:
     detections: pd.DataFrame
     lexicon: Lexicon
     workspace: Workspace | None = None
+    cues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CUE_COLUMNS))
+    page_themes: dict[str, dict[int, str]] = field(default_factory=dict)
     mentions: list[Mention] = field(default_factory=list)
-    _pages: dict[str, ExtractedDocument | None] = field(default_factory=dict)
 
     @cached_property
     def read_ids(self) -> list[str]:
@@ -76,48 +93,42 @@ class RunData:
         if "pages_unread" not in self.contracts:
             return {}
         ok = self.contracts[self.contracts["status"] == "ok"]
-        return {cid: int(n or 0) for cid, n in zip(ok["contract_id"], pd.to_numeric(ok["pages_unread"]), strict=True)}
+        numbers = pd.to_numeric(ok["pages_unread"], errors="coerce").fillna(0)
+        return {cid: int(n) for cid, n in zip(ok["contract_id"], numbers, strict=True)}
 
     @cached_property
     def departments(self) -> dict[str, str]:
         """Department of every contract (empty string when unknown)."""
         return dict(zip(self.contracts["contract_id"], self.contracts["department"], strict=True))
 
+    @cached_property
+    def group_of(self) -> dict[str, str]:
+        """Member entity id -> group entity id, for the groups the lexicon declares."""
+        ids = {entity.entity_id for entity in self.lexicon.entities}
+        return {e.entity_id: e.group for e in self.lexicon.entities if e.group and e.group in ids}
+
     def by_entity(self) -> dict[str, list[Mention]]:
-        """Mentions grouped by entity id."""
+        """Mentions grouped by entity id; a group also holds its members' mentions (a named landlord counts
+        for "bailleurs sociaux" in every table)."""
         grouped: dict[str, list[Mention]] = {}
         for mention in self.mentions:
             grouped.setdefault(mention.entity_id, []).append(mention)
+            group = self.group_of.get(mention.entity_id)
+            if group:
+                grouped.setdefault(group, []).append(mention)
         return grouped
 
-    def pages(self, contract_id: str) -> ExtractedDocument | None:
-        """The cached page texts of a contract, or None when the workspace cache no longer holds them."""
-        if contract_id not in self._pages:
-            self._pages[contract_id] = self._load_pages(contract_id)
-        return self._pages[contract_id]
 
-    def _load_pages(self, contract_id: str) -> ExtractedDocument | None:
-        if self.workspace is None:
-            return None
-        from pipeline.cache import load_pages
-        from pipeline.extract import EXTRACTOR_VERSION
-
-        rows = self.contracts[self.contracts["contract_id"] == contract_id]
-        if rows.empty or not rows.iloc[0]["sha256"]:
-            return None
-        version = self.run.get("versions", {}).get("extraction") or EXTRACTOR_VERSION
-        document = load_pages(self.workspace.page_cache, str(rows.iloc[0]["sha256"]), version)
-        if document is None and version != EXTRACTOR_VERSION:
-            document = load_pages(self.workspace.page_cache, str(rows.iloc[0]["sha256"]), EXTRACTOR_VERSION)
-        return document
-
-
-def read_csv(path: Path) -> pd.DataFrame:
-    """A run CSV as strings (empty cells stay empty strings)."""
+def read_csv(path: Path, required: bool = True) -> pd.DataFrame:
+    """A run CSV as strings (empty cells stay empty strings); an absent optional file is an empty frame."""
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError as error:
+        if not required:
+            return pd.DataFrame()
         raise RunDataError(f"{path} introuvable : ce dossier n'est pas un résultat complet de cdv run.") from error
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
     except (OSError, ValueError, pd.errors.ParserError) as error:
         raise RunDataError(f"{path} illisible ({error}).") from error
 
@@ -128,11 +139,11 @@ def typed_detections(frame: pd.DataFrame) -> pd.DataFrame:
     for column in DETECTION_COLUMNS:
         if column not in frame:
             frame[column] = ""
-    for column in ("page", "start", "end"):
+    for column in ("page", "start", "end", "mark_start", "mark_end"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(0).astype(int)
     frame["score"] = pd.to_numeric(frame["score"], errors="coerce").fillna(1.0).astype(float)
     frame["status"] = frame["status"].replace("", "auto").fillna("auto")
-    for column in ("theme", "role", "snippet", "entity_acronym"):
+    for column in ("theme", "role", "snippet", "entity_acronym", "method"):
         frame[column] = frame[column].fillna("").astype(str)
     return frame
 
@@ -152,8 +163,30 @@ def frame_to_mentions(frame: pd.DataFrame) -> list[Mention]:
         "snippet",
         "score",
         "status",
+        "method",
+        "mark_start",
+        "mark_end",
     ]
     return [Mention(*row) for row in frame[columns].itertuples(index=False, name=None)]
+
+
+def typed_cues(frame: pd.DataFrame) -> pd.DataFrame:
+    """Indicator cues with numeric pages and offsets."""
+    frame = frame.reindex(columns=CUE_COLUMNS, fill_value="")
+    for column in ("page", "start", "end", "mark_start", "mark_end"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(0).astype(int)
+    return frame
+
+
+def page_themes_of(frame: pd.DataFrame) -> dict[str, dict[int, str]]:
+    """contract id -> page -> theme, from `page_themes.csv`."""
+    themes: dict[str, dict[int, str]] = {}
+    if frame.empty:
+        return themes
+    frame = frame.reindex(columns=PAGE_THEME_COLUMNS, fill_value="")
+    for contract_id, page, theme in frame[["contract_id", "page", "theme"]].itertuples(index=False, name=None):
+        themes.setdefault(str(contract_id), {})[int(page)] = str(theme)
+    return themes
 
 
 def resolve_run_workspace(run: dict[str, Any], workspace: Workspace | None) -> Workspace | None:
@@ -166,26 +199,56 @@ def resolve_run_workspace(run: dict[str, Any], workspace: Workspace | None) -> W
     return None
 
 
-def load_run(run_dir: Path, lexicon_dir: Path, workspace: Workspace | None = None) -> RunData:
+def read_run_json(run_dir: Path) -> dict[str, Any]:
+    """A run folder's `run.json`, or a French error saying why it cannot be used."""
+    path = Path(run_dir) / "run.json"
+    if not path.exists():
+        raise RunDataError(f"{run_dir} : pas de run.json, ce dossier n'est pas un résultat de cdv run.")
+    try:
+        run: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RunDataError(f"{path} illisible ({error}).") from error
+    return run
+
+
+def build_run_data(
+    run_dir: Path,
+    run: dict[str, Any],
+    contracts: pd.DataFrame,
+    detections: pd.DataFrame,
+    lexicon: Lexicon,
+    workspace: Workspace | None = None,
+) -> RunData:
+    """A `RunData` from a run's metadata, contracts and (decided) detections; cues and page themes are read
+    from the run folder."""
+    contracts = contracts.copy()
+    for column in ("department", "pages_unread", "sha256", "status", "territory", "pages"):
+        if column not in contracts:
+            contracts[column] = ""
+    detections = typed_detections(detections)
+    data = RunData(
+        Path(run_dir),
+        run,
+        contracts,
+        detections,
+        lexicon,
+        workspace,
+        cues=typed_cues(read_csv(Path(run_dir) / CUES_FILE, required=False)),
+        page_themes=page_themes_of(read_csv(Path(run_dir) / PAGE_THEMES_FILE, required=False)),
+    )
+    data.mentions = frame_to_mentions(detections)
+    return data
+
+
+def load_run(run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None) -> RunData:
     """Load a run folder with reviewer decisions applied to its stored detections."""
     from pipeline.review import apply_decisions
 
     run_dir = Path(run_dir)
-    if not (run_dir / "run.json").exists():
-        raise RunDataError(f"{run_dir} : pas de run.json, ce dossier n'est pas un résultat de cdv run.")
-    try:
-        run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise RunDataError(f"{run_dir / 'run.json'} illisible ({error}).") from error
+    run = read_run_json(run_dir)
     contracts = read_csv(run_dir / "contracts.csv")
-    for column in ("department", "pages_unread", "sha256", "status"):
-        if column not in contracts:
-            contracts[column] = ""
     space = resolve_run_workspace(run, workspace)
     detections = typed_detections(read_csv(detections_source(run_dir)))
     if space is not None:
-        detections = typed_detections(apply_decisions(detections, space, run_dir))
-    lexicon = load_lexicon(Path(lexicon_dir))
-    data = RunData(run_dir, run, contracts, detections, lexicon, space)
-    data.mentions = frame_to_mentions(detections)
-    return data
+        detections = apply_decisions(detections, space, run_dir)
+    return build_run_data(run_dir, run, contracts, detections, lexicon, space)

@@ -21,6 +21,7 @@ from pipeline.report.figures import Evidence, Figure, compute_figure, percent
 from pipeline.report.rundata import Mention, RunData
 from pipeline.types import Entity
 
+FigureIndex = dict[tuple[str, ...], Figure]
 FAMILY_PV = "Dispositifs politique de la ville"
 FAMILY_DC = "Droit commun"
 ENTITY_COLUMNS = ["entity_id", "entity_name", "entity_acronym"]
@@ -48,9 +49,13 @@ def entity_columns(entity: Entity) -> dict[str, object]:
     return {"entity_id": entity.entity_id, "entity_name": entity.name, "entity_acronym": entity.acronym}
 
 
-def overall_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """`contract_entities`, `partenaires` and `articulations` with the honest-figure columns added."""
-    contract_entities = detections_to_contract_entities(data.detections)
+def overall_tables(
+    data: RunData, figures: FigureIndex | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """`contract_entities`, `partenaires` and `articulations` with the honest-figure columns added; groups
+    count their members' mentions. Each figure is recorded in `figures` under its evidence anchor."""
+    figures = {} if figures is None else figures
+    contract_entities = detections_to_contract_entities(data.detections, data.lexicon)
     read = set(data.read_ids)
     contract_entities = contract_entities[contract_entities["contract_id"].isin(read)].reset_index(drop=True)
     partners = partner_table(contract_entities, data.lexicon, data.n_read)
@@ -60,14 +65,17 @@ def overall_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
     for entity in data.lexicon.partners:
         mentions = by_entity.get(entity.entity_id, [])
         row: dict[str, object] = {"entity_id": entity.entity_id}
-        row.update(suffix_columns(figure(data, signing(mentions)), "_signataire"))
-        row.update(suffix_columns(figure(data, mentions), "_mentionne"))
+        signed = figures[("ev-p-sig", entity.entity_id)] = figure(data, signing(mentions))
+        named = figures[("ev-p-men", entity.entity_id)] = figure(data, mentions)
+        row.update(suffix_columns(signed, "_signataire"))
+        row.update(suffix_columns(named, "_mentionne"))
         row["themes_lexique"] = "|".join(entity.themes)
         extra_partners.append(row)
     extra_schemes = []
     for entity in data.lexicon.dispositifs:
         row = {"entity_id": entity.entity_id, "famille": family(entity), "themes_lexique": "|".join(entity.themes)}
-        row.update(suffix_columns(figure(data, by_entity.get(entity.entity_id, [])), "_mentionne"))
+        articulated = figures[("ev-a", entity.entity_id)] = figure(data, by_entity.get(entity.entity_id, []))
+        row.update(suffix_columns(articulated, "_mentionne"))
         extra_schemes.append(row)
     partners = merge_extra(partners, extra_partners)
     schemes = merge_extra(schemes, extra_schemes)
@@ -98,11 +106,12 @@ def by_theme(mentions: list[Mention]) -> dict[str, list[Mention]]:
     return grouped
 
 
-def theme_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame]:
+def theme_tables(data: RunData, figures: FigureIndex | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Partners and articulations per theme: contracts with a mention classified in the theme.
 
     An entity appears under a theme when the lexicon files it there or when mentions are classified there.
     """
+    figures = {} if figures is None else figures
     names = theme_names(data)
     by_entity = data.by_entity()
     partner_rows: list[dict[str, object]] = []
@@ -114,6 +123,7 @@ def theme_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame]:
         signed = {m.contract_id for m in mentions if m.role == "signataire" and m.status != "rejete"}
         for theme_id in themes:
             fig = figure(data, grouped.get(theme_id, []))
+            figures[("ev-pt" if entity.kind == "partenaire" else "ev-at", theme_id, entity.entity_id)] = fig
             row: dict[str, object] = {"theme_id": theme_id, "theme": names[theme_id], **entity_columns(entity)}
             if entity.kind == "partenaire":
                 row["category"] = entity.category
@@ -144,11 +154,14 @@ def sort_rows(rows: list[dict[str, object]], keys: list[str]) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def department_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def department_tables(
+    data: RunData, figures: FigureIndex | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Per department: summary of contracts and review, and partners / articulations found there.
 
     Only entities named in at least one contract of the department are listed (the overall tables list all).
     """
+    figures = {} if figures is None else figures
     departments = data.departments
     read = data.read_ids
     dept_contracts: dict[str, list[str]] = {}
@@ -164,6 +177,7 @@ def department_tables(data: RunData) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
             fig = figure(data, mentions, members)
             if fig.n == 0:
                 continue
+            figures[("ev-pd" if entity.kind == "partenaire" else "ev-ad", dept, entity.entity_id)] = fig
             row: dict[str, object] = {"department": dept, **entity_columns(entity), "n_contracts": len(members)}
             if entity.kind == "partenaire":
                 sig = figure(data, signing(mentions), members)
@@ -249,21 +263,40 @@ def review_table(data: RunData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+EVIDENCE_COLUMNS = [
+    "contract_id",
+    "page",
+    "entity_id",
+    "entity_name",
+    "kind",
+    "role",
+    "theme",
+    "status",
+    "score",
+    "method",
+    "detection_id",
+    "snippet",
+    "mark_start",
+    "mark_end",
+    "via_entity_id",
+    "via_entity_name",
+]
+
+
 def evidence_table(data: RunData) -> pd.DataFrame:
-    """Every detection behind the tables (decisions applied), in evidence order: the drill-down list."""
-    columns = [
-        "contract_id",
-        "page",
-        "entity_id",
-        "entity_name",
-        "kind",
-        "role",
-        "theme",
-        "status",
-        "score",
-        "method",
-        "detection_id",
-        "snippet",
-    ]
-    frame = data.detections[[c for c in columns if c in data.detections]]
+    """Every detection behind the tables (decisions applied), under the entity it counts for: its own, and its
+    group's (with `via_entity_*` naming the member found), in evidence order: the drill-down list."""
+    frame = data.detections.assign(via_entity_id="", via_entity_name="")
+    group_of = data.group_of
+    members = frame[frame["entity_id"].isin(group_of)]
+    if len(members):
+        by_id = data.lexicon.by_id()
+        groups = members.assign(
+            via_entity_id=members["entity_id"],
+            via_entity_name=members["entity_name"],
+            entity_id=members["entity_id"].map(group_of),
+        )
+        groups["entity_name"] = groups["entity_id"].map(lambda gid: by_id[gid].name)
+        frame = pd.concat([frame, groups], ignore_index=True)
+    frame = frame.reindex(columns=EVIDENCE_COLUMNS, fill_value="")
     return frame.sort_values(["entity_id", "contract_id", "page"], kind="stable").reset_index(drop=True)

@@ -110,9 +110,10 @@ def attach(anchors: Sequence[Anchor], candidates: Iterable[Candidate]) -> dict[i
 class PageTexts:
     """Page texts of the run's contract versions, read lazily from the workspace's page cache."""
 
-    def __init__(self, page_cache: Path, sha_by_contract: dict[str, str]) -> None:
+    def __init__(self, page_cache: Path, sha_by_contract: dict[str, str], extractor_version: str = "") -> None:
         self.page_cache = page_cache
         self.sha_by_contract = sha_by_contract
+        self.extractor_version = extractor_version
         self._pages: dict[str, dict[int, str]] = {}
 
     def pages(self, contract_id: str) -> dict[int, str]:
@@ -122,7 +123,7 @@ class PageTexts:
             from pipeline.extract import EXTRACTOR_VERSION
 
             sha = self.sha_by_contract.get(contract_id, "")
-            document = load_pages(self.page_cache, sha, EXTRACTOR_VERSION) if sha else None
+            document = load_pages(self.page_cache, sha, self.extractor_version or EXTRACTOR_VERSION) if sha else None
             self._pages[contract_id] = {page.number: page.text for page in document.pages} if document else {}
         return self._pages[contract_id]
 

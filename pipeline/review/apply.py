@@ -47,9 +47,20 @@ def read_contract_shas(run_dir: Path | None) -> dict[str, str]:
     return dict(zip(contracts["contract_id"], contracts["sha256"], strict=True))
 
 
+def run_extractor_version(run_dir: Path | None) -> str:
+    """The extraction version a run read its pages with (from `run.json`; empty when unknown)."""
+    if run_dir is None or not (Path(run_dir) / "run.json").exists():
+        return ""
+    try:
+        run = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(run.get("versions", {}).get("extraction", ""))
+
+
 def page_texts_for(workspace: Workspace, run_dir: Path | None) -> PageTexts:
-    """Lazy page texts of the run's contract versions."""
-    return PageTexts(workspace.page_cache, read_contract_shas(run_dir))
+    """Lazy page texts of the run's contract versions, as the run read them."""
+    return PageTexts(workspace.page_cache, read_contract_shas(run_dir), run_extractor_version(run_dir))
 
 
 def decision_anchor(decision: Decision) -> Anchor:

@@ -14,9 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.aggregate import articulation_table, detections_to_contract_entities, partner_table
 from pipeline.errors import CdvError
-from pipeline.lexicon import Lexicon, default_lexicon_dir, load_lexicon
+from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.report.outputs import detections_source
 from pipeline.review.anchor import PageTexts, normalise, row_context
 from pipeline.review.apply import Resolution, apply_resolution, page_texts_for, resolve
@@ -121,10 +120,12 @@ class ReviewSession:
 
     @property
     def lexicon(self) -> Lexicon | None:
-        """The project's lexicons (None when they cannot be read: entity choices then come from the run)."""
+        """The run's lexicons (None when they cannot be read: entity choices then come from the run)."""
         if self._lexicon is None:
+            from pipeline.report.publish import run_lexicon_dir
+
             try:
-                self._lexicon = load_lexicon(default_lexicon_dir())
+                self._lexicon = load_lexicon(run_lexicon_dir(self.run_info))
             except Exception:  # a lexicon being edited must not stop the review
                 return None
         return self._lexicon
@@ -357,19 +358,24 @@ class ReviewSession:
     # Tables
 
     def tables(self, decided: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Partner and articulation tables from the decided detections, with each row's reviewed share."""
+        """Partner and articulation tables from the decided detections, built by the publication's own builder
+        (group roll-ups included), with each row's number of detections and reviewed share."""
+        from pipeline.report.publish import core_tables
+        from pipeline.report.rundata import build_run_data
+
         if decided is None:
             decided = self.view().decided
         lexicon = self.lexicon
         if lexicon is None:
             raise ReviewError("lexiques illisibles : tables indisponibles (voir cdv lexicon check).")
-        contract_entities = detections_to_contract_entities(decided)
-        partners = partner_table(contract_entities, lexicon, self.n_read)
-        schemes = articulation_table(contract_entities, lexicon, self.n_read)
-        reviewed = decided.assign(_rev=(decided["status"] != "auto").astype(int)).groupby("entity_id")["_rev"]
-        share = (100.0 * reviewed.mean()).round(0) if len(decided) else pd.Series(dtype=float)
-        counts = decided.groupby("entity_id").size() if len(decided) else pd.Series(dtype=int)
+        data = build_run_data(self.run_dir, self.run_info, self.contracts, decided, lexicon, self.workspace)
+        _, partners, schemes = core_tables(data)
+        by_entity = data.by_entity()
         for table in (partners, schemes):
-            table["n_detections"] = table["entity_id"].map(counts).fillna(0).astype(int)
-            table["pct_revu"] = table["entity_id"].map(share).fillna(0.0)
+            mentions = [by_entity.get(entity_id, []) for entity_id in table["entity_id"]]
+            table["n_detections"] = [len(items) for items in mentions]
+            table["pct_revu"] = [
+                float(round(100.0 * sum(m.status != "auto" for m in items) / len(items))) if items else 0.0
+                for items in mentions
+            ]
         return partners, schemes

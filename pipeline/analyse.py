@@ -1,0 +1,165 @@
+"""Analyse one contract version: extraction (cached), structure, matching, classification, candidates and
+indicator cues — the page text read once, the whole result cached under a key derived from the code, the
+lexicon, the models and the settings.
+
+`analyse_contract` is what every run calls per contract: the Prefect flow maps it over the corpus, tests
+call it directly. The lexicon, matcher and models are loaded once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.cache import (
+    document_summary,
+    extract_with_cache,
+    load_analysis,
+    miss_reason,
+    page_cache_path,
+    store_analysis,
+)
+from pipeline.candidates import contract_candidates
+from pipeline.classify import classify_document
+from pipeline.cues import contract_cues
+from pipeline.extract import EXTRACTOR_VERSION
+from pipeline.fingerprint import code_fingerprint
+from pipeline.lexicon import Lexicon, files_version, load_lexicon
+from pipeline.match import LexiconMatcher, build_matcher, match_document
+from pipeline.models import Models, load_models, model_versions
+from pipeline.quote import text_to_quote
+from pipeline.structure import analyse_structure
+from pipeline.types import ContractAnalysis, ContractFile, Detection, ExtractedDocument, RunSettings, StageCache
+from pipeline.workspace import Workspace
+
+ANALYSIS_MODULE = "pipeline.analyse"
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What analysing a contract needs besides the contract: lexicon, matcher, models and their versions."""
+
+    lexicon: Lexicon
+    matcher: LexiconMatcher
+    models: Models | None
+    versions: dict[str, str]
+
+
+def lexicon_version_of(lexicon_dir: Path) -> str:
+    """The version of a lexicon folder's files, without loading them."""
+    return files_version(lexicon_dir, [p.name for p in lexicon_dir.iterdir() if p.suffix in {".csv", ".yaml", ".yml"}])
+
+
+def stage_versions(settings: RunSettings) -> dict[str, str]:
+    """Every version a run's results depend on: code of each stage, lexicon, models, optional stages."""
+    return {
+        "cdv": __version__,
+        "extraction": EXTRACTOR_VERSION,
+        "analyse": code_fingerprint(ANALYSIS_MODULE),
+        "publication": code_fingerprint("pipeline.report.publish"),
+        "candidats": "ner" if settings.use_ner else "motifs",
+        "lexique": lexicon_version_of(settings.lexicon_dir),
+        **{f"modele_{name}": version for name, version in model_versions(settings.models_dir).items()},
+    }
+
+
+@lru_cache(maxsize=4)
+def _resources(lexicon_dir: Path, models_dir: Path, versions: tuple[tuple[str, str], ...]) -> Resources:
+    lexicon = load_lexicon(lexicon_dir)
+    return Resources(lexicon, build_matcher(lexicon), load_models(models_dir), dict(versions))
+
+
+def load_resources(settings: RunSettings) -> Resources:
+    """The lexicon, matcher and models of a run's settings, loaded once per process and version."""
+    versions = stage_versions(settings)
+    return _resources(settings.lexicon_dir, settings.models_dir, tuple(sorted(versions.items())))
+
+
+def analysis_key(contract_id: str, versions: dict[str, str]) -> str:
+    """The cache key of a contract's analysis: its id and every version the analysis depends on
+    (publication's code excluded: publishing never changes detections)."""
+    relevant = {name: value for name, value in versions.items() if name != "publication"}
+    text = contract_id + "\x1f" + "\x1f".join(f"{name}={value}" for name, value in sorted(relevant.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def blank_document_error(contract: ContractFile, document: ExtractedDocument) -> str:
+    """A French error when no page of a readable PDF holds any text (not counted as read)."""
+    if not document.ok or any(page.text.strip() for page in document.pages):
+        return ""
+    return (
+        f"{contract.path.name} : aucun texte lisible sur ses {len(document.pages)} page(s) "
+        "(pages blanches, ou illisibles même par OCR) ; contrat non compté."
+    )
+
+
+def mark_quotes(detections: list[Detection], document: ExtractedDocument) -> None:
+    """Give each detection the quote of its own page with the matched words located in it."""
+    pages = {page.number: page for page in document.pages}
+    for detection in detections:
+        page = pages.get(detection.page)
+        if page is not None:
+            detection.snippet, detection.mark_start, detection.mark_end = text_to_quote(
+                page.text, detection.start, detection.end
+            )
+
+
+def analyse_document(
+    contract: ContractFile, document: ExtractedDocument, resources: Resources, use_ner: bool
+) -> ContractAnalysis:
+    """Structure, matches, detections, candidates and indicator cues of one readable document."""
+    lexicon, models = resources.lexicon, resources.models
+    structure = analyse_structure(document, lexicon, models=models)
+    hits = match_document(resources.matcher, document)
+    detections = classify_document(document, hits, structure, lexicon, models=models)
+    mark_quotes(detections, document)
+    candidates = contract_candidates(document, hits, lexicon, structure.signature_pages, use_ner=use_ner)
+    return ContractAnalysis(
+        contract=contract,
+        document=document_summary(document),
+        detections=detections,
+        candidates=candidates,
+        cues=contract_cues(document, lexicon, dict(structure.page_themes)),
+        page_themes=dict(structure.page_themes),
+        signature_pages=frozenset(structure.signature_pages),
+        warnings=list(document.warnings),
+    )
+
+
+def analyse_contract(contract: ContractFile, settings: RunSettings) -> ContractAnalysis:
+    """Everything a run learns of one contract version, from the workspace cache when nothing it depends on
+    changed; otherwise the pages are read once (from the page cache, else from the PDF) and analysed."""
+    started = time.perf_counter()
+    space = Workspace(settings.workspace)
+    resources = load_resources(settings)
+    key = analysis_key(contract.contract_id, resources.versions)
+    cached = load_analysis(space.detection_cache, contract, key)
+    if cached is not None:
+        cached.cache = StageCache(extraction="hit", analysis="hit")
+        cached.seconds = {"analyse": 0.0, "extraction": 0.0, "ocr": 0.0}
+        return cached
+    cache = StageCache(analysis_reason=miss_reason(space.detection_cache, contract.sha256))
+    page_cached = page_cache_path(space.page_cache, contract.sha256, EXTRACTOR_VERSION).exists()
+    if not page_cached:
+        cache.extraction_reason = miss_reason(space.page_cache, contract.sha256)
+    document, cache.extraction = extract_with_cache(contract, space.page_cache)
+    extracted = time.perf_counter()
+    if not document.error:
+        document.error = blank_document_error(contract, document)
+    if document.ok:
+        analysis = analyse_document(contract, document, resources, settings.use_ner)
+        store_analysis(space.detection_cache, contract.sha256, key, analysis)
+    else:
+        analysis = ContractAnalysis(contract=contract, document=document_summary(document), warnings=document.warnings)
+    analysis.cache = cache
+    analysis.seconds = {
+        "extraction": 0.0 if cache.extraction == "hit" else document.seconds,
+        "ocr": 0.0 if cache.extraction == "hit" else document.ocr_seconds,
+        "analyse": round(time.perf_counter() - extracted, 3),
+        "total": round(time.perf_counter() - started, 3),
+    }
+    return analysis

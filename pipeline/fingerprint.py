@@ -1,0 +1,77 @@
+"""Code fingerprints: the version of a stage is a hash of the source of every `pipeline` module it can run.
+
+Cache keys and `run.json` use these instead of hand-bumped version strings, so that no code change can
+serve a stale cached result: editing any module a stage imports (directly, transitively, or inside a
+function) changes the stage's fingerprint.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE = "pipeline"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def module_to_path(name: str) -> Path | None:
+    """The source file of a `pipeline` module or package, or None when there is none."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    base = PACKAGE_DIR.joinpath(*parts[1:])
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    if base.with_suffix(".py").is_file():
+        return base.with_suffix(".py")
+    return None
+
+
+def imported_modules(path: Path, name: str) -> set[str]:
+    """The `pipeline` modules a source file imports anywhere (top level or inside functions)."""
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = package.split(".")
+                base = ".".join(anchor[: len(anchor) - node.level + 1])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return {module for module in found if module.split(".")[0] == PACKAGE}
+
+
+def module_closure(*entries: str) -> dict[str, Path]:
+    """Every `pipeline` module reachable by imports from the entry modules (packages include their parents)."""
+    seen: dict[str, Path] = {}
+    pending = list(entries)
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        path = module_to_path(name)
+        if path is None:
+            continue
+        seen[name] = path
+        pending.extend(imported_modules(path, name))
+        parent = name.rpartition(".")[0]
+        if parent and parent != PACKAGE:
+            pending.append(parent)
+    return seen
+
+
+@lru_cache(maxsize=32)
+def code_fingerprint(*entries: str) -> str:
+    """A short hash of the source of every module the entry modules can run (computed once per process)."""
+    digest = hashlib.sha256()
+    for name, path in sorted(module_closure(*entries).items()):
+        digest.update(name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]

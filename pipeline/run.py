@@ -1,0 +1,176 @@
+"""A run, whatever executes it: scan the corpus, register versions, analyse every contract, write the raw run,
+publish it, replace the output folder, record the history.
+
+`execute_run` is the body of the Prefect flow (`pipeline.flows`), which only supplies a way to analyse the
+contracts in parallel; tests and small corpora run it serially. Nothing here imports Prefect.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.analyse import analyse_contract, stage_versions
+from pipeline.corpus import Corpus, ManifestRow, check_corpus, scan_corpus
+from pipeline.files import staged_directory
+from pipeline.history import record_run
+from pipeline.lexicon import Lexicon, load_lexicon
+from pipeline.report.outputs import check_output_dir, write_raw_run, write_run_json
+from pipeline.report.publish import publish
+from pipeline.types import (
+    ContractAnalysis,
+    ContractFile,
+    ContractRecord,
+    RunCounts,
+    RunResult,
+    RunSettings,
+)
+from pipeline.versions import VersionChange, register_versions
+from pipeline.workspace import Workspace
+
+AnalyseAll = Callable[[list[ContractFile], RunSettings], Iterable[ContractAnalysis]]
+Progress = Callable[[int, int], None]
+
+
+def analyse_serially(contracts: list[ContractFile], settings: RunSettings) -> Iterator[ContractAnalysis]:
+    """Analyse the contracts one after the other in this process."""
+    for contract in contracts:
+        yield analyse_contract(contract, settings)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def contract_record(contract: ContractFile, analysis: ContractAnalysis | None, corpus_root: Path) -> ContractRecord:
+    """The `contracts.csv` row of a contract file from its analysis (none for a duplicate file)."""
+    document = analysis.document if analysis else None
+    pages = document.pages if document else []
+    error = document.error if document else ""
+    if contract.duplicate_of:
+        error = f"{contract.path.name} : même contenu que le contrat « {contract.duplicate_of} », lu une seule fois."
+    try:
+        file_name = contract.path.relative_to(corpus_root).as_posix()
+    except ValueError:
+        file_name = contract.path.name
+    return ContractRecord(
+        contract_id=contract.contract_id,
+        file=file_name,
+        sha256=contract.sha256,
+        pages=len(pages),
+        territory=contract.territory,
+        department=contract.department,
+        status="error" if error else "ok",
+        error=error,
+        pages_text=sum(page.method == "text" for page in pages),
+        pages_ocr=sum(page.method == "ocr" for page in pages),
+        pages_unread=sum(page.method == "unread" for page in pages),
+        ocr_confidence=document.mean_ocr_confidence if document else None,
+        duplicate_of=contract.duplicate_of,
+        warnings=list(analysis.warnings) if analysis else [],
+        cache=analysis.cache if analysis else None,
+    )
+
+
+def missing_record(row: ManifestRow) -> ContractRecord:
+    """A manifest row whose file is not in the corpus folder."""
+    return ContractRecord(
+        contract_id=row.contract_id,
+        file=row.file,
+        territory=row.territory,
+        department=row.department,
+        status="error",
+        error=f"{row.file} : fichier indiqué dans le manifeste mais absent du dossier du corpus.",
+    )
+
+
+def contract_records(
+    scan: Corpus, analyses: dict[str, ContractAnalysis], changes: dict[str, VersionChange]
+) -> list[ContractRecord]:
+    """Every contract file of the scan (duplicates included) and every missing manifest file, in scan order."""
+    records = []
+    for contract in scan.contracts:
+        record = contract_record(contract, analyses.get(contract.contract_id), scan.root)
+        change = changes.get(contract.contract_id)
+        if change is not None:
+            record.version, record.version_change = f"v{change.version_no}", change.kind
+        records.append(record)
+    return records + [missing_record(row) for row in scan.missing]
+
+
+def run_counts(records: list[ContractRecord], analyses: dict[str, ContractAnalysis]) -> RunCounts:
+    """Counts over the contracts; partners and dispositifs found come from the publication."""
+    ok = sum(record.status == "ok" for record in records)
+    return RunCounts(
+        contracts=len(records),
+        contracts_ok=ok,
+        contracts_error=len(records) - ok,
+        pages=sum(record.pages for record in records),
+        detections=sum(len(a.detections) for a in analyses.values() if a.ok),
+    )
+
+
+def stage_seconds(analyses: dict[str, ContractAnalysis]) -> dict[str, float]:
+    """Summed library time per stage over the contracts analysed in this run."""
+    totals: dict[str, float] = {"extraction": 0.0, "ocr": 0.0, "analyse": 0.0}
+    for analysis in analyses.values():
+        for name in totals:
+            totals[name] += analysis.seconds.get(name, 0.0)
+    return {name: round(value, 3) for name, value in totals.items()}
+
+
+def check_run(settings: RunSettings) -> Lexicon:
+    """Everything that can be refused before any work: corpus, output folder, lexicons (French errors)."""
+    check_corpus(settings.corpus)
+    check_output_dir(settings.out, settings.corpus)
+    return load_lexicon(settings.lexicon_dir)
+
+
+def execute_run(
+    settings: RunSettings, analyse_all: AnalyseAll = analyse_serially, progress: Progress | None = None
+) -> RunResult:
+    """Read a corpus folder and write the evidence-backed tables into `settings.out`, atomically."""
+    wall = time.perf_counter()
+    lexicon = check_run(settings)
+    result = RunResult(
+        run_id=new_run_id(),
+        started_at=now_iso(),
+        settings=settings,
+        lexicon_version=lexicon.version,
+        versions=stage_versions(settings),
+    )
+    scanned = time.perf_counter()
+    scan = scan_corpus(settings.corpus)
+    contracts = [contract for contract in scan.contracts if not contract.duplicate_of]
+    space = Workspace(settings.workspace)
+    changes = {change.contract_id: change for change in register_versions(space, contracts, run_id=result.run_id)}
+    result.stage_seconds["corpus"] = round(time.perf_counter() - scanned, 3)
+    analyses: dict[str, ContractAnalysis] = {}
+    if progress:
+        progress(0, len(contracts))
+    for done, analysis in enumerate(analyse_all(contracts, settings), start=1):
+        analyses[analysis.contract.contract_id] = analysis
+        if progress:
+            progress(done, len(contracts))
+    result.contracts = contract_records(scan, analyses, changes)
+    result.counts = run_counts(result.contracts, analyses)
+    result.stage_seconds |= stage_seconds(analyses)
+    result.stage_seconds["pipeline_wall"] = round(time.perf_counter() - wall, 3)
+    ordered = [analyses[c.contract_id] for c in contracts if c.contract_id in analyses]
+    with staged_directory(settings.out) as staging:
+        result.finished_at = now_iso()
+        write_raw_run(staging, result, ordered)
+        result.publication = publish(staging, lexicon, space)
+        result.counts.partners_found = result.publication.partners_found
+        result.counts.dispositifs_found = result.publication.dispositifs_found
+        result.warnings += result.publication.warnings
+        write_run_json(staging, result)
+    record_run(space, result.to_json(), register=False)
+    return result
