@@ -29,12 +29,33 @@ def module_to_path(name: str) -> Path | None:
     return None
 
 
+def is_type_checking_block(node: ast.AST) -> bool:
+    """`if TYPE_CHECKING:`: imports for annotations only, never run."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def run_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of a module that can run, `if TYPE_CHECKING:` blocks left out."""
+    nodes: list[ast.AST] = []
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        pending.extend(child for child in ast.iter_child_nodes(node) if not is_type_checking_block(child))
+    return nodes
+
+
 def imported_modules(path: Path, name: str) -> set[str]:
-    """The `pipeline` modules a source file imports anywhere (top level or inside functions)."""
+    """The `pipeline` modules a source file imports anywhere it can run (top level or inside functions)."""
     tree = ast.parse(path.read_bytes(), filename=str(path))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in run_nodes(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

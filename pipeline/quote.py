@@ -6,7 +6,7 @@ words in it, so that every report can show (and mark) exactly what was found, on
 
 from __future__ import annotations
 
-SNIPPET_RADIUS = 80
+SNIPPET_RADIUS = 90
 
 
 def collapse(text: str) -> str:

@@ -18,6 +18,7 @@ from pipeline.corpus import Corpus, ManifestRow, check_corpus, scan_corpus
 from pipeline.files import staged_directory
 from pipeline.history import record_run
 from pipeline.lexicon import Lexicon, load_lexicon
+from pipeline.models import model_versions
 from pipeline.report.outputs import check_output_dir, write_raw_run, write_run_json
 from pipeline.report.publish import publish
 from pipeline.types import (
@@ -126,6 +127,16 @@ def stage_seconds(analyses: dict[str, ContractAnalysis]) -> dict[str, float]:
     return {name: round(value, 3) for name, value in totals.items()}
 
 
+def settings_warnings(settings: RunSettings) -> list[str]:
+    """What the user must know about the settings before trusting the figures (French)."""
+    if not model_versions(settings.models_dir):
+        return [
+            f"aucun modèle dans {settings.models_dir} : sens, rôles et thèmes décidés par règles, "
+            "scores non calibrés."
+        ]
+    return []
+
+
 def check_run(settings: RunSettings) -> Lexicon:
     """Everything that can be refused before any work: corpus, output folder, lexicons (French errors)."""
     check_corpus(settings.corpus)
@@ -145,6 +156,7 @@ def execute_run(
         settings=settings,
         lexicon_version=lexicon.version,
         versions=stage_versions(settings),
+        warnings=settings_warnings(settings),
     )
     scanned = time.perf_counter()
     scan = scan_corpus(settings.corpus)

@@ -51,6 +51,16 @@ HEADERS = {
     "contract_id": "Contrat",
     "couverture_revue": "Couverture de revue",
     "contrats_illisibles": "Contrats à pages illisibles",
+    "page": "Page",
+    "snippet": "Citation",
+    "kind": "Nature",
+    "role": "Rôle",
+    "status": "Statut de revue",
+    "score": "Score",
+    "method": "Méthode",
+    "detection_id": "Détection (id)",
+    "via_entity_id": "Via le membre (id)",
+    "via_entity_name": "Via le membre",
 }
 PREFIXES = {
     "n_min": "n min",

@@ -1,0 +1,128 @@
+"""`analyse_contract` and `execute_run`, serially and in-process: the page text read once per contract, cache keys
+that follow the code, quotes of the detection's own page, blank PDFs not counted, warnings recorded."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from contract_pdf import write_contract, write_pdf
+from run_fixture import run_serially, run_settings
+
+import pipeline.cache
+import pipeline.fingerprint as fingerprint
+from pipeline.analyse import analyse_contract
+from pipeline.corpus import scan_corpus
+from pipeline.match import text_to_snippet
+from pipeline.quote import collapse, quote_parts, text_to_quote
+from pipeline.run import execute_run
+
+BODY = [
+    "Axe emploi\nFrance Travail et la Mission locale accompagnent les demandeurs d'emploi.",
+    "Axe santé\nL'Agence régionale de santé porte le contrat local de santé avec la CPAM.",
+]
+
+
+def test_quote_is_the_snippet_with_the_matched_words_located() -> None:
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice("ab c\nd-é'\t") for _ in range(rng.randint(0, 80)))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        radius = rng.randint(0, 12)
+        quote, mark_start, mark_end = text_to_quote(text, start, end, radius)
+        assert quote == text_to_snippet(text, start, end, radius)
+        assert quote[mark_start:mark_end] == collapse(text[start:end])
+    assert quote_parts("Pour la CAF de l'Aude", 8, 11) == ("Pour la ", "CAF", " de l'Aude")
+    assert quote_parts("court", 3, 99) == ("court", "", "")
+
+
+def test_page_text_is_read_once_per_contract_and_not_at_all_when_nothing_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for index, name in enumerate(("a", "b")):
+        write_contract(tmp_path / "corpus" / f"{name}.pdf", [*BODY, f"Quartier n° {index}"])
+    reads: list[str] = []
+    original = pipeline.cache.load_pages
+
+    def counting(cache_dir: Path, sha256: str, version: str) -> object:
+        reads.append(sha256)
+        return original(cache_dir, sha256, version)
+
+    monkeypatch.setattr(pipeline.cache, "load_pages", counting)
+    first = run_serially(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws")
+    assert len(reads) == 2 and len(set(reads)) == 2  # extraction looks in the cache once per contract (miss)
+    assert [r.cache.extraction for r in first.contracts if r.cache] == ["miss", "miss"]
+    reads.clear()
+    second = run_serially(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws")
+    assert reads == []  # analysis cached: no page text is read, by the analysis or the publication
+    assert {(r.cache.extraction, r.cache.analysis) for r in second.contracts if r.cache} == {("hit", "hit")}
+
+
+def test_stale_cached_candidates_after_a_code_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a change to `candidates.py` kept serving cached candidates (hand-bumped version strings)."""
+    copy = tmp_path / "pipeline"
+    shutil.copytree(fingerprint.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(fingerprint, "PACKAGE_DIR", copy)
+    fingerprint.code_fingerprint.cache_clear()
+    before = fingerprint.code_fingerprint("pipeline.analyse")
+    assert "pipeline.candidates" in fingerprint.module_closure("pipeline.analyse")
+    extraction = fingerprint.code_fingerprint("pipeline.extract")
+    with (copy / "candidates.py").open("a", encoding="utf-8") as stream:
+        stream.write("\nMIN_NAME_CHARS = 5\n")
+    fingerprint.code_fingerprint.cache_clear()
+    assert fingerprint.code_fingerprint("pipeline.analyse") != before
+    assert fingerprint.code_fingerprint("pipeline.extract") == extraction  # extraction is not redone for it
+    fingerprint.code_fingerprint.cache_clear()
+
+
+def test_blank_pdf_is_flagged_and_left_out_of_the_denominators(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_contract(corpus / "lu.pdf", BODY)
+    write_pdf(corpus / "blanc.pdf", [""] * 200)
+    result = run_serially(corpus, tmp_path / "out", tmp_path / "ws")
+    records = {record.contract_id: record for record in result.contracts}
+    assert records["blanc"].status == "error"
+    assert records["blanc"].error == (
+        "blanc.pdf : aucun texte lisible sur ses 200 page(s) (pages blanches, ou illisibles même par OCR) ; "
+        "contrat non compté."
+    )
+    assert (result.counts.contracts_ok, result.counts.contracts_error) == (1, 1)
+    partners = pd.read_csv(tmp_path / "out" / "tables" / "partenaires.csv")
+    assert set(partners["n_contracts"]) == {1}
+
+
+def test_run_json_records_folders_versions_and_warnings(tmp_path: Path) -> None:
+    write_contract(tmp_path / "corpus" / "a.pdf", BODY)
+    settings = run_settings(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws")
+    empty_models = tmp_path / "sans-modeles"
+    empty_models.mkdir()
+    result = execute_run(type(settings)(**{**vars(settings), "models_dir": empty_models}))
+    run = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
+    assert run["lexicon_dir"] == str(settings.lexicon_dir) and run["models_dir"] == str(empty_models)
+    assert {"extraction", "analyse", "publication", "lexique"} <= set(run["versions"])
+    assert (
+        run["warnings"]
+        == result.warnings
+        == [f"aucun modèle dans {empty_models} : sens, rôles et thèmes décidés par règles, scores non calibrés."]
+    )
+    assert run["counts"]["contracts_ok"] == 1 and run["counts"]["partners_found"] == result.counts.partners_found
+
+
+def test_analysis_is_keyed_by_lexicon_content(tmp_path: Path) -> None:
+    write_contract(tmp_path / "corpus" / "a.pdf", BODY)
+    settings = run_settings(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws")
+    contract = scan_corpus(settings.corpus).contracts[0]
+    assert analyse_contract(contract, settings).cache.analysis == "miss"
+    assert analyse_contract(contract, settings).cache.analysis == "hit"
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(settings.lexicon_dir, lexicons)
+    with (lexicons / "partners.csv").open("a", encoding="utf-8") as stream:
+        stream.write("regie_test,Régie de quartier Test,,,,,associatif,,,\n")
+    edited = type(settings)(**{**vars(settings), "lexicon_dir": lexicons})
+    analysis = analyse_contract(contract, edited)
+    assert (analysis.cache.extraction, analysis.cache.analysis) == ("hit", "miss")
