@@ -21,7 +21,10 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.types import RunResult
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -120,19 +123,19 @@ def new_version(corpus: Path) -> str:
     return first.name
 
 
-def measure(label: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def measure(label: str, action: Callable[[], RunResult]) -> dict[str, Any]:
     """Time and peak memory of one phase."""
     with PeakMemory() as memory:
         started = time.perf_counter()
         result = action()
         seconds = time.perf_counter() - started
     pages = int(result["counts"]["pages"])
-    extracted = sum(1 for row in result["contracts"] if row.get("cache", {}).get("extraction") == "miss")
+    extracted = sum(1 for record in result.contracts if record.cache and record.cache.extraction == "miss")
     figures = {
         "seconds": round(seconds, 2),
         "peak_mb": memory.peak_mb,
         "pages": pages,
-        "contracts": int(result["counts"]["contracts_ok"]),
+        "contracts": result.counts.contracts_ok,
         "extracted": extracted,
         "seconds_per_page": round(seconds / pages, 4) if pages else None,
     }
@@ -142,11 +145,12 @@ def measure(label: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 def bench_size(n: int, workdir: Path, seed: int, generator: str, workers: int) -> dict[str, Any]:
     """The three phases on n contracts, plus the scheduled run's "nothing new" check."""
+    from pipeline.analyse import stage_versions
     from pipeline.flows import run_corpus
-    from pipeline.history import record_run
     from pipeline.lexicon import default_lexicon_dir, load_lexicon
-    from pipeline.schedule import stage_versions
+    from pipeline.models import default_models_dir
     from pipeline.sources import pending_changes
+    from pipeline.types import RunSettings
     from pipeline.workspace import Workspace
 
     started = time.perf_counter()
@@ -157,16 +161,16 @@ def bench_size(n: int, workdir: Path, seed: int, generator: str, workers: int) -
     out = workdir / f"out-{n}"
     lexicons = default_lexicon_dir()
 
-    def run() -> dict[str, Any]:
-        result = run_corpus(corpus, out, space, lexicons, workers=workers)
-        record_run(space, json.loads((out / "run.json").read_text(encoding="utf-8")))
-        return result
+    settings = RunSettings(corpus, out, space.root, lexicons, default_models_dir(), workers=workers)
+
+    def run() -> RunResult:
+        return run_corpus(settings)
 
     figures: dict[str, Any] = {"n": n, "generator": source, "generation_seconds": generated}
     figures["cold"] = measure("cold", run)
     figures["warm_nothing_new"] = measure("warm_nothing_new", run)
     check_started = time.perf_counter()
-    pending = pending_changes(space, corpus, load_lexicon(lexicons).version, stage_versions())
+    pending = pending_changes(space, corpus, load_lexicon(lexicons).version, stage_versions(settings))
     figures["scheduled_check_nothing_new"] = {
         "seconds": round(time.perf_counter() - check_started, 2),
         "nothing_new": pending.nothing_new,
