@@ -1,117 +1,170 @@
-"""Scale benchmark: cold run, warm run with nothing new, warm run with one new version, at 40 and 400 contracts.
+"""Scale benchmark of what a user runs: the `cdv run` command as a whole process, against the cost of merely
+reading the same PDFs, measured in the same run.
 
-Usage: .venv/bin/python benchmarks/scale.py [--sizes 40,400] [--workdir DIR] [--generator auto|demo|simple]
+Usage: .venv/bin/python benchmarks/scale.py [--sizes 40,400] [--workdir DIR] [--seed 2024] [--workers 2]
 
-Each phase runs the Prefect flow (`pipeline.flows.run_corpus`) in this process after the Prefect server
-has been started once (its start-up time is reported apart), then records the run in the history as the
-scheduled run does. Peak memory is the largest total RSS of this process and all its children (process
-pool workers, Prefect server) sampled every 0.1 s. The last line printed is one JSON object.
+For each size, a demo corpus is generated, then:
+- reference: `pdftotext` on every file, one after the other, plus, on the pages without a text layer (pdftotext
+  finds fewer than 20 characters), PDFium rendering at the OCR resolution piped to `tesseract - - -l fra`, one
+  page after the other: the cost of reading the corpus with the same tools, without analysis;
+- `cdv run` as a subprocess in these cases: `cold_first_use` (new workspace, no Prefect server: what a new user
+  waits), `cold` (empty caches, the workspace's Prefect server already up), `noop` (nothing changed),
+  `one_new_version` (one contract replaced by an amended version), `lexicon_edit` (one alias added);
+wall time and peak RSS of the process tree (the command, its workers and the workspace's Prefect server).
+Ratios are to the reference (and to `cold` for the warm cases). The last line printed is one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import json
 import os
-import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from pipeline.types import RunResult
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+CDV = Path(sys.executable).parent / "cdv"
+SCANNED_CHARS = 20
 
 
-class PeakMemory:
-    """Sample the total RSS of this process tree in a thread; `peak_mb` after the block."""
+class TreePeak:
+    """Sample the summed RSS of a process, its descendants and extra processes (by pid) in a thread."""
 
-    def __init__(self, interval: float = 0.1) -> None:
+    def __init__(self, root: psutil.Process, extra_pids: list[int], interval: float = 0.1) -> None:
+        self.root = root
+        self.extra = extra_pids
         self.interval = interval
         self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> int:
-        try:
-            import psutil
-        except ImportError:
-            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        me = psutil.Process()
+    def sample(self) -> int:
+        processes: dict[int, psutil.Process] = {}
+        with contextlib.suppress(psutil.Error):
+            for process in [self.root, *self.root.children(recursive=True)]:
+                processes[process.pid] = process
+        for pid in self.extra + server_pids():
+            with contextlib.suppress(psutil.Error):
+                processes.setdefault(pid, psutil.Process(pid))
         total = 0
-        for process in [me, *me.children(recursive=True)]:
+        for process in processes.values():
             with contextlib.suppress(psutil.Error):
                 total += process.memory_info().rss
         return total
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
+            self.peak = max(self.peak, self.sample())
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> PeakMemory:
+    def __enter__(self) -> TreePeak:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, self._sample())
-
-    @property
-    def peak_mb(self) -> float:
-        return round(self.peak / 2**20, 1)
 
 
-def simple_corpus(folder: Path, n: int, seed: int) -> Path:
-    """n small contracts written with reportlab (used when the demo generator is absent or fails)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from contract_pdf import write_contract
-
-    themes = [
-        "Axe emploi\nFrance Travail et la Mission locale accompagnent les jeunes vers l'emploi.",
-        "Axe santé\nL'ARS et la CPAM portent le contrat local de santé. Le CLSPD se réunit.",
-        "Cadre de vie\nLes bailleurs sociaux mobilisent l'abattement de TFPB et la GUSP.",
-        "Éducation\nLe programme de réussite éducative et la cité éducative mobilisent la CAF.",
-    ]
-    rows = ["contract_id,file,territory,department"]
-    for index in range(n):
-        body = [themes[(index + seed + page) % len(themes)] + f"\nPage {page} du contrat {index}." for page in range(8)]
-        write_contract(folder / f"c{index:04d}.pdf", body)
-        rows.append(f"c{index:04d},c{index:04d}.pdf,Territoire {index},Département {index % 13}")
-    (folder / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return folder
+SERVER_STATES: list[Path] = []
 
 
-def make_corpus(folder: Path, n: int, seed: int, generator: str) -> tuple[Path, str]:
-    """The demo corpus of `pipeline.demo` when available, else simple contracts; says which."""
-    if generator in ("auto", "demo"):
-        try:
-            from pipeline.demo import generate_demo_corpus
+def server_pids() -> list[int]:
+    """The pids of the Prefect servers of the benchmark's workspaces (detached from the command)."""
+    pids = []
+    for state in SERVER_STATES:
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            pids.append(int(json.loads(state.read_text(encoding="utf-8"))["pid"]))
+    return pids
 
-            return generate_demo_corpus(folder, n, seed), "pipeline.demo"
-        except Exception as error:
-            if generator == "demo":
-                raise
-            print(f"générateur de démonstration indisponible ({error}) : contrats simples", file=sys.stderr)
-    folder.mkdir(parents=True, exist_ok=True)
-    return simple_corpus(folder, n, seed), "tests.contract_pdf"
+
+def cdv_run(corpus: Path, out: Path, workspace: Path, lexicons: Path, workers: int) -> dict[str, Any]:
+    """One `cdv run` as users type it; wall seconds, peak RSS of its process tree, its last lines."""
+    environment = {**os.environ, "PREFECT_HOME": str(workspace / ".prefect")}
+    environment.pop("PREFECT_API_URL", None)
+    SERVER_STATES.append(workspace / ".prefect" / "serveur-local.json")
+    command = [str(CDV), "run", "--corpus", str(corpus), "--out", str(out), "--workspace", str(workspace)]
+    command += ["--lexicons", str(lexicons), "--workers", str(workers)]
+    started = time.perf_counter()
+    process = psutil.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    with TreePeak(process, []) as peak:
+        output, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    text = output.decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise RuntimeError(f"cdv run a échoué ({process.returncode}) :\n{text[-3000:]}")
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    stage = run.get("stage_seconds", {})
+    library = sum(stage.get(name, 0) for name in ("corpus", "ressources", "extraction", "analyse", "publication"))
+    return {
+        "seconds": round(seconds, 2),
+        "peak_mb": round(peak.peak / 2**20, 1),
+        "noop": text.startswith("Rien de nouveau"),
+        "analysed": sum(1 for entry in run.get("cache", {}).values() if entry.get("analyse") == "miss"),
+        "library_seconds": round(library, 2),
+        "last_line": text.strip().splitlines()[-1][:160] if text.strip() else "",
+    }
+
+
+def scanned_pages(pdf: Path) -> tuple[int, list[int]]:
+    """Number of pages and the pages without a text layer, as pdftotext sees them."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    pages = text.decode("utf-8", "replace").split("\f")[:-1] or [""]
+    return len(pages), [i + 1 for i, page in enumerate(pages) if len(page.strip()) < SCANNED_CHARS]
+
+
+def reference(corpus: Path, dpi: int) -> dict[str, Any]:
+    """Read every file with pdftotext, and OCR its pages without text (PDFium image to tesseract), serially."""
+    import pypdfium2 as pdfium
+
+    pdfs = sorted(corpus.rglob("*.pdf"))
+    started = time.perf_counter()
+    pages, scanned = 0, []
+    for pdf in pdfs:
+        subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True)
+    text_seconds = time.perf_counter() - started
+    for pdf in pdfs:
+        count, empty = scanned_pages(pdf)
+        pages += count
+        scanned += [(pdf, number) for number in empty]
+    ocr_started = time.perf_counter()
+    for pdf, number in scanned:
+        document = pdfium.PdfDocument(pdf)
+        image = document[number - 1].render(scale=dpi / 72).to_pil()
+        document.close()
+        with tempfile.SpooledTemporaryFile() as buffer:
+            image.save(buffer, format="PNG")
+            buffer.seek(0)
+            subprocess.run(["tesseract", "-", "-", "-l", "fra"], stdin=buffer, capture_output=True, check=True)
+    ocr_seconds = time.perf_counter() - ocr_started
+    return {
+        "files": len(pdfs),
+        "pages": pages,
+        "scanned_pages": len(scanned),
+        "seconds_pdftotext": round(text_seconds, 2),
+        "seconds_ocr": round(ocr_seconds, 2),
+        "seconds": round(text_seconds + ocr_seconds, 2),
+    }
 
 
 def new_version(corpus: Path) -> str:
     """Replace the first contract of the corpus by an amended version (an avenant page appended)."""
     import pypdfium2 as pdfium
 
-    first = sorted(corpus.glob("*.pdf"))[0]
     sys.path.insert(0, str(ROOT / "tests"))
     from contract_pdf import write_pdf
 
+    first = sorted(corpus.glob("*.pdf"))[0]
     extra = corpus.parent / "avenant.pdf"
     write_pdf(extra, ["Avenant n°1\nLa Caisse d'allocations familiales et France Travail rejoignent le contrat."])
     document = pdfium.PdfDocument(first)
@@ -123,121 +176,86 @@ def new_version(corpus: Path) -> str:
     return first.name
 
 
-def measure(label: str, action: Callable[[], RunResult]) -> dict[str, Any]:
-    """Time and peak memory of one phase."""
-    with PeakMemory() as memory:
-        started = time.perf_counter()
-        result = action()
-        seconds = time.perf_counter() - started
-    pages = int(result["counts"]["pages"])
-    extracted = sum(1 for record in result.contracts if record.cache and record.cache.extraction == "miss")
-    figures = {
-        "seconds": round(seconds, 2),
-        "peak_mb": memory.peak_mb,
-        "pages": pages,
-        "contracts": result.counts.contracts_ok,
-        "extracted": extracted,
-        "seconds_per_page": round(seconds / pages, 4) if pages else None,
-    }
-    print(f"  {label}: {figures}", flush=True)
-    return figures
+def add_alias(lexicons: Path) -> None:
+    """One alias added to one partner, as an analyst would."""
+    path = lexicons / "partners.csv"
+    with path.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+        fields = list(rows[0].keys())
+    row = next(r for r in rows if r["id"] == "mission_locale")
+    row["aliases"] = "|".join(filter(None, [row["aliases"], "Mission locale des jeunes"]))
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
-def bench_size(n: int, workdir: Path, seed: int, generator: str, workers: int) -> dict[str, Any]:
-    """The three phases on n contracts, plus the scheduled run's "nothing new" check."""
-    from pipeline.analyse import stage_versions
-    from pipeline.flows import run_corpus
-    from pipeline.lexicon import default_lexicon_dir, load_lexicon
-    from pipeline.models import default_models_dir
-    from pipeline.sources import pending_changes
-    from pipeline.types import RunSettings
-    from pipeline.workspace import Workspace
+def bench_size(n: int, workdir: Path, seed: int, workers: int) -> dict[str, Any]:
+    """Reference and the five cases on n demo contracts."""
+    from pipeline.demo import generate_demo_corpus
+    from pipeline.extract import ExtractSettings
+    from pipeline.lexicon import default_lexicon_dir
 
     started = time.perf_counter()
-    corpus, source = make_corpus(workdir / f"corpus-{n}", n, seed, generator)
-    generated = round(time.perf_counter() - started, 1)
-    print(f"{n} contrats générés ({source}) en {generated} s", flush=True)
-    space = Workspace(workdir / f"ws-{n}")
-    out = workdir / f"out-{n}"
-    lexicons = default_lexicon_dir()
-
-    settings = RunSettings(corpus, out, space.root, lexicons, default_models_dir(), workers=workers)
-
-    def run() -> RunResult:
-        return run_corpus(settings)
-
-    figures: dict[str, Any] = {"n": n, "generator": source, "generation_seconds": generated}
-    figures["cold"] = measure("cold", run)
-    figures["warm_nothing_new"] = measure("warm_nothing_new", run)
-    check_started = time.perf_counter()
-    pending = pending_changes(space, corpus, load_lexicon(lexicons).version, stage_versions(settings))
-    figures["scheduled_check_nothing_new"] = {
-        "seconds": round(time.perf_counter() - check_started, 2),
-        "nothing_new": pending.nothing_new,
+    corpus = generate_demo_corpus(workdir / f"corpus-{n}", n, seed)
+    print(f"{n} contrats générés en {time.perf_counter() - started:.0f} s", flush=True)
+    lexicons = workdir / f"lexicons-{n}"
+    shutil.copytree(default_lexicon_dir(), lexicons, dirs_exist_ok=True)
+    figures: dict[str, Any] = {"n": n, "reference": reference(corpus, ExtractSettings().ocr_dpi)}
+    print(f"  référence : {figures['reference']}", flush=True)
+    first_use = workdir / f"ws-{n}-premier"
+    figures["cold_first_use"] = cdv_run(corpus, workdir / f"out-{n}-premier", first_use, lexicons, workers)
+    print(f"  cold_first_use : {figures['cold_first_use']}", flush=True)
+    workspace, out = workdir / f"ws-{n}", workdir / f"out-{n}"
+    workspace.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(first_use / ".prefect", workspace / ".prefect")  # the server already up, caches empty
+    cases = [("cold", None), ("noop", None), ("one_new_version", new_version), ("lexicon_edit", add_alias)]
+    for label, change in cases:
+        if change is new_version:
+            change(corpus)
+        elif change is add_alias:
+            change(lexicons)
+        figures[label] = cdv_run(corpus, out, workspace, lexicons, workers)
+        print(f"  {label} : {figures[label]}", flush=True)
+    base, cold = figures["reference"]["seconds"], figures["cold"]["seconds"]
+    figures["ratios"] = {
+        "cold_over_reference": round(cold / base, 3),
+        "cold_first_use_over_reference": round(figures["cold_first_use"]["seconds"] / base, 3),
+        "lexicon_edit_over_cold": round(figures["lexicon_edit"]["seconds"] / cold, 3),
+        "one_new_version_over_cold": round(figures["one_new_version"]["seconds"] / cold, 3),
+        "noop_over_cold": round(figures["noop"]["seconds"] / cold, 3),
     }
-    figures["new_version_file"] = new_version(corpus)
-    figures["warm_one_new_version"] = measure("warm_one_new_version", run)
-    cold = figures["cold"]["seconds"]
-    figures["warm_nothing_new_over_cold"] = round(figures["warm_nothing_new"]["seconds"] / cold, 3)
-    figures["one_new_version_over_cold"] = round(figures["warm_one_new_version"]["seconds"] / cold, 3)
+    one = figures["one_new_version"]  # one contract analysed: no parallelism, library time adds up
+    figures["orchestration_overhead_seconds"] = round(one["seconds"] - one["library_seconds"], 2)
+    figures["cold_seconds_per_page"] = round(cold / max(figures["reference"]["pages"], 1), 4)
     return figures
 
 
-def run_sizes(args: argparse.Namespace, workdir: Path, started: float) -> dict[str, Any]:
-    """Warm the Prefect API up, then benchmark each size; the report without its last line."""
-    from prefect import flow
-
-    @flow(name="cdv-bench-warmup")
-    def warmup() -> int:
-        return 1
-
-    warmup()
-    report: dict[str, Any] = {
-        "prefect_startup_seconds": round(time.perf_counter() - started, 1),
-        "workers": args.workers,
-        "cpus": os.cpu_count(),
-        "sizes": {},
-    }
-    for n in [int(size) for size in args.sizes.split(",") if size.strip()]:
-        report["sizes"][str(n)] = bench_size(n, workdir, args.seed, args.generator, args.workers)
-    sizes = list(report["sizes"].values())
-    if len(sizes) >= 2 and sizes[0]["cold"]["seconds_per_page"]:
-        report["cost_per_page_ratio"] = round(
-            sizes[-1]["cold"]["seconds_per_page"] / sizes[0]["cold"]["seconds_per_page"], 3
-        )
-    report["workdir"] = str(workdir)
-    return report
+def stop_servers() -> None:
+    for pid in server_pids():
+        with contextlib.suppress(psutil.Error):
+            psutil.Process(pid).terminate()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="40,400")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--generator", choices=["auto", "demo", "simple"], default="auto")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cdv-scale-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("PREFECT_HOME", str(workdir / ".prefect"))
-    from pipeline.workspace import Workspace, configure_prefect
-
-    space = Workspace(workdir / "prefect-ws")
-    configure_prefect(space)
-    started = time.perf_counter()
-    server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        # a real server, as `cdv serve` uses: the process-pool workers reach it through PREFECT_API_URL
-        # instead of each starting an ephemeral server of their own
-        from pipeline.cli.serve import start_local_server
-
-        server, os.environ["PREFECT_API_URL"] = start_local_server(space)
+    report: dict[str, Any] = {"workers": args.workers, "cpus": os.cpu_count(), "sizes": {}, "workdir": str(workdir)}
     try:
-        report = run_sizes(args, workdir, started)
+        for n in [int(size) for size in args.sizes.split(",") if size.strip()]:
+            report["sizes"][str(n)] = bench_size(n, workdir, args.seed, args.workers)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        stop_servers()
+    sizes = list(report["sizes"].values())
+    if len(sizes) >= 2:
+        report["cost_per_page_ratio"] = round(sizes[-1]["cold_seconds_per_page"] / sizes[0]["cold_seconds_per_page"], 3)
+        report["peak_mb_largest"] = max(sizes[-1][label]["peak_mb"] for label in ("cold", "one_new_version"))
     print(json.dumps(report, ensure_ascii=False))
 
 

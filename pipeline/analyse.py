@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline import __version__
 from pipeline.cache import (
     document_summary,
     extract_with_cache,
@@ -27,16 +26,14 @@ from pipeline.candidates import contract_candidates
 from pipeline.classify import classify_document
 from pipeline.cues import contract_cues
 from pipeline.extract import EXTRACTOR_VERSION
-from pipeline.fingerprint import code_fingerprint
-from pipeline.lexicon import Lexicon, files_version, load_lexicon
+from pipeline.fingerprint import stage_versions
+from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.match import LexiconMatcher, build_matcher, match_document
-from pipeline.models import Models, load_models, model_versions
+from pipeline.models import Models, load_models
 from pipeline.quote import text_to_quote
 from pipeline.structure import analyse_structure
 from pipeline.types import ContractAnalysis, ContractFile, Detection, ExtractedDocument, RunSettings, StageCache
 from pipeline.workspace import Workspace
-
-ANALYSIS_MODULE = "pipeline.analyse"
 
 
 @dataclass(frozen=True)
@@ -47,24 +44,6 @@ class Resources:
     matcher: LexiconMatcher
     models: Models | None
     versions: dict[str, str]
-
-
-def lexicon_version_of(lexicon_dir: Path) -> str:
-    """The version of a lexicon folder's files, without loading them."""
-    return files_version(lexicon_dir, [p.name for p in lexicon_dir.iterdir() if p.suffix in {".csv", ".yaml", ".yml"}])
-
-
-def stage_versions(settings: RunSettings) -> dict[str, str]:
-    """Every version a run's results depend on: code of each stage, lexicon, models, optional stages."""
-    return {
-        "cdv": __version__,
-        "extraction": EXTRACTOR_VERSION,
-        "analyse": code_fingerprint(ANALYSIS_MODULE),
-        "publication": code_fingerprint("pipeline.report.publish"),
-        "candidats": "ner" if settings.use_ner else "motifs",
-        "lexique": lexicon_version_of(settings.lexicon_dir),
-        **{f"modele_{name}": version for name, version in model_versions(settings.models_dir).items()},
-    }
 
 
 @lru_cache(maxsize=4)
@@ -130,18 +109,30 @@ def analyse_document(
     )
 
 
+def cached_analysis(
+    contract: ContractFile, settings: RunSettings, versions: dict[str, str] | None = None
+) -> ContractAnalysis | None:
+    """The analysis of a contract version from the workspace cache, when nothing it depends on changed."""
+    key = analysis_key(contract.contract_id, versions or stage_versions(settings))
+    cached = load_analysis(Workspace(settings.workspace).detection_cache, contract, key)
+    if cached is not None:
+        cached.cache = StageCache(extraction="hit", analysis="hit")
+        cached.seconds = {"analyse": 0.0, "extraction": 0.0, "ocr": 0.0}
+    return cached
+
+
 def analyse_contract(contract: ContractFile, settings: RunSettings) -> ContractAnalysis:
     """Everything a run learns of one contract version, from the workspace cache when nothing it depends on
     changed; otherwise the pages are read once (from the page cache, else from the PDF) and analysed."""
     started = time.perf_counter()
     space = Workspace(settings.workspace)
-    resources = load_resources(settings)
-    key = analysis_key(contract.contract_id, resources.versions)
-    cached = load_analysis(space.detection_cache, contract, key)
+    versions = stage_versions(settings)
+    cached = cached_analysis(contract, settings, versions)
     if cached is not None:
-        cached.cache = StageCache(extraction="hit", analysis="hit")
-        cached.seconds = {"analyse": 0.0, "extraction": 0.0, "ocr": 0.0}
         return cached
+    resources = load_resources(settings)
+    loaded = time.perf_counter()
+    key = analysis_key(contract.contract_id, versions)
     cache = StageCache(analysis_reason=miss_reason(space.detection_cache, contract.sha256))
     page_cached = page_cache_path(space.page_cache, contract.sha256, EXTRACTOR_VERSION).exists()
     if not page_cached:
@@ -157,6 +148,7 @@ def analyse_contract(contract: ContractFile, settings: RunSettings) -> ContractA
         analysis = ContractAnalysis(contract=contract, document=document_summary(document), warnings=document.warnings)
     analysis.cache = cache
     analysis.seconds = {
+        "ressources": round(loaded - started, 3),
         "extraction": 0.0 if cache.extraction == "hit" else document.seconds,
         "ocr": 0.0 if cache.extraction == "hit" else document.ocr_seconds,
         "analyse": round(time.perf_counter() - extracted, 3),

@@ -11,6 +11,10 @@ import ast
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.types import RunSettings
 
 PACKAGE = "pipeline"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -50,7 +54,8 @@ def run_nodes(tree: ast.AST) -> list[ast.AST]:
     return nodes
 
 
-def imported_modules(path: Path, name: str) -> set[str]:
+@lru_cache(maxsize=512)
+def imported_modules(path: Path, name: str) -> frozenset[str]:
     """The `pipeline` modules a source file imports anywhere it can run (top level or inside functions)."""
     tree = ast.parse(path.read_bytes(), filename=str(path))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -67,7 +72,7 @@ def imported_modules(path: Path, name: str) -> set[str]:
                 module = node.module or ""
             found.add(module)
             found.update(f"{module}.{alias.name}" for alias in node.names)
-    return {module for module in found if module.split(".")[0] == PACKAGE}
+    return frozenset(module for module in found if module.split(".")[0] == PACKAGE)
 
 
 def module_closure(*entries: str) -> dict[str, Path]:
@@ -89,10 +94,39 @@ def module_closure(*entries: str) -> dict[str, Path]:
     return seen
 
 
+@lru_cache(maxsize=256)
+def source_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
 @lru_cache(maxsize=32)
 def code_fingerprint(*entries: str) -> str:
     """A short hash of the source of every module the entry modules can run (computed once per process)."""
     digest = hashlib.sha256()
     for name, path in sorted(module_closure(*entries).items()):
-        digest.update(name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+        digest.update(name.encode("utf-8") + b"\0" + source_bytes(path) + b"\0")
     return digest.hexdigest()[:12]
+
+
+def clear_caches() -> None:
+    """Forget what was read of the sources (after editing them in the same process, as tests do)."""
+    for cached in (imported_modules, source_bytes, code_fingerprint):
+        cached.cache_clear()
+
+
+def stage_versions(settings: RunSettings) -> dict[str, str]:
+    """Every version a run's analyses and publication depend on: the code of each stage, the lexicon, the models
+    and the optional stages (computed without importing the stages)."""
+    from pipeline import __version__
+    from pipeline.lexicon import lexicon_files_version
+    from pipeline.models import model_versions
+
+    return {
+        "cdv": __version__,
+        "extraction": "extract-" + code_fingerprint("pipeline.extract"),
+        "analyse": code_fingerprint("pipeline.analyse"),
+        "publication": code_fingerprint("pipeline.report.publish"),
+        "candidats": "ner" if settings.use_ner else "motifs",
+        "lexique": lexicon_files_version(settings.lexicon_dir),
+        **{f"modele_{name}": version for name, version in model_versions(settings.models_dir).items()},
+    }

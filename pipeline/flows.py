@@ -18,8 +18,10 @@ from prefect.task_runners import ProcessPoolTaskRunner
 
 from pipeline.analyse import analyse_contract
 from pipeline.errors import CdvError
+from pipeline.prefect_server import ensure_server, idle_seconds
 from pipeline.run import check_run, execute_run
 from pipeline.types import ContractAnalysis, ContractFile, RunResult, RunSettings
+from pipeline.workspace import Workspace
 
 ProgressHook = Callable[[int, int], None]
 progress_hook: ProgressHook | None = None
@@ -65,26 +67,34 @@ def run_corpus(settings: RunSettings) -> RunResult:
     """Run the whole pipeline through the Prefect flow, on local processes or a Dask cluster."""
     check_run(settings)
     configured = cdv_flow.with_options(task_runner=task_runner_for(settings.workers, settings.dask_address))
-    with prefect_api():
+    with prefect_api(Workspace(settings.workspace)):
         return configured(settings)
 
 
 @contextmanager
-def prefect_api() -> Iterator[None]:
-    """One Prefect API for the flow and its worker processes: the configured server (`PREFECT_API_URL`),
-    else one temporary local server started once per process — without it, every worker process would
-    start a temporary server of its own."""
+def prefect_api(workspace: Workspace) -> Iterator[None]:
+    """One Prefect API for the flow and its worker processes: the configured server (`PREFECT_API_URL`), else the
+    workspace's shared local server (started on first use, stopped when idle), else — with
+    `CDV_PREFECT_IDLE_SECONDS=0` — a temporary server for this run only."""
     if os.environ.get("PREFECT_API_URL"):
         yield
         return
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    server = SubprocessASGIServer()
-    server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")))
-    os.environ["PREFECT_API_URL"] = server.api_url
+    server = None
+    if idle_seconds():
+        api_url = ensure_server(workspace)
+    else:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")))
+        api_url = server.api_url
+    os.environ["PREFECT_API_URL"] = api_url
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
             yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)
+        if server is not None:
+            server.stop()

@@ -56,6 +56,13 @@ CREATE TABLE IF NOT EXISTS history_changes (
     detail TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS history_changes_run ON history_changes (run_id);
+CREATE TABLE IF NOT EXISTS history_checks (
+    checked_at TEXT NOT NULL,
+    corpus TEXT NOT NULL DEFAULT '',
+    out TEXT NOT NULL DEFAULT '',
+    run_id TEXT NOT NULL DEFAULT '',
+    message TEXT NOT NULL DEFAULT ''
+);
 """
 
 SNAPSHOT_FILES = (
@@ -268,6 +275,28 @@ def record_run(workspace: Workspace, record: Any, register: bool = True) -> RunS
     summary = load_run(workspace, run_id)
     assert summary is not None
     return summary
+
+
+def record_check(workspace: Workspace, corpus: Path, out: Path, run_id: str, message: str) -> None:
+    """Record a run that found nothing new (`cdv run` without changes): when, on what, against which run."""
+    with connect(workspace) as connection:
+        connection.executescript(HISTORY_SCHEMA)
+        connection.execute(
+            "INSERT INTO history_checks (checked_at, corpus, out, run_id, message) VALUES (?, ?, ?, ?, ?)",
+            (now_iso(), str(Path(corpus).resolve()), str(Path(out).resolve()), run_id, message),
+        )
+
+
+def checks_since(workspace: Workspace, run_id: str) -> list[tuple[str, str]]:
+    """(when, message) of the checks that found nothing new since a run, oldest first."""
+    if not workspace.database.exists():
+        return []
+    with connect(workspace) as connection:
+        connection.executescript(HISTORY_SCHEMA)
+        rows = connection.execute(
+            "SELECT checked_at, message FROM history_checks WHERE run_id = ? ORDER BY checked_at", (run_id,)
+        ).fetchall()
+    return [(row["checked_at"], row["message"]) for row in rows]
 
 
 def _summary(connection: Any, row: Any, details: bool) -> RunSummary:

@@ -212,6 +212,12 @@ def files_version(directory: Path, names: list[str]) -> str:
     return digest.hexdigest()[:12]
 
 
+def lexicon_files_version(directory: Path) -> str:
+    """The version of a lexicon folder: a hash of its data files, computed without loading them."""
+    names = [p.name for p in Path(directory).iterdir() if p.suffix in {".csv", ".yaml", ".yml"}]
+    return files_version(Path(directory), names)
+
+
 def optional_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     """The rows of an optional lexicon file, or none when the file is absent."""
     return read_rows(path) if path.exists() else []
@@ -239,7 +245,7 @@ def load_lexicon(directory: Path) -> Lexicon:
     ambiguous = {row["acronym"]: split_list(row.get("senses")) for _, row in optional_rows(directory / AMBIGUOUS_FILE)}
     glossary = tuple(row_to_glossary_term(row) for _, row in optional_rows(directory / GLOSSARY_FILE))
     indicators = tuple(row_to_indicator(row) for _, row in optional_rows(directory / INDICATORS_FILE))
-    version = files_version(directory, [p.name for p in directory.iterdir() if p.suffix in {".csv", ".yaml", ".yml"}])
+    version = lexicon_files_version(directory)
     return Lexicon(
         entities=tuple(entities),
         themes=themes,

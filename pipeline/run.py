@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.analyse import analyse_contract, stage_versions
+from pipeline.analyse import analyse_contract, cached_analysis
 from pipeline.corpus import Corpus, ManifestRow, check_corpus, scan_corpus
 from pipeline.files import staged_directory
+from pipeline.fingerprint import stage_versions
+from pipeline.freshness import run_versions
 from pipeline.history import record_run
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.models import model_versions
@@ -120,7 +122,7 @@ def run_counts(records: list[ContractRecord], analyses: dict[str, ContractAnalys
 
 def stage_seconds(analyses: dict[str, ContractAnalysis]) -> dict[str, float]:
     """Summed library time per stage over the contracts analysed in this run."""
-    totals: dict[str, float] = {"extraction": 0.0, "ocr": 0.0, "analyse": 0.0}
+    totals: dict[str, float] = {"ressources": 0.0, "extraction": 0.0, "ocr": 0.0, "analyse": 0.0}
     for analysis in analyses.values():
         for name in totals:
             totals[name] += analysis.seconds.get(name, 0.0)
@@ -131,8 +133,7 @@ def settings_warnings(settings: RunSettings) -> list[str]:
     """What the user must know about the settings before trusting the figures (French)."""
     if not model_versions(settings.models_dir):
         return [
-            f"aucun modèle dans {settings.models_dir} : sens, rôles et thèmes décidés par règles, "
-            "scores non calibrés."
+            f"aucun modèle dans {settings.models_dir} : sens, rôles et thèmes décidés par règles, scores non calibrés."
         ]
     return []
 
@@ -155,7 +156,7 @@ def execute_run(
         started_at=now_iso(),
         settings=settings,
         lexicon_version=lexicon.version,
-        versions=stage_versions(settings),
+        versions=run_versions(settings),
         warnings=settings_warnings(settings),
     )
     scanned = time.perf_counter()
@@ -164,10 +165,16 @@ def execute_run(
     space = Workspace(settings.workspace)
     changes = {change.contract_id: change for change in register_versions(space, contracts, run_id=result.run_id)}
     result.stage_seconds["corpus"] = round(time.perf_counter() - scanned, 3)
-    analyses: dict[str, ContractAnalysis] = {}
+    analysis_versions = stage_versions(settings)
+    analyses: dict[str, ContractAnalysis] = {
+        contract.contract_id: cached
+        for contract in contracts
+        if (cached := cached_analysis(contract, settings, analysis_versions)) is not None
+    }
+    pending = [contract for contract in contracts if contract.contract_id not in analyses]
     if progress:
-        progress(0, len(contracts))
-    for done, analysis in enumerate(analyse_all(contracts, settings), start=1):
+        progress(len(analyses), len(contracts))
+    for done, analysis in enumerate(analyse_all(pending, settings), start=len(analyses) + 1):
         analyses[analysis.contract.contract_id] = analysis
         if progress:
             progress(done, len(contracts))
@@ -180,6 +187,7 @@ def execute_run(
         result.finished_at = now_iso()
         write_raw_run(staging, result, ordered)
         result.publication = publish(staging, lexicon, space)
+        result.stage_seconds["publication"] = result.publication.seconds["total"]
         result.counts.partners_found = result.publication.partners_found
         result.counts.dispositifs_found = result.publication.dispositifs_found
         result.warnings += result.publication.warnings

@@ -19,7 +19,6 @@ from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 
 from pipeline import __version__
-from pipeline.analyse import stage_versions
 from pipeline.errors import CdvError
 from pipeline.history import load_run
 from pipeline.lexicon import load_lexicon
@@ -93,7 +92,9 @@ def scheduled_flow(
         workers=workers,
     )
     lexicon = load_lexicon(settings.lexicon_dir)
-    pending = pending_changes(space, settings.corpus, lexicon.version, stage_versions(settings))
+    from pipeline.freshness import run_versions
+
+    pending = pending_changes(space, settings.corpus, lexicon.version, run_versions(settings))
     for name in pending.unmatched:
         logger.warning("%s : aucune ligne du manifeste ne nomme ce fichier ; lu sous son nom de fichier.", name)
     logger.info(pending.summary())

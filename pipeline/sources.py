@@ -362,10 +362,11 @@ def pending_changes(
     pending.replaced = sorted(cid for cid in set(now) & set(before) if now[cid] != before[cid])
     if lexicon_version and previous.lexicon_version and lexicon_version != previous.lexicon_version:
         pending.reasons.append(f"lexiques modifiés ({previous.lexicon_version} → {lexicon_version})")
+    labels = {"decisions": "nouvelles décisions de relecture", "manifeste": "manifeste du corpus modifié"}
     for stage, version in (stage_versions or {}).items():
         old = previous.versions.get(stage)
         if old and old != version:
-            pending.reasons.append(f"étape {stage} mise à jour ({old} → {version})")
+            pending.reasons.append(f"{labels.get(stage, f'étape {stage} mise à jour')} ({old} → {version})")
     out = Path(previous.out)
     if not (out / "run.json").exists():
         pending.reasons.append(f"résultats du dernier run absents de {out}")

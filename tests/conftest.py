@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,11 @@ os.environ.setdefault("PREFECT_SERVER_UI_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+os.environ.setdefault("CDV_PREFECT_IDLE_SECONDS", "600")
+
 from pipeline.lexicon import Lexicon, default_lexicon_dir, load_lexicon
+from pipeline.prefect_server import stop_server
+from pipeline.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_DIR = REPO_ROOT.parent / "shared" / "reference"
@@ -26,3 +31,11 @@ REFERENCE_DIR = REPO_ROOT.parent / "shared" / "reference"
 def lexicon() -> Lexicon:
     """The project's real lexicons."""
     return load_lexicon(default_lexicon_dir())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_prefect_server() -> Iterator[None]:
+    """Every `cdv run` of the session shares one local Prefect server (started by the first run that needs it,
+    in the session's `PREFECT_HOME`); it is stopped when the session ends."""
+    yield
+    stop_server(Workspace(Path(os.environ["PREFECT_HOME"])))

@@ -68,16 +68,16 @@ def test_stale_cached_candidates_after_a_code_change(tmp_path: Path, monkeypatch
     copy = tmp_path / "pipeline"
     shutil.copytree(fingerprint.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(fingerprint, "PACKAGE_DIR", copy)
-    fingerprint.code_fingerprint.cache_clear()
+    fingerprint.clear_caches()
     before = fingerprint.code_fingerprint("pipeline.analyse")
     assert "pipeline.candidates" in fingerprint.module_closure("pipeline.analyse")
     extraction = fingerprint.code_fingerprint("pipeline.extract")
     with (copy / "candidates.py").open("a", encoding="utf-8") as stream:
         stream.write("\nMIN_NAME_CHARS = 5\n")
-    fingerprint.code_fingerprint.cache_clear()
+    fingerprint.clear_caches()
     assert fingerprint.code_fingerprint("pipeline.analyse") != before
     assert fingerprint.code_fingerprint("pipeline.extract") == extraction  # extraction is not redone for it
-    fingerprint.code_fingerprint.cache_clear()
+    fingerprint.clear_caches()
 
 
 def test_blank_pdf_is_flagged_and_left_out_of_the_denominators(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +63,22 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     args = ["run", "--corpus", str(corpus), "--out", str(root / "out"), "--workspace", str(root / "ws")]
     first = runner.invoke(main, args)
     first_json = json.loads((root / "out" / "run.json").read_text(encoding="utf-8"))
+    shutil.copytree(root / "out", root / "first")
     first_ids = {r["detection_id"] for r in read_csv(root / "out" / "detections.csv")}
     session = ReviewSession(root / "out")
     rejected = session.detections.query("entity_id == 'cpam'")["detection_id"].iloc[0]
     session.decide(rejected, "rejeter", "Alice")
     second = runner.invoke(main, args)
+    second_json = (root / "out" / "run.json").read_bytes()
+    third = runner.invoke(main, args)
+    third_json = (root / "out" / "run.json").read_bytes()
+    write_contract(corpus / "lot.pdf", ["Éducation\nLe programme de réussite éducative et la cité éducative."])
+    fourth = runner.invoke(main, args)
     return {
+        "second_json": second_json,
+        "third": third,
+        "third_json": third_json,
+        "fourth": fourth,
         "root": root,
         "first": first,
         "second": second,
@@ -88,7 +100,7 @@ def test_run_succeeds_with_french_summary(runs: dict[str, Any]) -> None:
 
 
 def test_every_output_file_has_the_contract_columns(runs: dict[str, Any]) -> None:
-    out = runs["root"] / "out"
+    out = runs["root"] / "first"
     for name, columns in REQUIRED_COLUMNS.items():
         with (out / name).open(encoding="utf-8") as handle:
             header = next(csv.reader(handle))
@@ -110,7 +122,7 @@ def test_every_output_file_has_the_contract_columns(runs: dict[str, Any]) -> Non
 
 
 def test_contract_entities_and_tables_values(runs: dict[str, Any]) -> None:
-    out = runs["root"] / "out"
+    out = runs["root"] / "first"
     rows = {(r["contract_id"], r["entity_id"]): r for r in read_csv(out / "contract_entities.csv")}
     assert rows[("11-carcassonne", "france_travail")]["signataire"] == "1"
     assert rows[("11-carcassonne", "mission_locale")]["signataire"] == "0"
@@ -138,21 +150,21 @@ def test_second_run_extracts_nothing_again(runs: dict[str, Any]) -> None:
         "analyse": "miss",
         "analyse_raison": "recalcul : nouvelle version du fichier",
     }
-    run = json.loads((runs["root"] / "out" / "run.json").read_text(encoding="utf-8"))
+    run = json.loads(runs["second_json"])
     unchanged = {"version": "v1", "version_changement": "inchange", "extraction": "hit", "analyse": "hit"}
     assert run["cache"]["11-carcassonne"] == unchanged
     assert run["cache"]["32-auch"] == unchanged
     assert "Versions : 0 nouveau(x) contrat(s), 0 nouvelle(s) version(s), 3 inchangé(s)" in second.output
     assert "extraction : 2 contrat(s) depuis le cache" in second.output
-    second_ids = {r["detection_id"] for r in read_csv(runs["root"] / "out" / "detections.csv")}
-    assert second_ids == runs["first_ids"]
-    assert len(second_ids) == run["counts"]["detections"]
+    fourth_ids = {r["detection_id"] for r in read_csv(runs["root"] / "out" / "detections.csv")}
+    assert runs["first_ids"] < fourth_ids  # the same ids for the same text, plus the new contract's
+    assert len(runs["first_ids"]) == run["counts"]["detections"]
 
 
 def test_history_lists_both_runs_and_the_versions(runs: dict[str, Any]) -> None:
     result = CliRunner().invoke(main, ["history", "--workspace", str(runs["root"] / "ws")])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Runs (2 plus récents d'abord) :")
+    assert result.output.startswith("Runs (3 plus récents d'abord) :")
     assert "11-carcassonne@v1" in result.output and "32-auch@v1" in result.output
 
 
@@ -165,3 +177,33 @@ def test_a_rejection_survives_the_next_run(runs: dict[str, Any]) -> None:
     entities = {(r["contract_id"], r["entity_id"]) for r in read_csv(out / "contract_entities.csv")}
     assert ("11-carcassonne", "cpam") not in entities
     assert "Relecture : 1 détection(s) décidée(s) sur " in runs["second"].output
+
+
+def test_nothing_new_stops_at_once_and_leaves_the_outputs(runs: dict[str, Any]) -> None:
+    third: Result = runs["third"]
+    assert third.exit_code == 0, third.output
+    assert third.output.startswith("Rien de nouveau : mêmes 3 fichier(s), même code, mêmes lexiques, modèles et ")
+    assert runs["third_json"] == runs["second_json"]
+    history = CliRunner().invoke(main, ["history", "--workspace", str(runs["root"] / "ws")]).output
+    assert "1 vérification(s) sans rien de nouveau depuis ; dernière : " in history
+
+
+def test_only_the_new_contract_goes_through_the_flow(runs: dict[str, Any]) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import FlowRunSort
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from pipeline.prefect_server import running_server
+
+    fourth: Result = runs["fourth"]
+    assert fourth.exit_code == 0, fourth.output
+    run = json.loads((runs["root"] / "out" / "run.json").read_text(encoding="utf-8"))
+    assert run["cache"]["lot"]["analyse"] == "miss" and run["cache"]["32-auch"]["analyse"] == "hit"
+    api = running_server(Path(os.environ["PREFECT_HOME"]))
+    assert api is not None
+    with temporary_settings(updates={PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        latest = client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=1)[0]
+        assert latest.name and latest.state and latest.state.is_completed()
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[latest.id])))
+    assert sorted(task.name for task in tasks) == ["analyse-lot", "analyse-notes"]  # files in error are retried

@@ -107,6 +107,7 @@ def summary_lines(result: RunResult) -> list[str]:
     help="Adresse d'un ordonnanceur Dask (ex. tcp://10.0.0.5:8786) : les tâches y sont exécutées.",
 )
 @click.option("--strict", is_flag=True, help="Code de sortie 1 si un contrat est en erreur.")
+@click.option("--force", is_flag=True, help="Relancer même si rien n'a changé depuis le dernier run.")
 @click.option("-v", "--verbose", is_flag=True, help="Journal détaillé de Prefect.")
 def run_command(
     corpus: Path | None,
@@ -118,6 +119,7 @@ def run_command(
     workers: int,
     dask_address: str | None,
     strict: bool,
+    force: bool,
     verbose: bool,
 ) -> None:
     """Lit tous les contrats d'un dossier et écrit les tables de partenaires et d'articulations.
@@ -136,6 +138,12 @@ def run_command(
         workers=workers,
         dask_address=dask_address or "",
     )
+    from pipeline.freshness import nothing_new
+
+    unchanged = None if force else nothing_new(settings)
+    if unchanged:
+        click.echo(unchanged)
+        return
     result = run_with_progress(settings)
     for line in summary_lines(result):
         click.echo(line)

@@ -151,7 +151,7 @@ def history_command(workspace: Path | None, limit: int, contract_id: str | None,
 
 def history_lines(space: Workspace, limit: int = 20, contract_id: str | None = None, details: bool = True) -> list[str]:
     """The French text of `cdv history`."""
-    from pipeline.history import list_runs
+    from pipeline.history import checks_since, list_runs
     from pipeline.versions import list_versions
 
     runs = list_runs(space, limit)
@@ -183,6 +183,11 @@ def history_lines(space: Workspace, limit: int = 20, contract_id: str | None = N
                 f"gagné(s), perdu(s) ou changé(s) de rôle, {len(cells)} cellule(s) de tables modifiée(s)"
             )
         lines.append(headline)
+        checks = checks_since(space, run.run_id)
+        if checks:
+            lines.append(
+                f"      {len(checks)} vérification(s) sans rien de nouveau depuis ; dernière : {checks[-1][0]}"
+            )
         if run.previous_run:
             for cid, change, sha256, old in changes:
                 label = CHANGE_LABELS.get(change, change)

@@ -272,6 +272,14 @@ class DecisionStore:
         with self.connect() as connection:
             return int(connection.execute("SELECT COALESCE(MAX(id), 0) FROM review_decisions").fetchone()[0])
 
+    def stamp(self) -> str:
+        """Changes whenever any review decision (on a detection or an indicator) is recorded: what a run's
+        publication depends on besides the detections."""
+        with self.connect() as connection:
+            detections = connection.execute("SELECT COALESCE(MAX(id), 0) FROM review_decisions").fetchone()[0]
+            indicators = connection.execute("SELECT COALESCE(MAX(id), 0) FROM review_indicator_decisions").fetchone()[0]
+        return f"{detections}-{indicators}"
+
     def current(self, coding: str = "principal", contract_id: str | None = None) -> list[Decision]:
         """Decisions not superseded, oldest first."""
         query = "SELECT * FROM review_decisions WHERE superseded_by IS NULL AND coding = ?"
