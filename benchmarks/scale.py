@@ -101,6 +101,8 @@ def cdv_run(corpus: Path, out: Path, workspace: Path, lexicons: Path, workers: i
         output, _ = process.communicate()
     seconds = time.perf_counter() - started
     text = output.decode("utf-8", "replace")
+    with (out.parent / "sorties.log").open("a", encoding="utf-8") as log:
+        log.write(f"$ {' '.join(command)}\n{text}\n")
     if process.returncode != 0:
         raise RuntimeError(f"cdv run a échoué ({process.returncode}) :\n{text[-3000:]}")
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))

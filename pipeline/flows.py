@@ -75,26 +75,24 @@ def run_corpus(settings: RunSettings) -> RunResult:
 def prefect_api(workspace: Workspace) -> Iterator[None]:
     """One Prefect API for the flow and its worker processes: the configured server (`PREFECT_API_URL`), else the
     workspace's shared local server (started on first use, stopped when idle), else — with
-    `CDV_PREFECT_IDLE_SECONDS=0` — a temporary server for this run only."""
-    if os.environ.get("PREFECT_API_URL"):
-        yield
-        return
+    `CDV_PREFECT_IDLE_SECONDS=0` — a temporary server for this process.
+
+    The address is put in the environment and in Prefect's global settings, and stays there afterwards: Prefect's
+    background threads (events forwarded from the worker processes, the last flush at exit) read the global
+    settings, and without the address they would start a temporary server of their own."""
+    if not os.environ.get("PREFECT_API_URL"):
+        if idle_seconds():
+            os.environ["PREFECT_API_URL"] = ensure_server(workspace)
+        else:
+            from prefect.server.api.server import SubprocessASGIServer
+
+            server = SubprocessASGIServer()
+            server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")))
+            os.environ["PREFECT_API_URL"] = server.api_url
+    from prefect.context import refresh_global_settings_context
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    server = None
-    if idle_seconds():
-        api_url = ensure_server(workspace)
-    else:
-        from prefect.server.api.server import SubprocessASGIServer
+    refresh_global_settings_context()
 
-        server = SubprocessASGIServer()
-        server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")))
-        api_url = server.api_url
-    os.environ["PREFECT_API_URL"] = api_url
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            yield
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
-        if server is not None:
-            server.stop()
+    with temporary_settings(updates={PREFECT_API_URL: os.environ["PREFECT_API_URL"]}):
+        yield

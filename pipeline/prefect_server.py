@@ -62,6 +62,10 @@ def healthy(api_url: str, timeout: float = 2.0) -> bool:
 
 
 def process_alive(pid: int) -> bool:
+    """Whether a process runs (a finished child of this process is reaped, not taken for alive)."""
+    with contextlib.suppress(ChildProcessError):
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -193,6 +197,9 @@ def serve(port: int, idle: int) -> None:
     server = uvicorn.Server(uvicorn.Config(watch, host="127.0.0.1", port=port, log_level="error", lifespan="on"))
 
     def stop_when_idle() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.1)
+        watch.last = time.monotonic()  # idle from the moment the API can answer, not from the start-up
         while not server.should_exit:
             time.sleep(min(5.0, max(idle / 10, 0.2)))
             if idle and watch.idle_for() > idle:

@@ -1,0 +1,64 @@
+"""The workspace's shared local Prefect server: started by the first `cdv run`, reused by the next, stopped when
+idle; a run never starts a temporary server of its own beside it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from contract_pdf import write_contract
+
+from pipeline.prefect_server import IDLE_ENV, ensure_server, process_alive, running_server, stop_server
+from pipeline.workspace import Workspace
+
+pytestmark = pytest.mark.e2e
+CDV = Path(sys.executable).parent / "cdv"
+
+
+def cdv_run(corpus: Path, out: Path, workspace: Path, home: Path) -> str:
+    environment = {**os.environ, "PREFECT_HOME": str(home), IDLE_ENV: "120"}
+    environment.pop("PREFECT_API_URL", None)
+    command = [str(CDV), "run", "--corpus", str(corpus), "--out", str(out), "--workspace", str(workspace)]
+    result = subprocess.run([*command, "--sans-ner"], env=environment, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def test_runs_share_one_server_and_never_start_a_temporary_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: events forwarded from the workers started a temporary server (and, with a copied Prefect home,
+    printed SQLAlchemy foreign-key errors) because Prefect's global settings lacked the API address."""
+    corpus = tmp_path / "corpus"
+    write_contract(corpus / "a.pdf", ["Axe emploi\nFrance Travail et la Mission locale accompagnent les jeunes."])
+    home = tmp_path / "prefect"
+    monkeypatch.setenv("PREFECT_HOME", str(home))
+    try:
+        first = cdv_run(corpus, tmp_path / "out1", tmp_path / "ws1", home)
+        state = json.loads((home / "serveur-local.json").read_text(encoding="utf-8"))
+        write_contract(corpus / "b.pdf", ["Axe santé\nL'ARS et la CPAM portent le contrat local de santé."])
+        second = cdv_run(corpus, tmp_path / "out2", tmp_path / "ws2", home)
+        assert json.loads((home / "serveur-local.json").read_text(encoding="utf-8"))["pid"] == state["pid"]
+        for output in (first, second):
+            assert "ERROR" not in output and "Traceback" not in output and "temporary server" not in output
+        assert "Contrats lus : 2 sur 2" in second
+    finally:
+        stopped = stop_server(Workspace(tmp_path / "ws1"))
+    assert stopped and not running_server(home)
+
+
+def test_an_idle_server_stops_by_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(IDLE_ENV, "2")
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    workspace = Workspace(tmp_path / "ws")
+    url = ensure_server(workspace)
+    pid = json.loads((tmp_path / "prefect" / "serveur-local.json").read_text(encoding="utf-8"))["pid"]
+    assert url.startswith("http://127.0.0.1:") and ensure_server(workspace) == url
+    deadline = time.monotonic() + 60
+    while process_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not process_alive(pid)
+    assert running_server(tmp_path / "prefect") is None
