@@ -7,10 +7,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -25,6 +25,7 @@ from pipeline.types import Entity
 from pipeline.workspace import Workspace, resolve_workspace
 
 ROLES_BY_KIND = {"partenaire": ("signataire", "mentionne"), "dispositif": ("articulation",)}
+T = TypeVar("T")
 STATE_FIELDS = ("status", "role", "theme", "entity_id", "entity_name", "entity_acronym", "kind")
 
 
@@ -55,8 +56,15 @@ def read_frame(path: Path) -> pd.DataFrame:
 class ReviewSession:
     """Everything needed to review one run: detections, contracts, lexicon, store (thread-safe)."""
 
-    def __init__(self, run_dir: Path, workspace: Workspace | None = None, lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self,
+        run_dir: Path,
+        workspace: Workspace | None = None,
+        lexicon: Lexicon | None = None,
+        lexicon_dir: Path | None = None,
+    ) -> None:
         self.run_dir = Path(run_dir)
+        self.lexicon_dir = Path(lexicon_dir) if lexicon_dir is not None else default_lexicon_dir()
         if not detections_source(self.run_dir).exists():
             raise ReviewError(f"{self.run_dir} : pas de detections.csv ; indiquez le dossier d'un run avec --run.")
         self.run_info: dict[str, Any] = {}
@@ -72,6 +80,7 @@ class ReviewSession:
         self._cache: dict[str, tuple[float, pd.DataFrame]] = {}
         self._texts: PageTexts | None = None
         self._views: dict[tuple[object, ...], View] = {}
+        self._memo: dict[str, tuple[object, object]] = {}
 
     # Run data
 
@@ -124,10 +133,38 @@ class ReviewSession:
         """The project's lexicons (None when they cannot be read: entity choices then come from the run)."""
         if self._lexicon is None:
             try:
-                self._lexicon = load_lexicon(default_lexicon_dir())
+                self._lexicon = load_lexicon(self.lexicon_dir)
             except Exception:  # a lexicon being edited must not stop the review
                 return None
         return self._lexicon
+
+    def reload_lexicon(self) -> None:
+        """Forget the loaded lexicon (after an edit of the lexicon files) and every result derived from it."""
+        with self._lock:
+            self._lexicon = None
+            self._memo.clear()
+
+    def run_stamp(self) -> float:
+        """Modification time of the run's detections file (derived results of the run alone depend on it)."""
+        _ = self.detections  # refreshes the file stamp
+        return self._cache[detections_source(self.run_dir).name][0]
+
+    def revision(self) -> tuple[object, ...]:
+        """What derived results depend on: the decisions, the run's detections and the lexicon version."""
+        lexicon = self.lexicon
+        version = lexicon.version if lexicon else ""
+        return (self.store.revision(), self.store.indicator_revision(), self.run_stamp(), version)
+
+    def memo(self, name: str, key: object, compute: Callable[[], T]) -> T:
+        """A result derived from the session, computed once per `key` (the latest one is kept per name)."""
+        with self._lock:
+            cached = self._memo.get(name)
+        if cached is not None and cached[0] == key:
+            return cached[1]  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            self._memo[name] = (key, value)
+        return value
 
     def entities(self) -> dict[str, Entity]:
         """Entities a reviewer may choose: the lexicon's, else those seen in the run."""
@@ -192,6 +229,36 @@ class ReviewSession:
         source: str = "web",
     ) -> Recorded:
         """Record one decision on one detection (valider, rejeter, role, theme, entite, note, retablir)."""
+        return self.store.record(self.prepare(detection_id, action, reviewer, value, comment, basis, source))
+
+    def decide_many(
+        self, detection_ids: list[str], action: str, reviewer: str, value: str = "", source: str = "lot"
+    ) -> tuple[list[Recorded], list[str]]:
+        """The same decision on several detections, each recorded as its own audited decision.
+
+        Every detection is checked first; the valid ones are recorded, and the French reason of each refused
+        one is returned.
+        """
+        prepared: list[NewDecision] = []
+        errors: list[str] = []
+        for detection_id in dict.fromkeys(detection_ids):
+            try:
+                prepared.append(self.prepare(detection_id, action, reviewer, value, source=source))
+            except ReviewError as error:
+                errors.append(str(error))
+        return [self.store.record(new) for new in prepared], errors
+
+    def prepare(
+        self,
+        detection_id: str,
+        action: str,
+        reviewer: str,
+        value: str = "",
+        comment: str = "",
+        basis: int | None = None,
+        source: str = "web",
+    ) -> NewDecision:
+        """The decision to record for one action on one detection, checked against the state in force."""
         reviewer = reviewer.strip()
         if not reviewer:
             raise ReviewError("indiquez votre nom de relecteur avant de décider.")
@@ -225,23 +292,21 @@ class ReviewSession:
                 str(current["entity_id"]),
                 int(current["page"]),
             )
-        return self.store.record(
-            NewDecision(
-                contract_id=contract_id,
-                detection_id=detection_id,
-                entity_id=entity_id,
-                context=context,
-                page=page,
-                action=action,
-                before=before,
-                after=after,
-                reviewer=reviewer,
-                source=source,
-                coding=coding,
-                run_id=self.run_id,
-                basis=basis,
-                also_supersede=tuple(view.resolution.attached_ids.get(detection_id, [])),
-            )
+        return NewDecision(
+            contract_id=contract_id,
+            detection_id=detection_id,
+            entity_id=entity_id,
+            context=context,
+            page=page,
+            action=action,
+            before=before,
+            after=after,
+            reviewer=reviewer,
+            source=source,
+            coding=coding,
+            run_id=self.run_id,
+            basis=basis,
+            also_supersede=tuple(view.resolution.attached_ids.get(detection_id, [])),
         )
 
     def _added_contract(self, detection_id: str) -> str:
@@ -298,14 +363,20 @@ class ReviewSession:
         theme: str = "",
         comment: str = "",
         source: str = "web",
+        entity: Entity | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Recorded:
-        """Record a detection the pipeline missed: entity, page, optional quoted text."""
+        """Record a detection the pipeline missed: entity, page, optional quoted text.
+
+        `entity` stands for an organisation not (yet) in the lexicons; `extra` is kept in the decision
+        (e.g. `candidate`, `quote_found`).
+        """
         reviewer = reviewer.strip()
         if not reviewer:
             raise ReviewError("indiquez votre nom de relecteur avant de décider.")
         if contract_id not in set(self.contracts.get("contract_id", self.detections["contract_id"])):
             raise ReviewError(f"contrat « {contract_id} » inconnu dans ce run.")
-        entity = self.entities().get(entity_id)
+        entity = entity or self.entities().get(entity_id)
         if entity is None:
             raise ReviewError(f"entité « {entity_id} » inconnue du lexique.")
         role = role or ("articulation" if entity.kind == "dispositif" else "mentionne")
@@ -336,6 +407,7 @@ class ReviewSession:
             "score": 1.0,
             "method": "ajout",
             "comment": comment,
+            **(extra or {}),
         }
         return self.store.record(
             NewDecision(

@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS review_assignments (
 );
 """
 
-ACTIONS = ("valider", "rejeter", "role", "theme", "entite", "ajouter", "note", "retablir")
+ACTIONS = ("valider", "rejeter", "role", "theme", "entite", "ajouter", "note", "retablir", "annuler")
 INDICATOR_VALUES = ("oui", "non", "sans_objet")
 
 
@@ -271,6 +271,12 @@ class DecisionStore:
         """The id of the latest decision: changes on every write (cache key for views)."""
         with self.connect() as connection:
             return int(connection.execute("SELECT COALESCE(MAX(id), 0) FROM review_decisions").fetchone()[0])
+
+    def indicator_revision(self) -> int:
+        """The id of the latest indicator decision (changes on every indicator write)."""
+        with self.connect() as connection:
+            row = connection.execute("SELECT COALESCE(MAX(id), 0) FROM review_indicator_decisions").fetchone()
+            return int(row[0])
 
     def current(self, coding: str = "principal", contract_id: str | None = None) -> list[Decision]:
         """Decisions not superseded, oldest first."""
