@@ -27,8 +27,8 @@ def test_add_entity_appends_one_row_that_loads(lexicon_copy: Path) -> None:
     after = (lexicon_copy / "partners.csv").read_bytes()
     assert after.startswith(before)
     assert after[len(before) :] == (
-        "association_trait_d_union_foix,Association Trait d'Union Foix,ATUF,,,,associatif,participation,,\n"
-    ).encode()
+        b"association_trait_d_union_foix,Association Trait d'Union Foix,ATUF,,,,associatif,participation,,\n"
+    )
     loaded = load_lexicon(lexicon_copy).by_id()[entity_id]
     assert (loaded.name, loaded.kind, loaded.category, loaded.acronyms) == (
         "Association Trait d'Union Foix",
@@ -41,7 +41,9 @@ def test_add_entity_appends_one_row_that_loads(lexicon_copy: Path) -> None:
 def test_add_scheme_needs_its_scope(lexicon_copy: Path) -> None:
     with pytest.raises(LexiconEditError, match="portée"):
         NewEntity(name="Plan vélo du quartier", kind="dispositif")
-    entity_id = add_entity(lexicon_copy, NewEntity(name="Plan vélo du quartier", kind="dispositif", scope="droit commun"))
+    entity_id = add_entity(
+        lexicon_copy, NewEntity(name="Plan vélo du quartier", kind="dispositif", scope="droit commun")
+    )
     assert load_lexicon(lexicon_copy).by_id()[entity_id].scope == "droit commun"
 
 
@@ -52,7 +54,7 @@ def test_a_name_owned_by_another_entity_is_refused_and_nothing_changes(lexicon_c
     with pytest.raises(LexiconEditError, match="catégorie"):
         NewEntity(name="Société X", category="inconnue")
     with pytest.raises(LexiconEditError, match="commencer"):
-        add_entity(lexicon_copy, NewEntity(name="=HYPERLINK(\"http://x\")"))
+        add_entity(lexicon_copy, NewEntity(name='=HYPERLINK("http://x")'))
     with pytest.raises(LexiconEditError, match=r"\|"):
         add_entity(lexicon_copy, NewEntity(name="A|B"))
     assert {path.name: path.read_bytes() for path in lexicon_copy.glob("*.csv")} == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from test_review_support import review_run  # noqa: F401  (fixture)
 
 from pipeline.review.actions import undo_decision
@@ -27,7 +28,9 @@ def detection(session: ReviewSession, contract: str, entity: str, role: str = ""
 
 
 def impacts(session: ReviewSession) -> dict[str, float]:
-    return {item.detection_id: item.impact for item in build_queue(session, session.view().decided, live_tables(session))}
+    return {
+        item.detection_id: item.impact for item in build_queue(session, session.view().decided, live_tables(session))
+    }
 
 
 def test_queue_puts_a_cell_held_by_one_passage_before_a_cell_held_by_several(review_run: Path) -> None:  # noqa: F811
@@ -55,10 +58,7 @@ def test_a_rejected_form_raises_its_other_cells_and_a_validated_passage_settles_
     item = next(i for i in review_queue(session) if i.detection_id in (region["contrat_2"], region["contrat_3"]))
     assert any("forme « La Région » déjà rejetée 1 fois sur 1" in reason for reason in item.reasons)
 
-    caf = [
-        d
-        for d in session.view().decided.query("contract_id == 'contrat_3' and entity_id == 'caf'")["detection_id"]
-    ]
+    caf = [d for d in session.view().decided.query("contract_id == 'contrat_3' and entity_id == 'caf'")["detection_id"]]
     session.decide(caf[0], "valider", "Alice")
     for other in caf[1:]:
         reasons = next(i.reasons for i in review_queue(session) if i.detection_id == other)
@@ -187,3 +187,26 @@ def test_french_helpers() -> None:
     assert sort_key("Œuvre") < sort_key("Office")
     assert band_label(0, 0.0) == "non trouvé" and band_label(1, 2.5) == "moins de 10\u00a0%"
     assert band_label(4, 10.0) == "10 à 40\u00a0%" and band_label(28, 70.0) == "70\u00a0% et plus"
+
+
+def test_view_updated_decision_by_decision_matches_a_full_resolution(review_run: Path) -> None:  # noqa: F811
+    session = ReviewSession(review_run)
+    ids = list(session.detections["detection_id"])
+    session.view()
+    steps = [
+        (ids[0], "rejeter", ""),
+        (ids[1], "valider", ""),
+        (ids[10], "role", "mentionne"),
+        (ids[3], "entite", "cls_securite"),
+        (ids[0], "retablir", ""),
+        (ids[2], "theme", "emploi"),
+    ]
+    for detection_id, action, value in steps:
+        session.decide(detection_id, action, "Alice", value=value)
+        incremental = session.view().decided
+        assert session._principal is not None
+        fresh = ReviewSession(review_run).view().decided
+        pd.testing.assert_frame_equal(incremental, fresh)
+    last = session.store.all()[-1]
+    undo_decision(session, last.id, "Alice")
+    pd.testing.assert_frame_equal(session.view().decided, ReviewSession(review_run).view().decided)

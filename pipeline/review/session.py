@@ -19,7 +19,7 @@ from pipeline.errors import CdvError
 from pipeline.lexicon import Lexicon, default_lexicon_dir, load_lexicon
 from pipeline.report.outputs import detections_source
 from pipeline.review.anchor import PageTexts, normalise, row_context
-from pipeline.review.apply import Resolution, apply_resolution, page_texts_for, resolve
+from pipeline.review.apply import APPLIED_FIELDS, Resolution, apply_resolution, page_texts_for, resolve
 from pipeline.review.store import DecisionStore, NewDecision, Recorded
 from pipeline.types import Entity
 from pipeline.workspace import Workspace, resolve_workspace
@@ -81,6 +81,7 @@ class ReviewSession:
         self._texts: PageTexts | None = None
         self._views: dict[tuple[object, ...], View] = {}
         self._memo: dict[str, tuple[object, object]] = {}
+        self._principal: tuple[int, float, View] | None = None
 
     # Run data
 
@@ -206,17 +207,62 @@ class ReviewSession:
             cached = self._views.get(key)
         if cached is not None:
             return View(cached.decided.copy(), cached.resolution, cached.coding)
-        if double:
-            decisions = [d for d in self.store.current("double", contract_id) if d.reviewer == reviewer]
-        else:
-            decisions = self.store.current("principal")
-        resolution = resolve(detections, decisions, self.texts)
-        view = View(apply_resolution(detections, resolution), resolution, "double" if double else "principal")
+        view = None if double else self._advance_principal(detections, stamp, int(key[1]))
+        if view is None:
+            if double:
+                decisions = [d for d in self.store.current("double", contract_id) if d.reviewer == reviewer]
+            else:
+                decisions = self.store.current("principal")
+            resolution = resolve(detections, decisions, self.texts)
+            view = View(apply_resolution(detections, resolution), resolution, "double" if double else "principal")
         with self._lock:
             if len(self._views) > 32:
                 self._views.clear()
             self._views[key] = view
+            if not double:
+                self._principal = (int(key[1]), stamp, view)
         return View(view.decided.copy(), view.resolution, view.coding)
+
+    def _advance_principal(self, detections: pd.DataFrame, stamp: float, revision: int) -> View | None:
+        """The principal view at `revision` from the previous one, when the decisions since then each name a
+        detection of the run by its id (what the app and the spreadsheet record): those rows take the state of
+        their latest decision, as `resolve` would attach them. None when a full resolution is needed."""
+        with self._lock:
+            previous = self._principal
+        if previous is None or previous[1] != stamp or previous[0] >= revision:
+            return None
+        newer = self.store.since(previous[0], "principal")
+        known = previous[2].decided["detection_id"].astype(str)
+        position = {value: index for index, value in enumerate(known)}
+        raw_ids = set(detections["detection_id"].astype(str))
+        if any(d.after.get("added") or d.detection_id not in raw_ids for d in newer) or len(newer) > 200:
+            return None
+        frame = previous[2].decided.copy()
+        old = previous[2].resolution
+        resolution = Resolution(
+            attached=dict(old.attached),
+            attached_ids={k: list(v) for k, v in old.attached_ids.items()},
+            added=list(old.added),
+            added_rows=list(old.added_rows),
+            unattached=list(old.unattached),
+        )
+        columns = list(frame.columns)
+        raw_index = {value: index for index, value in enumerate(detections["detection_id"].astype(str))}
+        for decision in newer:
+            row = position[decision.detection_id]
+            resolution.attached[decision.detection_id] = decision
+            resolution.attached_ids.setdefault(decision.detection_id, []).append(decision.id)
+            for name in APPLIED_FIELDS:
+                if name not in columns:
+                    continue
+                if decision.after.get("restore"):
+                    value = detections.iat[raw_index[decision.detection_id], detections.columns.get_loc(name)]
+                elif name in decision.after:
+                    value = decision.after[name]
+                else:
+                    continue
+                frame.iat[row, columns.index(name)] = value
+        return View(frame, resolution, "principal")
 
     def decide(
         self,

@@ -288,6 +288,14 @@ class DecisionStore:
         with self.connect() as connection:
             return [row_to_decision(row) for row in connection.execute(query + " ORDER BY id", params)]
 
+    def since(self, decision_id: int, coding: str = "principal") -> list[Decision]:
+        """Decisions of one coding recorded after `decision_id` (superseded ones included), oldest first."""
+        with self.connect() as connection:
+            rows = connection.execute(
+                "SELECT * FROM review_decisions WHERE id > ? AND coding = ? ORDER BY id", (decision_id, coding)
+            )
+            return [row_to_decision(row) for row in rows]
+
     def all(self, contract_id: str | None = None) -> list[Decision]:
         """The whole audit trail (optionally of one contract), oldest first."""
         query, params = "SELECT * FROM review_decisions", []
