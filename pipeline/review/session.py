@@ -248,6 +248,7 @@ class ReviewSession:
         )
         columns = list(frame.columns)
         raw_index = {value: index for index, value in enumerate(detections["detection_id"].astype(str))}
+        raw_columns = list(detections.columns)
         for decision in newer:
             row = position[decision.detection_id]
             resolution.attached[decision.detection_id] = decision
@@ -256,7 +257,7 @@ class ReviewSession:
                 if name not in columns:
                     continue
                 if decision.after.get("restore"):
-                    value = detections.iat[raw_index[decision.detection_id], detections.columns.get_loc(name)]
+                    value: Any = detections.iat[raw_index[decision.detection_id], raw_columns.index(name)]
                 elif name in decision.after:
                     value = decision.after[name]
                 else:
