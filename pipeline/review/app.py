@@ -269,7 +269,8 @@ def create_app(
         except ReviewError:
             autos = None
         rows = contract_indicator_rows(session.store, contract_id, session.run_dir, grid, autos)
-        return render(request, "indicators.html", {"contract_id": contract_id, "rows": rows, "saved": avis})
+        context = {"contract_id": contract_id, "rows": rows, "saved": avis, "theme_names": dict(session.themes())}
+        return render(request, "indicators.html", context)
 
     @app.post("/contrats/{contract_id}/indicateurs")
     async def indicator_decide(request: Request, contract_id: str) -> Response:

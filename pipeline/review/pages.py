@@ -128,7 +128,9 @@ def pages_router(session: ReviewSession, publisher: Publisher, render: Render) -
     @router.get("/candidats", response_class=HTMLResponse)
     def candidates_page(request: Request) -> HTMLResponse:
         lexicon = session.lexicon
-        groups = sorted_fr({e.group for e in lexicon.entities if e.group} if lexicon else set())
+        by_id = lexicon.by_id() if lexicon else {}
+        group_ids = {e.group for e in lexicon.entities if e.group in by_id} if lexicon else set()
+        groups = sorted_fr([(g, by_id[g].name) for g in group_ids], key=lambda pair: pair[1])
         return render(
             request,
             "candidates.html",
