@@ -15,6 +15,7 @@ from pipeline.review.french import fr_number, fr_pct, plural, sort_key, sorted_f
 from pipeline.review.matrix import build_matrix
 from pipeline.review.queue import build_queue, review_queue
 from pipeline.review.session import ReviewSession
+from pipeline.review.views import snippet_parts
 
 
 def detection(session: ReviewSession, contract: str, entity: str, role: str = "", method: str = "") -> str:
@@ -210,3 +211,15 @@ def test_view_updated_decision_by_decision_matches_a_full_resolution(review_run:
     last = session.store.all()[-1]
     undo_decision(session, last.id, "Alice")
     pd.testing.assert_frame_equal(session.view().decided, ReviewSession(review_run).view().decided)
+
+
+def test_motif_hit_across_a_line_break_is_highlighted() -> None:
+    """Regression: a detection found by a pattern (« motif ») spanning a line break had no highlight."""
+    snippet = "Les jeunes sont suivis par la Mission locale de l'Aude et par France Travail."
+    assert snippet_parts(snippet, "Mission locale\nde l'Aude") == (
+        "Les jeunes sont suivis par la ",
+        "Mission locale de l'Aude",
+        " et par France Travail.",
+    )
+    assert snippet_parts("CAF, CAF et CAF", "caf")[1] == "CAF"
+    assert snippet_parts("CAF, CAF et CAF", "caf")[0] == "CAF, "  # the occurrence in the middle, where the hit is

@@ -84,6 +84,9 @@
     }
     return null;
   }
+  function pendingCount() {
+    return list.querySelectorAll("li.qitem.status-auto:not([data-sending])").length;
+  }
   function setStatus(li, status) {
     ["auto", "valide", "rejete", "ajoute"].forEach(function (s) {
       li.classList.toggle("status-" + s, s === status);
@@ -143,7 +146,7 @@
         });
         cdv.markChanged();
         sinceRefresh += 1;
-        if (sinceRefresh >= 10 || !nextPending(current() || li)) refresh();
+        if (sinceRefresh >= 20 || pendingCount() < 8) refresh();
       });
   }
   function undoLast() {
