@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,11 +23,10 @@ from pipeline.review.additions import add_from_selection, candidates, confirm_ca
 from pipeline.review.apply import decision_summary, review_counts
 from pipeline.review.publisher import Publisher
 from pipeline.review.queue import QueueItem, review_queue
-from pipeline.review.render import safe_pdf_path
 from pipeline.review.session import ReviewSession
 from pipeline.review.store import Decision
 from pipeline.review.views import METHOD_LABELS, ROLE_LABELS, STATUS_LABELS, hit_text
-from pipeline.review.words import hit_boxes, page_words
+from pipeline.review.words import contract_pdf, hit_boxes, page_method, page_words
 
 MAX_BULK = 2000
 
@@ -256,29 +254,3 @@ def api_router(session: ReviewSession, publisher: Publisher, reviewer_of: Callab
         return JSONResponse({"ok": True, "entity_id": entity_id, "detections_ajoutees": added})
 
     return router
-
-
-def contract_pdf(session: ReviewSession, contract_id: str) -> Path | None:
-    """The contract's PDF inside the corpus (checked as the page images are), else None."""
-    contracts = session.contracts
-    corpus = session.run_info.get("corpus")
-    if contracts.empty or not corpus:
-        return None
-    rows = contracts[contracts["contract_id"] == contract_id]
-    if rows.empty:
-        return None
-    return safe_pdf_path(Path(corpus), str(rows.iloc[0]["file"]), str(rows.iloc[0]["sha256"]))
-
-
-def page_method(session: ReviewSession, contract_id: str, page: int) -> str:
-    """How a page was read (`text`, `ocr`, `unread`), from the page cache (read once per contract)."""
-
-    def compute() -> dict[int, str]:
-        from pipeline.cache import load_pages
-        from pipeline.extract import EXTRACTOR_VERSION
-
-        sha = session.texts.sha_by_contract.get(contract_id, "")
-        document = load_pages(session.workspace.page_cache, sha, EXTRACTOR_VERSION) if sha else None
-        return {item.number: item.method for item in document.pages} if document else {}
-
-    return session.memo(f"page_methods:{contract_id}", session.run_stamp(), compute).get(page, "text")

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from pipeline.lexicon_check import CATEGORIES, SCOPES
 from pipeline.review.additions import candidates
-from pipeline.review.api import contract_pdf, item_json
+from pipeline.review.api import item_json
 from pipeline.review.apply import review_counts
 from pipeline.review.cells import live_tables
 from pipeline.review.concordance import concordance, search
@@ -26,6 +26,7 @@ from pipeline.review.publisher import Publisher
 from pipeline.review.queue import review_queue
 from pipeline.review.session import ReviewError, ReviewSession
 from pipeline.review.views import snippet_parts
+from pipeline.review.words import contract_pdf
 
 Render = Callable[[Request, str, dict[str, Any], int], HTMLResponse]
 QUEUE_PAGE = 40

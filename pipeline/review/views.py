@@ -13,6 +13,7 @@ from pipeline.review.french import sort_key
 from pipeline.review.priority import order_by_page, order_impact_first
 from pipeline.review.session import ReviewSession, View
 from pipeline.review.store import Decision
+from pipeline.review.words import page_method
 
 KIND_LABELS = {"partenaire": "Partenaires", "dispositif": "Dispositifs"}
 ROLE_LABELS = {"signataire": "signataire", "mentionne": "mentionné", "articulation": "articulation"}
@@ -192,8 +193,6 @@ def contract_page(
             )
     chosen = next((row for row in rows if row["detection_id"] == selected), None)
     if chosen is not None:
-        from pipeline.review.api import page_method
-
         chosen = chosen | {"page_method": page_method(session, contract_id, int(chosen["page"]))}
     history = history_for(session, view, selected) if chosen else []
     entities = sorted(session.entities().values(), key=lambda e: sort_key(e.name))

@@ -4,6 +4,8 @@ Pages with a text layer give their words from PDFium's character boxes; scanned 
 from Tesseract's word boxes, read again at the extraction's resolution (a few seconds, then cached).
 Boxes are fractions of the page's width and height, top-left origin, so the browser places them over the
 image at any size. A detection's hit is located among the words by its folded text and occurrence.
+`contract_pdf` and `page_method` say where a contract's PDF is (checked as the page images are) and how
+each page was read.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ import pypdfium2 as pdfium
 from pipeline.extract.ocr import render_scale
 from pipeline.extract.settings import ExtractSettings
 from pipeline.match import fold_text
+from pipeline.review import render
+from pipeline.review.render import safe_pdf_path
+from pipeline.review.session import ReviewSession
 
 CACHE_SIZE = 48
 _CACHE: OrderedDict[tuple[str, int, bool], list[Word]] = OrderedDict()
@@ -30,8 +35,6 @@ _CACHE_LOCK = threading.Lock()
 
 def pdfium_lock() -> threading.Lock:
     """The lock the page renderer holds around PDFium (not thread-safe), shared with it."""
-    from pipeline.review import render
-
     return getattr(render, "_LOCK", _CACHE_LOCK)
 
 
@@ -192,3 +195,29 @@ def hit_boxes(words: list[Word], needle: str, occurrence: int = 0) -> list[Word]
     if not matches:
         return []
     return matches[min(occurrence, len(matches) - 1)]
+
+
+def contract_pdf(session: ReviewSession, contract_id: str) -> Path | None:
+    """The contract's PDF inside the corpus (checked as the page images are), else None."""
+    contracts = session.contracts
+    corpus = session.run_info.get("corpus")
+    if contracts.empty or not corpus:
+        return None
+    rows = contracts[contracts["contract_id"] == contract_id]
+    if rows.empty:
+        return None
+    return safe_pdf_path(Path(corpus), str(rows.iloc[0]["file"]), str(rows.iloc[0]["sha256"]))
+
+
+def page_method(session: ReviewSession, contract_id: str, page: int) -> str:
+    """How a page was read (`text`, `ocr`, `unread`), from the page cache (read once per contract)."""
+
+    def compute() -> dict[int, str]:
+        from pipeline.cache import load_pages
+        from pipeline.extract import EXTRACTOR_VERSION
+
+        sha = session.texts.sha_by_contract.get(contract_id, "")
+        document = load_pages(session.workspace.page_cache, sha, EXTRACTOR_VERSION) if sha else None
+        return {item.number: item.method for item in document.pages} if document else {}
+
+    return session.memo(f"page_methods:{contract_id}", session.run_stamp(), compute).get(page, "text")
