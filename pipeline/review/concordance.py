@@ -24,7 +24,7 @@ RADIUS = 70
 THEME_RADIUS = 160
 MIN_GROUP = 2
 OTHERS = "Autres contextes"
-TOKEN = re.compile(r"[\w’'-]+|[:;()«»]", re.UNICODE)
+TOKEN = re.compile(r"[\w’'-]+|[:;,.()«»]", re.UNICODE)
 
 
 @dataclass
@@ -69,6 +69,14 @@ def kwic(text: str, start: int, end: int, radius: int = RADIUS) -> tuple[str, st
     return left, " ".join(text[start:end].split()), right
 
 
+def spaced(tokens: list[str]) -> str:
+    """Tokens joined as French is written: no space before a comma, a full stop or a closing bracket."""
+    text = " ".join(tokens)
+    for mark in (",", ".", ")"):
+        text = text.replace(" " + mark, mark)
+    return text.replace("( ", "(")
+
+
 def context_keys(
     left: str, hit: str, right: str, theme_words: dict[str, str], around: str
 ) -> dict[str, tuple[str, str]]:
@@ -77,10 +85,10 @@ def context_keys(
     before = TOKEN.findall(left)[-2:]
     after = TOKEN.findall(right)[:2]
     if before:
-        label = " ".join([*before, hit]).replace(" :", " :")
+        label = spaced([*before, hit])
         keys["avant"] = (fold(" ".join(before)).lower() + " ⟦" + fold(hit).lower() + "⟧", label)
     if after:
-        keys["apres"] = (fold(hit).lower() + "⟧ " + fold(" ".join(after)).lower(), " ".join([hit, *after]))
+        keys["apres"] = (fold(hit).lower() + "⟧ " + fold(" ".join(after)).lower(), spaced([hit, *after]))
     if theme_words:
         folded = fold(around).lower()
         for word, name in theme_words.items():

@@ -13,6 +13,7 @@ from pipeline.review.cells import LiveTables, band_label
 from pipeline.review.french import sort_key
 
 KINDS = {"partenaires": "partenaire", "dispositifs": "dispositif"}
+SHORT_NAME = 24
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ class Matrix:
     n_read: int
 
 
+def short_label(name: str, acronym: str) -> str:
+    """A column header: the name when short enough, else the main acronym (the name is in the tooltip)."""
+    return name if len(name) <= SHORT_NAME or not acronym else acronym
+
+
 def build_matrix(tables: LiveTables, contracts: list[dict[str, str]], kind: str = "partenaires") -> Matrix:
     """The matrix of one kind (`partenaires` or `dispositifs`) over the contracts read."""
     entity_kind = KINDS.get(kind, "partenaire")
@@ -66,7 +72,7 @@ def build_matrix(tables: LiveTables, contracts: list[dict[str, str]], kind: str 
             Column(
                 entity_id=str(row["entity_id"]),
                 name=str(row["entity_name"]),
-                short=str(row["entity_acronym"]) or str(row["entity_name"]),
+                short=short_label(str(row["entity_name"]), str(row["entity_acronym"])),
                 count=int(row["n_mentionne"]),
                 signing=signing,
                 pct=float(row["pct_mentionne"]),

@@ -105,7 +105,13 @@
   Array.prototype.forEach.call(bar.querySelectorAll("button[data-action]"), function (button) {
     button.addEventListener("click", function () {
       var value = button.dataset.value || "";
-      if (button.dataset.action === "entite") value = document.getElementById("bulk-entity").value;
+      if (button.dataset.action === "entite") {
+        value = document.getElementById("bulk-entity").value;
+        if (!value) {
+          cdv.toast("Choisissez d'abord le sens ou l'entité.", { error: true });
+          return;
+        }
+      }
       apply(button.dataset.action, value);
     });
   });
