@@ -136,6 +136,7 @@ def browser_times(base: str, n: int, captures: Path | None, log: Any) -> dict[st
         page.wait_for_function(f"n => ({confirmed})() >= n", arg=n, polling="raf")
         result["burst_s"] = round((time.perf_counter() - started) / n, 4)
         print(f"  Chromium, touches enchaînées : {result['burst_s']:.3f} s par décision", file=log)
+        contract = page.evaluate("() => document.querySelector('li.qitem').dataset.contract")
         if captures:
             page.goto(base + "/matrice")
             page.screenshot(path=str(captures / "matrice.png"))
@@ -150,7 +151,6 @@ def browser_times(base: str, n: int, captures: Path | None, log: Any) -> dict[st
         old.goto(base + "/nom")
         old.fill("#nom", "Chronométreur")
         old.click("text=Commencer la relecture")
-        contract = page.evaluate("() => document.querySelector('li.qitem.selected').dataset.contract")
         old.goto(base + f"/contrats/{contract}")
         reference = []
         for _ in range(min(n, 30)):

@@ -14,6 +14,13 @@ from pipeline.review.french import sort_key
 
 KINDS = {"partenaires": "partenaire", "dispositifs": "dispositif"}
 SHORT_NAME = 24
+BAND_SHORT = {
+    "non trouvé": "—",
+    "moins de 10\u00a0%": "<10",
+    "10 à 40\u00a0%": "10-40",
+    "40 à 70\u00a0%": "40-70",
+    "70\u00a0% et plus": "≥70",
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,11 @@ class Column:
     pct_signing: float
     band: str
     band_signing: str
+
+    @property
+    def band_short(self) -> str:
+        """The band in a few characters, for a narrow column (the full label is its tooltip)."""
+        return BAND_SHORT.get(self.band, self.band)
 
 
 @dataclass

@@ -199,6 +199,20 @@ class ReviewSession:
 
     def view(self, reviewer: str | None = None, contract_id: str | None = None) -> View:
         """Detections with the decisions in force: the principal coding, or this reviewer's double coding."""
+        shared = self._shared_view(reviewer, contract_id)
+        return View(shared.decided.copy(), shared.resolution, shared.coding)
+
+    def positions(self) -> dict[str, int]:
+        """detection_id -> row of the run's detections (the same row in the views; added rows come after)."""
+
+        def compute() -> dict[str, int]:
+            ids = self.detections["detection_id"].astype(str).tolist()
+            return {value: index for index, value in enumerate(ids)}
+
+        return self.memo("positions", self.run_stamp(), compute)
+
+    def _shared_view(self, reviewer: str | None = None, contract_id: str | None = None) -> View:
+        """The cached view itself, not a copy: for reading only."""
         detections = self.detections
         double = bool(reviewer and contract_id and self.coding_for(reviewer, contract_id) == "double")
         stamp = self._cache[detections_source(self.run_dir).name][0]
@@ -206,7 +220,7 @@ class ReviewSession:
         with self._lock:
             cached = self._views.get(key)
         if cached is not None:
-            return View(cached.decided.copy(), cached.resolution, cached.coding)
+            return cached
         view = None if double else self._advance_principal(detections, stamp, int(key[1]))
         if view is None:
             if double:
@@ -221,7 +235,7 @@ class ReviewSession:
             self._views[key] = view
             if not double:
                 self._principal = (int(key[1]), stamp, view)
-        return View(view.decided.copy(), view.resolution, view.coding)
+        return view
 
     def _advance_principal(self, detections: pd.DataFrame, stamp: float, revision: int) -> View | None:
         """The principal view at `revision` from the previous one, when the decisions since then each name a
@@ -232,12 +246,14 @@ class ReviewSession:
         if previous is None or previous[1] != stamp or previous[0] >= revision:
             return None
         newer = self.store.since(previous[0], "principal")
-        known = previous[2].decided["detection_id"].astype(str)
-        position = {value: index for index, value in enumerate(known)}
-        raw_ids = set(detections["detection_id"].astype(str))
-        if any(d.after.get("added") or d.detection_id not in raw_ids for d in newer) or len(newer) > 200:
+        position = self.positions()
+        if any(d.after.get("added") or d.detection_id not in position for d in newer) or len(newer) > 200:
             return None
-        frame = previous[2].decided.copy()
+        frame = previous[2].decided
+        id_column = list(frame.columns).index("detection_id")
+        if any(frame.iat[position[d.detection_id], id_column] != d.detection_id for d in newer):
+            return None  # rows not in the run's order (a run written with added rows): resolve in full
+        frame = frame.copy()
         old = previous[2].resolution
         resolution = Resolution(
             attached=dict(old.attached),
@@ -247,7 +263,6 @@ class ReviewSession:
             unattached=list(old.unattached),
         )
         columns = list(frame.columns)
-        raw_index = {value: index for index, value in enumerate(detections["detection_id"].astype(str))}
         raw_columns = list(detections.columns)
         for decision in newer:
             row = position[decision.detection_id]
@@ -257,7 +272,7 @@ class ReviewSession:
                 if name not in columns:
                     continue
                 if decision.after.get("restore"):
-                    value: Any = detections.iat[raw_index[decision.detection_id], raw_columns.index(name)]
+                    value: Any = detections.iat[row, raw_columns.index(name)]
                 elif name in decision.after:
                     value = decision.after[name]
                 else:
@@ -310,11 +325,14 @@ class ReviewSession:
         if not reviewer:
             raise ReviewError("indiquez votre nom de relecteur avant de décider.")
         raw = self.detections
-        matches = raw[raw["detection_id"] == detection_id]
+        row_number = self.positions().get(detection_id)
+        matches = raw.iloc[[row_number]] if row_number is not None else raw.iloc[0:0]
         contract_id = str(matches.iloc[0]["contract_id"]) if len(matches) else self._added_contract(detection_id)
         coding = self.coding_for(reviewer, contract_id)
-        view = self.view(reviewer, contract_id) if coding == "double" else self.view()
-        rows = view.decided[view.decided["detection_id"] == detection_id]
+        view = self._shared_view(reviewer, contract_id) if coding == "double" else self._shared_view()
+        rows = view.decided.iloc[[row_number]] if row_number is not None and row_number < len(view.decided) else None
+        if rows is None or str(rows.iloc[0]["detection_id"]) != detection_id:
+            rows = view.decided[view.decided["detection_id"] == detection_id]
         if rows.empty:
             raise ReviewError(f"détection « {detection_id} » inconnue dans ce run.")
         current = rows.iloc[0].to_dict()

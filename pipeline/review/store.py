@@ -188,6 +188,9 @@ class DecisionStore:
         self.path = workspace.database
         with self.connect() as connection:
             connection.executescript(SCHEMA)
+        # Held open for the store's life, so that closing a short connection is never the last close, which
+        # would checkpoint the write-ahead log each time (milliseconds per decision).
+        self._keeper = open_database(self.path, autocommit=True)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:

@@ -16,6 +16,7 @@
   var refreshing = false;
   var undoStack = [];
   var LABELS = { auto: "à revoir", valide: "validée", rejete: "rejetée", ajoute: "ajoutée" };
+  var IMAGE_DELAY = 250;
 
   function items() {
     return Array.prototype.slice.call(list.querySelectorAll("li.qitem"));
@@ -52,10 +53,27 @@
       });
     });
   }
+  // The page image is asked for once the selection rests (a reviewer running through the queue with the
+  // keyboard does not make the server draw every page), then the next item's page is fetched ahead.
+  var imageTimer = null;
+  function showImage(li) {
+    clearTimeout(imageTimer);
+    imageTimer = setTimeout(function () {
+      if (current() !== li) return;
+      image.src = pageUrl(li);
+      drawHit(li);
+      var next = nextPending(li);
+      if (next) {
+        image.onload = function () {
+          image.onload = null;
+          if (current() === li) new Image().src = pageUrl(next);
+        };
+      }
+    }, IMAGE_DELAY);
+  }
   function show(li) {
     if (!li) return;
-    image.src = pageUrl(li);
-    drawHit(li);
+    showImage(li);
     document.getElementById("open-contract").href =
       "/contrats/" + encodeURIComponent(li.dataset.contract) + "?sel=" + encodeURIComponent(li.dataset.id);
     document.getElementById("open-concordance").href = "/concordance/" + encodeURIComponent(li.dataset.entity);
@@ -65,8 +83,6 @@
     Array.prototype.forEach.call(document.querySelectorAll(".partner-only"), function (button) {
       button.hidden = !partner;
     });
-    var next = nextPending(li);
-    if (next) new Image().src = pageUrl(next);
   }
   function select(li) {
     if (!li) return;
