@@ -10,7 +10,7 @@ from test_review_support import review_run  # noqa: F401  (fixture)
 
 from pipeline.review.actions import undo_decision
 from pipeline.review.cells import band_label, live_tables, table_progress
-from pipeline.review.concordance import concordance, search
+from pipeline.review.concordance import Line, concordance, context_keys, group_lines, search
 from pipeline.review.french import fr_number, fr_pct, plural, sort_key, sorted_fr
 from pipeline.review.matrix import build_matrix
 from pipeline.review.queue import build_queue, review_queue
@@ -223,3 +223,24 @@ def test_motif_hit_across_a_line_break_is_highlighted() -> None:
     )
     assert snippet_parts("CAF, CAF et CAF", "caf")[1] == "CAF"
     assert snippet_parts("CAF, CAF et CAF", "caf")[0] == "CAF, "  # the occurrence in the middle, where the hit is
+
+
+def test_context_patterns_name_the_groups() -> None:
+    def line(
+        number: int, left: str, hit: str, right: str, around: str = "", words: dict[str, str] | None = None
+    ) -> Line:
+        made = Line(f"d{number}", f"c{number}", 1, left, hit, right, "auto", "mentionne", 0.9, "sigle", "x")
+        made.keys = context_keys(left, hit, right, words or {}, around or f"{left} {hit} {right}")
+        return made
+
+    insee = [line(i, "Taux de chômage. Sources :", "Insee", f"{2019 + i}, RP") for i in range(3)]
+    insee.append(line(9, "selon les données de l'", "Insee", "et de la CAF"))
+    groups = group_lines(insee)
+    assert [(g.label, len(g.lines)) for g in groups] == [("Sources : Insee", 3), ("Autres contextes", 1)]
+    words = {"securite": "sécurité", "delinquance": "sécurité", "sante": "santé"}
+    cls = [
+        line(1, "Le", "CLS", "coordonne", "prévention de la délinquance", words),
+        line(2, "du", "CLS", "réunit", "la sécurité des habitants", words),
+        line(3, "Le", "CLS", "finance", "la santé mentale", words),
+    ]
+    assert [(g.label, len(g.lines)) for g in group_lines(cls)] == [("CLS … sécurité", 2), ("Autres contextes", 1)]

@@ -74,7 +74,7 @@ def spaced(tokens: list[str]) -> str:
     text = " ".join(tokens)
     for mark in (",", ".", ")"):
         text = text.replace(" " + mark, mark)
-    return text.replace("( ", "(")
+    return text.replace("( ", "(").replace("' ", "'").replace("’ ", "’")
 
 
 def context_keys(
@@ -99,7 +99,8 @@ def context_keys(
 
 
 def sense_theme_words(session: ReviewSession, entity_id: str) -> dict[str, str]:
-    """For an entity sharing an acronym with other senses: folded theme keyword -> theme word to show."""
+    """For an entity sharing an acronym with other senses: folded keyword of a sense's theme -> the theme's
+    first word (« sécurité », « santé »), which names the group."""
     lexicon = session.lexicon
     if lexicon is None or not any(entity_id in senses for senses in lexicon.ambiguous.values()):
         return {}
@@ -112,10 +113,11 @@ def sense_theme_words(session: ReviewSession, entity_id: str) -> dict[str, str]:
             theme = themes.get(theme_id)
             if theme is None:
                 continue
+            label = theme.name.split()[0].lower()
             for keyword in (theme.name, *theme.keywords[:12]):
                 folded = fold(keyword).lower()
                 if len(folded) >= 4:
-                    words.setdefault(folded, keyword.lower())
+                    words.setdefault(folded, label)
     return words
 
 
@@ -174,7 +176,12 @@ def group_lines(lines: list[Line]) -> list[Group]:
         _, _, kind, key, label = max(options)
         group = groups.setdefault((kind, key), Group(label, kind, []))
         group.lines.append(line)
+    for key, group in list(groups.items()):
+        if len(group.lines) < MIN_GROUP:  # its other lines went to larger groups
+            others.extend(group.lines)
+            del groups[key]
     ordered = sorted(groups.values(), key=lambda g: (-len(g.lines), sort_key(g.label)))
+    others.sort(key=lambda line: (sort_key(line.contract_id), line.page))
     if others:
         ordered.append(Group(OTHERS, "autres", others))
     return ordered
