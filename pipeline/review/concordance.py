@@ -176,10 +176,10 @@ def group_lines(lines: list[Line]) -> list[Group]:
         _, _, kind, key, label = max(options)
         group = groups.setdefault((kind, key), Group(label, kind, []))
         group.lines.append(line)
-    for key, group in list(groups.items()):
+    for group_key, group in list(groups.items()):
         if len(group.lines) < MIN_GROUP:  # its other lines went to larger groups
             others.extend(group.lines)
-            del groups[key]
+            del groups[group_key]
     ordered = sorted(groups.values(), key=lambda g: (-len(g.lines), sort_key(g.label)))
     others.sort(key=lambda line: (sort_key(line.contract_id), line.page))
     if others:
