@@ -246,3 +246,25 @@ def test_report_regenerates_from_the_app(app_run: tuple[ReviewSession, Path]) ->
         assert report.stat().st_mtime > stamp
     tables = pd.read_csv(session.run_dir / "tables" / "partenaires.csv").set_index("entity_id")
     assert tables.loc["ars", "n_signataire"] == 0
+
+
+@pytest.mark.skipif(shutil.which("/usr/bin/chromium") is None, reason="Debian chromium absent")
+def test_scanned_page_hit_is_boxed_on_the_contract_page(app_run: tuple[ReviewSession, Path]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    session, _ = app_run
+    target = detection(session, "contrat_scan", "caf")
+    arguments = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    with serve(create_app(session, publish_pause=0)) as base, sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=arguments)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(base + f"/nom?suivant=/contrats/contrat_scan%3Fsel%3D{target}")
+        page.fill("#nom", "Alice")
+        page.click("text=Commencer la relecture")
+        page.wait_for_selector("#hit-layer .hit-box", timeout=60000)
+        assert page.locator("#hit-layer .hit-box").count() == 3
+        assert "page numérisée (OCR)" in page.inner_text("#page-caption")
+        image = page.locator("#page-image").bounding_box()
+        box = page.locator("#hit-layer .hit-box").first.bounding_box()
+        assert image and box and image["x"] < box["x"] < image["x"] + image["width"] / 2
+        browser.close()

@@ -62,6 +62,7 @@
         if (side && freshSide) side.replaceWith(document.importNode(freshSide, true));
         history.replaceState(null, "", url);
         bindForms();
+        boxScannedHit();
       });
   }
   function move(step) {
@@ -171,6 +172,30 @@
       if (last.row) choose(last.row);
     });
   }
+  // Scanned pages have no text layer for the server to box the hit in: it is boxed from the OCR words.
+  function boxScannedHit() {
+    var figure = document.getElementById("page-figure");
+    if (!figure || figure.dataset.ocr !== "1" || !cdv) return;
+    var url =
+      "/api/contrats/" + encodeURIComponent(figure.dataset.contract) + "/pages/" + figure.dataset.page +
+      "/mots?d=" + encodeURIComponent(figure.dataset.detection);
+    cdv.get(url).then(function (data) {
+      var layer = document.getElementById("hit-layer");
+      if (!layer || document.getElementById("page-figure") !== figure) return;
+      var boxes = (data && data.passage) || [];
+      if (!boxes.length) {
+        document.getElementById("page-caption").textContent = "page numérisée (OCR) : passage non localisé sur l'image";
+      }
+      boxes.forEach(function (word) {
+        var box = cdv.el("span", "hit-box");
+        box.style.left = 100 * word.x + "%";
+        box.style.top = 100 * word.y + "%";
+        box.style.width = 100 * word.w + "%";
+        box.style.height = 100 * word.h + "%";
+        layer.appendChild(box);
+      });
+    });
+  }
   function bindForms() {
     Array.prototype.forEach.call(document.querySelectorAll("#actions form"), function (form) {
       if (form.dataset.bound) return;
@@ -223,6 +248,7 @@
     if (handled) event.preventDefault();
   });
   bindForms();
+  boxScannedHit();
   var selected = selectedRow();
   if (selected && selected.scrollIntoView) selected.scrollIntoView({ block: "center" });
 })();
