@@ -123,6 +123,13 @@ def item_json(session: ReviewSession, item: QueueItem) -> dict[str, Any]:
     }
 
 
+def without_double_coding(session: ReviewSession, items: list[QueueItem], reviewer: str) -> list[QueueItem]:
+    """The queue without the contracts this reviewer codes a second time (those are reviewed blind, on
+    their contract page)."""
+    blind = {contract for _, contract in session.store.assignments(reviewer)} if reviewer else set()
+    return [item for item in items if item.contract_id not in blind] if blind else items
+
+
 def error_response(error: Exception, status: int = 400) -> JSONResponse:
     return JSONResponse({"ok": False, "erreur": str(error)}, status_code=status)
 
@@ -187,9 +194,10 @@ def api_router(session: ReviewSession, publisher: Publisher, reviewer_of: Callab
         return timed(JSONResponse({"ok": True, **decision_json(session, recorded.decision)}), started)
 
     @router.get("/file")
-    def queue(limite: int = 40, entite: str = "", mesure: str = "") -> JSONResponse:
+    def queue(request: Request, limite: int = 40, entite: str = "", mesure: str = "") -> JSONResponse:
         started = time.perf_counter()
         items = review_queue(session, entite, mesure, limit=max(1, min(limite, 500)))
+        items = without_double_coding(session, items, reviewer_of(request))
         counts = review_counts(session.view().decided)
         return timed(JSONResponse({"items": [item_json(session, i) for i in items], "progression": counts}), started)
 

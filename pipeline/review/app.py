@@ -130,7 +130,7 @@ def create_app(
     from pipeline.review.pages import pages_router
 
     app.include_router(api_router(session, publisher, reviewer_of))
-    app.include_router(pages_router(session, publisher, render))
+    app.include_router(pages_router(session, render, reviewer_of))
 
     @app.get("/nom", response_class=HTMLResponse)
     def name_form(request: Request, suivant: str = "/") -> HTMLResponse:

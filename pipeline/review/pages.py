@@ -16,13 +16,12 @@ from fastapi.responses import HTMLResponse
 
 from pipeline.lexicon_check import CATEGORIES, SCOPES
 from pipeline.review.additions import candidates
-from pipeline.review.api import item_json
+from pipeline.review.api import item_json, without_double_coding
 from pipeline.review.apply import review_counts
 from pipeline.review.cells import live_tables
 from pipeline.review.concordance import concordance, search
 from pipeline.review.french import sort_key, sorted_fr
 from pipeline.review.matrix import KINDS, build_matrix
-from pipeline.review.publisher import Publisher
 from pipeline.review.queue import review_queue
 from pipeline.review.session import ReviewError, ReviewSession
 from pipeline.review.views import snippet_parts
@@ -32,7 +31,7 @@ Render = Callable[[Request, str, dict[str, Any], int], HTMLResponse]
 QUEUE_PAGE = 40
 
 
-def pages_router(session: ReviewSession, publisher: Publisher, render: Render) -> APIRouter:
+def pages_router(session: ReviewSession, render: Render, reviewer_of: Callable[[Request], str]) -> APIRouter:
     """The HTML routes over one session."""
     router = APIRouter()
 
@@ -43,6 +42,7 @@ def pages_router(session: ReviewSession, publisher: Publisher, render: Render) -
     def queue(request: Request, entite: str = "", mesure: str = "") -> HTMLResponse:
         try:
             items = review_queue(session, entite, mesure, limit=QUEUE_PAGE)
+            items = without_double_coding(session, items, reviewer_of(request))
         except ReviewError as failure:
             return error(request, str(failure), 500)
         entity = session.entities().get(entite)
