@@ -20,31 +20,45 @@
     node.style.width = 100 * word.w + "%";
     node.style.height = 100 * word.h + "%";
   }
+  // Words are laid over the image once both the words and the image are there (their size follows the
+  // image's), then the page says it is ready for a selection.
+  var image = document.getElementById("page-image");
+  var received = null;
+  function layWords() {
+    if (!received || !image || !image.complete || !image.naturalHeight) return;
+    var data = received;
+    received = null;
+    data.mots.forEach(function (word) {
+      var span = cdv.el("span", "word", word.t + " ");
+      place(span, word);
+      var height = word.h * words.clientHeight;
+      span.style.fontSize = Math.max(5, 0.6 * height) + "px";
+      span.style.lineHeight = height + "px";
+      words.appendChild(span);
+    });
+    if (data.ocr) {
+      (data.passage || []).forEach(function (word) {
+        var box = cdv.el("span", "hit-box");
+        place(box, word);
+        hits.appendChild(box);
+      });
+    }
+    caption.textContent =
+      (data.ocr ? "Page numérisée (OCR) : mots lus par Tesseract. " : "") +
+      cdv.plural(data.mots.length, "mot sélectionnable", "mots sélectionnables") + " sur l'image.";
+    root.dataset.wordsReady = "1";
+  }
   if (words) {
     var url = "/api/contrats/" + encodeURIComponent(contract) + "/pages/" + page + "/mots";
     if (root.dataset.detection) url += "?d=" + encodeURIComponent(root.dataset.detection);
+    image.addEventListener("load", layWords);
     cdv.get(url).then(function (data) {
       if (!data.ok) {
         caption.textContent = "Mots de la page indisponibles : sélectionnez dans le texte de la page.";
         return;
       }
-      data.mots.forEach(function (word) {
-        var span = cdv.el("span", "word", word.t + " ");
-        place(span, word);
-        span.style.fontSize = Math.max(6, 0.8 * word.h * words.clientHeight) + "px";
-        words.appendChild(span);
-      });
-      if (data.ocr) {
-        (data.passage || []).forEach(function (word) {
-          var box = cdv.el("span", "hit-box");
-          place(box, word);
-          hits.appendChild(box);
-        });
-      }
-      caption.textContent =
-        (data.ocr ? "Page numérisée (OCR) : mots lus par Tesseract. " : "") +
-        cdv.plural(data.mots.length, "mot sélectionnable", "mots sélectionnables") + " sur l'image.";
-      root.dataset.wordsReady = "1";
+      received = data;
+      layWords();
     });
   }
   document.addEventListener("mouseup", function () {
