@@ -117,6 +117,7 @@ def browser_times(base: str, n: int, captures: Path | None, log: Any) -> dict[st
         page.click("text=Commencer la relecture")
         page.wait_for_selector("li.qitem.selected")
         if captures:
+            page.wait_for_function("() => document.getElementById('page-image').naturalHeight > 0")
             page.screenshot(path=str(captures / "file.png"))
         confirmed = "() => Number(document.getElementById('session-count').dataset.confirmed)"
         sequential = []
