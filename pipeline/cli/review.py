@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli import fail, main
-from pipeline.cli.options import workspace_option
+from pipeline.cli.options import lexicons_option, workspace_option
 from pipeline.errors import CdvError
 
 if TYPE_CHECKING:
@@ -32,12 +32,12 @@ review_workspace = workspace_option(
 )
 
 
-def open_session(run_dir: Path, workspace: Path | None) -> ReviewSession:
+def open_session(run_dir: Path, workspace: Path | None, lexicons: Path | None = None) -> ReviewSession:
     """The review session of a run, or a French error."""
     from pipeline.review.session import ReviewSession
     from pipeline.workspace import Workspace
 
-    return ReviewSession(run_dir, Workspace(workspace) if workspace else None)
+    return ReviewSession(run_dir, Workspace(workspace) if workspace else None, lexicon_dir=lexicons)
 
 
 def is_loopback(host: str) -> bool:
@@ -58,9 +58,24 @@ def is_loopback(host: str) -> bool:
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port d'écoute.")
 @click.option("--token", default=None, help=f"Jeton d'accès exigé à chaque requête (ou variable {TOKEN_ENV}).")
+@lexicons_option
+@click.option(
+    "--pause",
+    type=click.FloatRange(0, 3600),
+    default=30.0,
+    show_default=True,
+    help="Secondes sans décision après lesquelles rapport et classeur sont régénérés (0 : seulement sur demande).",
+)
 @click.pass_context
 def review_group(
-    ctx: click.Context, run_dir: Path, workspace: Path | None, host: str, port: int, token: str | None
+    ctx: click.Context,
+    run_dir: Path,
+    workspace: Path | None,
+    host: str,
+    port: int,
+    token: str | None,
+    lexicons: Path | None,
+    pause: float,
 ) -> None:
     """Relecture des détections dans le navigateur (sans sous-commande), ou par tableur.
 
@@ -72,7 +87,7 @@ def review_group(
     if not is_loopback(host) and not token:
         fail(f"--host {host} expose l'application au réseau : donnez un jeton avec --token ou {TOKEN_ENV}.")
     try:
-        session = open_session(run_dir, workspace)
+        session = open_session(run_dir, workspace, lexicons)
     except CdvError as error:
         fail(str(error))
         return
@@ -82,7 +97,7 @@ def review_group(
 
     address = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
     click.echo(f"Relecture du run {session.run_id} : ouvrez {address} (Ctrl+C pour arrêter).")
-    uvicorn.run(create_app(session, token=token), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(session, token=token, publish_pause=pause), host=host, port=port, log_level="warning")
 
 
 @review_group.command("export")

@@ -74,9 +74,17 @@ class RunData:
     detections: pd.DataFrame
     lexicon: Lexicon
     workspace: Workspace | None = None
-    cues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CUE_COLUMNS))
-    page_themes: dict[str, dict[int, str]] = field(default_factory=dict)
     mentions: list[Mention] = field(default_factory=list)
+
+    @cached_property
+    def cues(self) -> pd.DataFrame:
+        """The indicator cues the analysis found (`indicator_cues.csv`), read on first use."""
+        return typed_cues(read_csv(self.run_dir / CUES_FILE, required=False))
+
+    @cached_property
+    def page_themes(self) -> dict[str, dict[int, str]]:
+        """contract id -> page -> theme, as the structure stage gave them (`page_themes.csv`), read on first use."""
+        return page_themes_of(read_csv(self.run_dir / PAGE_THEMES_FILE, required=False))
 
     @cached_property
     def read_ids(self) -> list[str]:
@@ -219,23 +227,18 @@ def build_run_data(
     lexicon: Lexicon,
     workspace: Workspace | None = None,
 ) -> RunData:
-    """A `RunData` from a run's metadata, contracts and (decided) detections; cues and page themes are read
-    from the run folder."""
+    """A `RunData` from a run's metadata, contracts and (decided) detections; indicator cues and page themes are
+    read from the run folder when first needed."""
     contracts = contracts.copy()
+    if contracts.empty and len(detections):
+        ids = sorted(set(detections["contract_id"].astype(str)))
+        contracts = pd.DataFrame({"contract_id": ids, "status": "ok", "file": "", "pages": 0})
     for column in ("department", "pages_unread", "sha256", "status", "territory", "pages"):
         if column not in contracts:
             contracts[column] = ""
+    contracts = contracts.astype({"contract_id": str})
     detections = typed_detections(detections)
-    data = RunData(
-        Path(run_dir),
-        run,
-        contracts,
-        detections,
-        lexicon,
-        workspace,
-        cues=typed_cues(read_csv(Path(run_dir) / CUES_FILE, required=False)),
-        page_themes=page_themes_of(read_csv(Path(run_dir) / PAGE_THEMES_FILE, required=False)),
-    )
+    data = RunData(Path(run_dir), run, contracts, detections, lexicon, workspace)
     data.mentions = frame_to_mentions(detections)
     return data
 

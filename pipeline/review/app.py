@@ -23,10 +23,15 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.review.agreement import compute_agreement
 from pipeline.review.apply import decision_summary, review_counts
+from pipeline.review.cells import live_contract_indicators, live_tables, table_progress
+from pipeline.review.french import jinja_filters
 from pipeline.review.indicators import VALUE_LABELS, contract_indicator_rows, load_grid
+from pipeline.review.publisher import DEFAULT_PAUSE, Publisher
 from pipeline.review.render import render_page, safe_pdf_path
 from pipeline.review.session import ReviewError, ReviewSession
 from pipeline.review.views import (
+    METHOD_HELP,
+    METHOD_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
     Filters,
@@ -47,9 +52,16 @@ OPEN_PATHS = ("/nom", "/static/")
 def make_templates() -> Jinja2Templates:
     """Templates with autoescaping on for every file (PDF text is untrusted)."""
     environment = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True)
-    environment.globals.update(role_labels=ROLE_LABELS, status_labels=STATUS_LABELS, value_labels=VALUE_LABELS)
+    environment.globals.update(
+        role_labels=ROLE_LABELS,
+        status_labels=STATUS_LABELS,
+        value_labels=VALUE_LABELS,
+        method_labels=METHOD_LABELS,
+        method_help=METHOD_HELP,
+    )
     environment.filters["short_time"] = short_time
     environment.filters["summary"] = decision_summary
+    environment.filters.update(jinja_filters())
     return Jinja2Templates(env=environment)
 
 
@@ -62,11 +74,16 @@ def read_filters(params: Any) -> Filters:
     )
 
 
-def create_app(session: ReviewSession, token: str | None = None) -> FastAPI:
-    """The review app over one run; `token`, when set, is required on every request."""
+def create_app(
+    session: ReviewSession, token: str | None = None, publish_pause: float = DEFAULT_PAUSE, publish_png: bool = True
+) -> FastAPI:
+    """The review app over one run; `token`, when set, is required on every request; the report is
+    regenerated `publish_pause` seconds after the last decision (never when 0)."""
     app = FastAPI(title="cdv — relecture", docs_url=None, redoc_url=None, openapi_url=None)
     templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    publisher = Publisher(session, pause=publish_pause, png=publish_png)
+    app.state.publisher = publisher
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
@@ -101,8 +118,19 @@ def create_app(session: ReviewSession, token: str | None = None) -> FastAPI:
         return response
 
     def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-        base = {"reviewer": reviewer_of(request), "run_id": session.run_id, "run_dir": str(session.run_dir)}
+        base = {
+            "reviewer": reviewer_of(request),
+            "run_id": session.run_id,
+            "run_dir": str(session.run_dir),
+            "publication": publisher.status().as_dict(),
+        }
         return templates.TemplateResponse(request, name, base | context, status_code=status)
+
+    from pipeline.review.api import api_router
+    from pipeline.review.pages import pages_router
+
+    app.include_router(api_router(session, publisher, reviewer_of))
+    app.include_router(pages_router(session, render, reviewer_of))
 
     @app.get("/nom", response_class=HTMLResponse)
     def name_form(request: Request, suivant: str = "/") -> HTMLResponse:
@@ -122,10 +150,19 @@ def create_app(session: ReviewSession, token: str | None = None) -> FastAPI:
         rows = contracts_overview(session, reviewer_of(request))
         decided = session.view().decided
         unattached = session.view().resolution.unattached
+        try:
+            progress = table_progress(live_tables(session))
+        except ReviewError:
+            progress = []
         return render(
             request,
             "index.html",
-            {"contracts": rows, "counts": review_counts(decided), "n_unattached": len(unattached)},
+            {
+                "contracts": rows,
+                "counts": review_counts(decided),
+                "n_unattached": len(unattached),
+                "tables_progress": progress,
+            },
         )
 
     @app.get("/contrats/{contract_id}", response_class=HTMLResponse)
@@ -163,6 +200,7 @@ def create_app(session: ReviewSession, token: str | None = None) -> FastAPI:
                 )
             except ReviewError as error:
                 return contract_response(request, contract_id, detection_id, error=str(error), status=400)
+            publisher.touch()
             view = session.view(reviewer, contract_id)
             stay = action in {"note", "theme", "entite"} or form.get("rester")
             target = detection_id if stay else next_pending(session, view, contract_id, filters, detection_id)
@@ -190,6 +228,7 @@ def create_app(session: ReviewSession, token: str | None = None) -> FastAPI:
                 )
             except ReviewError as error:
                 return contract_response(request, contract_id, "", error=str(error), status=400)
+            publisher.touch()
             query = read_filters(form).query() | {
                 "sel": recorded.decision.detection_id,
                 "avis": str(recorded.decision.id),
@@ -224,14 +263,19 @@ def create_app(session: ReviewSession, token: str | None = None) -> FastAPI:
     def indicators(request: Request, contract_id: str, avis: str = "") -> HTMLResponse:
         if contract_id not in known_contracts(session):
             return render(request, "error.html", {"message": f"Contrat « {contract_id} » inconnu."}, 404)
-        grid = load_grid()
-        rows = contract_indicator_rows(session.store, contract_id, session.run_dir, grid)
-        return render(request, "indicators.html", {"contract_id": contract_id, "rows": rows, "saved": avis})
+        grid = load_grid(session.lexicon_dir)
+        try:
+            autos = live_contract_indicators(session)
+        except ReviewError:
+            autos = None
+        rows = contract_indicator_rows(session.store, contract_id, session.run_dir, grid, autos)
+        context = {"contract_id": contract_id, "rows": rows, "saved": avis, "theme_names": dict(session.themes())}
+        return render(request, "indicators.html", context)
 
     @app.post("/contrats/{contract_id}/indicateurs")
     async def indicator_decide(request: Request, contract_id: str) -> Response:
         form = await request.form()
-        grid = {row.indicator_id: row for row in load_grid()}
+        grid = {row.indicator_id: row for row in load_grid(session.lexicon_dir)}
         indicator_id = str(form.get("indicator_id", ""))
         value = str(form.get("value", ""))
         auto = str(form.get("auto", ""))
@@ -245,6 +289,7 @@ def create_app(session: ReviewSession, token: str | None = None) -> FastAPI:
             contract_id, indicator_id, value, auto, bool(form.get("confirmer")) or value == auto,
             str(form.get("comment", "")).strip()[:2000], reviewer_of(request), run_id=session.run_id,
         )  # fmt: skip
+        publisher.touch()
         target = f"/contrats/{quote(contract_id)}/indicateurs?avis={quote(indicator_id)}#i-{quote(indicator_id)}"
         return RedirectResponse(target, status_code=303)
 

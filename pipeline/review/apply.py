@@ -211,6 +211,7 @@ def decision_summary(decision: Decision) -> str:
         "ajouter": "ajoutée",
         "note": "note",
         "retablir": "rétablie (automatique)",
+        "annuler": "décision annulée (état précédent rétabli)",
     }
     text = labels.get(decision.action, decision.action)
     if after.get("comment"):

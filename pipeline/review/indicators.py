@@ -81,15 +81,19 @@ def auto_values(run_dir: Path | None) -> dict[tuple[str, str], tuple[str, str]]:
     """(contract_id, indicator_id) -> (automatic value, evidence), empty if the run has none."""
     if run_dir is None or not (Path(run_dir) / AUTO_FILE).exists():
         return {}
-    frame = pd.read_csv(Path(run_dir) / AUTO_FILE, dtype=str, keep_default_na=False)
+    return frame_to_autos(pd.read_csv(Path(run_dir) / AUTO_FILE, dtype=str, keep_default_na=False))
+
+
+def frame_to_autos(frame: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
+    """(contract_id, indicator_id) -> (automatic value, evidence) from a `contract_indicators` table."""
     if not {"contract_id", "indicator_id"} <= set(frame.columns):
         return {}
     value_column = next((c for c in ("value", "present", "valeur") if c in frame.columns), None)
     evidence_column = next((c for c in ("evidence", "snippet", "pages") if c in frame.columns), None)
     return {
-        (row["contract_id"], row["indicator_id"]): (
+        (str(row["contract_id"]), str(row["indicator_id"])): (
             normalise_value(row[value_column]) if value_column else "",
-            row[evidence_column] if evidence_column else "",
+            str(row[evidence_column]) if evidence_column else "",
         )
         for row in frame.to_dict("records")
     }
@@ -125,10 +129,18 @@ def indicator_decisions(workspace: Workspace, run_dir: Path | None = None) -> pd
 
 
 def contract_indicator_rows(
-    store: DecisionStore, contract_id: str, run_dir: Path | None, grid: list[GridRow]
+    store: DecisionStore,
+    contract_id: str,
+    run_dir: Path | None,
+    grid: list[GridRow],
+    autos: dict[tuple[str, str], tuple[str, str]] | None = None,
 ) -> list[dict[str, object]]:
-    """The grid for one contract: automatic value and evidence, reviewer value, who and when."""
-    autos = auto_values(run_dir)
+    """The grid for one contract: automatic value and evidence, reviewer value, who and when.
+
+    `autos` are the automatic values with the detection decisions in force (see
+    `cells.live_contract_indicators`); without them, those of the run's last publication.
+    """
+    autos = auto_values(run_dir) if autos is None else autos
     current = {d.indicator_id: d for d in store.current_indicators(contract_id)}
     rows: list[dict[str, object]] = []
     for item in grid:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -18,12 +18,13 @@ from pipeline.errors import CdvError
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.report.outputs import detections_source
 from pipeline.review.anchor import PageTexts, normalise, row_context
-from pipeline.review.apply import Resolution, apply_resolution, page_texts_for, resolve
+from pipeline.review.apply import APPLIED_FIELDS, Resolution, apply_resolution, page_texts_for, resolve
 from pipeline.review.store import DecisionStore, NewDecision, Recorded
 from pipeline.types import Entity
 from pipeline.workspace import Workspace, resolve_workspace
 
 ROLES_BY_KIND = {"partenaire": ("signataire", "mentionne"), "dispositif": ("articulation",)}
+T = TypeVar("T")
 STATE_FIELDS = ("status", "role", "theme", "entity_id", "entity_name", "entity_acronym", "kind")
 
 
@@ -54,13 +55,22 @@ def read_frame(path: Path) -> pd.DataFrame:
 class ReviewSession:
     """Everything needed to review one run: detections, contracts, lexicon, store (thread-safe)."""
 
-    def __init__(self, run_dir: Path, workspace: Workspace | None = None, lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self,
+        run_dir: Path,
+        workspace: Workspace | None = None,
+        lexicon: Lexicon | None = None,
+        lexicon_dir: Path | None = None,
+    ) -> None:
+        from pipeline.report.publish import run_lexicon_dir
+
         self.run_dir = Path(run_dir)
         if not detections_source(self.run_dir).exists():
             raise ReviewError(f"{self.run_dir} : pas de detections.csv ; indiquez le dossier d'un run avec --run.")
         self.run_info: dict[str, Any] = {}
         if (self.run_dir / "run.json").exists():
             self.run_info = json.loads((self.run_dir / "run.json").read_text(encoding="utf-8"))
+        self.lexicon_dir = run_lexicon_dir(self.run_info, lexicon_dir)
         if workspace is None:
             recorded = self.run_info.get("workspace")
             workspace = Workspace(Path(recorded)) if recorded else resolve_workspace(None)
@@ -71,6 +81,8 @@ class ReviewSession:
         self._cache: dict[str, tuple[float, pd.DataFrame]] = {}
         self._texts: PageTexts | None = None
         self._views: dict[tuple[object, ...], View] = {}
+        self._memo: dict[str, tuple[object, object]] = {}
+        self._principal: tuple[int, float, View] | None = None
 
     # Run data
 
@@ -122,13 +134,39 @@ class ReviewSession:
     def lexicon(self) -> Lexicon | None:
         """The run's lexicons (None when they cannot be read: entity choices then come from the run)."""
         if self._lexicon is None:
-            from pipeline.report.publish import run_lexicon_dir
-
             try:
-                self._lexicon = load_lexicon(run_lexicon_dir(self.run_info))
+                self._lexicon = load_lexicon(self.lexicon_dir)
             except Exception:  # a lexicon being edited must not stop the review
                 return None
         return self._lexicon
+
+    def reload_lexicon(self) -> None:
+        """Forget the loaded lexicon (after an edit of the lexicon files) and every result derived from it."""
+        with self._lock:
+            self._lexicon = None
+            self._memo.clear()
+
+    def run_stamp(self) -> float:
+        """Modification time of the run's detections file (derived results of the run alone depend on it)."""
+        _ = self.detections  # refreshes the file stamp
+        return self._cache[detections_source(self.run_dir).name][0]
+
+    def revision(self) -> tuple[object, ...]:
+        """What derived results depend on: the decisions, the run's detections and the lexicon version."""
+        lexicon = self.lexicon
+        version = lexicon.version if lexicon else ""
+        return (self.store.revision(), self.store.indicator_revision(), self.run_stamp(), version)
+
+    def memo(self, name: str, key: object, compute: Callable[[], T]) -> T:
+        """A result derived from the session, computed once per `key` (the latest one is kept per name)."""
+        with self._lock:
+            cached = self._memo.get(name)
+        if cached is not None and cached[0] == key:
+            return cached[1]  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            self._memo[name] = (key, value)
+        return value
 
     def entities(self) -> dict[str, Entity]:
         """Entities a reviewer may choose: the lexicon's, else those seen in the run."""
@@ -162,6 +200,20 @@ class ReviewSession:
 
     def view(self, reviewer: str | None = None, contract_id: str | None = None) -> View:
         """Detections with the decisions in force: the principal coding, or this reviewer's double coding."""
+        shared = self._shared_view(reviewer, contract_id)
+        return View(shared.decided.copy(), shared.resolution, shared.coding)
+
+    def positions(self) -> dict[str, int]:
+        """detection_id -> row of the run's detections (the same row in the views; added rows come after)."""
+
+        def compute() -> dict[str, int]:
+            ids = self.detections["detection_id"].astype(str).tolist()
+            return {value: index for index, value in enumerate(ids)}
+
+        return self.memo("positions", self.run_stamp(), compute)
+
+    def _shared_view(self, reviewer: str | None = None, contract_id: str | None = None) -> View:
+        """The cached view itself, not a copy: for reading only."""
         detections = self.detections
         double = bool(reviewer and contract_id and self.coding_for(reviewer, contract_id) == "double")
         stamp = self._cache[detections_source(self.run_dir).name][0]
@@ -169,18 +221,65 @@ class ReviewSession:
         with self._lock:
             cached = self._views.get(key)
         if cached is not None:
-            return View(cached.decided.copy(), cached.resolution, cached.coding)
-        if double:
-            decisions = [d for d in self.store.current("double", contract_id) if d.reviewer == reviewer]
-        else:
-            decisions = self.store.current("principal")
-        resolution = resolve(detections, decisions, self.texts)
-        view = View(apply_resolution(detections, resolution), resolution, "double" if double else "principal")
+            return cached
+        view = None if double else self._advance_principal(detections, stamp, int(key[1]))
+        if view is None:
+            if double:
+                decisions = [d for d in self.store.current("double", contract_id) if d.reviewer == reviewer]
+            else:
+                decisions = self.store.current("principal")
+            resolution = resolve(detections, decisions, self.texts)
+            view = View(apply_resolution(detections, resolution), resolution, "double" if double else "principal")
         with self._lock:
             if len(self._views) > 32:
                 self._views.clear()
             self._views[key] = view
-        return View(view.decided.copy(), view.resolution, view.coding)
+            if not double:
+                self._principal = (int(key[1]), stamp, view)
+        return view
+
+    def _advance_principal(self, detections: pd.DataFrame, stamp: float, revision: int) -> View | None:
+        """The principal view at `revision` from the previous one, when the decisions since then each name a
+        detection of the run by its id (what the app and the spreadsheet record): those rows take the state of
+        their latest decision, as `resolve` would attach them. None when a full resolution is needed."""
+        with self._lock:
+            previous = self._principal
+        if previous is None or previous[1] != stamp or previous[0] >= revision:
+            return None
+        newer = self.store.since(previous[0], "principal")
+        position = self.positions()
+        if any(d.after.get("added") or d.detection_id not in position for d in newer) or len(newer) > 200:
+            return None
+        frame = previous[2].decided
+        id_column = list(frame.columns).index("detection_id")
+        if any(frame.iat[position[d.detection_id], id_column] != d.detection_id for d in newer):
+            return None  # rows not in the run's order (a run written with added rows): resolve in full
+        frame = frame.copy()
+        old = previous[2].resolution
+        resolution = Resolution(
+            attached=dict(old.attached),
+            attached_ids={k: list(v) for k, v in old.attached_ids.items()},
+            added=list(old.added),
+            added_rows=list(old.added_rows),
+            unattached=list(old.unattached),
+        )
+        columns = list(frame.columns)
+        raw_columns = list(detections.columns)
+        for decision in newer:
+            row = position[decision.detection_id]
+            resolution.attached[decision.detection_id] = decision
+            resolution.attached_ids.setdefault(decision.detection_id, []).append(decision.id)
+            for name in APPLIED_FIELDS:
+                if name not in columns:
+                    continue
+                if decision.after.get("restore"):
+                    value: Any = detections.iat[row, raw_columns.index(name)]
+                elif name in decision.after:
+                    value = decision.after[name]
+                else:
+                    continue
+                frame.iat[row, columns.index(name)] = value
+        return View(frame, resolution, "principal")
 
     def decide(
         self,
@@ -193,15 +292,48 @@ class ReviewSession:
         source: str = "web",
     ) -> Recorded:
         """Record one decision on one detection (valider, rejeter, role, theme, entite, note, retablir)."""
+        return self.store.record(self.prepare(detection_id, action, reviewer, value, comment, basis, source))
+
+    def decide_many(
+        self, detection_ids: list[str], action: str, reviewer: str, value: str = "", source: str = "lot"
+    ) -> tuple[list[Recorded], list[str]]:
+        """The same decision on several detections, each recorded as its own audited decision.
+
+        Every detection is checked first; the valid ones are recorded, and the French reason of each refused
+        one is returned.
+        """
+        prepared: list[NewDecision] = []
+        errors: list[str] = []
+        for detection_id in dict.fromkeys(detection_ids):
+            try:
+                prepared.append(self.prepare(detection_id, action, reviewer, value, source=source))
+            except ReviewError as error:
+                errors.append(str(error))
+        return [self.store.record(new) for new in prepared], errors
+
+    def prepare(
+        self,
+        detection_id: str,
+        action: str,
+        reviewer: str,
+        value: str = "",
+        comment: str = "",
+        basis: int | None = None,
+        source: str = "web",
+    ) -> NewDecision:
+        """The decision to record for one action on one detection, checked against the state in force."""
         reviewer = reviewer.strip()
         if not reviewer:
             raise ReviewError("indiquez votre nom de relecteur avant de décider.")
         raw = self.detections
-        matches = raw[raw["detection_id"] == detection_id]
+        row_number = self.positions().get(detection_id)
+        matches = raw.iloc[[row_number]] if row_number is not None else raw.iloc[0:0]
         contract_id = str(matches.iloc[0]["contract_id"]) if len(matches) else self._added_contract(detection_id)
         coding = self.coding_for(reviewer, contract_id)
-        view = self.view(reviewer, contract_id) if coding == "double" else self.view()
-        rows = view.decided[view.decided["detection_id"] == detection_id]
+        view = self._shared_view(reviewer, contract_id) if coding == "double" else self._shared_view()
+        rows = view.decided.iloc[[row_number]] if row_number is not None and row_number < len(view.decided) else None
+        if rows is None or str(rows.iloc[0]["detection_id"]) != detection_id:
+            rows = view.decided[view.decided["detection_id"] == detection_id]
         if rows.empty:
             raise ReviewError(f"détection « {detection_id} » inconnue dans ce run.")
         current = rows.iloc[0].to_dict()
@@ -226,23 +358,21 @@ class ReviewSession:
                 str(current["entity_id"]),
                 int(current["page"]),
             )
-        return self.store.record(
-            NewDecision(
-                contract_id=contract_id,
-                detection_id=detection_id,
-                entity_id=entity_id,
-                context=context,
-                page=page,
-                action=action,
-                before=before,
-                after=after,
-                reviewer=reviewer,
-                source=source,
-                coding=coding,
-                run_id=self.run_id,
-                basis=basis,
-                also_supersede=tuple(view.resolution.attached_ids.get(detection_id, [])),
-            )
+        return NewDecision(
+            contract_id=contract_id,
+            detection_id=detection_id,
+            entity_id=entity_id,
+            context=context,
+            page=page,
+            action=action,
+            before=before,
+            after=after,
+            reviewer=reviewer,
+            source=source,
+            coding=coding,
+            run_id=self.run_id,
+            basis=basis,
+            also_supersede=tuple(view.resolution.attached_ids.get(detection_id, [])),
         )
 
     def _added_contract(self, detection_id: str) -> str:
@@ -299,14 +429,20 @@ class ReviewSession:
         theme: str = "",
         comment: str = "",
         source: str = "web",
+        entity: Entity | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Recorded:
-        """Record a detection the pipeline missed: entity, page, optional quoted text."""
+        """Record a detection the pipeline missed: entity, page, optional quoted text.
+
+        `entity` stands for an organisation not (yet) in the lexicons; `extra` is kept in the decision
+        (e.g. `candidate`, `quote_found`).
+        """
         reviewer = reviewer.strip()
         if not reviewer:
             raise ReviewError("indiquez votre nom de relecteur avant de décider.")
         if contract_id not in set(self.contracts.get("contract_id", self.detections["contract_id"])):
             raise ReviewError(f"contrat « {contract_id} » inconnu dans ce run.")
-        entity = self.entities().get(entity_id)
+        entity = entity or self.entities().get(entity_id)
         if entity is None:
             raise ReviewError(f"entité « {entity_id} » inconnue du lexique.")
         role = role or ("articulation" if entity.kind == "dispositif" else "mentionne")
@@ -337,6 +473,7 @@ class ReviewSession:
             "score": 1.0,
             "method": "ajout",
             "comment": comment,
+            **(extra or {}),
         }
         return self.store.record(
             NewDecision(
@@ -358,19 +495,13 @@ class ReviewSession:
     # Tables
 
     def tables(self, decided: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Partner and articulation tables from the decided detections, built by the publication's own builder
-        (group roll-ups included), with each row's number of detections and reviewed share."""
-        from pipeline.report.publish import core_tables
-        from pipeline.report.rundata import build_run_data
+        """Partner and articulation tables as the report publishes them (`pipeline.review.cells.live_tables`),
+        with each row's number of detections and reviewed share."""
+        from pipeline.review.cells import live_tables
 
-        if decided is None:
-            decided = self.view().decided
-        lexicon = self.lexicon
-        if lexicon is None:
-            raise ReviewError("lexiques illisibles : tables indisponibles (voir cdv lexicon check).")
-        data = build_run_data(self.run_dir, self.run_info, self.contracts, decided, lexicon, self.workspace)
-        _, partners, schemes = core_tables(data)
-        by_entity = data.by_entity()
+        live = live_tables(self, decided)
+        partners, schemes = live.partners.copy(), live.schemes.copy()
+        by_entity = live.data.by_entity()
         for table in (partners, schemes):
             mentions = [by_entity.get(entity_id, []) for entity_id in table["entity_id"]]
             table["n_detections"] = [len(items) for items in mentions]

@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS review_assignments (
 );
 """
 
-ACTIONS = ("valider", "rejeter", "role", "theme", "entite", "ajouter", "note", "retablir")
+ACTIONS = ("valider", "rejeter", "role", "theme", "entite", "ajouter", "note", "retablir", "annuler")
 INDICATOR_VALUES = ("oui", "non", "sans_objet")
 
 
@@ -188,6 +188,9 @@ class DecisionStore:
         self.path = workspace.database
         with self.connect() as connection:
             connection.executescript(SCHEMA)
+        # Held open for the store's life, so that closing a short connection is never the last close, which
+        # would checkpoint the write-ahead log each time (milliseconds per decision).
+        self._keeper = open_database(self.path, autocommit=True)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -272,13 +275,16 @@ class DecisionStore:
         with self.connect() as connection:
             return int(connection.execute("SELECT COALESCE(MAX(id), 0) FROM review_decisions").fetchone()[0])
 
+    def indicator_revision(self) -> int:
+        """The id of the latest indicator decision (changes on every indicator write)."""
+        with self.connect() as connection:
+            row = connection.execute("SELECT COALESCE(MAX(id), 0) FROM review_indicator_decisions").fetchone()
+            return int(row[0])
+
     def stamp(self) -> str:
         """Changes whenever any review decision (on a detection or an indicator) is recorded: what a run's
         publication depends on besides the detections."""
-        with self.connect() as connection:
-            detections = connection.execute("SELECT COALESCE(MAX(id), 0) FROM review_decisions").fetchone()[0]
-            indicators = connection.execute("SELECT COALESCE(MAX(id), 0) FROM review_indicator_decisions").fetchone()[0]
-        return f"{detections}-{indicators}"
+        return f"{self.revision()}-{self.indicator_revision()}"
 
     def current(self, coding: str = "principal", contract_id: str | None = None) -> list[Decision]:
         """Decisions not superseded, oldest first."""
@@ -289,6 +295,14 @@ class DecisionStore:
             params.append(contract_id)
         with self.connect() as connection:
             return [row_to_decision(row) for row in connection.execute(query + " ORDER BY id", params)]
+
+    def since(self, decision_id: int, coding: str = "principal") -> list[Decision]:
+        """Decisions of one coding recorded after `decision_id` (superseded ones included), oldest first."""
+        with self.connect() as connection:
+            rows = connection.execute(
+                "SELECT * FROM review_decisions WHERE id > ? AND coding = ? ORDER BY id", (decision_id, coding)
+            )
+            return [row_to_decision(row) for row in rows]
 
     def all(self, contract_id: str | None = None) -> list[Decision]:
         """The whole audit trail (optionally of one contract), oldest first."""

@@ -9,13 +9,33 @@ from typing import Any
 import pandas as pd
 
 from pipeline.review.apply import decision_summary
+from pipeline.review.french import sort_key
 from pipeline.review.priority import order_by_page, order_impact_first
 from pipeline.review.session import ReviewSession, View
 from pipeline.review.store import Decision
+from pipeline.review.words import page_method
 
 KIND_LABELS = {"partenaire": "Partenaires", "dispositif": "Dispositifs"}
 ROLE_LABELS = {"signataire": "signataire", "mentionne": "mentionné", "articulation": "articulation"}
 STATUS_LABELS = {"auto": "à revoir", "valide": "validée", "rejete": "rejetée", "ajoute": "ajoutée"}
+METHOD_HELP = {
+    "nom": "trouvé par le nom ou une variante du lexique",
+    "ancien_nom": "trouvé par un ancien nom (ex. : Pôle emploi pour France Travail)",
+    "motif": "trouvé par un motif du lexique (expression régulière) : variante locale comme « CAF de l'Aude »",
+    "sigle": "trouvé par un sigle, en majuscules et en mot entier",
+    "sigle_ambigu": "sigle à plusieurs sens : le sens retenu vient du contexte, à vérifier",
+    "approche": "graphie voisine retrouvée par similarité",
+    "ajout": "ajouté à la main par un relecteur",
+}
+METHOD_LABELS = {
+    "nom": "nom",
+    "ancien_nom": "ancien nom",
+    "motif": "motif",
+    "sigle": "sigle",
+    "sigle_ambigu": "sigle ambigu",
+    "approche": "forme approchée",
+    "ajout": "ajout manuel",
+}
 
 
 @dataclass(frozen=True)
@@ -75,10 +95,23 @@ def contracts_overview(session: ReviewSession, reviewer: str) -> list[dict[str, 
 
 
 def snippet_parts(snippet: str, needle: str) -> tuple[str, str, str]:
-    """The snippet split around the hit (case-insensitive), for highlighting."""
+    """The snippet split around the hit (case-insensitive), for highlighting.
+
+    Snippets hold the page text on one line: a hit spanning a line break (a pattern, « motif », such as
+    « Mission locale\nde l'Aude ») is looked for with its spaces collapsed; the occurrence nearest the
+    snippet's middle (where the hit is) wins.
+    """
+    needle = " ".join(needle.split())
     if needle:
-        found = snippet.lower().find(needle.lower())
-        if found >= 0:
+        lowered, wanted = snippet.lower(), needle.lower()
+        starts = []
+        found = lowered.find(wanted)
+        while found >= 0:
+            starts.append(found)
+            found = lowered.find(wanted, found + 1)
+        if starts:
+            middle = (len(snippet) - len(needle)) / 2
+            found = min(starts, key=lambda start: abs(start - middle))
             return snippet[:found], snippet[found : found + len(needle)], snippet[found + len(needle) :]
     return snippet, "", ""
 
@@ -137,7 +170,8 @@ def contract_page(
             record
             | {
                 "parts": snippet_parts(str(record["snippet"]), needle),
-                "theme_name": theme_names.get(str(record["theme"]), str(record["theme"]) or "sans thème"),
+                "theme_name": theme_names.get(str(record["theme"]), str(record["theme"])) or "sans thème",
+                "quote_found": decision.after.get("quote_found") if decision else None,
                 "role_label": ROLE_LABELS.get(str(record["role"]), str(record["role"])),
                 "status_label": STATUS_LABELS.get(str(record["status"]), str(record["status"])),
                 "decision": decision,
@@ -151,15 +185,17 @@ def contract_page(
     groups: list[dict[str, Any]] = []
     for kind, kind_label in KIND_LABELS.items():
         kind_rows = [row for row in rows if row["kind"] == kind]
-        themes = sorted({row["theme_name"] for row in kind_rows})
+        themes = sorted({row["theme_name"] for row in kind_rows}, key=sort_key)
         for theme in themes:
             members = [row for row in kind_rows if row["theme_name"] == theme]
             groups.append(
                 {"kind": kind_label, "theme": theme, "rows": members, "progress": progress(pd.DataFrame(members))}
             )
     chosen = next((row for row in rows if row["detection_id"] == selected), None)
+    if chosen is not None:
+        chosen = chosen | {"page_method": page_method(session, contract_id, int(chosen["page"]))}
     history = history_for(session, view, selected) if chosen else []
-    entities = sorted(session.entities().values(), key=lambda e: e.name.lower())
+    entities = sorted(session.entities().values(), key=lambda e: sort_key(e.name))
     present = frame.drop_duplicates("entity_id")
     return {
         "contract_id": contract_id,
@@ -172,7 +208,9 @@ def contract_page(
         "filters": filters,
         "themes": session.themes(),
         "entities": entities,
-        "present_entities": sorted(zip(present["entity_id"], present["entity_name"], strict=True), key=lambda p: p[1]),
+        "present_entities": sorted(
+            zip(present["entity_id"], present["entity_name"], strict=True), key=lambda p: sort_key(p[1])
+        ),
         "pages": int(session.contracts.set_index("contract_id")["pages"].get(contract_id, 0))
         if not session.contracts.empty
         else 0,
