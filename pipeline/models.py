@@ -1,10 +1,11 @@
 """The trained models of the classify stage, as data files in `models/` (skops format, never pickle).
 
-Four scikit-learn pipelines, each optional (the stage falls back to rules without them):
+Five scikit-learn pipelines, each optional (the stage falls back to rules without them):
 - `theme`: TF-IDF + logistic regression, paragraph/section text -> theme id;
 - `sense`: TF-IDF + logistic regression, context of an ambiguous acronym -> sense id;
 - `role`: dict features + logistic regression, partner mention -> probability of being a signature;
-- `score`: dict features + logistic regression, detection -> probability that it is right (calibrated).
+- `score`: dict features + logistic regression, detection -> probability that it is right (calibrated);
+- `mention`: dict features + calibrated logistic regression, candidate mention -> sense (`pipeline.sense`).
 `models/models.json` holds the model card data (training data, date, metrics, lexicon version);
 `models/MODEL_CARD.md` is its human-readable form. A model's version is the hash of its file.
 """
@@ -23,7 +24,7 @@ import numpy as np
 
 from pipeline.errors import CdvError
 
-MODEL_NAMES = ("theme", "sense", "role", "score")
+MODEL_NAMES = ("theme", "sense", "role", "score", "mention")
 CARD_FILE = "models.json"
 CARD_MARKDOWN = "MODEL_CARD.md"
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
@@ -45,6 +46,7 @@ class Models:
     sense: Any = None
     role: Any = None
     score: Any = None
+    mention: Any = None
     versions: dict[str, str] = field(default_factory=dict)
 
     def predict_themes(self, texts: list[str]) -> list[tuple[str, float]]:

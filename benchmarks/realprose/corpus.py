@@ -135,7 +135,7 @@ def document_to_model(doc: RealDocument) -> M.Document:
         blocks=text_to_blocks(doc.text),
         producer=doc.producer,
         font="Times-Roman" if doc.producer == "reportlab" else "Helvetica",
-        header=doc.title[:90],
+        header="",
         footer="{n}",
     )
 
