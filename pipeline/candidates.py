@@ -1,9 +1,12 @@
 """Organisations named in the contracts but absent from the lexicons: candidates for analysts to add.
 
-Two sources: spaCy's French NER (`fr_core_news_sm`, ORG entities) and patterns ("association …",
-"fondation …", "société …", "SARL …"). A candidate overlapping a lexicon hit, or whose folded name is a
-lexicon name, alias or acronym, is dropped. `find_candidates` returns the frame written to
-`candidates.csv`: one row per folded name, with counts, contracts, pages and a snippet.
+Sources: spaCy's French NER (`fr_core_news_sm`, ORG entities), legal-form patterns ("association …",
+"fondation …", "Caisse nationale …", "Délégation régionale …", "SARL …"), names defined with their acronym
+("Agence de service et de paiement (ASP)"), "Pour …" lines of signature pages, and acronyms of three letters
+or more that no lexicon knows. A candidate mostly covered by a lexicon hit, or whose folded name is a lexicon
+name, alias or acronym, is dropped. `find_candidates` returns the frame written to `candidates.csv`: one row
+per folded name, with counts, contracts, pages, a snippet and its evidence, ranked by `evidence_score`
+(signature block, "Pour …" line, legal-form word, defined acronym, repetition across contracts).
 """
 
 from __future__ import annotations
@@ -30,10 +33,35 @@ CANDIDATE_COLUMNS = [
     "pages",
     "signature_page",
     "snippet",
+    "evidence_score",
+    "evidence",
 ]
+LEGAL_FORMS = (
+    "Association|Fondation|Fédération|Union|Société|Caisse|Agence|Délégation|Direction|Institut|Office|"
+    "Observatoire|Cour|Conseil|Assemblée|Chambre|Comité|Syndicat|Établissement|Centre|Collectif|Coopérative|"
+    "Mutuelle|Groupement|Confédération|Ordre"
+)
+DEFINED_ACRONYM = re.compile(
+    rf"\b(?P<name>(?:{LEGAL_FORMS})(?:[\s-]+(?:[A-Za-zÀ-ÿ'’]+)){{1,10}}?)\s*\((?P<acr>[A-Z][A-Za-z]{{1,8}})\)"
+)
+ACRONYM_TOKEN = re.compile(r"(?<![\w.-])(?:[ld]['’])?(?P<acr>[A-Z][A-Z]{2,7})(?![\w-])")
+COMMON_ACRONYMS = frozenset(
+    "CDI CDD SMIC TVA PDF RSA DALO QPV EPCI COG CEO HTML URL ETP FAQ BOP JORF NOR CGCT CASF CSP CAP BAC SIG "
+    "ZUS RP EUR".split()
+)
+EVIDENCE_WEIGHTS = {
+    "signature": 3.0,
+    "pour": 1.0,
+    "forme_juridique": 2.0,
+    "sigle_defini": 2.0,
+    "plusieurs_contrats": 1.0,
+    "repete": 0.5,
+}
 ORG_PATTERN = re.compile(
     r"\b(?:Association|ASSOCIATION|Fondation|FONDATION|Société|SOCIÉTÉ|SARL|SAS|SCOP|SCIC|Fédération|Régie de quartier"
-    r"|Collectif|Coopérative|Entreprise d['’]insertion)"
+    r"|Collectif|Coopérative|Entreprise d['’]insertion|Assemblée|Union|Caisse nationale|Délégation régionale"
+    r"|Délégation interministérielle|Direction générale|Direction régionale|Cour des comptes|Conseil départemental de"
+    r" l['’]Ordre|Ordre)"
     r"(?:\s+(?:[A-ZÀ-Ý0-9«\"][\w'’.\-]*|de|du|des|d['’]\w+|la|le|les|l['’]\w+|et|pour|en|sur|à))+",
 )
 TRAILING_PARTICLES = re.compile(r"(?:\s+(?:de|du|des|la|le|les|et|pour|en|sur|à))+$")
@@ -121,6 +149,30 @@ def page_candidates(
                     text_to_snippet(text, match.start(), match.end()),
                 )
             )
+        for match in DEFINED_ACRONYM.finditer(text):
+            name = clean_name(match.group("name"))
+            if acronym_fits(name, match.group("acr")):
+                snippet = text_to_snippet(text, match.start(), match.end())
+                found.append(
+                    Candidate(
+                        document.contract_id,
+                        number,
+                        match.start(),
+                        match.start() + len(name),
+                        name,
+                        "sigle_defini",
+                        snippet,
+                    )
+                )
+        for match in ACRONYM_TOKEN.finditer(text):
+            acronym = match.group("acr")
+            if acronym not in COMMON_ACRONYMS and not text[max(0, match.start() - 1) : match.start()].isupper():
+                start, end = match.start("acr"), match.end("acr")
+                found.append(
+                    Candidate(
+                        document.contract_id, number, start, end, acronym, "sigle", text_to_snippet(text, start, end)
+                    )
+                )
     if use_ner:
         nlp = load_ner()
         for (number, text), doc in zip(texts, nlp.pipe(t[:NER_MAX_CHARS] for _, t in texts), strict=True):
@@ -132,6 +184,20 @@ def page_candidates(
                         Candidate(document.contract_id, number, ent.start_char, ent.end_char, name, "ner", snippet)
                     )
     return found
+
+
+def acronym_fits(name: str, acronym: str) -> bool:
+    """An acronym made of the initials of a name's main words (with some freedom: "ASP", "DRAJES")."""
+    initials = [word[0].upper() for word in re.findall(r"[A-Za-zÀ-ÿ]+", name) if len(word) > 2 or word[0].isupper()]
+    letters = [c for c in acronym.upper() if c.isalpha()]
+    position = 0
+    for letter in letters:
+        while position < len(initials) and initials[position] != letter:
+            position += 1
+        if position == len(initials):
+            return False
+        position += 1
+    return bool(letters) and letters[0] == initials[0]
 
 
 def plausible_ner_name(name: str) -> bool:
@@ -149,8 +215,11 @@ def keep(candidate: Candidate, keys: set[str], hit_spans: dict[int, list[tuple[i
         return False
     if "\n" in candidate.name or key.isdigit() or NOT_ORG_START.match(candidate.name):
         return False
-    spans = hit_spans.get(candidate.page, [])
-    return not any(start < candidate.end and candidate.start < end for start, end in spans)
+    covered = sum(
+        max(0, min(end, candidate.end) - max(start, candidate.start))
+        for start, end in hit_spans.get(candidate.page, [])
+    )
+    return covered < 0.6 * max(candidate.end - candidate.start, 1)
 
 
 def contract_candidates(
@@ -176,10 +245,20 @@ def candidates_to_frame(
     for candidate in candidates:
         grouped[name_key(candidate.name)].append(candidate)
     signed_pages = signature_pages or {}
+    defined = {name_key(c.name): c for c in candidates if c.source == "sigle_defini"}
+    acronym_of = {}
+    for key, candidate in defined.items():
+        found = re.search(r"\(([A-Za-z]+)\)", candidate.snippet[candidate.snippet.find(candidate.name) :] or "")
+        if found:
+            acronym_of[name_key(found.group(1))] = key
+    for acronym_key in list(grouped):
+        if acronym_key in acronym_of and acronym_of[acronym_key] in grouped:  # "CNSA" counted with its name
+            grouped[acronym_of[acronym_key]] += grouped.pop(acronym_key)
     rows = []
     for key, items in grouped.items():
-        names = pd.Series([c.name for c in items]).value_counts()
+        names = pd.Series([c.name for c in items if c.source != "sigle"] or [c.name for c in items]).value_counts()
         contracts = sorted({c.contract_id for c in items})
+        evidence = candidate_evidence(items, names.index[0], len(contracts), signed_pages)
         rows.append(
             {
                 "name": names.index[0],
@@ -191,12 +270,34 @@ def candidates_to_frame(
                 "pages": "|".join(sorted({f"{c.contract_id}:{c.page}" for c in items})[:20]),
                 "signature_page": int(any(c.page in signed_pages.get(c.contract_id, frozenset()) for c in items)),
                 "snippet": items[0].snippet,
+                "evidence_score": round(sum(EVIDENCE_WEIGHTS[cue] for cue in evidence), 1),
+                "evidence": "|".join(evidence),
             }
         )
     frame = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
-    return frame.sort_values(["n_contracts", "n_mentions", "name"], ascending=[False, False, True]).reset_index(
-        drop=True
-    )
+    return frame.sort_values(
+        ["evidence_score", "n_contracts", "n_mentions", "name"], ascending=[False, False, False, True]
+    ).reset_index(drop=True)
+
+
+def candidate_evidence(
+    items: list[Candidate], name: str, n_contracts: int, signed_pages: dict[str, frozenset[int]]
+) -> list[str]:
+    """Why a name is likely an organisation: where and how it is written, how often."""
+    cues = []
+    if any(c.source == "signature" for c in items):
+        cues.append("signature")
+    elif any(c.page in signed_pages.get(c.contract_id, frozenset()) for c in items):
+        cues.append("pour")
+    if re.match(rf"(?:{LEGAL_FORMS})\b", name) or ORG_PATTERN.match(name):
+        cues.append("forme_juridique")
+    if any(c.source == "sigle_defini" for c in items):
+        cues.append("sigle_defini")
+    if n_contracts >= 2:
+        cues.append("plusieurs_contrats")
+    if len(items) >= 2:
+        cues.append("repete")
+    return cues
 
 
 def find_candidates(

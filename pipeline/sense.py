@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.match import LOOSE_METHODS
 from pipeline.review.anchor import HIT_MARK, normalise
 
 SENSES = ("entite", "source", "territoire", "autre", "non")
@@ -103,8 +104,9 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     left = normalise(mention.left).split()
     right = normalise(mention.right).split()
     surface = normalise(mention.surface)
+    group = "variante" if mention.method in LOOSE_METHODS else "lexique" if mention.printed else "relecture"
     features: dict[str, Any] = {
-        f"entity={mention.entity_id}": 1.0,
+        f"entity={mention.entity_id}:{group}": 1.0,
         f"kind={mention.kind}": 1.0,
         f"surface={surface}": 1.0,
         f"entity_surface={mention.entity_id}:{surface}": 1.0,
@@ -124,8 +126,9 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     features["year_after"] = float(bool(YEAR.match(" ".join(right[:2]))))
     if mention.printed:
         features[f"method={mention.method}"] = 1.0
-        features[f"shape={shape(mention.surface)}"] = 1.0
-        features[f"shape_entity={shape(mention.surface)}:{mention.entity_id}"] = 1.0
+        features[f"shape={shape(mention.surface)}:{group}"] = 1.0
+        if group == "variante":
+            features[f"shape_entity={shape(mention.surface)}:{mention.entity_id}"] = 1.0
         raw_left = mention.left.rstrip()
         features["colon_before"] = float(raw_left.endswith(":"))
         features["paren_before"] = float(raw_left.endswith("("))

@@ -30,7 +30,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 from pipeline.classify import Analysed, analyse_hits, sense_text
 from pipeline.lexicon import Lexicon
-from pipeline.match import LexiconMatcher, fold_text, match_document
+from pipeline.match import LOOSE_METHODS, LexiconMatcher, fold_text, match_document
 from pipeline.models import Models, save_model, write_card
 from pipeline.sense import ENTITY_SENSE, Mention, context_mention, entity_probabilities, fit_mention_model
 from pipeline.structure import DocumentStructure, analyse_structure, text_to_theme_counts, theme_patterns
@@ -191,6 +191,9 @@ def gold_sense(item: Analysed, gold: dict[str, Any]) -> str:
 def signature_label(item: Analysed, gold: dict[str, Any]) -> int:
     """1 when the gold has the entity signing on this page (signature blocks may run over several pages)."""
     entity, page = item.detection.entity_id, item.detection.page
+    if not gold.get("mentions"):  # real-prose gold: the contract-level flag, in a signature section
+        flags = {p["entity_id"]: bool(p.get("signataire")) for p in gold.get("partners", [])}
+        return int(flags.get(entity, False) and bool(item.features.get("in_signature")))
     mentions = [m for m in gold.get("mentions", []) if m["entity_id"] == entity]
     if any(m["page"] == page and m["context"] not in SIGNATURE_CONTEXTS for m in mentions):
         return 0
@@ -270,26 +273,27 @@ def squeeze(text: str) -> str:
 def mention_label(item: Analysed, gold: dict[str, Any]) -> str:
     """The sense of a candidate mention in a gold-labelled contract.
 
-    Demo gold lists its mentions (page and surface): the mention names the entity when a gold mention of the
-    entity on its page (or the next/previous one) contains it, with its casing. Real-prose gold has no
-    mention list: a sense note (`sense_notes`: entity, surface, sense) decides, else the entity's presence
-    in the contract."""
+    A sense note of the gold (`sense_notes`: entity, surface, sense; real-prose gold) decides first. A loose
+    variant of a demo contract (whose gold lists its mentions) names the entity only when a gold mention of
+    the entity on its page, or the next or previous one, prints it with the same casing. Otherwise the
+    mention names the entity when the contract's gold lists the entity."""
     mention = item.mention
     entity, page = item.detection.entity_id, item.detection.page
     surface = squeeze(mention.surface if mention else "")
-    if gold.get("mentions"):
-        for gold_mention in gold["mentions"]:
-            if gold_mention["entity_id"] != entity or abs(int(gold_mention["page"] or 0) - page) > 1:
-                continue
-            printed = squeeze(gold_mention.get("surface", ""))
-            if printed and (surface in printed or printed in surface):
-                return ENTITY_SENSE
-        return "non"
     for note in gold.get("sense_notes", []):
-        if note.get("entity") == entity and fold_text(note.get("surface", "")).strip() in fold_text(surface):
+        if note.get("entity") == entity and squeeze(fold_text(note.get("surface", ""))) == fold_text(surface):
             return str(note.get("sense", "non"))
     present = {e["entity_id"] for e in gold.get("partners", []) + gold.get("dispositifs", [])}
-    return ENTITY_SENSE if entity in present else "non"
+    if entity not in present:
+        return "non"
+    if gold.get("mentions") and item.detection.method in LOOSE_METHODS:
+        printed = [
+            squeeze(m.get("surface", ""))
+            for m in gold["mentions"]
+            if m["entity_id"] == entity and abs(int(m["page"] or 0) - page) <= 1
+        ]
+        return ENTITY_SENSE if any(p and (surface in p or p in surface) for p in printed) else "non"
+    return ENTITY_SENSE
 
 
 def mention_examples(contracts: list[Contract], lexicon: Lexicon, models: Models) -> tuple[list[Mention], list[str]]:
