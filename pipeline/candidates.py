@@ -49,6 +49,9 @@ COMMON_ACRONYMS = frozenset(
     "CDI CDD SMIC TVA PDF RSA DALO QPV EPCI COG CEO HTML URL ETP FAQ BOP JORF NOR CGCT CASF CSP CAP BAC SIG "
     "ZUS RP EUR".split()
 )
+PLACE_REST = re.compile(
+    r"^\s*(?:(?:de|du|des|d['’])\s*(?:la\s+|l['’])?)?[A-ZÉ][\w'’-]+(?:[\s-]+(?:et\s+)?(?:de\s+|du\s+|d['’])?[A-ZÉ][\w'’-]+)*$"
+)
 EVIDENCE_WEIGHTS = {
     "signature": 3.0,
     "pour": 1.0,
@@ -166,7 +169,10 @@ def page_candidates(
                 )
         for match in ACRONYM_TOKEN.finditer(text):
             acronym = match.group("acr")
-            if acronym not in COMMON_ACRONYMS and not text[max(0, match.start() - 1) : match.start()].isupper():
+            line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end()) % (len(text) + 1)]
+            letters = [c for c in line if c.isalpha()]
+            caps_line = len(letters) > len(acronym) + 4 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+            if acronym not in COMMON_ACRONYMS and not caps_line:
                 start, end = match.start("acr"), match.end("acr")
                 found.append(
                     Candidate(
