@@ -42,12 +42,39 @@ LEGAL_FORMS = (
     "Mutuelle|Groupement|Confédération|Ordre"
 )
 DEFINED_ACRONYM = re.compile(
-    rf"\b(?P<name>(?:{LEGAL_FORMS})(?:[\s-]+(?:[A-Za-zÀ-ÿ'’]+)){{1,10}}?)\s*\((?P<acr>[A-Z][A-Za-z]{{1,8}})\)"
+    rf"\b(?P<name>(?:{LEGAL_FORMS})(?:,?[\s-]+(?:[A-Za-zÀ-ÿ'’]+)){{1,14}}?)\s*\((?P<acr>[A-Z][A-Za-z]{{1,8}})\)"
 )
 ACRONYM_TOKEN = re.compile(r"(?<![\w.-])(?:[ld]['’])?(?P<acr>[A-Z][A-Z]{2,7})(?![\w-])")
 COMMON_ACRONYMS = frozenset(
-    "CDI CDD SMIC TVA PDF RSA DALO QPV EPCI COG CEO HTML URL ETP FAQ BOP JORF NOR CGCT CASF CSP CAP BAC SIG "
-    "ZUS RP EUR".split()
+    [
+        "CDI",
+        "CDD",
+        "SMIC",
+        "TVA",
+        "PDF",
+        "RSA",
+        "DALO",
+        "QPV",
+        "EPCI",
+        "COG",
+        "CEO",
+        "HTML",
+        "URL",
+        "ETP",
+        "FAQ",
+        "BOP",
+        "JORF",
+        "NOR",
+        "CGCT",
+        "CASF",
+        "CSP",
+        "CAP",
+        "BAC",
+        "SIG",
+        "ZUS",
+        "RP",
+        "EUR",
+    ]
 )
 PLACE_REST = re.compile(
     r"^\s*(?:(?:de|du|des|d['’])\s*(?:la\s+|l['’])?)?[A-ZÉ][\w'’-]+(?:[\s-]+(?:et\s+)?(?:de\s+|du\s+|d['’])?[A-ZÉ][\w'’-]+)*$"
@@ -74,8 +101,9 @@ NOT_ORG_START = re.compile(
     r"directeur|directrice|pr[ée]sidente?|service|soutenir|accompagner|favoriser)\b",
     re.IGNORECASE,
 )
+CANDIDATES_VERSION = "candidats-2"
 MIN_NAME_CHARS = 4
-MAX_NAME_WORDS = 10
+MAX_NAME_WORDS = 16
 NER_MAX_CHARS = 100_000
 
 
@@ -130,7 +158,10 @@ def page_candidates(
     """Candidate names on every page of a document: patterns, "Pour …" signature blocks, NER."""
     found: list[Candidate] = []
     texts = [(page.number, page.text) for page in document.pages if page.text.strip()]
+    methods = {page.number: page.method for page in document.pages}
+    words = {word for _, text in texts for word in re.findall(r"\b[a-zà-ÿ]{3,}\b", text)}
     for number, text in texts:
+        page_method = methods[number]
         if number in signature_pages:
             for match in SIGNATURE_FOR.finditer(text):
                 name = clean_name(match.group("name"))
@@ -172,7 +203,12 @@ def page_candidates(
             line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end()) % (len(text) + 1)]
             letters = [c for c in line if c.isalpha()]
             caps_line = len(letters) > len(acronym) + 4 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
-            if acronym not in COMMON_ACRONYMS and not caps_line:
+            if (
+                acronym not in COMMON_ACRONYMS
+                and not caps_line
+                and page_method != "ocr"
+                and acronym.lower() not in words
+            ):
                 start, end = match.start("acr"), match.end("acr")
                 found.append(
                     Candidate(
@@ -196,14 +232,14 @@ def acronym_fits(name: str, acronym: str) -> bool:
     """An acronym made of the initials of a name's main words (with some freedom: "ASP", "DRAJES")."""
     initials = [word[0].upper() for word in re.findall(r"[A-Za-zÀ-ÿ]+", name) if len(word) > 2 or word[0].isupper()]
     letters = [c for c in acronym.upper() if c.isalpha()]
-    position = 0
+    position, unmatched = 0, 0
     for letter in letters:
-        while position < len(initials) and initials[position] != letter:
-            position += 1
-        if position == len(initials):
-            return False
-        position += 1
-    return bool(letters) and letters[0] == initials[0]
+        found = next((i for i in range(position, len(initials)) if initials[i] == letter), None)
+        if found is None:
+            unmatched += 1  # a word the text leaves out ("AMGVF" for "... de grandes villes [de France]")
+            continue
+        position = found + 1
+    return bool(letters) and bool(initials) and letters[0] == initials[0] and unmatched <= 1 < len(letters)
 
 
 def plausible_ner_name(name: str) -> bool:
@@ -213,18 +249,38 @@ def plausible_ner_name(name: str) -> bool:
     return len(words) >= 2 and capitalised >= 2 and not NOT_ORG_START.match(name) and not name[:1].isdigit()
 
 
+STRONG_SOURCES = ("signature", "sigle_defini", "motif")
+EPCI_OR_PERSON = re.compile(
+    r"^(?:CA|CC|CU|Communauté\s+(?:d['’]agglomération|de\s+communes|urbaine)|Métropole|Mme|M\.|Madame|Monsieur)\b"
+    r"|\b(?:Métropole|Agglo|Agglomération|Communauté)$"
+)
+
+
 def keep(candidate: Candidate, keys: set[str], hit_spans: dict[int, list[tuple[int, int]]]) -> bool:
-    """A plausible organisation name that the lexicons do not already cover."""
+    """A plausible organisation name that the lexicons do not already cover.
+
+    A NER name touching a lexicon hit is dropped (it usually runs into a heading); a name from a signature
+    line, a legal-form pattern or a defined acronym is kept unless a lexicon hit covers most of it or it is
+    a lexicon entity followed by a place ("Préfecture du Cantal"). The contract's own intercommunalities
+    and people's names are not candidates."""
     key = name_key(candidate.name)
     words = key.split()
     if len(key) < MIN_NAME_CHARS or not words or len(words) > MAX_NAME_WORDS or key in keys:
         return False
     if "\n" in candidate.name or key.isdigit() or NOT_ORG_START.match(candidate.name):
         return False
-    covered = sum(
-        max(0, min(end, candidate.end) - max(start, candidate.start))
-        for start, end in hit_spans.get(candidate.page, [])
-    )
+    if EPCI_OR_PERSON.search(candidate.name) or (
+        len(words) == 1 and re.fullmatch(LEGAL_FORMS + "|SARL|SAS", candidate.name)
+    ):
+        return False
+    spans = [(s, e) for s, e in hit_spans.get(candidate.page, []) if s < candidate.end and candidate.start < e]
+    if not spans:
+        return True
+    if candidate.source not in STRONG_SOURCES:
+        return False
+    if any(s <= candidate.start and PLACE_REST.match(candidate.name[e - candidate.start :]) for s, e in spans):
+        return False
+    covered = sum(min(e, candidate.end) - max(s, candidate.start) for s, e in spans)
     return covered < 0.6 * max(candidate.end - candidate.start, 1)
 
 
@@ -240,7 +296,18 @@ def contract_candidates(
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for hit in hits:
         spans[hit.page].append((hit.start, hit.end))
-    return [c for c in page_candidates(document, use_ner, signature_pages) if keep(c, keys, spans)]
+    kept = [c for c in page_candidates(document, use_ner, signature_pages) if keep(c, keys, spans)]
+    return [c for c in kept if not any(nested(c, other) for other in kept)]
+
+
+def nested(inner: Candidate, outer: Candidate) -> bool:
+    """A candidate inside a longer one of the same page ("Caisse nationale" in "Caisse nationale de ...")."""
+    return (
+        inner.page == outer.page
+        and outer.start <= inner.start
+        and inner.end <= outer.end
+        and (outer.end - outer.start) > (inner.end - inner.start)
+    )
 
 
 def candidates_to_frame(

@@ -17,7 +17,8 @@ Definitions (all over the contracts listed in the gold file):
   snippet of its first detection in `detections.csv`).
 - candidates: when the gold lists organisations outside the lexicons (`out_of_lexicon`) and the run has a
   `candidates.csv`, the share of them found among the contract's candidates (same folded name, one inside
-  the other, or token-set similarity >= 90) and the noise: candidate rows of a contract that match neither
+  the other when it has 60 % of its length, or token-sort similarity >= 90) and the noise: candidate rows
+  of a contract that match neither
   a gold organisation nor a name the gold accepts (`acceptable_candidates`), on average per contract.
 """
 
@@ -263,7 +264,8 @@ def same_organisation(left: str, right: str) -> bool:
     if not a or not b:
         return False
     short, long = sorted((a, b), key=len)
-    return a == b or (len(short) >= 4 and f" {short} " in f" {long} ") or fuzz.token_set_ratio(a, b) >= 90
+    inside = f" {short} " in f" {long} " and len(short) >= 0.6 * len(long)
+    return a == b or inside or fuzz.token_sort_ratio(a, b) >= 90
 
 
 def candidate_scores(gold_contracts: list[dict[str, Any]], path: Path) -> dict[str, Any]:
@@ -333,7 +335,7 @@ MEASURE_KEYS = {"partenaires": "partners", "signataires": "signatories", "dispos
 
 
 def plural(count: int, word: str) -> str:
-    """"1 oubli", "2 oublis"."""
+    """ "1 oubli", "2 oublis"."""
     return f"{count} {word}{'s' if count > 1 else ''}"
 
 

@@ -35,6 +35,7 @@ SOURCE_WORDS = {"source", "sources", "donnees", "apres", "selon", "recensement"}
 TERRITORY_BEFORE = {"dans", "sur", "chaque", "ensemble", "tout", "toute", "hors", "departements", "regions"}
 ARTICLES = {"le", "la", "les", "l", "du", "des", "de", "d", "au", "aux"}
 YEAR = re.compile(r"^\W*(?:rp\s*)?(?:19|20)\d\d\b", re.IGNORECASE)
+CAPITAL_AFTER = re.compile(r"\s+(?:(?:de|du|des)\s+|d['’])?(?:la\s+|l['’])?[A-ZÉÈ]")
 MARK = re.compile(re.escape(HIT_MARK.format("§")).replace("§", "(.*?)"))
 
 
@@ -133,7 +134,7 @@ def mention_features(mention: Mention) -> dict[str, Any]:
         features["colon_before"] = float(raw_left.endswith(":"))
         features["paren_before"] = float(raw_left.endswith("("))
         features["line_start"] = float(not mention.left or mention.left.endswith("\n") or raw_left.endswith("\n"))
-        features["capital_after"] = float(bool(re.match(r"\s+(?:de\s+|du\s+|d['’])?[A-ZÉÈ]", mention.right)))
+        features["capital_after"] = float(bool(CAPITAL_AFTER.match(mention.right)))
         features["footnote_digit"] = float(bool(re.match(r"\d", mention.right)))
         features["in_signature"] = float(mention.in_signature)
         features["in_table"] = float(mention.in_table)

@@ -69,7 +69,9 @@ def test_acronym_inside_a_word_is_not_a_hit_and_lower_case_is_only_a_loose_candi
         ("une aide financière versée par l'ETAT à l'employeur", ("etat", "ETAT")),
     ],
 )
-def test_loose_variants_are_candidate_mentions(matcher: LexiconMatcher, sentence: str, expected: tuple[str, str]) -> None:
+def test_loose_variants_are_candidate_mentions(
+    matcher: LexiconMatcher, sentence: str, expected: tuple[str, str]
+) -> None:
     assert expected in [(entity, matched) for entity, matched, _ in page_hits(matcher, sentence)]
 
 
