@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
+from spacy.lang.fr.stop_words import STOP_WORDS
 
 from pipeline.lexicon import Lexicon
 from pipeline.match import fold_text, text_to_snippet
@@ -91,8 +92,8 @@ ORG_PATTERN = re.compile(
     r"\b(?:Association|ASSOCIATION|Fondation|FONDATION|Société|SOCIÉTÉ|SARL|SAS|SCOP|SCIC|Fédération|Régie de quartier"
     r"|Collectif|Coopérative|Entreprise d['’]insertion|Assemblée|Union|Caisse nationale|Délégation régionale"
     r"|Délégation interministérielle|Direction générale|Direction régionale|Cour des comptes|Conseil départemental de"
-    r" l['’]Ordre|Ordre)"
-    r"(?:\s+(?:[A-ZÀ-Ý0-9«\"][\w'’.\-]*|de|du|des|d['’]\w+|la|le|les|l['’]\w+|et|pour|en|sur|à))+",
+    r" l['’]Ordre|Ordre)(?:[ \t]+[a-zà-ÿ]{3,}(?=[ \t]+[A-ZÀ-Ý]))?"
+    r"(?:[ \t]+(?:[A-ZÀ-Ý0-9«\"][\w'’.\-]*|de|du|des|d['’]\w+|la|le|les|l['’]\w+|et|pour|en|sur|à))+",
 )
 TRAILING_PARTICLES = re.compile(r"(?:\s+(?:de|du|des|la|le|les|et|pour|en|sur|à))+$")
 SIGNATURE_FOR = re.compile(r"^[ \t]*(?:Pour|POUR)\s+(?:l['’]|la\s+|le\s+|les\s+)?(?P<name>[A-ZÀ-Ý][^\n]{2,80})$", re.M)
@@ -101,7 +102,7 @@ NOT_ORG_START = re.compile(
     r"directeur|directrice|pr[ée]sidente?|service|soutenir|accompagner|favoriser)\b",
     re.IGNORECASE,
 )
-CANDIDATES_VERSION = "candidats-2"
+CANDIDATES_VERSION = "candidats-3"
 MIN_NAME_CHARS = 4
 MAX_NAME_WORDS = 16
 NER_MAX_CHARS = 100_000
@@ -207,7 +208,7 @@ def page_candidates(
                 acronym not in COMMON_ACRONYMS
                 and not caps_line
                 and page_method != "ocr"
-                and acronym.lower() not in words
+                and acronym.lower() not in words | STOP_WORDS
             ):
                 start, end = match.start("acr"), match.end("acr")
                 found.append(

@@ -176,5 +176,12 @@ def card_to_markdown(card: dict[str, Any]) -> str:
         lines += ["| bin | n | mean predicted | observed |", "|---|---|---|---|"]
         for row in card["reliability"]:
             lines.append(f"| {row['bin']} | {row['n']} | {row['mean_predicted']:.3f} | {row['observed']:.3f} |")
+    mention = card.get("mention_calibration") or {}
+    if mention.get("table"):
+        lines += ["", "## Calibration (reliability of the `mention` model's P(entite), held-out real prose)", ""]
+        lines += [f"n = {mention['n']}, Brier = {mention['brier']}, ECE = {mention['ece']}", ""]
+        lines += ["| bin | n | mean predicted | observed |", "|---|---|---|---|"]
+        for row in mention["table"]:
+            lines.append(f"| {row['bin']} | {row['n']} | {row['mean_predicted']:.3f} | {row['observed']:.3f} |")
     lines += ["", "## Limits", "", *[f"- {item}" for item in card.get("limits", [])], ""]
     return "\n".join(lines)
