@@ -21,16 +21,16 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from realprose.corpus import build_corpus  # noqa: E402
+from realprose.corpus import build_corpus
 
-from pipeline.cache import extract_with_cache  # noqa: E402
-from pipeline.cli import main  # noqa: E402
-from pipeline.corpus import scan_corpus  # noqa: E402
-from pipeline.lexicon import default_lexicon_dir, load_lexicon  # noqa: E402
-from pipeline.match import load_matcher  # noqa: E402
-from pipeline.models import default_models_dir, load_models  # noqa: E402
-from pipeline.train import load_gold, mention_calibration, prepare  # noqa: E402
-from pipeline.workspace import Workspace  # noqa: E402
+from pipeline.cache import extract_with_cache
+from pipeline.cli import main
+from pipeline.corpus import scan_corpus
+from pipeline.lexicon import default_lexicon_dir, load_lexicon
+from pipeline.match import load_matcher
+from pipeline.models import default_models_dir, load_models
+from pipeline.train import load_gold, mention_calibration, prepare
+from pipeline.workspace import Workspace
 
 KINDS = ("partners", "signatories", "dispositifs")
 
@@ -78,7 +78,8 @@ def run(folder: Path) -> dict[str, Any]:
     print("écart F1 réglage - réservé : " + ", ".join(f"{kind} {value:+.3f}" for kind, value in gap.items()))
     calibrated = calibration(folder, "heldout")
     print(
-        f"modèle des mentions sur la partie réservée : n {calibrated['n']}, Brier {calibrated['brier']}, ECE {calibrated['ece']}"
+        f"modèle des mentions sur la partie réservée : n {calibrated['n']}, "
+        f"Brier {calibrated['brier']}, ECE {calibrated['ece']}"
     )
     for row in calibrated["table"]:
         print(f"  {row['bin']} n {row['n']:4d} prédit {row['mean_predicted']:.3f} observé {row['observed']:.3f}")

@@ -32,7 +32,14 @@ from pipeline.classify import Analysed, analyse_hits, sense_text
 from pipeline.lexicon import Lexicon
 from pipeline.match import LOOSE_METHODS, LexiconMatcher, fold_text, match_document
 from pipeline.models import Models, save_model, write_card
-from pipeline.sense import ENTITY_SENSE, Mention, context_mention, entity_probabilities, fit_mention_model
+from pipeline.sense import (
+    ENTITY_SENSE,
+    Mention,
+    context_mention,
+    entity_probabilities,
+    fit_mention_model,
+    mention_features,
+)
 from pipeline.structure import DocumentStructure, analyse_structure, text_to_theme_counts, theme_patterns
 from pipeline.types import ExtractedDocument, Hit
 from pipeline.workspace import Workspace
@@ -316,7 +323,8 @@ DECISION_SENSES = {"valider": ENTITY_SENSE, "rejeter": "non", "entite": "non"}
 def decision_examples(workspace: Workspace, lexicon: Lexicon) -> tuple[list[Mention], list[str]]:
     """Reviewers' current decisions as labelled mentions (read-only: the database is opened read-only).
 
-    A validated detection names its entity; a rejected one, or one moved to another entity, does not."""
+    A validated detection names its entity; a rejected one, or one moved to another entity, does not: it is
+    a data source when its context says so ("sources ⟦insee⟧"), else `non`."""
     path = workspace.database
     if not path.exists():
         return [], []
@@ -336,7 +344,10 @@ def decision_examples(workspace: Workspace, lexicon: Lexicon) -> tuple[list[Ment
         mention = context_mention(context, entity_id, kinds.get(entity_id, "partenaire"))
         if mention is not None and entity_id in kinds:
             mentions.append(mention)
-            labels.append(DECISION_SENSES[action])
+            label = DECISION_SENSES[action]
+            if label == "non" and mention_features(mention)["source_cue"]:
+                label = "source"  # a rejected "Sources : Insee" teaches the data-source sense
+            labels.append(label)
     return mentions, labels
 
 

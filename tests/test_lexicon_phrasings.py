@@ -27,7 +27,8 @@ def models() -> Models:
     [
         (  # loi du 21 février 2014, art. 6 (rp01)
             "Ces contrats peuvent également être signés par la Caisse des dépôts et consignations, les organismes "
-            "d'habitations à loyer modéré mentionnés à l'article L. 411-2 du code de la construction et de l'habitation.",
+            "d'habitations à loyer modéré mentionnés à l'article L. 411-2 du code de la construction "
+            "et de l'habitation.",
             "bailleurs_sociaux",
         ),
         (  # loi du 21 février 2014, art. 6 (rp01)

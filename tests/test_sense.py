@@ -112,7 +112,7 @@ def test_reviewers_rejections_teach_the_data_source_sense(tmp_path: Path, lexico
     before = workspace.database.read_bytes()
     mentions, labels = decision_examples(workspace, lexicon)
     assert workspace.database.read_bytes() == before  # read-only use of the decisions
-    assert labels == ["non"] * 8 and {m.entity_id for m in mentions} == {"insee"}
+    assert labels == ["source"] * 8 and {m.entity_id for m in mentions} == {"insee"}
     partner = [
         Mention(
             "insee", "partenaire", "", "insee", f"le partenariat avec {w} l", " apporte son expertise", printed=False
@@ -130,3 +130,4 @@ def test_reviewers_rejections_teach_the_data_source_sense(tmp_path: Path, lexico
         ],
     )
     assert source < 0.5 < ally
+    assert "source" in list(model.classes_)
