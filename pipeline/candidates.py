@@ -102,7 +102,6 @@ NOT_ORG_START = re.compile(
     r"directeur|directrice|pr[ée]sidente?|service|soutenir|accompagner|favoriser)\b",
     re.IGNORECASE,
 )
-CANDIDATES_VERSION = "candidats-3"
 MIN_NAME_CHARS = 4
 MAX_NAME_WORDS = 16
 NER_MAX_CHARS = 100_000
