@@ -1,9 +1,12 @@
 """Organisations named in the contracts but absent from the lexicons: candidates for analysts to add.
 
-Two sources: spaCy's French NER (`fr_core_news_sm`, ORG entities) and patterns ("association …",
-"fondation …", "société …", "SARL …"). A candidate overlapping a lexicon hit, or whose folded name is a
-lexicon name, alias or acronym, is dropped. `find_candidates` returns the frame written to
-`candidates.csv`: one row per folded name, with counts, contracts, pages and a snippet.
+Sources: spaCy's French NER (`fr_core_news_sm`, ORG entities), legal-form patterns ("association …",
+"fondation …", "Caisse nationale …", "Délégation régionale …", "SARL …"), names defined with their acronym
+("Agence de service et de paiement (ASP)"), "Pour …" lines of signature pages, and acronyms of three letters
+or more that no lexicon knows. A candidate mostly covered by a lexicon hit, or whose folded name is a lexicon
+name, alias or acronym, is dropped. `find_candidates` returns the frame written to `candidates.csv`: one row
+per folded name, with counts, contracts, pages, a snippet and its evidence, ranked by `evidence_score`
+(signature block, "Pour …" line, legal-form word, defined acronym, repetition across contracts).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
+from spacy.lang.fr.stop_words import STOP_WORDS
 
 from pipeline.lexicon import Lexicon
 from pipeline.match import fold_text, text_to_snippet
@@ -30,11 +34,66 @@ CANDIDATE_COLUMNS = [
     "pages",
     "signature_page",
     "snippet",
+    "evidence_score",
+    "evidence",
 ]
+LEGAL_FORMS = (
+    "Association|Fondation|Fédération|Union|Société|Caisse|Agence|Délégation|Direction|Institut|Office|"
+    "Observatoire|Cour|Conseil|Assemblée|Chambre|Comité|Syndicat|Établissement|Centre|Collectif|Coopérative|"
+    "Mutuelle|Groupement|Confédération|Ordre"
+)
+DEFINED_ACRONYM = re.compile(
+    rf"\b(?P<name>(?:{LEGAL_FORMS})(?:,?[\s-]+(?:[A-Za-zÀ-ÿ'’]+)){{1,14}}?)\s*\((?P<acr>[A-Z][A-Za-z]{{1,8}})\)"
+)
+ACRONYM_TOKEN = re.compile(r"(?<![\w.-])(?:[ld]['’])?(?P<acr>[A-Z][A-Z]{2,7})(?![\w-])")
+COMMON_ACRONYMS = frozenset(
+    [
+        "CDI",
+        "CDD",
+        "SMIC",
+        "TVA",
+        "PDF",
+        "RSA",
+        "DALO",
+        "QPV",
+        "EPCI",
+        "COG",
+        "CEO",
+        "HTML",
+        "URL",
+        "ETP",
+        "FAQ",
+        "BOP",
+        "JORF",
+        "NOR",
+        "CGCT",
+        "CASF",
+        "CSP",
+        "CAP",
+        "BAC",
+        "SIG",
+        "ZUS",
+        "RP",
+        "EUR",
+    ]
+)
+PLACE_REST = re.compile(
+    r"^\s*(?:(?:de|du|des|d['’])\s*(?:la\s+|l['’])?)?[A-ZÉ][\w'’-]+(?:[\s-]+(?:et\s+)?(?:de\s+|du\s+|d['’])?[A-ZÉ][\w'’-]+)*$"
+)
+EVIDENCE_WEIGHTS = {
+    "signature": 3.0,
+    "pour": 1.0,
+    "forme_juridique": 2.0,
+    "sigle_defini": 2.0,
+    "plusieurs_contrats": 1.0,
+    "repete": 0.5,
+}
 ORG_PATTERN = re.compile(
     r"\b(?:Association|ASSOCIATION|Fondation|FONDATION|Société|SOCIÉTÉ|SARL|SAS|SCOP|SCIC|Fédération|Régie de quartier"
-    r"|Collectif|Coopérative|Entreprise d['’]insertion)"
-    r"(?:\s+(?:[A-ZÀ-Ý0-9«\"][\w'’.\-]*|de|du|des|d['’]\w+|la|le|les|l['’]\w+|et|pour|en|sur|à))+",
+    r"|Collectif|Coopérative|Entreprise d['’]insertion|Assemblée|Union|Caisse nationale|Délégation régionale"
+    r"|Délégation interministérielle|Direction générale|Direction régionale|Cour des comptes|Conseil départemental de"
+    r" l['’]Ordre|Ordre)(?:[ \t]+[a-zà-ÿ]{3,}(?=[ \t]+[A-ZÀ-Ý]))?"
+    r"(?:[ \t]+(?:[A-ZÀ-Ý0-9«\"][\w'’.\-]*|de|du|des|d['’]\w+|la|le|les|l['’]\w+|et|pour|en|sur|à))+",
 )
 TRAILING_PARTICLES = re.compile(r"(?:\s+(?:de|du|des|la|le|les|et|pour|en|sur|à))+$")
 SIGNATURE_FOR = re.compile(r"^[ \t]*(?:Pour|POUR)\s+(?:l['’]|la\s+|le\s+|les\s+)?(?P<name>[A-ZÀ-Ý][^\n]{2,80})$", re.M)
@@ -44,7 +103,7 @@ NOT_ORG_START = re.compile(
     re.IGNORECASE,
 )
 MIN_NAME_CHARS = 4
-MAX_NAME_WORDS = 10
+MAX_NAME_WORDS = 16
 NER_MAX_CHARS = 100_000
 
 
@@ -99,7 +158,10 @@ def page_candidates(
     """Candidate names on every page of a document: patterns, "Pour …" signature blocks, NER."""
     found: list[Candidate] = []
     texts = [(page.number, page.text) for page in document.pages if page.text.strip()]
+    methods = {page.number: page.method for page in document.pages}
+    words = {word for _, text in texts for word in re.findall(r"\b[a-zà-ÿ]{3,}\b", text)}
     for number, text in texts:
+        page_method = methods[number]
         if number in signature_pages:
             for match in SIGNATURE_FOR.finditer(text):
                 name = clean_name(match.group("name"))
@@ -121,6 +183,38 @@ def page_candidates(
                     text_to_snippet(text, match.start(), match.end()),
                 )
             )
+        for match in DEFINED_ACRONYM.finditer(text):
+            name = clean_name(match.group("name"))
+            if acronym_fits(name, match.group("acr")):
+                snippet = text_to_snippet(text, match.start(), match.end())
+                found.append(
+                    Candidate(
+                        document.contract_id,
+                        number,
+                        match.start(),
+                        match.start() + len(name),
+                        name,
+                        "sigle_defini",
+                        snippet,
+                    )
+                )
+        for match in ACRONYM_TOKEN.finditer(text):
+            acronym = match.group("acr")
+            line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end()) % (len(text) + 1)]
+            letters = [c for c in line if c.isalpha()]
+            caps_line = len(letters) > len(acronym) + 4 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+            if (
+                acronym not in COMMON_ACRONYMS
+                and not caps_line
+                and page_method != "ocr"
+                and acronym.lower() not in words | STOP_WORDS
+            ):
+                start, end = match.start("acr"), match.end("acr")
+                found.append(
+                    Candidate(
+                        document.contract_id, number, start, end, acronym, "sigle", text_to_snippet(text, start, end)
+                    )
+                )
     if use_ner:
         nlp = load_ner()
         for (number, text), doc in zip(texts, nlp.pipe(t[:NER_MAX_CHARS] for _, t in texts), strict=True):
@@ -134,6 +228,20 @@ def page_candidates(
     return found
 
 
+def acronym_fits(name: str, acronym: str) -> bool:
+    """An acronym made of the initials of a name's main words (with some freedom: "ASP", "DRAJES")."""
+    initials = [word[0].upper() for word in re.findall(r"[A-Za-zÀ-ÿ]+", name) if len(word) > 2 or word[0].isupper()]
+    letters = [c for c in acronym.upper() if c.isalpha()]
+    position, unmatched = 0, 0
+    for letter in letters:
+        found = next((i for i in range(position, len(initials)) if initials[i] == letter), None)
+        if found is None:
+            unmatched += 1  # a word the text leaves out ("AMGVF" for "... de grandes villes [de France]")
+            continue
+        position = found + 1
+    return bool(letters) and bool(initials) and letters[0] == initials[0] and unmatched <= 1 < len(letters)
+
+
 def plausible_ner_name(name: str) -> bool:
     """NER output worth showing: two words or more, capitalised, not a heading or a verb."""
     words = name.split()
@@ -141,16 +249,39 @@ def plausible_ner_name(name: str) -> bool:
     return len(words) >= 2 and capitalised >= 2 and not NOT_ORG_START.match(name) and not name[:1].isdigit()
 
 
+STRONG_SOURCES = ("signature", "sigle_defini", "motif")
+EPCI_OR_PERSON = re.compile(
+    r"^(?:CA|CC|CU|Communauté\s+(?:d['’]agglomération|de\s+communes|urbaine)|Métropole|Mme|M\.|Madame|Monsieur)\b"
+    r"|\b(?:Métropole|Agglo|Agglomération|Communauté)$"
+)
+
+
 def keep(candidate: Candidate, keys: set[str], hit_spans: dict[int, list[tuple[int, int]]]) -> bool:
-    """A plausible organisation name that the lexicons do not already cover."""
+    """A plausible organisation name that the lexicons do not already cover.
+
+    A NER name touching a lexicon hit is dropped (it usually runs into a heading); a name from a signature
+    line, a legal-form pattern or a defined acronym is kept unless a lexicon hit covers most of it or it is
+    a lexicon entity followed by a place ("Préfecture du Cantal"). The contract's own intercommunalities
+    and people's names are not candidates."""
     key = name_key(candidate.name)
     words = key.split()
     if len(key) < MIN_NAME_CHARS or not words or len(words) > MAX_NAME_WORDS or key in keys:
         return False
     if "\n" in candidate.name or key.isdigit() or NOT_ORG_START.match(candidate.name):
         return False
-    spans = hit_spans.get(candidate.page, [])
-    return not any(start < candidate.end and candidate.start < end for start, end in spans)
+    if EPCI_OR_PERSON.search(candidate.name) or (
+        len(words) == 1 and re.fullmatch(LEGAL_FORMS + "|SARL|SAS", candidate.name)
+    ):
+        return False
+    spans = [(s, e) for s, e in hit_spans.get(candidate.page, []) if s < candidate.end and candidate.start < e]
+    if not spans:
+        return True
+    if candidate.source not in STRONG_SOURCES:
+        return False
+    if any(s <= candidate.start and PLACE_REST.match(candidate.name[e - candidate.start :]) for s, e in spans):
+        return False
+    covered = sum(min(e, candidate.end) - max(s, candidate.start) for s, e in spans)
+    return covered < 0.6 * max(candidate.end - candidate.start, 1)
 
 
 def contract_candidates(
@@ -165,7 +296,18 @@ def contract_candidates(
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for hit in hits:
         spans[hit.page].append((hit.start, hit.end))
-    return [c for c in page_candidates(document, use_ner, signature_pages) if keep(c, keys, spans)]
+    kept = [c for c in page_candidates(document, use_ner, signature_pages) if keep(c, keys, spans)]
+    return [c for c in kept if not any(nested(c, other) for other in kept)]
+
+
+def nested(inner: Candidate, outer: Candidate) -> bool:
+    """A candidate inside a longer one of the same page ("Caisse nationale" in "Caisse nationale de ...")."""
+    return (
+        inner.page == outer.page
+        and outer.start <= inner.start
+        and inner.end <= outer.end
+        and (outer.end - outer.start) > (inner.end - inner.start)
+    )
 
 
 def candidates_to_frame(
@@ -176,10 +318,20 @@ def candidates_to_frame(
     for candidate in candidates:
         grouped[name_key(candidate.name)].append(candidate)
     signed_pages = signature_pages or {}
+    defined = {name_key(c.name): c for c in candidates if c.source == "sigle_defini"}
+    acronym_of = {}
+    for key, candidate in defined.items():
+        found = re.search(r"\(([A-Za-z]+)\)", candidate.snippet[candidate.snippet.find(candidate.name) :] or "")
+        if found:
+            acronym_of[name_key(found.group(1))] = key
+    for acronym_key in list(grouped):
+        if acronym_key in acronym_of and acronym_of[acronym_key] in grouped:  # "CNSA" counted with its name
+            grouped[acronym_of[acronym_key]] += grouped.pop(acronym_key)
     rows = []
     for key, items in grouped.items():
-        names = pd.Series([c.name for c in items]).value_counts()
+        names = pd.Series([c.name for c in items if c.source != "sigle"] or [c.name for c in items]).value_counts()
         contracts = sorted({c.contract_id for c in items})
+        evidence = candidate_evidence(items, names.index[0], len(contracts), signed_pages)
         rows.append(
             {
                 "name": names.index[0],
@@ -191,12 +343,34 @@ def candidates_to_frame(
                 "pages": "|".join(sorted({f"{c.contract_id}:{c.page}" for c in items})[:20]),
                 "signature_page": int(any(c.page in signed_pages.get(c.contract_id, frozenset()) for c in items)),
                 "snippet": items[0].snippet,
+                "evidence_score": round(sum(EVIDENCE_WEIGHTS[cue] for cue in evidence), 1),
+                "evidence": "|".join(evidence),
             }
         )
     frame = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
-    return frame.sort_values(["n_contracts", "n_mentions", "name"], ascending=[False, False, True]).reset_index(
-        drop=True
-    )
+    return frame.sort_values(
+        ["evidence_score", "n_contracts", "n_mentions", "name"], ascending=[False, False, False, True]
+    ).reset_index(drop=True)
+
+
+def candidate_evidence(
+    items: list[Candidate], name: str, n_contracts: int, signed_pages: dict[str, frozenset[int]]
+) -> list[str]:
+    """Why a name is likely an organisation: where and how it is written, how often."""
+    cues = []
+    if any(c.source == "signature" for c in items):
+        cues.append("signature")
+    elif any(c.page in signed_pages.get(c.contract_id, frozenset()) for c in items):
+        cues.append("pour")
+    if re.match(rf"(?:{LEGAL_FORMS})\b", name) or ORG_PATTERN.match(name):
+        cues.append("forme_juridique")
+    if any(c.source == "sigle_defini" for c in items):
+        cues.append("sigle_defini")
+    if n_contracts >= 2:
+        cues.append("plusieurs_contrats")
+    if len(items) >= 2:
+        cues.append("repete")
+    return cues
 
 
 def find_candidates(

@@ -7,7 +7,11 @@
 - Role: a partner in a signature section is `signataire` unless the line is contrastive ("non
   signataire", "sera associée"); the `role` model gives the probability; a dispositif is `articulation`.
 - Theme: the table row's theme, else the section's (the heading's), else the paragraph classifier.
-- Score: the `score` model's probability that the detection is right (calibrated on held-out contracts).
+- Mention sense: the `mention` model (`pipeline.sense`) gives P(the mention names the entity) for every
+  candidate mention; loose variants ("Caf", "les départements", a bare "Etat") and lexicon hits alike are
+  kept only above `ACCEPT_PROBABILITY` (without the model, loose variants are dropped).
+- Score: the `score` model's probability that the detection is right (calibrated on held-out contracts),
+  else the product of the sense, mention and role probabilities.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.lexicon import Lexicon
-from pipeline.match import fold_text
+from pipeline.match import LOOSE_METHODS, fold_text
 from pipeline.models import Models
+from pipeline.sense import ACCEPT_PROBABILITY, Mention, entity_probabilities, page_mention
 from pipeline.structure import (
     PERSON_LINE,
     DocumentStructure,
@@ -30,7 +35,6 @@ from pipeline.structure import (
 )
 from pipeline.types import Detection, Entity, ExtractedDocument, Hit, Page, Role, Structure
 
-CLASSIFIER_VERSION = "classify-2"
 CONTEXT_RADIUS = 400
 SENSE_RADIUS = 250
 ID_CONTEXT_RADIUS = 40
@@ -46,7 +50,7 @@ TITLE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 FOR_BEFORE = re.compile(r"(?:^|\s)(?:pour|POUR|Pour)\s+(?:l['’]|la\s+|le\s+|les\s+)?$")
-ACRONYM_METHODS = ("sigle", "sigle_ambigu")
+ACRONYM_METHODS = ("sigle", "sigle_ambigu", "sigle_variante")
 
 
 @dataclass
@@ -59,6 +63,8 @@ class Analysed:
     senses: tuple[str, ...] = ()
     sense_probability: float = 1.0
     signature_probability: float = 0.0
+    mention: Mention | None = None
+    entity_probability: float = 1.0
 
 
 def line_around(text: str, start: int, end: int) -> str:
@@ -158,8 +164,10 @@ def analyse_hits(
     structure: Structure,
     lexicon: Lexicon,
     models: Models | None = None,
+    keep_rejected: bool = False,
 ) -> list[Analysed]:
-    """Detections for one contract with their features and probabilities (see `classify_document`)."""
+    """Detections for one contract with their features and probabilities (see `classify_document`);
+    `keep_rejected` also returns the mentions that the mention model rejects (for training and calibration)."""
     if not isinstance(structure, DocumentStructure):
         structure = analyse_structure(document, lexicon, models=models)
     assert isinstance(structure, DocumentStructure)
@@ -237,6 +245,22 @@ def analyse_hits(
             fallback = structure.page_themes.get(key[0], "")
             themes[key] = (best_theme, "mots_cles", 0.5) if count > 0 else (fallback, "page", 0.3)
 
+    mentions = {
+        key: page_mention(
+            pages[key[0]].text,
+            key[1],
+            key[2],
+            hit.entity_id,
+            by_id[hit.entity_id].kind,
+            hit.method,
+            structure.in_signature(key[0], key[1]),
+            in_table_at(structure, key[0], key[1]),
+        )
+        for key, candidates in ordered
+        if (hit := chosen.get(key, (candidates[0], 1.0, ""))[0]).entity_id in by_id
+    }
+    entity_probability = mention_probabilities(mentions, models)
+
     analysed: list[Analysed] = []
     occurrences: Counter[tuple[str, str]] = Counter()
     for key, candidates in ordered:
@@ -244,6 +268,8 @@ def analyse_hits(
         hit, sense_probability, text_for_sense = chosen.get(key, (candidates[0], 1.0, ""))
         if hit.entity_id not in by_id:
             continue  # the context chose a glossary sense: not an organisation nor a scheme
+        if entity_probability[key] < ACCEPT_PROBABILITY and not keep_rejected:
+            continue  # the mention names something else (a data source, a territory, another body)
         entity = by_id[hit.entity_id]
         page = pages[page_number]
         theme, theme_source, theme_probability = themes[key]
@@ -272,6 +298,7 @@ def analyse_hits(
         features |= {"theme_source=" + theme_source: True, "theme_probability": round(theme_probability, 3)}
         features |= {"sense_probability": round(sense_probability, 3), "kind=" + entity.kind: True}
         features["match_score"] = hit.score
+        features["mention_probability"] = round(entity_probability[key], 3)
         analysed.append(
             Analysed(
                 detection=detection,
@@ -279,11 +306,26 @@ def analyse_hits(
                 sense_text=text_for_sense,
                 senses=tuple(h.entity_id for h in candidates) if len(candidates) > 1 else (),
                 sense_probability=sense_probability,
+                mention=mentions[key],
+                entity_probability=entity_probability[key],
             )
         )
     assign_roles(analysed, by_id, models)
     assign_scores(analysed, models)
     return analysed
+
+
+def mention_probabilities(
+    mentions: dict[tuple[int, int, int], Mention], models: Models | None
+) -> dict[tuple[int, int, int], float]:
+    """P(entite) of each candidate mention from the mention model; without it, loose variants are dropped
+    (probability 0) and lexicon hits kept (1)."""
+    keys = list(mentions)
+    if models is not None and models.mention is not None:
+        values = entity_probabilities(models.mention, [mentions[key] for key in keys])
+    else:
+        values = [0.0 if mentions[key].method in LOOSE_METHODS else 1.0 for key in keys]
+    return dict(zip(keys, values, strict=True))
 
 
 def rule_signature_probability(features: dict[str, Any]) -> float:
@@ -318,7 +360,8 @@ def assign_scores(analysed: list[Analysed], models: Models | None) -> None:
         else:
             role_probability = float(item.features.get("role_probability", 1.0))
             match = item.detection.score if item.detection.method == "approche" else 1.0
-            item.detection.score = round(match * item.sense_probability * role_probability, 3)
+            product = match * item.sense_probability * item.entity_probability * role_probability
+            item.detection.score = round(product, 3)
 
 
 def classify_document(

@@ -15,6 +15,11 @@ Definitions (all over the contracts listed in the gold file):
   (added to the lexicons after the corpus was made) are ignored and counted in `ignored_entities`.
 - errors: per contract, each miss (with gold pages and surfaces) and false positive (with the page and
   snippet of its first detection in `detections.csv`).
+- candidates: when the gold lists organisations outside the lexicons (`out_of_lexicon`) and the run has a
+  `candidates.csv`, the share of them found among the contract's candidates (same folded name, one inside
+  the other when it has 60 % of its length, or token-sort similarity >= 90) and the noise: candidate rows
+  of a contract that match neither
+  a gold organisation nor a name the gold accepts (`acceptable_candidates`), on average per contract.
 """
 
 from __future__ import annotations
@@ -139,6 +144,7 @@ def evaluate(gold_path: Path, run_dir: Path) -> dict[str, Any]:
         bucket = "misses" if error["type"] == "oubli" else "false_positives"
         per_contract[error["contract_id"]][bucket].append(error)
     return {
+        "candidates": candidate_scores(gold["contracts"], run_dir / "candidates.csv"),
         "n_contracts": len(contracts),
         "n_contracts_read": denominator_run,
         "partners": prf(g_part, r_part),
@@ -248,6 +254,58 @@ def _errors(
     return out
 
 
+def same_organisation(left: str, right: str) -> bool:
+    """Two spellings of one organisation's name (folded; one inside the other; or token-set ratio >= 90)."""
+    from rapidfuzz import fuzz
+
+    from pipeline.candidates import name_key
+
+    a, b = name_key(left), name_key(right)
+    if not a or not b:
+        return False
+    short, long = sorted((a, b), key=len)
+    inside = f" {short} " in f" {long} " and len(short) >= 0.6 * len(long)
+    return a == b or inside or fuzz.token_sort_ratio(a, b) >= 90
+
+
+def candidate_scores(gold_contracts: list[dict[str, Any]], path: Path) -> dict[str, Any]:
+    """Recall of the gold's out-of-lexicon organisations among the candidates, and the noise per contract."""
+    labelled = [c for c in gold_contracts if "out_of_lexicon" in c]
+    if not labelled or not path.exists():
+        return {}
+    by_contract: dict[str, list[str]] = defaultdict(list)
+    for row in _read_csv(path):
+        for contract_id in (row.get("contracts") or "").split("|"):
+            by_contract[contract_id].append(row.get("name", ""))
+    found, total, noise = 0, 0, 0
+    missed: list[dict[str, str]] = []
+    noisy: list[dict[str, str]] = []
+    for contract in labelled:
+        cid = contract["contract_id"]
+        names = by_contract.get(cid, [])
+        organisations = [o["name"] for o in contract["out_of_lexicon"]]
+        accepted = organisations + list(contract.get("acceptable_candidates", []))
+        for organisation in organisations:
+            total += 1
+            if any(same_organisation(organisation, name) for name in names):
+                found += 1
+            else:
+                missed.append({"contract_id": cid, "name": organisation})
+        for name in names:
+            if not any(same_organisation(name, other) for other in accepted):
+                noise += 1
+                noisy.append({"contract_id": cid, "name": name})
+    return {
+        "recall": round(found / total, 4) if total else 1.0,
+        "found": found,
+        "total": total,
+        "noise": noise,
+        "noise_per_contract": round(noise / len(labelled), 2),
+        "missed": missed,
+        "noisy": noisy,
+    }
+
+
 def flat_scores(result: dict[str, Any]) -> dict[str, float]:
     """The headline numbers under dotted keys (partners.f1, tables.max_abs_error_pts, ...)."""
     return {
@@ -257,40 +315,75 @@ def flat_scores(result: dict[str, Any]) -> dict[str, float]:
         "themes.accuracy": result["themes"]["accuracy"],
         "tables.max_abs_error_pts": result["tables"]["max_abs_error_pts"],
         "tables.mean_abs_error_pts": result["tables"]["mean_abs_error_pts"],
+        **(
+            {
+                "candidates.recall": result["candidates"]["recall"],
+                "candidates.noise_per_contract": result["candidates"]["noise_per_contract"],
+            }
+            if result.get("candidates")
+            else {}
+        ),
     }
 
 
-def format_summary(result: dict[str, Any], max_errors: int = 5) -> str:
-    """A French, human-readable summary of an evaluation."""
+MEASURE_LABELS = {
+    "partenaires": "Partenaires (présence)",
+    "signataires": "Signataires",
+    "dispositifs": "Dispositifs (articulations)",
+}
+MEASURE_KEYS = {"partenaires": "partners", "signataires": "signatories", "dispositifs": "dispositifs"}
+
+
+def plural(count: int, word: str) -> str:
+    """ "1 oubli", "2 oublis"."""
+    return f"{count} {word}{'s' if count > 1 else ''}"
+
+
+def format_summary(result: dict[str, Any], max_errors: int = 40) -> str:
+    """A French, human-readable summary of an evaluation: per kind, P/R/F1 then the false positives and the
+    misses (contract, entity, pages, snippet), at most `max_errors` of each."""
 
     def line(label: str, scores: dict[str, Any]) -> str:
         return (
             f"{label} : précision {scores['precision']:.1%}, rappel {scores['recall']:.1%}, "
             f"F1 {scores['f1']:.1%} (vrais positifs {scores['tp']}, faux positifs {scores['fp']}, "
             f"oublis {scores['fn']})"
-        )
+        ).replace(".", ",")
 
-    lines = [
-        f"Évaluation sur {result['n_contracts']} contrats ({result['n_contracts_read']} lus).",
-        line("Partenaires (présence)", result["partners"]),
-        line("Signataires", result["signatories"]),
-        line("Dispositifs (articulations)", result["dispositifs"]),
+    lines = [f"Évaluation sur {result['n_contracts']} contrats ({result['n_contracts_read']} lus)."]
+    errors = [e for errs in result["per_contract"].values() for e in errs["misses"] + errs["false_positives"]]
+    for measure, label in MEASURE_LABELS.items():
+        lines.append(line(label, result[MEASURE_KEYS[measure]]))
+        for kind, title in (("faux_positif", "faux positif"), ("oubli", "oubli")):
+            listed = [e for e in errors if e["measure"] == measure and e["type"] == kind]
+            if not listed:
+                continue
+            lines.append(f"  {plural(len(listed), title)} :")
+            for err in listed[:max_errors]:
+                pages = ",".join(str(p) for p in err["pages"]) or "?"
+                lines.append(f"    - {err['contract_id']} : {err['entity_id']} p. {pages} : {err['snippet'][:90]}")
+            if len(listed) > max_errors:
+                lines.append(f"    … et {len(listed) - max_errors} autre(s)")
+    lines.append(
         f"Thèmes : {result['themes']['accuracy']:.1%} d'attributions correctes "
-        f"({result['themes']['correct']}/{result['themes']['total']})",
+        f"({result['themes']['correct']}/{result['themes']['total']})".replace(".", ",")
+    )
+    lines.append(
         f"Tableaux : écart maximal {result['tables']['max_abs_error_pts']:.1f} points, "
-        f"écart moyen {result['tables']['mean_abs_error_pts']:.2f} points.",
-    ]
+        f"écart moyen {result['tables']['mean_abs_error_pts']:.2f} points.".replace(".", ",", 2)
+    )
     for cell in result["tables"]["worst"][:3]:
         lines.append(
             f"  - {cell['entity_id']} ({cell['measure']}) : vérité {cell['gold_pct']:.1f} %, "
-            f"run {cell['run_pct']:.1f} %"
+            f"run {cell['run_pct']:.1f} %".replace(".", ",")
         )
-    for cid, errs in result["per_contract"].items():
-        items = errs["misses"] + errs["false_positives"]
-        if not items:
-            continue
-        lines.append(f"{cid} : {len(errs['misses'])} oubli(s), {len(errs['false_positives'])} faux positif(s)")
-        for err in items[:max_errors]:
-            pages = ",".join(str(p) for p in err["pages"]) or "?"
-            lines.append(f"  - {err['type']} {err['measure']} {err['entity_id']} p. {pages} : {err['snippet'][:90]}")
+    candidates = result.get("candidates")
+    if candidates:
+        lines.append(
+            f"Organisations hors lexique : {candidates['found']} sur {candidates['total']} retrouvées parmi les "
+            f"candidats ({candidates['recall']:.1%}), {candidates['noise_per_contract']:.2f} candidat(s) de bruit "
+            "par contrat en moyenne.".replace(".", ",", 1)
+        )
+        for item in candidates["missed"][:max_errors]:
+            lines.append(f"  - non retrouvée : {item['contract_id']} : {item['name']}")
     return "\n".join(lines)

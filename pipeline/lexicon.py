@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ THEMES_FILE = "themes.csv"
 AMBIGUOUS_FILE = "ambiguous.csv"
 GLOSSARY_FILE = "glossary.csv"
 INDICATORS_FILE = "indicators.csv"
+VARIANTS_FILE = "variants.csv"
 LIST_SEPARATOR = "|"
 DEFAULT_WINDOW = 200
 
@@ -93,6 +95,7 @@ class Lexicon:
     version: str = ""
     glossary: tuple[GlossaryTerm, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    variants: tuple[tuple[str, str], ...] = ()
 
     def by_id(self) -> dict[str, Entity]:
         return {entity.entity_id: entity for entity in self.entities}
@@ -245,6 +248,7 @@ def load_lexicon(directory: Path) -> Lexicon:
     ambiguous = {row["acronym"]: split_list(row.get("senses")) for _, row in optional_rows(directory / AMBIGUOUS_FILE)}
     glossary = tuple(row_to_glossary_term(row) for _, row in optional_rows(directory / GLOSSARY_FILE))
     indicators = tuple(row_to_indicator(row) for _, row in optional_rows(directory / INDICATORS_FILE))
+    variants = load_variants(directory, {entity.entity_id for entity in entities})
     version = lexicon_files_version(directory)
     return Lexicon(
         entities=tuple(entities),
@@ -253,7 +257,24 @@ def load_lexicon(directory: Path) -> Lexicon:
         version=version,
         glossary=glossary,
         indicators=indicators,
+        variants=variants,
     )
+
+
+def load_variants(directory: Path, entity_ids: set[str]) -> tuple[tuple[str, str], ...]:
+    """Loose variants (`variants.csv`: entity id, regular expression): candidate mentions that the mention
+    classifier accepts or rejects, e.g. a bare "Etat" or "les départements"."""
+    variants = []
+    for line, row in optional_rows(directory / VARIANTS_FILE):
+        entity_id, pattern = row.get("id", ""), row.get("pattern", "")
+        if entity_id not in entity_ids:
+            raise LexiconError(f"{directory / VARIANTS_FILE}, ligne {line} : identifiant inconnu « {entity_id} ».")
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise LexiconError(f"{directory / VARIANTS_FILE}, ligne {line} : expression invalide ({error}).") from error
+        variants.append((entity_id, pattern))
+    return tuple(variants)
 
 
 def default_lexicon_dir() -> Path:

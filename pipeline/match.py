@@ -6,8 +6,13 @@ Four matchers, each reading the lexicon files as they are:
 - acronyms: case-sensitive, whole-token regular expressions (dotted forms "C.A.F." included, elisions
   "l'ADEME" work because the apostrophe is a token boundary);
 - `patterns`: the lexicon's own regular expressions for local variants ("CAF de l'Aude");
-- fuzzy: rapidfuzz over token windows for spelling variants of long names.
-Overlapping hits are filtered explicitly: the longest span wins.
+- fuzzy: rapidfuzz over token windows for spelling variants of long names;
+- loose variants (method `variante`, `sigle_variante`): names in the plural (a `PhraseMatcher` on the NORM
+  attribute, set to a plural-stripped form), acronyms of 3+ letters in any case or glued to a footnote
+  number ("Caf", "Anah1"), and the lexicon's `variants.csv` (a bare "Etat", "les départements"). They are
+  candidate mentions: the classify stage's mention model accepts or rejects each one.
+Overlapping hits are filtered explicitly: the longest span wins, then the higher score (exact forms
+outrank loose variants of the same length).
 """
 
 from __future__ import annotations
@@ -22,15 +27,25 @@ import spacy
 from rapidfuzz import fuzz
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
 
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.types import Entity, ExtractedDocument, Hit, Page
 
-MATCHER_VERSION = "match-1"
 SNIPPET_RADIUS = 90
 FUZZY_MIN_TOKENS = 3
 FUZZY_THRESHOLD = 92.0
-SCORES = {"nom": 0.95, "ancien_nom": 0.9, "motif": 0.9, "sigle": 0.85, "sigle_ambigu": 0.6}
+SCORES = {
+    "nom": 0.95,
+    "ancien_nom": 0.9,
+    "motif": 0.9,
+    "sigle": 0.85,
+    "sigle_ambigu": 0.6,
+    "variante": 0.55,
+    "sigle_variante": 0.5,
+}
+LOOSE_METHODS = ("variante", "sigle_variante")
+LOOSE_ACRONYM_MIN_LETTERS = 3
 WORD_CHARS = r"0-9A-Za-zÀ-ÖØ-öø-ÿœŒ"
 TOKEN_PATTERN = re.compile(rf"[{WORD_CHARS}]+")
 
@@ -92,6 +107,28 @@ class LexiconMatcher:
     acronym_senses: dict[str, tuple[str, ...]]
     patterns: list[tuple[str, re.Pattern[str]]]
     fuzzy_names: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    plural_matcher: PhraseMatcher | None = None
+    loose_acronym_regex: re.Pattern[str] | None = None
+    loose_acronym_senses: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    variants: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    exact_acronyms: frozenset[str] = frozenset()
+
+
+def singular(token: str) -> str:
+    """A folded token without its plural mark ("departementaux" -> "departemental", "caisses" -> "caisse")."""
+    if len(token) > 4 and token.endswith("aux"):
+        return token[:-3] + "al"
+    if len(token) > 3 and token[-1] in "sx" and token[-2] not in "su":
+        return token[:-1]
+    return token
+
+
+def norm_doc(nlp: Language, folded: str) -> Doc:
+    """A spaCy doc of folded text whose NORM is the singular form of each token (plural-blind matching)."""
+    doc = nlp.make_doc(folded)
+    for token in doc:
+        token.norm_ = singular(token.text)
+    return doc
 
 
 def entity_to_forms(entity: Entity) -> list[SurfaceForm]:
@@ -135,6 +172,10 @@ def build_matcher(lexicon: Lexicon) -> LexiconMatcher:
         patterns += [(entity.entity_id, re.compile(pattern)) for pattern in entity.patterns]
     for acronym, senses in lexicon.ambiguous.items():
         acronym_senses.setdefault(acronym, set()).update(senses)
+    plural_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+    for match_id, form in phrase_forms.items():
+        plural_matcher.add(nlp.vocab.strings[match_id], [norm_doc(nlp, fold_text(form.text))])
+    loose_acronym_regex, loose_acronym_senses = loose_acronyms(acronym_senses)
     ordered = sorted(acronym_senses, key=len, reverse=True)
     acronym_regex = (
         re.compile(
@@ -154,7 +195,26 @@ def build_matcher(lexicon: Lexicon) -> LexiconMatcher:
         acronym_senses={f"a{index}": tuple(sorted(acronym_senses[acronym])) for index, acronym in enumerate(ordered)},
         patterns=patterns,
         fuzzy_names=fuzzy_names,
+        plural_matcher=plural_matcher,
+        loose_acronym_regex=loose_acronym_regex,
+        loose_acronym_senses=loose_acronym_senses,
+        variants=[(entity_id, re.compile(pattern)) for entity_id, pattern in lexicon.variants],
+        exact_acronyms=frozenset(acronym_senses),
     )
+
+
+def loose_acronyms(acronym_senses: dict[str, set[str]]) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, ...]]]:
+    """A case-insensitive pattern for the alphabetic acronyms of 3+ letters, with an optional footnote number
+    glued to them ("Caf", "Cpam", "Anah1"); senses are keyed by folded acronym."""
+    senses: dict[str, set[str]] = {}
+    for acronym, ids in acronym_senses.items():
+        if acronym.isalpha() and len(acronym) >= LOOSE_ACRONYM_MIN_LETTERS:
+            senses.setdefault(acronym.lower(), set()).update(ids)
+    if not senses:
+        return None, {}
+    alternatives = "|".join(re.escape(key) for key in sorted(senses, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![{WORD_CHARS}.])(?P<acr>{alternatives})(?P<note>\d{{1,2}})?(?![{WORD_CHARS}])", re.I)
+    return pattern, {key: tuple(sorted(ids)) for key, ids in senses.items()}
 
 
 @dataclass(frozen=True)
@@ -202,6 +262,32 @@ def pattern_spans(matcher: LexiconMatcher, text: str) -> list[Span]:
     ]
 
 
+def loose_spans(matcher: LexiconMatcher, text: str, folded: str) -> list[Span]:
+    """Loose variants: plural names, acronyms in another case or with a footnote number, `variants.csv`."""
+    spans: list[Span] = []
+    if matcher.plural_matcher is not None:
+        doc = norm_doc(matcher.nlp, folded)
+        for match_id, start, end in matcher.plural_matcher(doc):
+            form = matcher.phrase_forms[match_id]
+            span = doc[start:end]
+            spans.append(Span(span.start_char, span.end_char, (form.entity_id,), "variante", SCORES["variante"]))
+    if matcher.loose_acronym_regex is not None:
+        exact = matcher.exact_acronyms
+        for match in matcher.loose_acronym_regex.finditer(text):
+            if match.group("acr") in exact and not match.group("note"):
+                continue  # the exact acronym matcher has it
+            senses = matcher.loose_acronym_senses.get(match.group("acr").lower(), ())
+            end = match.end("acr")
+            spans.append(Span(match.start(), end, senses, "sigle_variante", SCORES["sigle_variante"]))
+    for entity_id, pattern in matcher.variants:
+        spans += [
+            Span(m.start(), m.end(), (entity_id,), "variante", SCORES["variante"])
+            for m in pattern.finditer(text)
+            if m.end() > m.start()
+        ]
+    return spans
+
+
 def fuzzy_spans(matcher: LexiconMatcher, folded: str, taken: list[Span]) -> list[Span]:
     """Long names written with small differences ("Agence régionale de la santé"), via rapidfuzz."""
     tokens = [(m.group(0), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(folded)]
@@ -239,7 +325,8 @@ def page_to_spans(matcher: LexiconMatcher, page: Page) -> list[Span]:
     """Every entity span of a page, after overlap filtering."""
     folded = fold_text(page.text)
     exact = phrase_spans(matcher, folded) + acronym_spans(matcher, page.text) + pattern_spans(matcher, page.text)
-    return filter_overlaps(exact + fuzzy_spans(matcher, folded, exact))
+    loose = loose_spans(matcher, page.text, folded)
+    return filter_overlaps(exact + fuzzy_spans(matcher, folded, exact) + loose)
 
 
 def match_document(matcher: LexiconMatcher, document: ExtractedDocument) -> list[Hit]:

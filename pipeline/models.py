@@ -1,10 +1,11 @@
 """The trained models of the classify stage, as data files in `models/` (skops format, never pickle).
 
-Four scikit-learn pipelines, each optional (the stage falls back to rules without them):
+Five scikit-learn pipelines, each optional (the stage falls back to rules without them):
 - `theme`: TF-IDF + logistic regression, paragraph/section text -> theme id;
 - `sense`: TF-IDF + logistic regression, context of an ambiguous acronym -> sense id;
 - `role`: dict features + logistic regression, partner mention -> probability of being a signature;
-- `score`: dict features + logistic regression, detection -> probability that it is right (calibrated).
+- `score`: dict features + logistic regression, detection -> probability that it is right (calibrated);
+- `mention`: dict features + calibrated logistic regression, candidate mention -> sense (`pipeline.sense`).
 `models/models.json` holds the model card data (training data, date, metrics, lexicon version);
 `models/MODEL_CARD.md` is its human-readable form. A model's version is the hash of its file.
 """
@@ -23,7 +24,7 @@ import numpy as np
 
 from pipeline.errors import CdvError
 
-MODEL_NAMES = ("theme", "sense", "role", "score")
+MODEL_NAMES = ("theme", "sense", "role", "score", "mention")
 CARD_FILE = "models.json"
 CARD_MARKDOWN = "MODEL_CARD.md"
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
@@ -45,6 +46,7 @@ class Models:
     sense: Any = None
     role: Any = None
     score: Any = None
+    mention: Any = None
     versions: dict[str, str] = field(default_factory=dict)
 
     def predict_themes(self, texts: list[str]) -> list[tuple[str, float]]:
@@ -173,6 +175,13 @@ def card_to_markdown(card: dict[str, Any]) -> str:
         lines += ["", "## Calibration (reliability of `score`, held-out contracts)", ""]
         lines += ["| bin | n | mean predicted | observed |", "|---|---|---|---|"]
         for row in card["reliability"]:
+            lines.append(f"| {row['bin']} | {row['n']} | {row['mean_predicted']:.3f} | {row['observed']:.3f} |")
+    mention = card.get("mention_calibration") or {}
+    if mention.get("table"):
+        lines += ["", "## Calibration (reliability of the `mention` model's P(entite), held-out real prose)", ""]
+        lines += [f"n = {mention['n']}, Brier = {mention['brier']}, ECE = {mention['ece']}", ""]
+        lines += ["| bin | n | mean predicted | observed |", "|---|---|---|---|"]
+        for row in mention["table"]:
             lines.append(f"| {row['bin']} | {row['n']} | {row['mean_predicted']:.3f} | {row['observed']:.3f} |")
     lines += ["", "## Limits", "", *[f"- {item}" for item in card.get("limits", [])], ""]
     return "\n".join(lines)

@@ -25,7 +25,6 @@ from pipeline.types import ExtractedDocument, Page, Structure
 if TYPE_CHECKING:
     from pipeline.models import Models
 
-STRUCTURE_VERSION = "structure-2"
 SIGNATURE_HEADING = re.compile(
     r"^\s*(?:\d+[.)]?\s*)?(?:les\s+)?(?:partenaires\s+)?(?:signataires|signatures)\b", re.IGNORECASE | re.MULTILINE
 )

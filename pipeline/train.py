@@ -7,13 +7,16 @@
 - `role`: partner mentions of the training contracts, labelled signature or not from the gold.
 - `score`: whether a detection is right, fitted on out-of-fold predictions (two folds of the training
   contracts) so that its probabilities are calibrated; `reliability` measures that on held-out data.
-Reviewer decisions can be added as further labelled examples (`extra_*` arguments).
+- `mention`: whether each candidate mention (lexicon hit or loose variant) names its entity, from the gold
+  mentions of demo contracts (page and surface), the contract-level labels and sense notes of real-prose
+  contracts, and the reviewers' decisions of a workspace (validated: the entity; rejected: not it).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,10 +30,19 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 from pipeline.classify import Analysed, analyse_hits, sense_text
 from pipeline.lexicon import Lexicon
-from pipeline.match import LexiconMatcher, fold_text, match_document
+from pipeline.match import LOOSE_METHODS, LexiconMatcher, fold_text, match_document
 from pipeline.models import Models, save_model, write_card
+from pipeline.sense import (
+    ENTITY_SENSE,
+    Mention,
+    context_mention,
+    entity_probabilities,
+    fit_mention_model,
+    mention_features,
+)
 from pipeline.structure import DocumentStructure, analyse_structure, text_to_theme_counts, theme_patterns
 from pipeline.types import ExtractedDocument, Hit
+from pipeline.workspace import Workspace
 
 PARAGRAPH_MIN_CHARS = 80
 NAME_METHODS = ("nom", "ancien_nom", "motif", "approche")
@@ -42,6 +54,8 @@ PURPOSES = {
     "sense": "TF-IDF + logistic regression: context of an ambiguous acronym -> sense",
     "role": "logistic regression on signature cues: partner mention -> P(signature)",
     "score": "logistic regression on detection features: P(detection is right), fitted out of fold",
+    "mention": "calibrated logistic regression on mention context: candidate mention -> sense "
+    "(entite, source, territoire, autre, non); kept when P(entite) >= 0.5",
 }
 
 
@@ -184,6 +198,9 @@ def gold_sense(item: Analysed, gold: dict[str, Any]) -> str:
 def signature_label(item: Analysed, gold: dict[str, Any]) -> int:
     """1 when the gold has the entity signing on this page (signature blocks may run over several pages)."""
     entity, page = item.detection.entity_id, item.detection.page
+    if not gold.get("mentions"):  # real-prose gold: the contract-level flag, in a signature section
+        flags = {p["entity_id"]: bool(p.get("signataire")) for p in gold.get("partners", [])}
+        return int(flags.get(entity, False) and bool(item.features.get("in_signature")))
     mentions = [m for m in gold.get("mentions", []) if m["entity_id"] == entity]
     if any(m["page"] == page and m["context"] not in SIGNATURE_CONTEXTS for m in mentions):
         return 0
@@ -253,8 +270,108 @@ def score_rows(contracts: list[Contract], lexicon: Lexicon, models: Models) -> t
     return rows, labels
 
 
-def train_models(contracts: list[Contract], lexicon: Lexicon) -> tuple[Models, dict[str, Any]]:
-    """All four models from training contracts; the score model is fitted on out-of-fold features."""
+# --- mention ---------------------------------------------------------------------------------------------
+
+
+def squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def mention_label(item: Analysed, gold: dict[str, Any]) -> str:
+    """The sense of a candidate mention in a gold-labelled contract.
+
+    A sense note of the gold (`sense_notes`: entity, surface, sense; real-prose gold) decides first. A loose
+    variant of a demo contract (whose gold lists its mentions) names the entity only when a gold mention of
+    the entity on its page, or the next or previous one, prints it with the same casing. Otherwise the
+    mention names the entity when the contract's gold lists the entity."""
+    mention = item.mention
+    entity, page = item.detection.entity_id, item.detection.page
+    surface = squeeze(mention.surface if mention else "")
+    for note in gold.get("sense_notes", []):
+        if note.get("entity") == entity and squeeze(fold_text(note.get("surface", ""))) == fold_text(surface):
+            return str(note.get("sense", "non"))
+    present = {e["entity_id"] for e in gold.get("partners", []) + gold.get("dispositifs", [])}
+    if entity not in present:
+        return "non"
+    if gold.get("mentions") and item.detection.method in LOOSE_METHODS:
+        printed = [
+            squeeze(m.get("surface", ""))
+            for m in gold["mentions"]
+            if m["entity_id"] == entity and abs(int(m["page"] or 0) - page) <= 1
+        ]
+        return ENTITY_SENSE if any(p and (surface in p or p in surface) for p in printed) else "non"
+    return ENTITY_SENSE
+
+
+def mention_examples(contracts: list[Contract], lexicon: Lexicon, models: Models) -> tuple[list[Mention], list[str]]:
+    """Every candidate mention of the gold-labelled contracts, kept or not, with its sense."""
+    mentions, labels = [], []
+    for contract in contracts:
+        if not contract.gold:
+            continue
+        structure = analyse_structure(contract.document, lexicon, models)
+        for item in analyse_hits(contract.document, contract.hits, structure, lexicon, models, keep_rejected=True):
+            if item.mention is not None:
+                mentions.append(item.mention)
+                labels.append(mention_label(item, contract.gold))
+    return mentions, labels
+
+
+DECISION_SENSES = {"valider": ENTITY_SENSE, "rejeter": "non", "entite": "non"}
+
+
+def decision_examples(workspace: Workspace, lexicon: Lexicon) -> tuple[list[Mention], list[str]]:
+    """Reviewers' current decisions as labelled mentions (read-only: the database is opened read-only).
+
+    A validated detection names its entity; a rejected one, or one moved to another entity, does not: it is
+    a data source when its context says so ("sources ⟦insee⟧"), else `non`."""
+    path = workspace.database
+    if not path.exists():
+        return [], []
+    kinds = {entity.entity_id: entity.kind for entity in lexicon.entities}
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = connection.execute(
+            "SELECT entity_id, context, action FROM review_decisions WHERE superseded_by IS NULL "
+            "AND coding = 'principal' AND action IN ('valider', 'rejeter', 'entite') ORDER BY id"
+        ).fetchall()
+    except sqlite3.OperationalError:
+        rows = []  # no review table yet
+    finally:
+        connection.close()
+    mentions, labels = [], []
+    for entity_id, context, action in rows:
+        mention = context_mention(context, entity_id, kinds.get(entity_id, "partenaire"))
+        if mention is not None and entity_id in kinds:
+            mentions.append(mention)
+            label = DECISION_SENSES[action]
+            if label == "non" and mention_features(mention)["source_cue"]:
+                label = "source"  # a rejected "Sources : Insee" teaches the data-source sense
+            labels.append(label)
+    return mentions, labels
+
+
+def mention_calibration(contracts: list[Contract], lexicon: Lexicon, models: Models) -> dict[str, Any]:
+    """Brier score and reliability of P(entite) on gold-labelled (held-out) contracts."""
+    mentions, labels = mention_examples(contracts, lexicon, Models(theme=models.theme, sense=models.sense))
+    probabilities = entity_probabilities(models.mention, mentions)
+    truth = [int(label == ENTITY_SENSE) for label in labels]
+    n = len(truth) or 1
+    table = reliability(probabilities, truth)
+    return {
+        "n": len(truth),
+        "brier": round(sum((p - y) ** 2 for p, y in zip(probabilities, truth, strict=True)) / n, 4),
+        "ece": round(sum(row["n"] * abs(row["mean_predicted"] - row["observed"]) for row in table) / n, 4),
+        "accuracy": round(sum(int((p >= 0.5) == bool(y)) for p, y in zip(probabilities, truth, strict=True)) / n, 4),
+        "table": table,
+    }
+
+
+def train_models(
+    contracts: list[Contract], lexicon: Lexicon, decisions: tuple[list[Mention], list[str]] | None = None
+) -> tuple[Models, dict[str, Any]]:
+    """All five models from training contracts (and reviewers' decisions for the mention model); the score
+    model is fitted on out-of-fold features."""
     theme_texts, theme_labels = theme_examples(contracts, lexicon)
     theme_model = fit_text(text_classifier(6000), theme_texts, theme_labels)
     sense_model, role_model, counts = fit_sense_role(contracts, lexicon, theme_model)
@@ -269,8 +386,11 @@ def train_models(contracts: list[Contract], lexicon: Lexicon) -> tuple[Models, d
     score_model = None
     if min(labels.count(0), labels.count(1)) >= MIN_SCORE_NEGATIVES:
         score_model = make_pipeline(DictVectorizer(), LogisticRegression(C=0.5, max_iter=2000)).fit(rows, labels)
-    models = Models(theme=theme_model, sense=sense_model, role=role_model, score=score_model)
-    counts |= {"theme": len(theme_texts), "score": len(rows)}
+    mentions, senses = mention_examples(contracts, lexicon, Models(theme=theme_model, sense=sense_model))
+    decided, decided_senses = decisions or ([], [])
+    mention_model = fit_mention_model(mentions + decided, senses + decided_senses)
+    models = Models(theme=theme_model, sense=sense_model, role=role_model, score=score_model, mention=mention_model)
+    counts |= {"theme": len(theme_texts), "score": len(rows), "mention": len(mentions), "decisions": len(decided)}
     return models, counts
 
 
@@ -330,7 +450,7 @@ def save_models(models: Models, models_dir: Path, card: dict[str, Any]) -> dict[
 
     versions = {
         name: save_model(getattr(models, name), models_dir, name)
-        for name in ("theme", "sense", "role", "score")
+        for name in ("theme", "sense", "role", "score", "mention")
         if getattr(models, name) is not None
     }
     card = {

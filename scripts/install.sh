@@ -11,6 +11,7 @@ tesseract --list-langs 2>/dev/null | grep -qx fra || missing+=(tesseract-ocr-fra
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -q

@@ -147,3 +147,32 @@ def test_cli_demo_corpus(tmp_path: Path) -> None:
     (foreign / "x.txt").write_text("x")
     refused = runner.invoke(main, ["demo-corpus", "--out", str(foreign), "--n", "1"])
     assert refused.exit_code == 1 and "Erreur" in refused.output
+
+
+def test_candidates_recall_and_noise_per_contract(tmp_path: Path) -> None:
+    from pipeline.evaluate import candidate_scores, same_organisation
+
+    contracts = [
+        {
+            "contract_id": "a",
+            "out_of_lexicon": [{"name": "Agence de services et de paiement"}, {"name": "Ville et Banlieue"}],
+            "acceptable_candidates": ["Saint-Flour Communauté"],
+        },
+        {"contract_id": "b", "out_of_lexicon": []},
+    ]
+    _write(
+        tmp_path / "candidates.csv",
+        ["name", "contracts"],
+        [
+            ("Agence de Service et de Paiement", "a"),
+            ("Saint-Flour Communauté", "a"),
+            ("Politique de la Ville", "a|b"),
+            ("Association", "a"),
+        ],
+    )
+    scores = candidate_scores(contracts, tmp_path / "candidates.csv")
+    assert (scores["found"], scores["total"], scores["recall"]) == (1, 2, 0.5)
+    assert (scores["noise"], scores["noise_per_contract"]) == (3, 1.5)
+    assert scores["missed"] == [{"contract_id": "a", "name": "Ville et Banlieue"}]
+    assert not same_organisation("Association", "Association des maires de grandes villes")
+    assert same_organisation("Délégation régionale académique", "la Délégation régionale académique (DRAJES)")

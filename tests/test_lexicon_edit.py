@@ -10,6 +10,8 @@ import pytest
 
 from pipeline.lexicon import default_lexicon_dir, load_lexicon
 from pipeline.lexicon_edit import LexiconEditError, NewEntity, add_alias, add_entity, name_to_id
+from pipeline.match import build_matcher, match_document
+from pipeline.types import ExtractedDocument, Page
 
 
 @pytest.fixture()
@@ -79,3 +81,23 @@ def test_name_to_id_is_stable_and_unique() -> None:
     assert name_to_id("Œuvre des 3 quartiers", set()) == "oeuvre_des_3_quartiers"
     assert name_to_id("3F Occitanie", set()) == "e_3f_occitanie"
     assert name_to_id("Caf", {"caf"}) == "caf_2"
+
+
+def test_an_accepted_candidate_is_matched_by_the_next_run(lexicon_copy: Path) -> None:
+    entity_id = add_entity(
+        lexicon_copy, NewEntity("Agence de services et de paiement", category="opérateur public", acronyms=("ASP",))
+    )
+    assert entity_id == "agence_de_services_et_de_paiement"
+    lexicon = load_lexicon(lexicon_copy)
+    entity = lexicon.by_id()[entity_id]
+    assert (entity.kind, entity.category, entity.acronym) == ("partenaire", "opérateur public", "ASP")
+    document = ExtractedDocument("c", "0" * 64, [Page(1, "L'aide est versée par l'ASP à l'employeur.")])
+    assert [hit.entity_id for hit in match_document(build_matcher(lexicon), document)] == [entity_id]
+
+
+def test_a_new_landlord_counts_under_bailleurs_sociaux(lexicon_copy: Path) -> None:
+    entity = NewEntity("Habitat Sud Atlantic", category="bailleur", group="bailleurs_sociaux")
+    entity_id = add_entity(lexicon_copy, entity)
+    assert load_lexicon(lexicon_copy).by_id()[entity_id].group == "bailleurs_sociaux"
+    with pytest.raises(LexiconEditError, match="catégorie"):
+        NewEntity("Ville et Banlieue", category="club")

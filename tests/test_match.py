@@ -49,8 +49,30 @@ def test_name_hyphenated_across_lines_in_a_pdf(matcher: LexiconMatcher, tmp_path
     assert {hit.entity_id for hit in match_document(matcher, document)} == {"cpam", "mission_locale"}
 
 
-def test_acronym_inside_a_word_or_in_lower_case_is_not_a_hit(matcher: LexiconMatcher) -> None:
-    assert page_hits(matcher, "Le CAFE des ARSENAUX, une caf, des ars.") == []
+def test_acronym_inside_a_word_is_not_a_hit_and_lower_case_is_only_a_loose_candidate(matcher: LexiconMatcher) -> None:
+    hits = page_hits(matcher, "Le CAFE des ARSENAUX, une caf, des ars.")
+    assert hits == [("caf", "caf", "sigle_variante"), ("ars", "ars", "sigle_variante")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Ces contrats sont signés par les départements et les régions.", ("conseil_departemental", "départements")),
+        ("Ces contrats sont signés par les départements et les régions.", ("conseil_regional", "régions")),
+        ("(État, Région Auvergne / Rhône-Alpes, Département de la Loire)", ("etat", "État")),
+        ("(État, Région Auvergne / Rhône-Alpes, Département de la Loire)", ("conseil_regional", "Région")),
+        ("qui les lie aux caisses d'allocations familiales (Caf)", ("caf", "Caf")),
+        ("les aides de l'Anah1 et la convention Anru", ("anah", "Anah")),
+        ("les aides de l'Anah1 et la convention Anru", ("anru", "Anru")),
+        ("les préfets de département de la région", ("etat", "préfets de département")),
+        ("Ainsi les conseils généraux seront-ils sollicités", ("conseil_departemental", "conseils généraux")),
+        ("une aide financière versée par l'ETAT à l'employeur", ("etat", "ETAT")),
+    ],
+)
+def test_loose_variants_are_candidate_mentions(
+    matcher: LexiconMatcher, sentence: str, expected: tuple[str, str]
+) -> None:
+    assert expected in [(entity, matched) for entity, matched, _ in page_hits(matcher, sentence)]
 
 
 def test_ambiguous_acronym_yields_every_sense(matcher: LexiconMatcher) -> None:

@@ -90,3 +90,20 @@ def test_reliability_table_bins_probabilities() -> None:
     table = reliability([0.05, 0.95, 0.92, 0.5], [0, 1, 1, 1])
     assert [row["n"] for row in table] == [1, 1, 2]
     assert table[-1]["observed"] == 1.0
+
+
+def test_cdv_train_refuses_one_gold_for_several_corpora(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    result = CliRunner().invoke(
+        main, ["train", "--corpus", str(first), "--corpus", str(second), "--gold", str(tmp_path / "g.json")]
+    )
+    assert result.exit_code == 1
+    assert "--gold ne s'utilise qu'avec un seul --corpus" in result.output
+    help_text = CliRunner().invoke(main, ["train", "--help"])
+    assert help_text.exit_code == 0 and "Exemple :" in help_text.output and "--sans-decisions" in help_text.output

@@ -1,4 +1,5 @@
-"""`cdv train`: train the classify models (theme, sense, role, score) from a corpus with gold labels."""
+"""`cdv train`: train the classify models (theme, sense, role, score, mention) from corpora with gold labels
+and the reviewers' decisions of the workspace."""
 
 from __future__ import annotations
 
@@ -13,17 +14,24 @@ from pipeline.cli.options import workspace_option
 @main.command("train")
 @click.option(
     "--corpus",
-    "corpus",
+    "corpora",
     required=True,
+    multiple=True,
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Corpus de démonstration (PDF et manifest.csv).",
+    help="Corpus étiqueté (PDF, manifest.csv et gold.json) ; option répétable.",
 )
 @click.option(
     "--gold",
     "gold_path",
     default=None,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Étiquettes gold.json (par défaut : celles du corpus).",
+    help="Étiquettes gold.json (par défaut : celles du corpus ; un seul corpus alors).",
+)
+@click.option(
+    "--sans-decisions",
+    "without_decisions",
+    is_flag=True,
+    help="N'apprend pas des décisions des relecteurs enregistrées dans l'espace de travail.",
 )
 @click.option(
     "--models",
@@ -33,43 +41,59 @@ from pipeline.cli.options import workspace_option
     help="Dossier où écrire les modèles (par défaut : models/ du projet).",
 )
 @workspace_option("Espace de travail (cache des pages) ; par défaut CDV_HOME ou outputs/.", name="workspace_dir")
-def train(corpus: Path, gold_path: Path | None, models_dir: Path | None, workspace_dir: Path | None) -> None:
-    """Entraîne les modèles de classification (thèmes, sens des sigles, signataires, scores).
+def train(
+    corpora: tuple[Path, ...],
+    gold_path: Path | None,
+    without_decisions: bool,
+    models_dir: Path | None,
+    workspace_dir: Path | None,
+) -> None:
+    """Entraîne les modèles de classification (thèmes, sens des sigles, signataires, scores, sens des mentions)
+    sur des corpus étiquetés et les décisions des relecteurs de l'espace de travail.
 
-    Exemple : cdv train --corpus outputs/demo-corpus
+    Exemple : cdv train --corpus outputs/demo-corpus --corpus reelle-reglage --workspace outputs
     """
     from pipeline.cache import extract_with_cache
     from pipeline.corpus import scan_corpus
     from pipeline.lexicon import LexiconError, default_lexicon_dir, load_lexicon
     from pipeline.match import load_matcher
     from pipeline.models import default_models_dir
-    from pipeline.train import load_gold, prepare, save_models, train_models
+    from pipeline.train import decision_examples, load_gold, prepare, save_models, train_models
     from pipeline.workspace import resolve_workspace
 
-    gold_file = gold_path or corpus / "gold.json"
-    if not gold_file.exists():
-        fail(f"{gold_file} introuvable : indiquez les étiquettes avec --gold.")
+    if gold_path is not None and len(corpora) > 1:
+        fail("--gold ne s'utilise qu'avec un seul --corpus (chaque corpus a son gold.json).")
+    gold_files = [gold_path or corpus / "gold.json" for corpus in corpora]
+    for gold_file in gold_files:
+        if not gold_file.exists():
+            fail(f"{gold_file} introuvable : indiquez les étiquettes avec --gold.")
     try:
         lexicon = load_lexicon(default_lexicon_dir())
     except LexiconError as error:
         fail(str(error))
         return
     workspace = resolve_workspace(workspace_dir)
-    contracts = [c for c in scan_corpus(corpus).contracts if not c.duplicate_of]
-    documents = []
-    with click.progressbar(contracts, label="Lecture des contrats") as bar:
-        for contract in bar:
-            document, _ = extract_with_cache(contract, workspace.page_cache)
-            if document.ok:
-                documents.append(document)
-    if not documents:
-        fail("aucun contrat lisible dans le corpus.")
-    click.echo(f"Entraînement sur {len(documents)} contrats …")
-    prepared = prepare(documents, load_gold(gold_file), load_matcher(default_lexicon_dir()))
-    models, counts = train_models(prepared, lexicon)
+    matcher = load_matcher(default_lexicon_dir())
+    prepared = []
+    described = []
+    for corpus, gold_file in zip(corpora, gold_files, strict=True):
+        contracts = [c for c in scan_corpus(corpus).contracts if not c.duplicate_of]
+        documents = []
+        with click.progressbar(contracts, label=f"Lecture de {corpus}") as bar:
+            for contract in bar:
+                document, _ = extract_with_cache(contract, workspace.page_cache)
+                if document.ok:
+                    documents.append(document)
+        if not documents:
+            fail(f"aucun contrat lisible dans le corpus {corpus}.")
+        prepared += prepare(documents, load_gold(gold_file), matcher)
+        described.append(f"{corpus} ({len(documents)} contrats, étiquettes {gold_file.name})")
+    decisions = ([], []) if without_decisions else decision_examples(workspace, lexicon)
+    click.echo(f"Entraînement sur {len(prepared)} contrats et {len(decisions[0])} décision(s) de relecture …")
+    models, counts = train_models(prepared, lexicon, decisions)
     target = models_dir or default_models_dir()
     card = {
-        "training_data": f"{corpus} ({len(documents)} contrats, étiquettes {gold_file.name})",
+        "training_data": " ; ".join(described) + f" ; {len(decisions[0])} décision(s) de relecture",
         "lexicon_version": lexicon.version,
         "examples": counts,
     }

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.quote import quote_parts
 from pipeline.review.apply import decision_summary
 from pipeline.review.french import sort_key
 from pipeline.review.priority import order_by_page, order_impact_first
@@ -116,6 +117,14 @@ def snippet_parts(snippet: str, needle: str) -> tuple[str, str, str]:
     return snippet, "", ""
 
 
+def row_parts(row: Mapping[Any, Any], needle: str) -> tuple[str, str, str]:
+    """A detection's snippet split around its matched words: the offsets the analysis recorded when present,
+    else a search for the hit's text."""
+    snippet = str(row.get("snippet") or "")
+    before, marked, after = quote_parts(snippet, int(row.get("mark_start") or 0), int(row.get("mark_end") or 0))
+    return (before, marked, after) if marked else snippet_parts(snippet, needle)
+
+
 def hit_text(session: ReviewSession, row: Mapping[Any, Any]) -> tuple[str, int]:
     """The matched text of a detection and its occurrence number on the page (for highlighting)."""
     start, end = int(row["start"] or 0), int(row["end"] or 0)
@@ -169,7 +178,7 @@ def contract_page(
         rows.append(
             record
             | {
-                "parts": snippet_parts(str(record["snippet"]), needle),
+                "parts": row_parts(record, needle),
                 "theme_name": theme_names.get(str(record["theme"]), str(record["theme"])) or "sans thème",
                 "quote_found": decision.after.get("quote_found") if decision else None,
                 "role_label": ROLE_LABELS.get(str(record["role"]), str(record["role"])),

@@ -1,0 +1,255 @@
+"""The real-prose development set: excerpts of real French public texts, rendered to PDF with gold labels.
+
+Each excerpt is one YAML file in `documents/` (text, source, licence, split, producer and hand labels, see
+`GUIDE.md`). `build_corpus` renders the excerpts of one split into a corpus folder that `cdv run`, `cdv train`
+and `cdv evaluate` read like the demo corpus: PDFs, `manifest.csv` and `gold.json` in the demo gold's format.
+Only text and labels are committed; the PDFs are rendered when needed, by three producers (reportlab,
+headless Chromium from HTML, LibreOffice from an OpenDocument file).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pypdfium2
+import yaml
+
+from pipeline.demo import model as M
+from pipeline.demo.render_html import chromium_path, render_html
+from pipeline.demo.render_reportlab import render_reportlab
+
+DOCUMENTS_DIR = Path(__file__).resolve().parent / "documents"
+SPLITS = ("tuning", "heldout")
+PRODUCERS = ("reportlab", "chromium", "libreoffice")
+
+
+class RealProseError(Exception):
+    """A document of the set is malformed (message names the file)."""
+
+
+@dataclass
+class RealDocument:
+    """One hand-labelled excerpt."""
+
+    doc_id: str
+    title: str
+    source: str
+    licence: str
+    kind: str
+    split: str
+    producer: str
+    text: str
+    partners: list[dict[str, Any]] = field(default_factory=list)
+    dispositifs: list[str] = field(default_factory=list)
+    out_of_lexicon: list[dict[str, Any]] = field(default_factory=list)
+    acceptable: list[str] = field(default_factory=list)
+    senses: list[dict[str, str]] = field(default_factory=list)
+
+
+def partner_entry(value: Any) -> dict[str, Any]:
+    """`etat` or `{id: etat, signataire: true}` as `{entity_id, signataire}`."""
+    if isinstance(value, str):
+        return {"entity_id": value, "signataire": False}
+    return {"entity_id": value["id"], "signataire": bool(value.get("signataire", False))}
+
+
+def load_document(path: Path) -> RealDocument:
+    """Read and check one YAML excerpt."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    missing = [key for key in ("title", "source", "licence", "split", "producer", "text") if not data.get(key)]
+    if missing:
+        raise RealProseError(f"{path.name} : champs manquants {missing}")
+    if data["split"] not in SPLITS or data["producer"] not in PRODUCERS:
+        raise RealProseError(f"{path.name} : split ou producer inconnu")
+    return RealDocument(
+        doc_id=path.stem,
+        title=data["title"],
+        source=data["source"],
+        licence=data["licence"],
+        kind=data.get("kind", ""),
+        split=data["split"],
+        producer=data["producer"],
+        text=data["text"],
+        partners=[partner_entry(value) for value in data.get("partners") or []],
+        dispositifs=list(data.get("dispositifs") or []),
+        out_of_lexicon=[
+            {"name": o, "signataire": False} if isinstance(o, str) else {"signataire": False, **o}
+            for o in data.get("out_of_lexicon") or []
+        ],
+        acceptable=list(data.get("acceptable") or []),
+        senses=list(data.get("senses") or []),
+    )
+
+
+def load_documents(folder: Path = DOCUMENTS_DIR, split: str | None = None) -> list[RealDocument]:
+    """Every excerpt of the set (or of one split), in file order."""
+    documents = [load_document(path) for path in sorted(Path(folder).glob("*.yaml"))]
+    return [d for d in documents if split is None or d.split == split]
+
+
+def text_to_blocks(text: str) -> list[M.Block]:
+    """The light markup of an excerpt as demo blocks: `# ` and `## ` headings, `- ` bullets, one paragraph per
+    line, and `@signatures Title` followed by `Pour X | person | title` lines."""
+    blocks: list[M.Block] = []
+    signatures: M.Signatures | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if signatures is not None:
+            if line:
+                name, person, title = ([*line.split("|"), "", ""])[:3]
+                signatures.blocks.append(M.SigBlock([name.strip()], person.strip(), title.strip()))
+                continue
+            blocks.append(signatures)
+            signatures = None
+        if not line:
+            continue
+        if line.startswith("@signatures"):
+            signatures = M.Signatures(style="list", title=line.removeprefix("@signatures").strip())
+        elif line.startswith("## "):
+            blocks.append(M.Heading(text=line[3:], level=2))
+        elif line.startswith("# "):
+            blocks.append(M.Heading(text=line[2:], level=1))
+        elif line.startswith("- "):
+            blocks.append(M.Para(segments=[line[2:]], style="bullet"))
+        else:
+            blocks.append(M.Para(segments=[line]))
+    if signatures is not None:
+        blocks.append(signatures)
+    return blocks
+
+
+def document_to_model(doc: RealDocument) -> M.Document:
+    """The excerpt as a demo document (no cover, no table of contents: an excerpt is printed as it is)."""
+    return M.Document(
+        contract_id=doc.doc_id,
+        title=doc.title,
+        territory="",
+        blocks=text_to_blocks(doc.text),
+        producer=doc.producer,
+        font="Times-Roman" if doc.producer == "reportlab" else "Helvetica",
+        header="",
+        footer="{n}",
+    )
+
+
+def block_to_odt(block: M.Block) -> str:
+    """One block as OpenDocument text elements."""
+    if isinstance(block, M.Heading):
+        return f'<text:h text:outline-level="{block.level}">{escape(block.text)}</text:h>'
+    if isinstance(block, M.Para):
+        prefix = "– " if block.style == "bullet" else ""
+        return f"<text:p>{escape(prefix + M.seg_text(block.segments))}</text:p>"
+    if isinstance(block, M.Signatures):
+        parts = [f'<text:h text:outline-level="2">{escape(block.title)}</text:h>']
+        for sig in block.blocks:
+            parts.append(f"<text:p>{escape(M.seg_text(sig.segments))}</text:p>")
+            parts.append(f"<text:p>{escape(sig.title)}</text:p><text:p>{escape(sig.person)}</text:p><text:p/>")
+        return "".join(parts)
+    return ""
+
+
+def model_to_fodt(doc: M.Document) -> str:
+    """A flat OpenDocument text file (`.fodt`) that LibreOffice converts to PDF."""
+    body = "".join(block_to_odt(block) for block in doc.blocks)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2" '
+        'office:mimetype="application/vnd.oasis.opendocument.text">'
+        f"<office:body><office:text>{body}</office:text></office:body></office:document>"
+    )
+
+
+def libreoffice_path() -> str | None:
+    """LibreOffice's command, when installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def render_libreoffice(doc: M.Document, out: Path, soffice: str) -> int:
+    """Convert the document with LibreOffice (headless); return the page count (0 on failure)."""
+    with tempfile.TemporaryDirectory(prefix="cdv-lo-") as tmp:
+        source = Path(tmp) / f"{out.stem}.fodt"
+        source.write_text(model_to_fodt(doc), encoding="utf-8")
+        command = [
+            soffice,
+            f"-env:UserInstallation=file://{tmp}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            tmp,
+            str(source),
+        ]
+        try:
+            subprocess.run(command, capture_output=True, timeout=180, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return 0
+        produced = Path(tmp) / f"{out.stem}.pdf"
+        if not produced.exists():
+            return 0
+        shutil.move(str(produced), out)
+    return len(pypdfium2.PdfDocument(out))
+
+
+def render_document(doc: RealDocument, out: Path) -> tuple[str, int]:
+    """Render one excerpt with its producer (reportlab when the producer's program is absent)."""
+    model = document_to_model(doc)
+    if doc.producer == "chromium" and (chromium := chromium_path()):
+        pages = render_html(model, out, 0, chromium)
+        if pages:
+            return "chromium", pages
+    if doc.producer == "libreoffice" and (soffice := libreoffice_path()):
+        pages = render_libreoffice(model, out, soffice)
+        if pages:
+            return "libreoffice", pages
+    model = document_to_model(doc)
+    model.producer = "reportlab"
+    return "reportlab", render_reportlab(model, out, 0)
+
+
+def gold_entry(doc: RealDocument, file_name: str, producer: str, pages: int) -> dict[str, Any]:
+    """One contract of `gold.json` in the demo gold's format (pages and themes are not labelled)."""
+    return {
+        "contract_id": doc.doc_id,
+        "file": file_name,
+        "territory": "",
+        "department": "",
+        "producer": producer,
+        "producer_note": "" if producer == doc.producer else f"repli {producer}",
+        "pages": pages,
+        "split": doc.split,
+        "source": doc.source,
+        "licence": doc.licence,
+        "partners": [{**p, "pages": [], "themes": [], "surfaces": []} for p in doc.partners],
+        "dispositifs": [{"entity_id": d, "pages": [], "themes": [], "surfaces": []} for d in doc.dispositifs],
+        "mentions": [],
+        "out_of_lexicon": [{**o, "pages": []} for o in doc.out_of_lexicon],
+        "acceptable_candidates": doc.acceptable,
+        "sense_notes": doc.senses,
+    }
+
+
+def build_corpus(out_dir: Path, split: str | None = None, folder: Path = DOCUMENTS_DIR) -> Path:
+    """Render the excerpts of `split` (all when None) into `out_dir` with `manifest.csv` and `gold.json`."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for doc in load_documents(folder, split):
+        file_name = f"{doc.doc_id}.pdf"
+        producer, pages = render_document(doc, out_dir / file_name)
+        entries.append(gold_entry(doc, file_name, producer, pages))
+    with (out_dir / "manifest.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["contract_id", "file", "territory", "department"])
+        writer.writerows([entry["contract_id"], entry["file"], "", ""] for entry in entries)
+    gold = {"corpus": "realprose", "split": split or "all", "contracts": entries}
+    (out_dir / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
+    return out_dir

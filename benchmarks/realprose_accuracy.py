@@ -1,0 +1,107 @@
+"""Accuracy on real prose: render the real-prose set, read both parts through `cdv run`, score them with
+`cdv evaluate`, measure the mention model's calibration on the held-out part.
+
+Usage: .venv/bin/python benchmarks/realprose_accuracy.py [--out DIR]
+Prints one line per part (partners, signatories, dispositifs P/R/F1, out-of-lexicon candidates), the
+tuning - held-out gap, the reliability table of P(entite) on held-out mentions, and a JSON object on the
+last line. The reference is the tuning part, measured in the same run: the gap says how much of the
+tuning part's accuracy carries over to text nobody tuned for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from realprose.corpus import build_corpus
+
+from pipeline.cache import extract_with_cache
+from pipeline.cli import main
+from pipeline.corpus import scan_corpus
+from pipeline.lexicon import default_lexicon_dir, load_lexicon
+from pipeline.match import load_matcher
+from pipeline.models import default_models_dir, load_models
+from pipeline.train import load_gold, mention_calibration, prepare
+from pipeline.workspace import Workspace
+
+KINDS = ("partners", "signatories", "dispositifs")
+
+
+def score_part(folder: Path, split: str) -> dict[str, Any]:
+    """Render one part, run the pipeline on it and evaluate it against its gold."""
+    corpus = build_corpus(folder / split, split)
+    runner = CliRunner()
+    run_dir, workspace = folder / f"run-{split}", folder / f"ws-{split}"
+    ran = runner.invoke(main, ["run", "--corpus", str(corpus), "--out", str(run_dir), "--workspace", str(workspace)])
+    if ran.exit_code != 0:
+        raise SystemExit(ran.output)
+    evaluated = runner.invoke(main, ["evaluate", "--gold", str(corpus / "gold.json"), "--run", str(run_dir), "--json"])
+    return json.loads(evaluated.output)
+
+
+def calibration(folder: Path, split: str) -> dict[str, Any]:
+    """Brier score and reliability of the mention model on the mentions of one part."""
+    lexicon = load_lexicon(default_lexicon_dir())
+    models = load_models(default_models_dir())
+    workspace = Workspace(folder / f"ws-{split}")
+    contracts = [c for c in scan_corpus(folder / split).contracts if not c.duplicate_of]
+    documents = [extract_with_cache(c, workspace.page_cache)[0] for c in contracts]
+    prepared = prepare(documents, load_gold(folder / split / "gold.json"), load_matcher(default_lexicon_dir()))
+    assert models is not None
+    return mention_calibration(prepared, lexicon, models)
+
+
+def line(split: str, result: dict[str, Any]) -> str:
+    parts = [
+        f"{kind} P {result[kind]['precision']:.3f} R {result[kind]['recall']:.3f} F1 {result[kind]['f1']:.3f}"
+        for kind in KINDS
+    ]
+    candidates = result.get("candidates") or {}
+    if candidates:
+        parts.append(f"hors lexique rappel {candidates['recall']:.3f} bruit/contrat {candidates['noise_per_contract']}")
+    return f"{split:8} " + " | ".join(parts)
+
+
+def run(folder: Path) -> dict[str, Any]:
+    results = {split: score_part(folder, split) for split in ("tuning", "heldout")}
+    for split, result in results.items():
+        print(line(split, result))
+    gap = {kind: round(results["tuning"][kind]["f1"] - results["heldout"][kind]["f1"], 4) for kind in KINDS}
+    print("écart F1 réglage - réservé : " + ", ".join(f"{kind} {value:+.3f}" for kind, value in gap.items()))
+    calibrated = calibration(folder, "heldout")
+    print(
+        f"modèle des mentions sur la partie réservée : n {calibrated['n']}, "
+        f"Brier {calibrated['brier']}, ECE {calibrated['ece']}"
+    )
+    for row in calibrated["table"]:
+        print(f"  {row['bin']} n {row['n']:4d} prédit {row['mean_predicted']:.3f} observé {row['observed']:.3f}")
+    summary = {
+        split: {kind: results[split][kind] for kind in KINDS} | {"candidates": _short(results[split].get("candidates"))}
+        for split in results
+    }
+    return {"realprose": summary, "gap_f1": gap, "mention_calibration_heldout": calibrated}
+
+
+def _short(candidates: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (candidates or {}).items() if k not in ("missed", "noisy")}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=None, help="working folder (default: a temporary one)")
+    args = parser.parse_args()
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        report = run(args.out)
+    else:
+        with tempfile.TemporaryDirectory(prefix="cdv-realprose-") as tmp:
+            report = run(Path(tmp))
+    print(json.dumps(report, ensure_ascii=False))

@@ -1,0 +1,172 @@
+"""Mention senses: does a candidate mention name the lexicon entity, or a data source, a territory, another body?
+
+Every candidate mention (a lexicon hit, a loose variant such as "Caf" or "les départements", an ambiguous
+word such as "Insee" or "État") is described by its context: the words around it (folded, as the review
+anchors store them, so that reviewers' decisions are training examples too), its casing, a footnote number,
+cues such as "Sources :" before it or "de l'Aude" after it, its place in a signature block or a table. A
+calibrated scikit-learn classifier (the `mention` model in `models/`) gives the probability of each sense:
+
+- `entite`: the mention names the entity as a partner or a scheme of the text;
+- `source`: a data source ("Sources : Insee, recensement 2020");
+- `territoire`: a territory ("dans le département de l'Aude", "la région compte 19 contrats");
+- `autre`: another body or a part of another name ("secrétaire d'État", "Conseil d'État");
+- `non`: not this entity at all ("état des lieux", a word in capitals).
+
+The classify stage keeps a mention when P(entite) reaches `ACCEPT_PROBABILITY` and multiplies it into the
+detection's score, so uncertain mentions come first in the review queue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.match import LOOSE_METHODS
+from pipeline.review.anchor import HIT_MARK, normalise
+
+SENSES = ("entite", "source", "territoire", "autre", "non")
+ENTITY_SENSE = "entite"
+MENTION_RADIUS = 60
+ACCEPT_PROBABILITY = 0.5
+MIN_CLASS_EXAMPLES = 6
+WINDOW_WORDS = 5
+SOURCE_WORDS = {"source", "sources", "donnees", "apres", "selon", "recensement"}
+TERRITORY_BEFORE = {"dans", "sur", "chaque", "ensemble", "tout", "toute", "hors", "departements", "regions"}
+ARTICLES = {"le", "la", "les", "l", "du", "des", "de", "d", "au", "aux"}
+YEAR = re.compile(r"^\W*(?:rp\s*)?(?:19|20)\d\d\b", re.IGNORECASE)
+CAPITAL_AFTER = re.compile(r"\s+(?:(?:de|du|des)\s+|d['’])?(?:la\s+|l['’])?[A-ZÉÈ]")
+MARK = re.compile(re.escape(HIT_MARK.format("§")).replace("§", "(.*?)"))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A candidate mention and its context, as printed (`surface`, `left`, `right` may also be the folded
+    context of a stored review decision, where casing and punctuation are lost)."""
+
+    entity_id: str
+    kind: str
+    method: str
+    surface: str
+    left: str
+    right: str
+    in_signature: bool = False
+    in_table: bool = False
+    printed: bool = True
+
+
+def page_mention(
+    text: str, start: int, end: int, entity_id: str, kind: str, method: str, in_signature: bool, in_table: bool
+) -> Mention:
+    """The mention of a page's text between `start` and `end`."""
+    return Mention(
+        entity_id=entity_id,
+        kind=kind,
+        method=method,
+        surface=text[start:end],
+        left=text[max(0, start - MENTION_RADIUS) : start],
+        right=text[end : end + MENTION_RADIUS],
+        in_signature=in_signature,
+        in_table=in_table,
+    )
+
+
+def context_mention(context: str, entity_id: str, kind: str) -> Mention | None:
+    """The mention of a review decision's normalised context ("left ⟦hit⟧ right"), or None without a mark."""
+    found = MARK.search(context)
+    if found is None:
+        return None
+    return Mention(
+        entity_id=entity_id,
+        kind=kind,
+        method="",
+        surface=found.group(1),
+        left=context[: found.start()],
+        right=context[found.end() :],
+        printed=False,
+    )
+
+
+def shape(surface: str) -> str:
+    """Casing of the printed mention: upper, title, lower or mixed."""
+    letters = [c for c in surface if c.isalpha()]
+    if not letters:
+        return "none"
+    if all(c.isupper() for c in letters):
+        return "upper"
+    if all(c.islower() for c in letters):
+        return "lower"
+    words = [w for w in re.findall(r"[^\W\d_]+", surface) if len(w) > 3]
+    return "title" if words and all(w[0].isupper() and w[1:].islower() for w in words[:1]) else "mixed"
+
+
+def mention_features(mention: Mention) -> dict[str, Any]:
+    """The classifier's input: neighbouring words, cues, casing, method, entity, position."""
+    left = normalise(mention.left).split()
+    right = normalise(mention.right).split()
+    surface = normalise(mention.surface)
+    group = "variante" if mention.method in LOOSE_METHODS else "lexique" if mention.printed else "relecture"
+    features: dict[str, Any] = {
+        f"entity={mention.entity_id}:{group}": 1.0,
+        f"kind={mention.kind}": 1.0,
+        f"surface={surface}": 1.0,
+        f"entity_surface={mention.entity_id}:{surface}": 1.0,
+        f"l1={left[-1] if left else '^'}": 1.0,
+        f"l2={' '.join(left[-2:]) if left else '^'}": 1.0,
+        f"r1={right[0] if right else '$'}": 1.0,
+        f"r2={' '.join(right[:2]) if right else '$'}": 1.0,
+    }
+    for word in left[-WINDOW_WORDS:]:
+        features[f"lw={word}"] = 1.0
+    for word in right[:WINDOW_WORDS]:
+        features[f"rw={word}"] = 1.0
+    content_left = [w for w in left[-3:] if w not in ARTICLES]
+    features["source_cue"] = float(bool(SOURCE_WORDS & set(left[-4:])))
+    features["territory_cue"] = float(bool(TERRITORY_BEFORE & set(content_left)))
+    features["place_after"] = float(bool(right) and right[0] in {"de", "du", "des", "d"})
+    features["year_after"] = float(bool(YEAR.match(" ".join(right[:2]))))
+    if mention.printed:
+        features[f"method={mention.method}"] = 1.0
+        features[f"shape={shape(mention.surface)}:{group}"] = 1.0
+        if group == "variante":
+            features[f"shape_entity={shape(mention.surface)}:{mention.entity_id}"] = 1.0
+        raw_left = mention.left.rstrip()
+        features["colon_before"] = float(raw_left.endswith(":"))
+        features["paren_before"] = float(raw_left.endswith("("))
+        features["line_start"] = float(not mention.left or mention.left.endswith("\n") or raw_left.endswith("\n"))
+        features["capital_after"] = float(bool(CAPITAL_AFTER.match(mention.right)))
+        features["footnote_digit"] = float(bool(re.match(r"\d", mention.right)))
+        features["in_signature"] = float(mention.in_signature)
+        features["in_table"] = float(mention.in_table)
+    return features
+
+
+def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
+    """P(entite) of each mention under a fitted model (1.0 for every mention without a model)."""
+    if model is None or not mentions:
+        return [1.0 for _ in mentions]
+    classes = [str(label) for label in model.classes_]
+    probabilities = model.predict_proba([mention_features(m) for m in mentions])
+    column = classes.index(ENTITY_SENSE)
+    return [float(row[column]) for row in probabilities]
+
+
+def merge_rare_senses(labels: list[str]) -> list[str]:
+    """Senses with too few examples to calibrate are folded into `non` (still "not this entity")."""
+    counts = {sense: labels.count(sense) for sense in set(labels)}
+    return [label if label == ENTITY_SENSE or counts[label] >= MIN_CLASS_EXAMPLES else "non" for label in labels]
+
+
+def fit_mention_model(mentions: list[Mention], labels: list[str]) -> Any:
+    """A calibrated logistic regression over mention features (sigmoid calibration, 3 folds)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    labels = merge_rare_senses(labels)
+    if len(set(labels)) < 2:
+        return None
+    base = make_pipeline(DictVectorizer(), LogisticRegression(C=1.0, max_iter=3000))
+    model = CalibratedClassifierCV(base, method="sigmoid", cv=3)
+    return model.fit([mention_features(m) for m in mentions], labels)

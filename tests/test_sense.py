@@ -1,0 +1,133 @@
+"""Mention senses: the committed mention model on real phrasings, features, and learning from reviewers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.classify import classify_document
+from pipeline.lexicon import Lexicon
+from pipeline.match import build_matcher, match_document
+from pipeline.models import Models, default_models_dir, load_models
+from pipeline.review.store import DecisionStore, NewDecision
+from pipeline.sense import Mention, context_mention, entity_probabilities, fit_mention_model, mention_features
+from pipeline.structure import analyse_structure
+from pipeline.train import decision_examples
+from pipeline.types import ExtractedDocument, Page
+from pipeline.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def models() -> Models:
+    loaded = load_models(default_models_dir())
+    assert loaded is not None and loaded.mention is not None
+    return loaded
+
+
+def entities(lexicon: Lexicon, models: Models, text: str) -> set[str]:
+    document = ExtractedDocument("c", "1" * 64, [Page(1, text)])
+    hits = match_document(build_matcher(lexicon), document)
+    detections = classify_document(document, hits, analyse_structure(document, lexicon, models), lexicon, models)
+    return {d.entity_id for d in detections}
+
+
+# Real phrasings of the real-prose tuning part (benchmarks/realprose/documents), one regression each.
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        (  # rp01, loi du 21 février 2014, art. 6: collectivities in lower case and in the plural
+            "Ces contrats sont signés par les départements et les régions.",
+            {"conseil_departemental", "conseil_regional"},
+            set(),
+        ),
+        (  # rp07, DREETS Centre-Val de Loire: the same words as territories
+            "La région Centre-Val de Loire compte 19 contrats de ville, dont 5 dans le seul département du Loiret.",
+            set(),
+            {"conseil_departemental", "conseil_regional"},
+        ),
+        (  # rp17, Insee Analyses: the INSEE as a data source
+            "Figure 1 – Population des quartiers prioritaires par département\n"
+            "Sources : Insee, Recensement de la population 2018.",
+            set(),
+            {"insee", "conseil_departemental"},
+        ),
+        (  # rp09, Saint-Étienne Métropole: the State without its article, a Region named by its name
+            "les projets soutenus par les partenaires financeurs du contrat de ville (État, Région Auvergne / "
+            "Rhône-Alpes, Département de la Loire, Caisse d'Allocations Familiales de la Loire, Caisse des Dépôts).",
+            {"etat", "conseil_regional", "conseil_departemental", "caf", "caisse_des_depots"},
+            set(),
+        ),
+        (  # rp25, Maire info: acronyms in mixed case, the national head of the CAF
+            "la signature de ce contrat - qui les lie aux caisses d'allocations familiales (Caf) - est obligatoire, "
+            "selon la convention adoptée en juillet 2018 par l'État et la Cnaf.",
+            {"caf", "etat"},
+            set(),
+        ),
+    ],
+)
+def test_mentions_in_real_phrasings(
+    lexicon: Lexicon, models: Models, text: str, present: set[str], absent: set[str]
+) -> None:
+    found = entities(lexicon, models, text)
+    assert present <= found
+    assert not (absent & found)
+
+
+def test_features_read_data_source_and_territory_cues() -> None:
+    source = Mention(
+        "insee", "partenaire", "sigle", "Insee", "Figure 1\nSources : ", ", Recensement de la population 2018"
+    )
+    features = mention_features(source)
+    assert features["source_cue"] == 1.0 and features["colon_before"] == 1.0 and features["shape=title:lexique"] == 1.0
+    territory = Mention("conseil_departemental", "partenaire", "variante", "département", "dans le ", " de l'Aude.")
+    features = mention_features(territory)
+    assert features["territory_cue"] == 1.0 and features["place_after"] == 1.0 and features["capital_after"] == 1.0
+
+
+def test_a_decision_context_is_a_mention_without_casing() -> None:
+    mention = context_mention("figure 1 sources ⟦insee⟧ recensement de la population", "insee", "partenaire")
+    assert mention is not None
+    assert (mention.surface, mention.left.strip(), mention.printed) == ("insee", "figure 1 sources", False)
+    assert context_mention("pas de marque", "insee", "partenaire") is None
+
+
+def test_reviewers_rejections_teach_the_data_source_sense(tmp_path: Path, lexicon: Lexicon) -> None:
+    workspace = Workspace(tmp_path / "ws")
+    store = DecisionStore(workspace)
+    for index in range(8):
+        store.record(
+            NewDecision(
+                contract_id=f"c{index}",
+                detection_id=f"d{index}",
+                entity_id="insee",
+                context=f"figure {index} sources ⟦insee⟧ recensement de la population 20{10 + index}",
+                page=3,
+                action="rejeter",
+                before={},
+                after={"status": "rejete"},
+                reviewer="Anne",
+            )
+        )
+    before = workspace.database.read_bytes()
+    mentions, labels = decision_examples(workspace, lexicon)
+    assert workspace.database.read_bytes() == before  # read-only use of the decisions
+    assert labels == ["source"] * 8 and {m.entity_id for m in mentions} == {"insee"}
+    partner = [
+        Mention(
+            "insee", "partenaire", "", "insee", f"le partenariat avec {w} l", " apporte son expertise", printed=False
+        )
+        for w in ("la ville", "l etat", "la caf", "la region", "la commune", "l agence", "le departement", "la cpam")
+    ]
+    model = fit_mention_model(partner + mentions, ["entite"] * len(partner) + labels)
+    source, ally = entity_probabilities(
+        model,
+        [
+            Mention("insee", "partenaire", "", "insee", "tableau 2 sources ", " recensement 2021", printed=False),
+            Mention(
+                "insee", "partenaire", "", "insee", "le partenariat avec la metropole l ", " apporte", printed=False
+            ),
+        ],
+    )
+    assert source < 0.5 < ally
+    assert "source" in list(model.classes_)
