@@ -3,12 +3,12 @@
 A run folder carries a marker, `.cdv-run.json`: run id, cdv version and the list of the files the run (then
 `cdv tables`, `cdv diff`) wrote there. A folder is taken for a previous run only by this marker, never by the
 presence of some `run.json`. A run is written into a staging folder `.NAME.staging-TOKEN` beside its target;
-once complete (marker written last, history recorded), the target is renamed `.NAME.previous-TOKEN`, the
-staging folder takes its place, the files of the previous folder that its marker does not list (a colleague's
-notes) move into the new folder and the previous run's own files are deleted. A run killed at any moment
-leaves the previous folder or the new one whole; the next run finishes (or undoes) the interrupted swap
-before anything else. A folder being written or settled is locked (`flock`), so that a run in progress is
-never mistaken for leftovers.
+once complete (marker written last, history recorded), every file of the target that its marker does not list
+(a colleague's notes) gets a second name in the staging folder (a hard link), the two folders are exchanged
+in one atomic step (`renameat2`; elsewhere two renames through `.NAME.previous-TOKEN`), and the previous
+run's own files are deleted. A run killed at any moment leaves the previous folder or the new one whole, with
+the foreign files in it; the next run finishes (or undoes) the interrupted swap before anything else. A
+folder being written or settled is locked (`flock`), so that a run in progress is never taken for leftovers.
 """
 
 from __future__ import annotations
