@@ -124,7 +124,7 @@ RUN_MOMENTS: list[tuple[str, str | float]] = [
     ("démarrage (3 s)", 3.0),
     ("serveur Prefect prêt, avant le flow", "pipeline.flowruns:mark_crashed_runs:after:1"),
     ("lecture d'une nouvelle version (cache de pages)", "pipeline.cache:store_pages:after:1"),
-    ("analyse enregistrée, avant l'écriture", "pipeline.flows:signature_pages_of:before:1"),
+    ("analyses finies, avant l'écriture", "pipeline.run:contract_records:before:1"),
     ("écriture du dossier provisoire (2 CSV)", "pipeline.report.outputs:write_csv:after:2"),
     ("publication : tables écrites, graphiques non", "pipeline.report.publish:write_charts:before:1"),
     ("dossier provisoire complet, historique non écrit", "pipeline.runfolder:write_marker:after:1"),
@@ -132,7 +132,7 @@ RUN_MOMENTS: list[tuple[str, str | float]] = [
     ("échange atomique fait, ancien dossier pas rangé", "pipeline.runfolder:exchange:after:1"),
     ("fichiers étrangers liés dans le nouveau dossier", "pipeline.runfolder:link_kept:after:1"),
     ("rangement de l'ancien dossier commencé", "pipeline.runfolder:same_entry:after:1"),
-    ("remplacement fait, tâche Prefect pas encore finie", "pipeline.report.outputs:write_outputs:after:1"),
+    ("remplacement fait, flow Prefect pas encore fini", "pipeline.runfolder:swap_in:after:1"),
 ]
 PROBE = "pipeline.flows:run_corpus:before:1"
 TABLE_MOMENTS: list[tuple[str, str | float]] = [
@@ -141,7 +141,7 @@ TABLE_MOMENTS: list[tuple[str, str | float]] = [
 ]
 MAIN_ONLY_MOMENTS: list[tuple[str, str | float]] = [
     ("processus principal seul : serveur Prefect prêt", "pipeline.flowruns:mark_crashed_runs:after:1"),
-    ("processus principal seul : workers lancés", "pipeline.flows:signature_pages_of:before:1"),
+    ("processus principal seul : workers lancés", "pipeline.run:contract_records:before:1"),
 ]
 IMPORT_MOMENTS: list[tuple[str, str | float]] = [
     ("import : démarrage (0,5 s)", 0.5),
@@ -172,6 +172,7 @@ class Counts:
     workspace_damaged: int = 0
     partial_imports: int = 0
     orphan_processes: int = 0
+    unexpected_exits: int = 0
     flow_runs_left_running: int = 0
     flow_runs_crashed: int = 0
     problems: list[str] = field(default_factory=list)
@@ -251,7 +252,10 @@ class Lab:
             if isinstance(moment, str) and flag.exists() and flag.read_text().strip():
                 break
             if process.poll() is not None:
-                print(f"  (le processus a fini avant le moment « {label} », code {process.returncode})", flush=True)
+                if process.returncode != 0:
+                    self.counts.fail("unexpected_exits", f"{label} : code {process.returncode} avant le moment")
+                else:
+                    print(f"  (le processus a fini avant le moment « {label} »)", flush=True)
                 return False
             time.sleep(0.05)
         else:
