@@ -13,7 +13,6 @@ from test_review_support import review_run  # noqa: F401  (fixture)
 from pipeline.cli import main
 from pipeline.review.session import ReviewSession
 from pipeline.review.spreadsheet import export_workbook, import_workbook
-from pipeline.review.store import OvertakenError
 
 
 def detection_of(session: ReviewSession, contract: str, entity: str) -> str:
@@ -59,6 +58,8 @@ def test_import_silently_superseding_colleagues_is_refused_without_remplacer(
 
 
 def test_import_is_one_transaction(review_run: Path, tmp_path: Path) -> None:  # noqa: F811
+    from pipeline.review.store import OvertakenError
+
     session = ReviewSession(review_run)
     book = tmp_path / "relecture.xlsx"
     export_workbook(session, book)

@@ -17,7 +17,7 @@ from test_review_support import build_run, serve, write_corpus
 
 from pipeline.cli import main
 from pipeline.review.app import create_app
-from pipeline.review.render import RenderLimits, render_page
+from pipeline.review.render import render_page
 from pipeline.review.session import ReviewError, ReviewSession
 
 
@@ -105,6 +105,8 @@ def test_page_image_of_unreadable_contract_is_404(hostile_run: Path) -> None:
 
 
 def test_giant_page_renders_small_and_fast(hostile_run: Path) -> None:
+    from pipeline.review.render import RenderLimits
+
     with serve(create_app(ReviewSession(hostile_run))) as base:
         http = named(base)
         started = time.monotonic()
@@ -116,6 +118,8 @@ def test_giant_page_renders_small_and_fast(hostile_run: Path) -> None:
 
 
 def test_rendering_over_its_deadline_gives_no_image(hostile_run: Path) -> None:
+    from pipeline.review.render import RenderLimits
+
     pdf = (Path(ReviewSession(hostile_run).run_info["corpus"]) / "page-geante.pdf").resolve()
     assert render_page(pdf, 1, limits=RenderLimits(timeout=0.001)) is None
     assert render_page(pdf, 1, limits=RenderLimits(max_pixels=10_000)) is not None
