@@ -1,11 +1,12 @@
-"""Prefect bookkeeping of cdv's flow runs when a process dies: nothing stays "RUNNING" forever, no server
-is left behind.
+"""Prefect bookkeeping of cdv's flow runs when a process dies: nothing stays "RUNNING" forever, nothing of
+the dead run is left running.
 
 Each flow run is tagged with the process that runs it (host, pid and the process's start time, so that a
 reused pid is not taken for the same process). At the next start, runs still RUNNING or PENDING whose process
-on this host is gone are set to CRASHED, with their unfinished task runs. The temporary Prefect server that
-`cdv run` starts dies with the `cdv run` process (Linux `PR_SET_PDEATHSIG`), even on `kill -9`, and so do
-the process pool's workers (they watch their parent).
+on this host is gone are set to CRASHED, with their unfinished task runs. The process pool's workers watch
+their parent and exit with it, even on `kill -9`; so does a temporary Prefect server started for one run
+(`CDV_PREFECT_IDLE_SECONDS=0`, Linux `PR_SET_PDEATHSIG`). The workspace's shared server
+(`pipeline.prefect_server`) outlives runs by design and stops when idle.
 """
 
 from __future__ import annotations
