@@ -1,9 +1,14 @@
-"""Corpus stage: find the contract PDFs of a folder, name them from the manifest, hash every file."""
+"""Corpus stage: find the contract PDFs of a folder, name them from the manifest, hash every file.
+
+A symbolic link is followed only when its target is a regular file inside the corpus folder (unless
+`follow_links` allows any target); other links are reported as errors and their targets never read.
+"""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,13 +30,25 @@ class ManifestRow:
     department: str = ""
 
 
+@dataclass(frozen=True)
+class RejectedFile:
+    """A PDF name in the corpus that is not read (a link leading outside the corpus), and why, in French."""
+
+    contract_id: str
+    file: str
+    error: str
+    territory: str = ""
+    department: str = ""
+
+
 @dataclass
 class Corpus:
-    """The contracts found in a folder, and the manifest rows whose file is missing."""
+    """The contracts found in a folder, the manifest rows whose file is missing, and the files refused."""
 
     root: Path
     contracts: list[ContractFile] = field(default_factory=list)
     missing: list[ManifestRow] = field(default_factory=list)
+    rejected: list[RejectedFile] = field(default_factory=list)
 
 
 def file_sha256(path: Path) -> str:
@@ -80,15 +97,55 @@ def read_manifest(path: Path) -> list[ManifestRow]:
     return rows
 
 
-def find_pdfs(root: Path) -> list[Path]:
+def find_pdfs(root: Path, follow_links: bool = False) -> list[Path]:
     """Every `*.pdf` file under `root` (any case), skipping hidden folders, in a stable order."""
-    return sorted(
-        path
-        for path in root.rglob("*")
-        if path.is_file()
-        and path.suffix.lower() == ".pdf"
-        and not any(part.startswith(".") for part in path.relative_to(root).parts)
-    )
+    return list_pdfs(root, follow_links)[0]
+
+
+def list_pdfs(root: Path, follow_links: bool = False) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The `*.pdf` files under `root` to read, and the links refused with the French reason.
+
+    Folders (hidden ones skipped) are walked without following links to folders unless `follow_links`; a
+    link to a file is kept only if its target is a regular file inside `root` (anywhere with `follow_links`).
+    """
+    root = Path(root)
+    real_root = root.resolve()
+    accepted: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    visited: set[Path] = set()
+    for directory, subdirectories, files in os.walk(root, followlinks=follow_links):
+        real = Path(directory).resolve()
+        if real in visited:
+            subdirectories[:] = []
+            continue
+        visited.add(real)
+        subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
+        for name in files:
+            path = Path(directory) / name
+            if name.startswith(".") or path.suffix.lower() != ".pdf":
+                continue
+            if path.is_symlink():
+                reason = link_refusal(path, real_root, follow_links)
+                if reason:
+                    refused.append((path, reason))
+                    continue
+            if path.is_file():
+                accepted.append(path)
+    return sorted(accepted), sorted(refused)
+
+
+def link_refusal(path: Path, real_root: Path, follow_links: bool) -> str:
+    """Why a link in the corpus is not read ('' when it is): its target must be a regular file inside the
+    corpus folder (anywhere with `follow_links`)."""
+    target = path.resolve()
+    if not target.is_file():
+        return f"{path.name} : lien symbolique vers {target}, qui n'est pas un fichier ; ignoré."
+    if not follow_links and not target.is_relative_to(real_root):
+        return (
+            f"{path.name} : lien symbolique vers un fichier hors du dossier du corpus ({target}) ; non lu "
+            "(--suivre-liens pour lire les liens vers l'extérieur)."
+        )
+    return ""
 
 
 def check_corpus(root: Path, manifest: Path | None = None) -> None:
@@ -100,10 +157,11 @@ def check_corpus(root: Path, manifest: Path | None = None) -> None:
         read_manifest(manifest_path)
 
 
-def scan_corpus(root: Path, manifest: Path | None = None) -> Corpus:
+def scan_corpus(root: Path, manifest: Path | None = None, follow_links: bool = False) -> Corpus:
     """List the contracts of a folder: ids from the manifest when it names the file, else the file stem.
 
-    Two files with the same bytes are one contract version: the second is marked `duplicate_of`.
+    Two files with the same bytes are one contract version: the second is marked `duplicate_of`. Links
+    refused (see `list_pdfs`) are listed in `rejected`, never read.
     """
     root = Path(root)
     check_corpus(root, manifest)
@@ -113,7 +171,20 @@ def scan_corpus(root: Path, manifest: Path | None = None) -> Corpus:
     corpus = Corpus(root=root)
     first_by_hash: dict[str, str] = {}
     used_ids: set[str] = set()
-    for path in find_pdfs(root):
+    paths, refused = list_pdfs(root, follow_links)
+    for path, reason in refused:
+        relative = path.relative_to(root).as_posix()
+        row = by_file.get(relative) or by_file.get(path.name)
+        corpus.rejected.append(
+            RejectedFile(
+                row.contract_id if row else path.stem,
+                relative,
+                reason,
+                row.territory if row else "",
+                row.department if row else "",
+            )
+        )
+    for path in paths:
         relative = path.relative_to(root).as_posix()
         row = by_file.get(relative) or by_file.get(path.name)
         contract_id = row.contract_id if row else path.stem
@@ -134,5 +205,6 @@ def scan_corpus(root: Path, manifest: Path | None = None) -> Corpus:
         )
         first_by_hash.setdefault(sha256, contract_id)
     found = {c.path.relative_to(root).as_posix() for c in corpus.contracts} | {c.path.name for c in corpus.contracts}
+    found |= {r.file for r in corpus.rejected} | {Path(r.file).name for r in corpus.rejected}
     corpus.missing = [row for row in rows if row.file and row.file not in found]
     return corpus

@@ -6,12 +6,12 @@ Used after a new contract version or a lexicon change. Reads each run's `contrac
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.errors import CdvError
+from pipeline.inert import csv_bytes, read_csv_text
 
 DIFF_COLUMNS = ["type", "contract_id", "table", "entity_id", "entity_name", "field", "avant", "apres", "detail"]
 TABLE_CELLS = {
@@ -31,7 +31,7 @@ def read_table(run_dir: Path, name: str, required: bool = True) -> pd.DataFrame:
         if required:
             raise DiffError(f"{path} introuvable : {run_dir} n'est pas un résultat complet de cdv run.")
         return pd.DataFrame()
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return read_csv_text(path)
 
 
 def role_of(row: pd.Series) -> str:
@@ -95,8 +95,10 @@ def cell_changes(run_a: Path, run_b: Path) -> list[dict[str, str]]:
     """Every cell of the main tables (counts and percentages) whose value moved."""
     rows = []
     for name, (key, fields) in TABLE_CELLS.items():
-        before = read_table(run_a, name, required=False)
-        after = read_table(run_b, name, required=False)
+        if not (Path(run_a) / name).exists() or not (Path(run_b) / name).exists():
+            continue  # a table one run did not publish is not compared: it would look entirely changed
+        before = read_table(run_a, name)
+        after = read_table(run_b, name)
         if before.empty and after.empty:
             continue
         old = before.set_index(key) if not before.empty else pd.DataFrame(columns=fields)
@@ -138,9 +140,8 @@ def diff_runs(run_a: Path, run_b: Path) -> pd.DataFrame:
 
 
 def diff_to_csv(diff: pd.DataFrame) -> bytes:
-    buffer = io.StringIO()
-    diff.to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
+    """The differences as CSV, text cells inert in a spreadsheet."""
+    return csv_bytes(diff)
 
 
 def diff_summary(diff: pd.DataFrame, limit: int = 30) -> list[str]:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import CdvError
+from pipeline.inert import rows_from_inert
 
 Pair = tuple[str, str]
 
@@ -41,7 +42,7 @@ class EvaluationError(CdvError):
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+        return [rows_from_inert(row) for row in csv.DictReader(handle)]
 
 
 def _flag(value: str | None) -> bool:

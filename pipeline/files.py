@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 FILE_MODE = 0o644  # mkstemp creates 0600; outputs are meant to be shared with colleagues
@@ -35,21 +33,11 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-@contextlib.contextmanager
-def staged_directory(target: Path) -> Iterator[Path]:
-    """Yield an empty staging folder that replaces `target` as a whole only if the block succeeds."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    token = uuid.uuid4().hex[:8]
-    staging = target.parent / f".{target.name}.staging-{token}"
-    staging.mkdir()
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    previous = target.parent / f".{target.name}.previous-{token}"
-    if target.exists():
-        os.replace(target, previous)
-    os.replace(staging, target)
-    shutil.rmtree(previous, ignore_errors=True)
+def staged_directory(
+    target: Path, run_id: str = "", before_swap: Callable[[Path], object] | None = None
+) -> contextlib.AbstractContextManager[Path]:
+    """An empty staging folder that replaces the run folder `target` only if the block succeeds, deleting only
+    the files the previous run wrote (see `pipeline.runfolder.staged_run`: marker, history, interrupted swaps)."""
+    from pipeline.runfolder import staged_run
+
+    return staged_run(target, run_id, before_swap)

@@ -18,6 +18,7 @@ from prefect.task_runners import ProcessPoolTaskRunner
 
 from pipeline.analyse import analyse_contract
 from pipeline.errors import CdvError
+from pipeline.flowruns import exit_with_parent, mark_crashed_runs, tagged_with_process, temporary_server
 from pipeline.prefect_server import ensure_server, idle_seconds
 from pipeline.run import check_run, execute_run
 from pipeline.types import ContractAnalysis, ContractFile, RunResult, RunSettings
@@ -60,15 +61,18 @@ def task_runner_for(workers: int, dask_address: str | None = None) -> Any:
         except ImportError as error:
             raise CdvError("prefect-dask n'est pas installé : pip install prefect-dask pour --dask-address.") from error
         return DaskTaskRunner(address=dask_address)
-    return ProcessPoolTaskRunner(max_workers=max(1, workers))
+    return ProcessPoolTaskRunner(max_workers=max(1, workers), initializer=exit_with_parent)
 
 
 def run_corpus(settings: RunSettings) -> RunResult:
-    """Run the whole pipeline through the Prefect flow, on local processes or a Dask cluster."""
+    """Run the whole pipeline through the Prefect flow, on local processes or a Dask cluster; flow runs of
+    cdv processes that died are marked crashed first."""
     check_run(settings)
     configured = cdv_flow.with_options(task_runner=task_runner_for(settings.workers, settings.dask_address))
     with prefect_api(Workspace(settings.workspace)):
-        return configured(settings)
+        mark_crashed_runs()
+        with tagged_with_process():
+            return configured(settings)
 
 
 @contextmanager
@@ -84,9 +88,7 @@ def prefect_api(workspace: Workspace) -> Iterator[None]:
         if idle_seconds():
             os.environ["PREFECT_API_URL"] = ensure_server(workspace)
         else:
-            from prefect.server.api.server import SubprocessASGIServer
-
-            server = SubprocessASGIServer()
+            server = temporary_server()  # dies with this process, even on kill -9
             server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")))
             os.environ["PREFECT_API_URL"] = server.api_url
     from prefect.context import refresh_global_settings_context

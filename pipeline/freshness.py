@@ -50,7 +50,7 @@ def nothing_new(settings: RunSettings) -> str | None:
         return None
     if outputs.get("run_id") != previous.run_id or previous.versions != run_versions(settings):
         return None
-    scan = scan_corpus(settings.corpus)
+    scan = scan_corpus(settings.corpus, follow_links=settings.follow_links)
     hashes = {c.contract_id: c.sha256 for c in scan.contracts if not c.duplicate_of}
     if hashes != previous.contract_hashes:
         return None

@@ -11,15 +11,15 @@ Without `pipeline.diff`, a small comparison of `contract_entities.csv` in this m
 
 from __future__ import annotations
 
-import csv
 import gzip
 import json
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.files import atomic_write_bytes
+from pipeline.inert import read_csv_rows
 from pipeline.types import ContractFile
 from pipeline.versions import connect, now_iso, register_versions
 from pipeline.workspace import Workspace
@@ -71,7 +71,8 @@ SNAPSHOT_FILES = (
     "contract_entities.csv",
     "tables/partenaires.csv",
     "tables/articulations.csv",
-)
+    "tables/indicateurs.csv",
+)  # every file `cdv diff` compares: runs are compared snapshot to snapshot, like with like
 COMPARED_FIELDS = ("signataire", "mentionne", "n_mentions", "pages", "themes")
 FIELD_LABELS = {
     "signataire": "signataire",
@@ -116,8 +117,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     """A CSV file as dictionaries (empty when absent)."""
     if not path.exists():
         return []
-    with path.open(encoding="utf-8", newline="") as stream:
-        return list(csv.DictReader(stream))
+    return read_csv_rows(path)
 
 
 def diff_contract_entities(before: list[dict[str, str]], after: list[dict[str, str]]) -> list[EntityChange]:
@@ -181,18 +181,17 @@ def as_mapping(record: Any) -> dict[str, Any]:
 
 
 def snapshot_run(workspace: Workspace, out: Path, run_id: str) -> Path:
-    """Copy the run's small output files (and gzipped detections) into `runs/<run_id>/` of the workspace."""
+    """Copy the run's small output files (and gzipped detections) into `runs/<run_id>/` of the workspace,
+    each atomically."""
     target = workspace.runs / run_id
     target.mkdir(parents=True, exist_ok=True)
     for name in SNAPSHOT_FILES:
         source = out / name
         if source.exists():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target / name)
+            atomic_write_bytes(target / name, source.read_bytes())
     detections = out / "detections.csv"
     if detections.exists():
-        with detections.open("rb") as source_stream, gzip.open(target / "detections.csv.gz", "wb") as gz:
-            shutil.copyfileobj(source_stream, gz)
+        atomic_write_bytes(target / "detections.csv.gz", gzip.compress(detections.read_bytes(), mtime=0))
     return target
 
 
@@ -208,23 +207,27 @@ def contract_files(rows: list[dict[str, Any]], corpus: Path) -> list[ContractFil
     return files
 
 
-def record_run(workspace: Workspace, record: Any, register: bool = True) -> RunSummary:
+def record_run(workspace: Workspace, record: Any, register: bool = True, folder: Path | None = None) -> RunSummary:
     """Store a finished run in the history with what changed since the previous run on the same corpus.
 
-    `record` is the flow's `RunRecord` (or `run.json` as a dictionary), after the outputs are written.
-    Idempotent: recording the same run id twice replaces the first record.
+    `record` is the flow's `RunRecord` (or `run.json` as a dictionary); its files are read from `folder`
+    (the staging folder about to become `out`), else from `out`. What changed is computed between the
+    snapshots of the two runs, which hold the same files. Idempotent: recording the same run id twice
+    replaces the first record.
     """
     data = as_mapping(record)
     run_id = str(data["run_id"])
     corpus = str(data.get("corpus", ""))
     out = Path(str(data.get("out", "")))
+    source = Path(folder) if folder is not None else out
     rows: list[dict[str, Any]] = list(data.get("contracts") or [])
     if register:
         register_versions(workspace, contract_files(rows, Path(corpus)), run_id=run_id)
-    snapshot = snapshot_run(workspace, out, run_id) if out.exists() else None
+    snapshot = snapshot_run(workspace, source, run_id) if source.exists() else None
     previous = last_run(workspace, Path(corpus), before=str(data.get("started_at", "")), exclude=run_id)
     before_hashes = previous.contract_hashes if previous else {}
-    entity_changes = compare_runs(Path(previous.snapshot), out) if previous else []
+    before_unread = unread_contracts(workspace, previous.run_id) if previous else set()
+    entity_changes = compare_runs(Path(previous.snapshot), snapshot or source) if previous and previous.snapshot else []
     contract_changes: list[tuple[str, str, str, str]] = []
     seen: set[str] = set()
     for row in rows:
@@ -235,8 +238,8 @@ def record_run(workspace: Workspace, record: Any, register: bool = True) -> RunS
         seen.add(contract_id)
         old = before_hashes.get(contract_id, "")
         change = "nouveau" if not old else "inchange" if old == sha256 else "remplace"
-        if not sha256:
-            change = "absent"
+        if not sha256:  # unreadable or missing: a change only if it was read last time, or is new
+            change = "inchange" if contract_id in before_unread else "absent"
         contract_changes.append((contract_id, str(row.get("status", "")), change, old))
     for contract_id in sorted(set(before_hashes) - seen):
         contract_changes.append((contract_id, "", "retire", before_hashes[contract_id]))
@@ -297,6 +300,28 @@ def checks_since(workspace: Workspace, run_id: str) -> list[tuple[str, str]]:
             "SELECT checked_at, message FROM history_checks WHERE run_id = ? ORDER BY checked_at", (run_id,)
         ).fetchall()
     return [(row["checked_at"], row["message"]) for row in rows]
+
+
+def record_run_folder(folder: Path, workspace: Workspace | None = None) -> RunSummary | None:
+    """Record the run whose complete files are in `folder`, in its own workspace (from `run.json`) unless one
+    is given: the history step of a run's swap, and of the next run finishing an interrupted one."""
+    data = json.loads((Path(folder) / "run.json").read_text(encoding="utf-8"))
+    if workspace is None:
+        recorded = str(data.get("workspace") or "")
+        if not recorded or not Path(recorded).is_dir():
+            return None
+        workspace = Workspace(Path(recorded))
+    return record_run(workspace, data, register=False, folder=Path(folder))
+
+
+def unread_contracts(workspace: Workspace, run_id: str) -> set[str]:
+    """Contracts a recorded run listed without a file version (missing or refused): still so is no change."""
+    with connect(workspace) as connection:
+        connection.executescript(HISTORY_SCHEMA)
+        rows = connection.execute(
+            "SELECT contract_id FROM history_contracts WHERE run_id = ? AND sha256 = ''", (run_id,)
+        ).fetchall()
+    return {row["contract_id"] for row in rows}
 
 
 def _summary(connection: Any, row: Any, details: bool) -> RunSummary:

@@ -14,15 +14,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.analyse import analyse_contract, cached_analysis
-from pipeline.corpus import Corpus, ManifestRow, check_corpus, scan_corpus
+from pipeline.corpus import Corpus, ManifestRow, RejectedFile, check_corpus, scan_corpus
 from pipeline.files import staged_directory
 from pipeline.fingerprint import stage_versions
 from pipeline.freshness import run_versions
-from pipeline.history import record_run
+from pipeline.history import record_run_folder
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.models import model_versions
-from pipeline.report.outputs import check_output_dir, write_raw_run, write_run_json
+from pipeline.report.outputs import write_raw_run, write_run_json
 from pipeline.report.publish import publish
+from pipeline.runfolder import check_output_dir
 from pipeline.types import (
     ContractAnalysis,
     ContractFile,
@@ -94,6 +95,18 @@ def missing_record(row: ManifestRow) -> ContractRecord:
     )
 
 
+def rejected_record(rejected: RejectedFile) -> ContractRecord:
+    """A PDF name of the corpus not read (a link leading outside the corpus folder), with the French reason."""
+    return ContractRecord(
+        contract_id=rejected.contract_id,
+        file=rejected.file,
+        territory=rejected.territory,
+        department=rejected.department,
+        status="error",
+        error=rejected.error,
+    )
+
+
 def contract_records(
     scan: Corpus, analyses: dict[str, ContractAnalysis], changes: dict[str, VersionChange]
 ) -> list[ContractRecord]:
@@ -105,7 +118,7 @@ def contract_records(
         if change is not None:
             record.version, record.version_change = f"v{change.version_no}", change.kind
         records.append(record)
-    return records + [missing_record(row) for row in scan.missing]
+    return records + [missing_record(row) for row in scan.missing] + [rejected_record(r) for r in scan.rejected]
 
 
 def run_counts(records: list[ContractRecord], analyses: dict[str, ContractAnalysis]) -> RunCounts:
@@ -141,7 +154,7 @@ def settings_warnings(settings: RunSettings) -> list[str]:
 def check_run(settings: RunSettings) -> Lexicon:
     """Everything that can be refused before any work: corpus, output folder, lexicons (French errors)."""
     check_corpus(settings.corpus)
-    check_output_dir(settings.out, settings.corpus)
+    check_output_dir(settings.out, settings.corpus, Workspace(settings.workspace), on_resume=record_run_folder)
     return load_lexicon(settings.lexicon_dir)
 
 
@@ -160,7 +173,7 @@ def execute_run(
         warnings=settings_warnings(settings),
     )
     scanned = time.perf_counter()
-    scan = scan_corpus(settings.corpus)
+    scan = scan_corpus(settings.corpus, follow_links=settings.follow_links)
     contracts = [contract for contract in scan.contracts if not contract.duplicate_of]
     space = Workspace(settings.workspace)
     changes = {change.contract_id: change for change in register_versions(space, contracts, run_id=result.run_id)}
@@ -183,7 +196,7 @@ def execute_run(
     result.stage_seconds |= stage_seconds(analyses)
     result.stage_seconds["pipeline_wall"] = round(time.perf_counter() - wall, 3)
     ordered = [analyses[c.contract_id] for c in contracts if c.contract_id in analyses]
-    with staged_directory(settings.out) as staging:
+    with staged_directory(settings.out, result.run_id, lambda staging: record_run_folder(staging, space)) as staging:
         result.finished_at = now_iso()
         write_raw_run(staging, result, ordered)
         result.publication = publish(staging, lexicon, space)
@@ -192,5 +205,4 @@ def execute_run(
         result.counts.dispositifs_found = result.publication.dispositifs_found
         result.warnings += result.publication.warnings
         write_run_json(staging, result)
-    record_run(space, result.to_json(), register=False)
     return result

@@ -206,6 +206,7 @@ class RunSettings:
     use_ner: bool = True
     workers: int = 2
     dask_address: str = ""
+    follow_links: bool = False  # read links of the corpus leading outside its folder
 
     def __post_init__(self) -> None:
         for name in ("corpus", "out", "workspace", "lexicon_dir", "models_dir"):

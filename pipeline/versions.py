@@ -8,8 +8,10 @@ copied once into `versions/` of the workspace, so replacing a file in the corpus
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from pipeline.errors import WorkspaceError
+from pipeline.files import FILE_MODE
 from pipeline.types import ContractFile
 from pipeline.workspace import Workspace, open_database
 
@@ -134,13 +137,19 @@ def stored_path(workspace: Workspace, sha256: str) -> Path:
 
 
 def keep_file(workspace: Workspace, source: Path, sha256: str) -> str:
-    """Copy a version's bytes into the workspace once (copy, not link: the corpus file may be rewritten)."""
+    """Copy a version's bytes into the workspace once (copy, not link: the corpus file may be rewritten),
+    never more readable than the source file."""
     target = stored_path(workspace, sha256)
+    mode = stat.S_IMODE(source.stat().st_mode) & FILE_MODE
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.part")
-        shutil.copyfile(source, partial)
+        with source.open("rb") as reader, open(partial, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as writer:
+            shutil.copyfileobj(reader, writer)
+        os.chmod(partial, mode)
         partial.replace(target)
+    elif stat.S_IMODE(target.stat().st_mode) & ~mode:
+        os.chmod(target, stat.S_IMODE(target.stat().st_mode) & mode)
     return str(target)
 
 

@@ -49,6 +49,30 @@ class Workspace:
     def runs(self) -> Path:
         return self.root / "runs"
 
+    @property
+    def versions(self) -> Path:
+        """Bytes of every contract version read (see `pipeline.versions`)."""
+        return self.root / "versions"
+
+    @property
+    def demo_corpus(self) -> Path:
+        return self.root / "demo-corpus"
+
+    @property
+    def state_paths(self) -> tuple[Path, ...]:
+        """What the workspace keeps: no run folder may hold, replace or sit inside any of these."""
+        database = self.database
+        return (
+            self.root / "cache",
+            self.versions,
+            self.runs,
+            self.prefect_home,
+            self.demo_corpus,
+            database,
+            database.with_name(database.name + "-wal"),
+            database.with_name(database.name + "-shm"),
+        )
+
 
 def resolve_workspace(explicit: Path | None = None) -> Workspace:
     """`--workspace DIR`, else `$CDV_HOME`, else `outputs/` in the current folder."""

@@ -255,3 +255,24 @@ def test_new_version_is_the_only_contract_read_again(tmp_path: Path) -> None:
     assert edited.exit_code == 0 and "Run " in edited.output, edited.output
     run = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
     assert {c["extraction"] for c in run["cache"].values()} == {"hit"}
+
+
+def test_unchanged_rerun_reports_no_phantom_cell_or_contract_changes(tmp_path: Path) -> None:
+    space = Workspace(tmp_path / "ws")
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    records = []
+    for run_id, started in (("r1", "2024-07-01T06:00:00+00:00"), ("r2", "2024-07-02T06:00:00+00:00")):
+        record = fake_run(corpus, out, run_id, started, {"11-aude": b"%PDF a1"}, [("11-aude", "caf", "1", 2)])
+        (out / "tables").mkdir(exist_ok=True)
+        (out / "tables" / "indicateurs.csv").write_text(
+            "indicator_id,label,n,denominateur,pct\nmobilite,Mobilité,1,1,100.0\n", encoding="utf-8"
+        )
+        record["contracts"].append({"contract_id": "32-gers", "file": "gers.pdf", "status": "error", "sha256": ""})
+        records.append(record)
+        summary = record_run(space, record, register=False)
+    assert summary.previous_run == "r1"
+    assert summary.entity_changes == []
+    assert {change for _, change, _, _ in summary.contract_changes} == {"inchange"}
+    assert (space.runs / "r1" / "tables" / "indicateurs.csv").exists()
+    history = CliRunner().invoke(main, ["history", "--workspace", str(space.root)])
+    assert "r2  1 contrat(s) lu(s) sur 1 ; rien de changé" in history.output

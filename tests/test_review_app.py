@@ -72,15 +72,15 @@ def test_pages_escape_pdf_text_and_refuse_paths(review_run: Path) -> None:  # no
 
 
 def test_token_is_required_on_every_request(review_run: Path) -> None:  # noqa: F811
-    with serve(create_app(ReviewSession(review_run), token="s3cret")) as base:
+    with serve(create_app(ReviewSession(review_run), token="s3cret-relecture-2024")) as base:
         assert httpx.get(base + "/").status_code == 401
         assert httpx.get(base + "/static/review.css").status_code == 401
         assert httpx.get(base + "/?token=wrong").status_code == 401
         http = httpx.Client(base_url=base)
-        first = http.get("/?token=s3cret", follow_redirects=False)
+        first = http.get("/?token=s3cret-relecture-2024", follow_redirects=False)
         assert first.status_code == 303 and "cdv_jeton" in first.headers.get("set-cookie", "")
         assert http.get("/static/review.css").status_code == 200  # the cookie now carries the token
-        bearer = httpx.get(base + "/static/review.js", headers={"authorization": "Bearer s3cret"})
+        bearer = httpx.get(base + "/static/review.js", headers={"authorization": "Bearer s3cret-relecture-2024"})
         assert bearer.status_code == 200
 
 

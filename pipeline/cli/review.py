@@ -57,7 +57,17 @@ def is_loopback(host: str) -> bool:
     "--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (autre que locale : jeton requis)."
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port d'écoute.")
-@click.option("--token", default=None, help=f"Jeton d'accès exigé à chaque requête (ou variable {TOKEN_ENV}).")
+@click.option(
+    "--token",
+    default=None,
+    help=f"Jeton d'accès exigé à chaque requête, 16 caractères au moins (ou variable {TOKEN_ENV}).",
+)
+@click.option(
+    "--hote-autorise",
+    "extra_hosts",
+    multiple=True,
+    help="Nom d'hôte de plus sous lequel l'application peut être appelée (défaut : l'adresse d'écoute et localhost).",
+)
 @lexicons_option
 @click.option(
     "--pause",
@@ -74,6 +84,7 @@ def review_group(
     host: str,
     port: int,
     token: str | None,
+    extra_hosts: tuple[str, ...],
     lexicons: Path | None,
     pause: float,
 ) -> None:
@@ -86,18 +97,22 @@ def review_group(
     token = token or os.environ.get(TOKEN_ENV) or None
     if not is_loopback(host) and not token:
         fail(f"--host {host} expose l'application au réseau : donnez un jeton avec --token ou {TOKEN_ENV}.")
+    from pipeline.review.app import check_token, create_app
+
     try:
+        check_token(token)
         session = open_session(run_dir, workspace, lexicons)
     except CdvError as error:
         fail(str(error))
         return
     import uvicorn
 
-    from pipeline.review.app import create_app
-
     address = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
     click.echo(f"Relecture du run {session.run_id} : ouvrez {address} (Ctrl+C pour arrêter).")
-    uvicorn.run(create_app(session, token=token, publish_pause=pause), host=host, port=port, log_level="warning")
+    hosts = (host, "localhost", *extra_hosts)
+    uvicorn.run(
+        create_app(session, token=token, hosts=hosts, publish_pause=pause), host=host, port=port, log_level="warning"
+    )
 
 
 @review_group.command("export")
@@ -123,17 +138,25 @@ def export_command(out: Path, run_dir: Path, workspace: Path | None) -> None:
 @review_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--reviewer", default=None, help="Nom du relecteur (défaut : celui écrit dans le classeur, sinon $USER).")
+@click.option(
+    "--remplacer",
+    "replace",
+    is_flag=True,
+    help="Remplacer aussi les décisions prises par des collègues depuis l'export (sinon l'import est refusé).",
+)
 @run_option
 @review_workspace
-def import_command(file: Path, reviewer: str | None, run_dir: Path, workspace: Path | None) -> None:
-    """Importe un classeur relu : tout est vérifié d'abord, rien n'est écrit si une ligne est invalide.
+def import_command(file: Path, reviewer: str | None, replace: bool, run_dir: Path, workspace: Path | None) -> None:
+    """Importe un classeur relu : tout est vérifié d'abord, tout ou rien est écrit (une seule transaction).
+
+    Si des collègues ont décidé depuis l'export sur des lignes modifiées, rien n'est importé sans --remplacer.
 
     Exemple : cdv review import relecture.xlsx --reviewer "Marie Dupont" --run outputs/latest
     """
     from pipeline.review.spreadsheet import SpreadsheetError, import_workbook
 
     try:
-        result = import_workbook(open_session(run_dir, workspace), file, reviewer)
+        result = import_workbook(open_session(run_dir, workspace), file, reviewer, replace=replace)
     except SpreadsheetError as error:
         for line in error.problems[:50]:
             click.echo(f"  {line}", err=True)
@@ -148,6 +171,12 @@ def import_command(file: Path, reviewer: str | None, run_dir: Path, workspace: P
         f"{result.recorded} décision(s) enregistrée(s), {result.unchanged} ligne(s) déjà à jour, "
         f"{result.untouched} ligne(s) sans décision."
     )
+    if result.overtaken:
+        click.echo(f"{len(result.overtaken)} décision(s) de collègues remplacée(s) (--remplacer) :")
+        for line in result.overtaken[:50]:
+            click.echo(f"  {line}")
+        if len(result.overtaken) > 50:
+            click.echo(f"  … et {len(result.overtaken) - 50} autre(s).")
 
 
 @review_group.command("agreement")

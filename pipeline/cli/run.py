@@ -10,6 +10,7 @@ from pipeline.cli import fail, main
 from pipeline.cli.options import lexicons_option, workspace_option
 from pipeline.lexicon import default_lexicon_dir
 from pipeline.models import default_models_dir
+from pipeline.runfolder import check_output_dir
 from pipeline.types import RunResult, RunSettings
 from pipeline.workspace import Workspace, configure_prefect, resolve_workspace
 
@@ -81,7 +82,7 @@ def summary_lines(result: RunResult) -> list[str]:
     type=click.Path(file_okay=False, path_type=Path),
     default=DEFAULT_OUT,
     show_default=True,
-    help="Dossier des résultats (remplacé en entier à la fin du run).",
+    help="Dossier des résultats : nouveau, vide ou résultat d'un run précédent (seuls ses fichiers sont remplacés).",
 )
 @workspace_option()
 @lexicons_option
@@ -106,6 +107,12 @@ def summary_lines(result: RunResult) -> list[str]:
     envvar="CDV_DASK_ADDRESS",
     help="Adresse d'un ordonnanceur Dask (ex. tcp://10.0.0.5:8786) : les tâches y sont exécutées.",
 )
+@click.option(
+    "--suivre-liens",
+    "follow_links",
+    is_flag=True,
+    help="Lire aussi les liens symboliques du corpus qui mènent hors de son dossier.",
+)
 @click.option("--strict", is_flag=True, help="Code de sortie 1 si un contrat est en erreur.")
 @click.option("--force", is_flag=True, help="Relancer même si rien n'a changé depuis le dernier run.")
 @click.option("-v", "--verbose", is_flag=True, help="Journal détaillé de Prefect.")
@@ -118,6 +125,7 @@ def run_command(
     no_ner: bool,
     workers: int,
     dask_address: str | None,
+    follow_links: bool,
     strict: bool,
     force: bool,
     verbose: bool,
@@ -126,7 +134,11 @@ def run_command(
 
     Exemple : cdv run --corpus corpus/ --out outputs/latest
     """
+    from pipeline.history import record_run_folder
+
     space = resolve_workspace(workspace)
+    for note in check_output_dir(out, corpus or space.demo_corpus, space, on_resume=record_run_folder):
+        click.echo(note)  # before the demo corpus is generated or Prefect imported
     configure_prefect(space, verbose=verbose)
     settings = RunSettings(
         corpus=resolve_corpus(corpus, space),
@@ -137,6 +149,7 @@ def run_command(
         use_ner=not no_ner,
         workers=workers,
         dask_address=dask_address or "",
+        follow_links=follow_links,
     )
     from pipeline.freshness import nothing_new
 

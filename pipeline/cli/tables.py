@@ -9,6 +9,7 @@ import click
 
 from pipeline.cli import fail, main
 from pipeline.cli.options import lexicons_option, workspace_option
+from pipeline.runfolder import MARKER, is_run_folder, record_written
 from pipeline.workspace import Workspace
 
 
@@ -33,6 +34,8 @@ def tables_command(run_dir: Path, lexicons: Path | None, workspace: Path | None,
     """
     from pipeline.report.publish import load_run_lexicon, publish
 
+    if not is_run_folder(run_dir):
+        fail(f"{run_dir} : pas de marqueur {MARKER}, ce dossier n'est pas un résultat de cdv run.")
     started = time.perf_counter()
     lexicon = load_run_lexicon(run_dir, lexicons)
     summary = publish(run_dir, lexicon, Workspace(workspace) if workspace is not None else None, png=not no_png)
@@ -86,6 +89,7 @@ def diff_command(run_a: Path, run_b: Path, out: Path | None, limit: int) -> None
     target = out or run_b / "diff.csv"
     try:
         atomic_write_bytes(target, diff_to_csv(diff))
+        record_written(target.parent, [target])  # cdv wrote it: the next run of RUN_B may replace it
     except OSError as error:
         fail(f"{target} : écriture impossible ({error.strerror}).")
     for line in diff_summary(diff, limit):

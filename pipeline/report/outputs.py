@@ -7,7 +7,6 @@ and `run.json` into a run's staging folder; `pipeline.report.publish.publish` bu
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -16,8 +15,8 @@ import pandas as pd
 
 from pipeline.aggregate import detections_to_frame
 from pipeline.candidates import candidates_to_frame
-from pipeline.errors import CdvError
 from pipeline.files import atomic_write_bytes
+from pipeline.inert import csv_bytes
 from pipeline.types import ContractAnalysis, IndicatorCue, RunResult
 
 AUTO_DETECTIONS = "detections_auto.csv"
@@ -47,10 +46,8 @@ PAGE_THEME_COLUMNS = ["contract_id", "page", "theme", "signature"]
 
 
 def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a header row, no index."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
+    """UTF-8 CSV with a header row, no index, every text cell inert in a spreadsheet (`pipeline.inert`)."""
+    return csv_bytes(frame)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -100,23 +97,6 @@ def write_raw_run(folder: Path, result: RunResult, analyses: list[ContractAnalys
     write_csv(cues_to_frame([cue for analysis in read for cue in analysis.cues]), folder / CUES_FILE)
     write_csv(page_themes_to_frame(read), folder / PAGE_THEMES_FILE)
     write_run_json(folder, result)
-
-
-class OutputDirError(CdvError):
-    """The output folder would overwrite something that is not a cdv run."""
-
-
-def check_output_dir(out_dir: Path, corpus: Path) -> None:
-    """Refuse to replace a folder that is neither empty nor a previous run, or that holds the corpus."""
-    out_dir = Path(out_dir).resolve()
-    corpus = Path(corpus).resolve()
-    if out_dir == corpus or corpus.is_relative_to(out_dir):
-        raise OutputDirError(f"{out_dir} : le dossier de sortie contient le corpus ; choisissez un autre --out.")
-    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "run.json").exists():
-        raise OutputDirError(
-            f"{out_dir} : le dossier de sortie existe et n'est pas un résultat de cdv ; "
-            "choisissez un dossier vide ou nouveau avec --out."
-        )
 
 
 def detections_source(run_dir: Path) -> Path:

@@ -35,6 +35,7 @@ from pipeline.report.tables import (
     theme_tables,
 )
 from pipeline.report.workbook import build_workbook, gaps_table, method_rows
+from pipeline.runfolder import is_run_folder, owns, record_written
 from pipeline.types import PublishSummary, ReviewState
 from pipeline.workspace import Workspace
 
@@ -149,6 +150,13 @@ def method_notes(data: RunData, missing_pages: list[str]) -> list[tuple[str, str
     return notes
 
 
+def owns_stale(chart: Path) -> bool:
+    """A chart of an earlier publication is deleted only if cdv wrote it (listed in the run folder's marker);
+    a staging folder, new, holds no earlier chart."""
+    run_dir = chart.parent.parent
+    return not is_run_folder(run_dir) or owns(run_dir, chart)
+
+
 def write_charts(charts: list[BandChart], directory: Path, png: bool) -> list[str]:
     """Each chart as SVG (and PNG, redrawn only when the chart changed); stale chart files removed."""
     written = []
@@ -169,7 +177,7 @@ def write_charts(charts: list[BandChart], directory: Path, png: bool) -> list[st
                 stamps[chart.chart_id] = digest
             written.append(target.name)
     for stale in directory.glob("*"):
-        if stale.is_file() and stale.name not in written and stale.suffix in (".svg", ".png"):
+        if stale.is_file() and stale.name not in written and stale.suffix in (".svg", ".png") and owns_stale(stale):
             stale.unlink()
     atomic_write_bytes(stamps_path, json.dumps(stamps).encode("utf-8"))
     return written
@@ -303,4 +311,5 @@ def publish(run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None,
     atomic_write_bytes(
         run_dir / "publication.json", json.dumps(summary.to_json(), ensure_ascii=False, indent=1).encode()
     )
+    record_written(run_dir, [*summary.files, "publication.json", "charts/.empreintes.json"])
     return summary

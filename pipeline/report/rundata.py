@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipeline.aggregate import DETECTION_COLUMNS
 from pipeline.errors import CdvError
+from pipeline.inert import read_csv_text
 from pipeline.lexicon import Lexicon
 from pipeline.report.figures import Evidence
 from pipeline.report.outputs import CUE_COLUMNS, CUES_FILE, PAGE_THEME_COLUMNS, PAGE_THEMES_FILE, detections_source
@@ -128,9 +129,10 @@ class RunData:
 
 
 def read_csv(path: Path, required: bool = True) -> pd.DataFrame:
-    """A run CSV as strings (empty cells stay empty strings); an absent optional file is an empty frame."""
+    """A run CSV as strings (empty cells stay empty strings, inert escapes removed); an absent optional file is
+    an empty frame."""
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        return read_csv_text(path)
     except FileNotFoundError as error:
         if not required:
             return pd.DataFrame()

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.inert import inert_cell
 from pipeline.report.charts import BAND_COLOURS, BAND_TEXT
 
 HEADERS = {
@@ -95,14 +96,15 @@ def is_percent(column: str) -> bool:
 
 
 def cell_value(value: Any, scale: float) -> Any:
-    """A CSV value as a spreadsheet value: numbers stay numbers, divided by `scale` (100 for 0-100 percents)."""
+    """A CSV value as a spreadsheet value: numbers stay numbers, divided by `scale` (100 for 0-100 percents);
+    text is inert (never a formula)."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
         return None
     if hasattr(value, "item"):
         value = value.item()
     if scale != 1 and isinstance(value, int | float) and not isinstance(value, bool):
         return value / scale
-    return value
+    return inert_cell(value)
 
 
 def write_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:

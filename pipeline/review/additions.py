@@ -17,6 +17,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.inert import rows_from_inert
 from pipeline.lexicon_edit import NewEntity, add_entity, lexicon_ids, name_to_id
 from pipeline.review.anchor import locate_text
 from pipeline.review.french import sort_key
@@ -119,7 +120,7 @@ def candidates(session: ReviewSession) -> list[Candidate]:
     path = session.run_dir / CANDIDATES_FILE
     if path.exists():
         with path.open(encoding="utf-8", newline="") as stream:
-            for row in csv.DictReader(stream):
+            for row in map(rows_from_inert, csv.DictReader(stream)):
                 name = " ".join(str(row.get("name", "")).split())
                 entity_id = name_to_id(name, set())
                 if not name or entity_id in known:

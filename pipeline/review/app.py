@@ -1,18 +1,21 @@
 """The review web app: server-rendered French pages (FastAPI + Jinja2, autoescaped), a little JavaScript
 for keyboard shortcuts, every asset shipped in `static/` (no CDN).
 
-Security: the CLI binds 127.0.0.1 by default; with a token every request must carry it (query
-`?token=`, then a cookie, or `Authorization: Bearer`); a POST from another origin is refused; page images
-are addressed by contract id and page number only (see `render`).
+Security: the CLI binds 127.0.0.1 by default; every request must name an allowed host (`Host`: the bound
+address and `localhost` unless configured — a rebound DNS name of an attacker's page is refused); with a token
+(16 characters at least) every request must carry it (query `?token=`, then a cookie, or `Authorization:
+Bearer`); a POST whose `Origin` (scheme, host and port) is not the app's own is refused; page images are
+addressed by contract id and page number only (see `render`).
 """
 
 from __future__ import annotations
 
 import hmac
 import random
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -47,6 +50,55 @@ HERE = Path(__file__).resolve().parent
 REVIEWER_COOKIE = "cdv_relecteur"
 TOKEN_COOKIE = "cdv_jeton"
 OPEN_PATHS = ("/nom", "/static/")
+DEFAULT_HOSTS = ("127.0.0.1", "localhost")
+MIN_TOKEN_LENGTH = 16
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def check_token(token: str | None) -> None:
+    """A token, when given, must be long enough not to be guessed."""
+    if token is not None and len(token) < MIN_TOKEN_LENGTH:
+        raise ReviewError(
+            f"jeton d'accès trop court ({len(token)} caractère(s)) : il en faut au moins {MIN_TOKEN_LENGTH} "
+            '(par exemple : python -c "import secrets; print(secrets.token_urlsafe(24))").'
+        )
+
+
+def split_host(value: str, scheme: str) -> tuple[str, int] | None:
+    """`host[:port]` (a `Host` header, or an `Origin`'s netloc) as (lower-case host, port); None if malformed."""
+    try:
+        parts = urlsplit(f"//{value}")
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname or parts.username is not None or parts.path or parts.query:
+        return None
+    return parts.hostname.lower(), port if port is not None else DEFAULT_PORTS.get(scheme, 0)
+
+
+def refusal(request: Request, allowed: frozenset[str]) -> HTMLResponse | None:
+    """Why a request must be refused before anything else (DNS rebinding, cross-site POST), or None."""
+    scheme = request.url.scheme
+    host = split_host(request.headers.get("host", ""), scheme)
+    if host is None or host[0] not in allowed:
+        return HTMLResponse(
+            "<h1>Requête refusée</h1><p>Nom d'hôte non autorisé pour cette application de relecture "
+            "(option --hote-autorise de cdv review).</p>",
+            status_code=400,
+        )
+    if request.method in SAFE_METHODS:
+        return None
+    origin = request.headers.get("origin")
+    fetch_site = request.headers.get("sec-fetch-site", "")
+    if origin is not None:
+        parts = urlsplit(origin)
+        origin_host = split_host(parts.netloc, parts.scheme) if parts.scheme in DEFAULT_PORTS else None
+        if parts.scheme != scheme or origin_host != host or parts.path not in ("", "/"):
+            return HTMLResponse("<h1>Requête refusée</h1><p>Origine différente.</p>", status_code=403)
+    if fetch_site not in ("", "same-origin", "none"):
+        return HTMLResponse("<h1>Requête refusée</h1><p>Requête venue d'un autre site.</p>", status_code=403)
+    return None
 
 
 def make_templates() -> Jinja2Templates:
@@ -75,10 +127,17 @@ def read_filters(params: Any) -> Filters:
 
 
 def create_app(
-    session: ReviewSession, token: str | None = None, publish_pause: float = DEFAULT_PAUSE, publish_png: bool = True
+    session: ReviewSession,
+    token: str | None = None,
+    publish_pause: float = DEFAULT_PAUSE,
+    publish_png: bool = True,
+    hosts: Iterable[str] = DEFAULT_HOSTS,
 ) -> FastAPI:
-    """The review app over one run; `token`, when set, is required on every request; the report is
-    regenerated `publish_pause` seconds after the last decision (never when 0)."""
+    """The review app over one run; `token`, when set, is required on every request; `hosts` are the names a
+    request may address the app by (the bound address and `localhost`); the report is regenerated
+    `publish_pause` seconds after the last decision (never when 0)."""
+    check_token(token)
+    allowed = frozenset(host.strip().strip("[]").lower() for host in hosts if host.strip())
     app = FastAPI(title="cdv — relecture", docs_url=None, redoc_url=None, openapi_url=None)
     templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -87,7 +146,10 @@ def create_app(
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
-        """Token on every request, same-origin POSTs, reviewer name asked once, strict headers."""
+        """Allowed host, token on every request, same-origin POSTs, reviewer name asked once, strict headers."""
+        refused = refusal(request, allowed)
+        if refused is not None:
+            return refused
         set_token = False
         if token:
             given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
@@ -97,10 +159,6 @@ def create_app(
             if not hmac.compare_digest(given.encode(), token.encode()):
                 return HTMLResponse("<h1>Accès refusé</h1><p>Jeton d'accès manquant ou invalide.</p>", status_code=401)
             set_token = request.cookies.get(TOKEN_COOKIE) != token
-        if request.method == "POST":
-            origin = request.headers.get("origin")
-            if origin and origin.split("://", 1)[-1] != request.headers.get("host", ""):
-                return HTMLResponse("<h1>Requête refusée</h1><p>Origine différente.</p>", status_code=403)
         path = request.url.path
         response: Response
         if not path.startswith(OPEN_PATHS) and not reviewer_of(request):
@@ -245,6 +303,8 @@ def create_app(
         if rows.empty or not corpus:
             return Response(status_code=404)
         row = rows.iloc[0]
+        if str(row.get("status", "ok")) != "ok":
+            return Response(status_code=404)  # an unreadable contract has no page to show
         path = safe_pdf_path(Path(corpus), str(row["file"]), str(row["sha256"]))
         if path is None:
             return Response(status_code=404)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.inert import read_csv_text
 from pipeline.review.anchor import Anchor, Candidate, PageTexts, attach, locate_text, row_context
 from pipeline.review.store import Decision, DecisionStore
 from pipeline.workspace import Workspace
@@ -43,7 +44,7 @@ def read_contract_shas(run_dir: Path | None) -> dict[str, str]:
     """contract_id -> sha256 of the version read by the run (for page texts from the cache)."""
     if run_dir is None or not (Path(run_dir) / "contracts.csv").exists():
         return {}
-    contracts = pd.read_csv(Path(run_dir) / "contracts.csv", dtype=str, keep_default_na=False)
+    contracts = read_csv_text(Path(run_dir) / "contracts.csv")
     return dict(zip(contracts["contract_id"], contracts["sha256"], strict=True))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.inert import read_csv_text
 from pipeline.lexicon import INDICATORS_FILE, default_lexicon_dir
 from pipeline.review.store import DecisionStore
 from pipeline.workspace import Workspace
@@ -81,7 +82,7 @@ def auto_values(run_dir: Path | None) -> dict[tuple[str, str], tuple[str, str]]:
     """(contract_id, indicator_id) -> (automatic value, evidence), empty if the run has none."""
     if run_dir is None or not (Path(run_dir) / AUTO_FILE).exists():
         return {}
-    return frame_to_autos(pd.read_csv(Path(run_dir) / AUTO_FILE, dtype=str, keep_default_na=False))
+    return frame_to_autos(read_csv_text(Path(run_dir) / AUTO_FILE))
 
 
 def frame_to_autos(frame: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
@@ -123,7 +124,7 @@ def indicator_decisions(workspace: Workspace, run_dir: Path | None = None) -> pd
     ]
     frame = pd.DataFrame(rows, columns=DECISION_COLUMNS)
     if run_dir is not None and (Path(run_dir) / "contracts.csv").exists():
-        contracts = pd.read_csv(Path(run_dir) / "contracts.csv", dtype=str, keep_default_na=False)
+        contracts = read_csv_text(Path(run_dir) / "contracts.csv")
         frame = frame[frame["contract_id"].isin(set(contracts["contract_id"]))]
     return frame.reset_index(drop=True)
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from pipeline.errors import CdvError
+from pipeline.inert import read_csv_text
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.report.outputs import detections_source
 from pipeline.review.anchor import PageTexts, normalise, row_context
@@ -42,8 +43,8 @@ class View:
 
 
 def read_frame(path: Path) -> pd.DataFrame:
-    """A CSV of the run with text kept as text (ids like `0123` stay as written)."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    """A CSV of the run with text kept as text (ids like `0123` stay as written, inert escapes removed)."""
+    frame = read_csv_text(path)
     for name in ("page", "start", "end"):
         if name in frame.columns:
             frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0).astype(int)
@@ -311,6 +312,10 @@ class ReviewSession:
                 errors.append(str(error))
         return [self.store.record(new) for new in prepared], errors
 
+    def record_all(self, decisions: list[NewDecision], protect_others: bool = False) -> list[Recorded]:
+        """Record prepared decisions in one transaction, all or none (see `DecisionStore.record_all`)."""
+        return self.store.record_all(decisions, protect_others=protect_others)
+
     def prepare(
         self,
         detection_id: str,
@@ -320,8 +325,11 @@ class ReviewSession:
         comment: str = "",
         basis: int | None = None,
         source: str = "web",
+        previous: NewDecision | None = None,
     ) -> NewDecision:
-        """The decision to record for one action on one detection, checked against the state in force."""
+        """The decision `decide` would record, checked against the state in force but not written. `previous`, a
+        decision prepared on the same detection and not recorded yet, is the state this one starts from
+        (several actions on one row of an imported spreadsheet, recorded together)."""
         reviewer = reviewer.strip()
         if not reviewer:
             raise ReviewError("indiquez votre nom de relecteur avant de décider.")
@@ -337,14 +345,20 @@ class ReviewSession:
         if rows.empty:
             raise ReviewError(f"détection « {detection_id} » inconnue dans ce run.")
         current = rows.iloc[0].to_dict()
-        before = {name: current[name] for name in STATE_FIELDS} | {"comment": self._comment(view, detection_id)}
+        in_force = view.resolution.decision_for(detection_id)
+        in_force_after = dict(in_force.after) if in_force else {}
+        prior_comment = self._comment(view, detection_id)
+        if previous is not None:
+            restored = previous.after.get("restore") and len(matches)
+            state = matches.iloc[0].to_dict() if restored else previous.after
+            current.update({name: state[name] for name in STATE_FIELDS if name in state})
+            in_force_after, prior_comment = dict(previous.after), str(previous.after.get("comment", ""))
+        before = {name: current[name] for name in STATE_FIELDS} | {"comment": prior_comment}
         after = dict(before)
         after["comment"] = comment if comment else before["comment"]
         self._change(after, action, value, current)
-        in_force = view.resolution.decision_for(detection_id)
-        added = bool(in_force and in_force.after.get("added"))
-        if added and in_force is not None:
-            after = {**in_force.after, **after, "status": "rejete" if action == "rejeter" else "ajoute"}
+        if in_force_after.get("added"):
+            after = {**in_force_after, **after, "status": "rejete" if action == "rejeter" else "ajoute"}
         if len(matches):
             anchor_row = matches.iloc[0].to_dict()
             context, entity_id, page = (
@@ -354,7 +368,7 @@ class ReviewSession:
             )
         else:
             context, entity_id, page = (
-                in_force.context if in_force else "",
+                previous.context if previous else in_force.context if in_force else "",
                 str(current["entity_id"]),
                 int(current["page"]),
             )

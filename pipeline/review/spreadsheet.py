@@ -22,7 +22,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.files import atomic_write_bytes
+from pipeline.inert import inert_cell, inert_row, inert_to_value
+from pipeline.review.apply import decision_summary
 from pipeline.review.session import ROLES_BY_KIND, ReviewError, ReviewSession
+from pipeline.review.store import Decision, NewDecision, OvertakenError
 
 SHEET = "Détections"
 HIDDEN = "_cdv"
@@ -54,12 +57,12 @@ class ImportResult:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as comparable text (`3.0` -> `3`, None -> ``)."""
+    """A cell as comparable text (`3.0` -> `3`, None -> ``), as it was before export made it inert."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(inert_to_value(str(value))).strip()
 
 
 def export_rows(session: ReviewSession) -> list[tuple[list[Any], int]]:
@@ -100,7 +103,7 @@ def export_workbook(session: ReviewSession, out: Path) -> int:
     sheet.title = SHEET
     sheet.append(HEADER)
     for values, _ in rows:
-        sheet.append(values)
+        sheet.append(inert_row(values))
     bold, grey = Font(bold=True), PatternFill("solid", fgColor="EEEEEE")
     editable_fill = PatternFill("solid", fgColor="FFF7D6")
     for index, name in enumerate(HEADER, start=1):
@@ -117,7 +120,7 @@ def export_workbook(session: ReviewSession, out: Path) -> int:
     roles = ["signataire", "mentionne", "articulation"]
     for column, values in enumerate((list(DECISIONS), roles, themes), start=1):
         for row, value in enumerate(values, start=1):
-            lists.cell(row=row, column=column, value=value)
+            lists.cell(row=row, column=column, value=inert_cell(value))
     lists.sheet_state = "hidden"
     last = max(len(rows) + 1, 2)
     for name, column_letter, count in (
@@ -138,12 +141,12 @@ def export_workbook(session: ReviewSession, out: Path) -> int:
         sheet.add_data_validation(validation)
 
     hidden = book.create_sheet(HIDDEN)
-    hidden.append(["run_id", session.run_id])
+    hidden.append(inert_row(["run_id", session.run_id]))
     hidden.append(["exporte_le", datetime.now(UTC).isoformat(timespec="seconds")])
     hidden.append(["detections", len(rows)])
     hidden.append([*HEADER, "basis"])
     for values, basis in rows:
-        hidden.append([*values, basis])
+        hidden.append(inert_row([*values, basis]))
     hidden.sheet_state = "veryHidden"
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(f".{out.name}.tmp")
@@ -269,8 +272,14 @@ def already_done(current: Mapping[Any, Any], actions: list[tuple[str, str]], com
     return True
 
 
-def import_workbook(session: ReviewSession, path: Path, reviewer: str | None = None) -> ImportResult:
-    """Validate then record the reviewed rows; idempotent."""
+def import_workbook(
+    session: ReviewSession, path: Path, reviewer: str | None = None, replace: bool = False
+) -> ImportResult:
+    """Validate then record the reviewed rows in one transaction (all or nothing, even if killed); idempotent.
+
+    A row whose detection a colleague decided after the export would supersede that decision: the import
+    then records nothing and says which rows, unless `replace` (`--remplacer`) is given.
+    """
     changes = validate(session, path)
     name = (reviewer or getpass.getuser() or "").strip()
     if not name:
@@ -278,6 +287,7 @@ def import_workbook(session: ReviewSession, path: Path, reviewer: str | None = N
     view = session.view()
     rows = {str(r["detection_id"]): r for r in view.decided.to_dict("records")}
     result = ImportResult(untouched=max(0, len(rows) - len(changes)))
+    planned: list[NewDecision] = []
     for change in changes:
         current = rows[change.detection_id]
         decision = view.resolution.decision_for(change.detection_id)
@@ -285,11 +295,45 @@ def import_workbook(session: ReviewSession, path: Path, reviewer: str | None = N
         if already_done(current, change.actions, change.comment, note):
             result.unchanged += 1
             continue
-        if decision is not None and decision.id != change.basis:
-            result.overtaken.append(
-                f"Ligne {change.line} : {decision.reviewer} avait décidé depuis l'export ; votre décision la remplace."
+        if decision is not None and decision.id != change.basis and decision.reviewer != name:
+            result.overtaken.append(overtaken_line(change.line, decision))
+        previous: NewDecision | None = None
+        for index, (action, value) in enumerate(change.actions):
+            previous = session.prepare(
+                change.detection_id,
+                action,
+                name,
+                value=value,
+                comment=change.comment,
+                basis=change.basis if index == 0 else None,
+                source="tableur",
+                previous=previous,
             )
-        for action, value in change.actions:
-            session.decide(change.detection_id, action, name, value=value, comment=change.comment, source="tableur")
+            planned.append(previous)
         result.recorded += 1
+    if result.overtaken and not replace:
+        raise overtaken_error(path, len(result.overtaken), result.overtaken)
+    try:
+        session.record_all(planned, protect_others=not replace)
+    except OvertakenError as error:  # a colleague decided while the file was being checked
+        lines = [overtaken_line(0, decision) for decision in error.overtaken]
+        raise overtaken_error(path, len(lines), lines) from error
     return result
+
+
+def overtaken_line(line: int, decision: Decision) -> str:
+    """A French line naming a colleague's decision that an imported row would supersede."""
+    where = f"Ligne {line} : " if line else ""
+    when = decision.created_at[:16].replace("T", " à ")
+    return (
+        f"{where}{decision.reviewer} a décidé ({decision_summary(decision)}) le {when} (UTC), après l'export, "
+        f"sur la détection « {decision.detection_id} »."
+    )
+
+
+def overtaken_error(path: Path, count: int, lines: list[str]) -> SpreadsheetError:
+    return SpreadsheetError(
+        f"{path.name} remplacerait {count} décision(s) prise(s) par des collègues depuis l'export ; rien n'a été "
+        "importé. Relancez avec --remplacer pour les remplacer, ou exportez à nouveau.",
+        lines,
+    )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pipeline.errors import CdvError
 from pipeline.workspace import Workspace, open_database
 
 SCHEMA = """
@@ -181,6 +182,17 @@ def row_to_indicator(row: sqlite3.Row) -> IndicatorDecision:
     )
 
 
+class OvertakenError(CdvError):
+    """Decisions colleagues made after the writer looked would be superseded; nothing was recorded."""
+
+    def __init__(self, overtaken: list[Decision]) -> None:
+        super().__init__(
+            f"{len(overtaken)} décision(s) prise(s) par des collègues entre-temps seraient remplacées ; "
+            "rien n'a été enregistré."
+        )
+        self.overtaken = overtaken
+
+
 class DecisionStore:
     """Decisions of one workspace; each method opens its own short connection (thread-safe)."""
 
@@ -215,59 +227,80 @@ class DecisionStore:
 
     def record(self, new: NewDecision) -> Recorded:
         """Append a decision, superseding the current one(s) on the same detection (same coding)."""
+        with self.transaction() as connection:
+            return self._insert(connection, new)
+
+    def record_all(self, news: Sequence[NewDecision], protect_others: bool = False) -> list[Recorded]:
+        """Append several decisions in one transaction: all are recorded or none (even if the process dies).
+
+        With `protect_others`, nothing is recorded and `OvertakenError` is raised when a decision would
+        supersede one another reviewer made after the decision its writer saw (`basis`).
+        """
+        with self.transaction() as connection:
+            recorded = [self._insert(connection, new) for new in news]
+            if protect_others:
+                overtaken = [
+                    r.overtaken
+                    for r, new in zip(recorded, news, strict=True)
+                    if r.overtaken and r.overtaken.reviewer != new.reviewer
+                ]
+                if overtaken:
+                    raise OvertakenError(overtaken)
+        return recorded
+
+    def _insert(self, connection: sqlite3.Connection, new: NewDecision) -> Recorded:
+        """One decision inside the caller's transaction."""
         if new.action not in ACTIONS:
             raise ValueError(f"action inconnue : {new.action}")
-        with self.transaction() as connection:
-            query = (
-                "SELECT * FROM review_decisions WHERE superseded_by IS NULL AND coding = ? "
-                "AND contract_id = ? AND detection_id = ?"
-            )
-            params: list[Any] = [new.coding, new.contract_id, new.detection_id]
-            if new.coding != "principal":
-                query += " AND reviewer = ?"
-                params.append(new.reviewer)
-            current = [row_to_decision(row) for row in connection.execute(query, params)]
-            if new.also_supersede:
-                marks = ",".join("?" * len(new.also_supersede))
-                current += [
-                    row_to_decision(row)
-                    for row in connection.execute(
-                        "SELECT * FROM review_decisions WHERE superseded_by IS NULL AND coding = ? "
-                        f"AND id IN ({marks})",
-                        [new.coding, *new.also_supersede],
-                    )
-                    if row["id"] not in {decision.id for decision in current}
-                ]
-            latest = max(current, key=lambda decision: decision.id, default=None)
-            overtaken = latest if new.basis is not None and latest is not None and latest.id != new.basis else None
-            created = now_iso()
-            cursor = connection.execute(
-                "INSERT INTO review_decisions (contract_id, detection_id, entity_id, context, page, action, before,"
-                " after, reviewer, created_at, source, coding, run_id, basis) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    new.contract_id,
-                    new.detection_id,
-                    new.entity_id,
-                    new.context,
-                    new.page,
-                    new.action,
-                    json.dumps(new.before, ensure_ascii=False, sort_keys=True),
-                    json.dumps(new.after, ensure_ascii=False, sort_keys=True),
-                    new.reviewer,
-                    created,
-                    new.source,
-                    new.coding,
-                    new.run_id,
-                    new.basis,
-                ),
-            )
-            decision_id = int(cursor.lastrowid or 0)
-            for old in current:
-                connection.execute(
-                    "UPDATE review_decisions SET superseded_by = ?, superseded_at = ? WHERE id = ?",
-                    (decision_id, created, old.id),
+        query = (
+            "SELECT * FROM review_decisions WHERE superseded_by IS NULL AND coding = ? "
+            "AND contract_id = ? AND detection_id = ?"
+        )
+        params: list[Any] = [new.coding, new.contract_id, new.detection_id]
+        if new.coding != "principal":
+            query += " AND reviewer = ?"
+            params.append(new.reviewer)
+        current = [row_to_decision(row) for row in connection.execute(query, params)]
+        if new.also_supersede:
+            marks = ",".join("?" * len(new.also_supersede))
+            current += [
+                row_to_decision(row)
+                for row in connection.execute(
+                    f"SELECT * FROM review_decisions WHERE superseded_by IS NULL AND coding = ? AND id IN ({marks})",
+                    [new.coding, *new.also_supersede],
                 )
-            row = connection.execute("SELECT * FROM review_decisions WHERE id = ?", (decision_id,)).fetchone()
+                if row["id"] not in {decision.id for decision in current}
+            ]
+        latest = max(current, key=lambda decision: decision.id, default=None)
+        overtaken = latest if new.basis is not None and latest is not None and latest.id != new.basis else None
+        created = now_iso()
+        cursor = connection.execute(
+            "INSERT INTO review_decisions (contract_id, detection_id, entity_id, context, page, action, before,"
+            " after, reviewer, created_at, source, coding, run_id, basis) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                new.contract_id,
+                new.detection_id,
+                new.entity_id,
+                new.context,
+                new.page,
+                new.action,
+                json.dumps(new.before, ensure_ascii=False, sort_keys=True),
+                json.dumps(new.after, ensure_ascii=False, sort_keys=True),
+                new.reviewer,
+                created,
+                new.source,
+                new.coding,
+                new.run_id,
+                new.basis,
+            ),
+        )
+        decision_id = int(cursor.lastrowid or 0)
+        for old in current:
+            connection.execute(
+                "UPDATE review_decisions SET superseded_by = ?, superseded_at = ? WHERE id = ?",
+                (decision_id, created, old.id),
+            )
+        row = connection.execute("SELECT * FROM review_decisions WHERE id = ?", (decision_id,)).fetchone()
         return Recorded(row_to_decision(row), overtaken)
 
     def revision(self) -> int:
