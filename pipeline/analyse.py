@@ -26,11 +26,11 @@ from pipeline.candidates import contract_candidates
 from pipeline.classify import classify_document
 from pipeline.cues import contract_cues
 from pipeline.extract import EXTRACTOR_VERSION
-from pipeline.fingerprint import stage_versions
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.match import LexiconMatcher, build_matcher, match_document
 from pipeline.models import Models, load_models
 from pipeline.quote import text_to_quote
+from pipeline.stage_versions import stage_versions
 from pipeline.structure import analyse_structure
 from pipeline.types import ContractAnalysis, ContractFile, Detection, ExtractedDocument, RunSettings, StageCache
 from pipeline.workspace import Workspace

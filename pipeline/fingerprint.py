@@ -2,7 +2,8 @@
 
 Cache keys and `run.json` use these instead of hand-bumped version strings, so that no code change can
 serve a stale cached result: editing any module a stage imports (directly, transitively, or inside a
-function) changes the stage's fingerprint.
+function) changes the stage's fingerprint. This module imports no other `pipeline` module, so that it adds
+nothing to a stage's closure (`pipeline.stage_versions` combines the fingerprints with the data versions).
 """
 
 from __future__ import annotations
@@ -11,10 +12,6 @@ import ast
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pipeline.types import RunSettings
 
 PACKAGE = "pipeline"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -112,21 +109,3 @@ def clear_caches() -> None:
     """Forget what was read of the sources (after editing them in the same process, as tests do)."""
     for cached in (imported_modules, source_bytes, code_fingerprint):
         cached.cache_clear()
-
-
-def stage_versions(settings: RunSettings) -> dict[str, str]:
-    """Every version a run's analyses and publication depend on: the code of each stage, the lexicon, the models
-    and the optional stages (computed without importing the stages)."""
-    from pipeline import __version__
-    from pipeline.lexicon import lexicon_files_version
-    from pipeline.models import model_versions
-
-    return {
-        "cdv": __version__,
-        "extraction": "extract-" + code_fingerprint("pipeline.extract"),
-        "analyse": code_fingerprint("pipeline.analyse"),
-        "publication": code_fingerprint("pipeline.report.publish"),
-        "candidats": "ner" if settings.use_ner else "motifs",
-        "lexique": lexicon_files_version(settings.lexicon_dir),
-        **{f"modele_{name}": version for name, version in model_versions(settings.models_dir).items()},
-    }

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 from pipeline.corpus import MANIFEST_NAME, file_sha256, scan_corpus
-from pipeline.fingerprint import stage_versions
 from pipeline.history import last_run, record_check
+from pipeline.stage_versions import stage_versions
 from pipeline.types import RunSettings
 from pipeline.workspace import Workspace
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from pipeline.analyse import analyse_contract, cached_analysis
 from pipeline.corpus import Corpus, ManifestRow, RejectedFile, check_corpus, scan_corpus
 from pipeline.files import staged_directory
-from pipeline.fingerprint import stage_versions
 from pipeline.freshness import run_versions
 from pipeline.history import record_run_folder
 from pipeline.lexicon import Lexicon, load_lexicon
@@ -24,6 +23,7 @@ from pipeline.models import model_versions
 from pipeline.report.outputs import write_raw_run, write_run_json
 from pipeline.report.publish import publish
 from pipeline.runfolder import check_output_dir
+from pipeline.stage_versions import stage_versions
 from pipeline.types import (
     ContractAnalysis,
     ContractFile,
