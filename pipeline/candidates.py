@@ -19,7 +19,6 @@ from itertools import pairwise
 from typing import Any
 
 import pandas as pd
-from spacy.lang.fr.stop_words import STOP_WORDS
 
 from pipeline.lexicon import Lexicon
 from pipeline.match import fold_text, text_to_snippet
@@ -128,6 +127,14 @@ class Candidate:
 
 
 @lru_cache(maxsize=1)
+def french_stop_words() -> frozenset[str]:
+    """spaCy's French stop words (imported when first needed: `spacy.lang.fr` takes seconds to import)."""
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
 def load_ner() -> Any:
     """spaCy's small French model with only its `ner` component: the parser, tagger, lemmatizer and the shared
     `tok2vec` (which only they listen to; `ner` has its own) are left out, entities unchanged."""
@@ -225,6 +232,7 @@ def page_candidates(
     texts = [(page.number, page.text) for page in document.pages if page.text.strip()]
     methods = {page.number: page.method for page in document.pages}
     words = {word for _, text in texts for word in re.findall(r"\b[a-zà-ÿ]{3,}\b", text)}
+    stop_words = french_stop_words()
     for number, text in texts:
         page_method = methods[number]
         if number in signature_pages:
@@ -272,7 +280,8 @@ def page_candidates(
                 acronym not in COMMON_ACRONYMS
                 and not caps_line
                 and page_method != "ocr"
-                and acronym.lower() not in words | STOP_WORDS
+                and acronym.lower() not in words
+                and acronym.lower() not in stop_words
             ):
                 start, end = match.start("acr"), match.end("acr")
                 found.append(

@@ -23,15 +23,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import spacy
 from rapidfuzz import fuzz
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.types import Entity, ExtractedDocument, Hit, Page
+
+if TYPE_CHECKING:  # spaCy is imported where a matcher is built: `fold_text` and the spans need none of it
+    from spacy.language import Language
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
 
 SNIPPET_RADIUS = 90
 FUZZY_MIN_TOKENS = 3
@@ -217,10 +219,13 @@ def entity_to_acronyms(entity: Entity) -> list[str]:
 
 def build_matcher(lexicon: Lexicon) -> LexiconMatcher:
     """Compile the phrase, acronym, pattern and fuzzy matchers for a lexicon."""
+    import spacy
+    from spacy.matcher import PhraseMatcher
+
     nlp = spacy.blank("fr")
     phrase_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     phrase_forms: dict[int, SurfaceForm] = {}
-    fuzzy_names: dict[str, list[tuple[str, str, int]]] = {}
+    fuzzy_names: dict[str, list[FuzzyName]] = {}
     acronym_senses: dict[str, set[str]] = {}
     patterns: list[tuple[str, re.Pattern[str]]] = []
     for entity in lexicon.entities:
