@@ -199,7 +199,7 @@ def execute_run(
     with staged_directory(settings.out, result.run_id, lambda staging: record_run_folder(staging, space)) as staging:
         result.finished_at = now_iso()
         write_raw_run(staging, result, ordered)
-        result.publication = publish(staging, lexicon, space)
+        result.publication = publish(staging, lexicon, space, previous=settings.out)
         result.stage_seconds["publication"] = result.publication.seconds["total"]
         result.counts.partners_found = result.publication.partners_found
         result.counts.dispositifs_found = result.publication.dispositifs_found
