@@ -134,11 +134,13 @@ def run_counts(records: list[ContractRecord], analyses: dict[str, ContractAnalys
 
 
 def stage_seconds(analyses: dict[str, ContractAnalysis]) -> dict[str, float]:
-    """Summed library time per stage over the contracts analysed in this run."""
+    """Summed library time per stage over the contracts analysed in this run; for the resources, the longest
+    loading (the workers load them once each, side by side, or once for all in their forkserver)."""
     totals: dict[str, float] = {"ressources": 0.0, "extraction": 0.0, "ocr": 0.0, "analyse": 0.0}
     for analysis in analyses.values():
         for name in totals:
-            totals[name] += analysis.seconds.get(name, 0.0)
+            value = analysis.seconds.get(name, 0.0)
+            totals[name] = max(totals[name], value) if name == "ressources" else totals[name] + value
     return {name: round(value, 3) for name, value in totals.items()}
 
 
