@@ -40,14 +40,20 @@ def is_type_checking_block(node: ast.AST) -> bool:
     )
 
 
+STATEMENT_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
 def run_nodes(tree: ast.AST) -> list[ast.AST]:
-    """Every node of a module that can run, `if TYPE_CHECKING:` blocks left out."""
+    """Every statement of a module that can run, `if TYPE_CHECKING:` blocks left out. Only blocks of statements
+    are walked: an import is a statement, never inside an expression (walking the expressions took most of the
+    fingerprint's time, which every `cdv run` pays, « Rien de nouveau » included)."""
     nodes: list[ast.AST] = []
     pending = [tree]
     while pending:
         node = pending.pop()
         nodes.append(node)
-        pending.extend(child for child in ast.iter_child_nodes(node) if not is_type_checking_block(child))
+        for block in STATEMENT_BLOCKS:
+            pending.extend(child for child in getattr(node, block, ()) if not is_type_checking_block(child))
     return nodes
 
 
