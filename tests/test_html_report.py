@@ -85,7 +85,8 @@ def test_every_link_and_figure_has_its_evidence(page: Page, run: Path) -> None:
     for entity_id in named:
         assert f"ev-p-men-{entity_id}" in page.figures and f"ev-p-sig-{entity_id}" in page.figures
     indicators = pd.read_csv(run / "tables" / "indicateurs.csv", dtype=str, keep_default_na=False)
-    for indicator_id in indicators[indicators["calculable"] == "oui"]["indicator_id"]:
+    computable = indicators[(indicators["calculable"] == "oui") & (indicators["denominateur"] != "0")]
+    for indicator_id in computable["indicator_id"]:
         assert f"ev-i-{indicator_id}" in page.figures
     for contract_id in ("cdv-a", "cdv-b", "cdv-c", "cdv-d"):
         assert f"c-{contract_id}" in page.ids

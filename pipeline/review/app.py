@@ -24,18 +24,16 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 
+from pipeline.french import METHOD_LABELS, ROLE_LABELS, jinja_filters
 from pipeline.review.agreement import compute_agreement
 from pipeline.review.apply import decision_summary, review_counts
 from pipeline.review.cells import live_contract_indicators, live_tables, table_progress
-from pipeline.review.french import jinja_filters
 from pipeline.review.indicators import VALUE_LABELS, contract_indicator_rows, load_grid
 from pipeline.review.publisher import DEFAULT_PAUSE, Publisher
 from pipeline.review.render import render_page, safe_pdf_path
 from pipeline.review.session import ReviewError, ReviewSession
 from pipeline.review.views import (
     METHOD_HELP,
-    METHOD_LABELS,
-    ROLE_LABELS,
     STATUS_LABELS,
     Filters,
     contract_page,
