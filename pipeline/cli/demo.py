@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from pipeline.cli import fail, main
+from pipeline.cli.french import IntRange
+from pipeline.french import plural
 
 
 @main.command("demo-corpus")
@@ -19,7 +21,7 @@ from pipeline.cli import fail, main
     type=click.Path(file_okay=False, path_type=Path),
     help="Dossier du corpus à écrire (créé ou remplacé s'il contient un corpus de démonstration).",
 )
-@click.option("--n", "n", default=40, show_default=True, type=click.IntRange(1, 400), help="Nombre de contrats.")
+@click.option("--n", "n", default=40, show_default=True, type=IntRange(1, 400), help="Nombre de contrats.")
 @click.option("--seed", default=2024, show_default=True, type=int, help="Graine : même graine, même corpus.")
 def demo_corpus(out_dir: Path, n: int, seed: int) -> None:
     """Génère un corpus de contrats de ville fictifs (PDF), un manifest.csv et les étiquettes gold.json.
@@ -29,7 +31,7 @@ def demo_corpus(out_dir: Path, n: int, seed: int) -> None:
     from pipeline.demo import DemoCorpusError, corpus_summary, generate_demo_corpus
 
     started = time.monotonic()
-    click.echo(f"Génération de {n} contrats (graine {seed}) dans {out_dir} …")
+    click.echo(f"Génération de {plural(n, 'contrat')} (graine {seed}) dans {out_dir} …")
     try:
         folder = generate_demo_corpus(out_dir, n=n, seed=seed)
     except DemoCorpusError as error:
@@ -38,14 +40,22 @@ def demo_corpus(out_dir: Path, n: int, seed: int) -> None:
     summary = corpus_summary(folder)
     detail = ", ".join(f"{k} : {v}" for k, v in sorted(summary["producers"].items()))
     click.echo(
-        f"{summary['contracts']} contrats, {summary['pages']} pages ({detail}) en {time.monotonic() - started:.0f} s."
+        f"{plural(summary['contracts'], 'contrat')}, {plural(summary['pages'], 'page')} ({detail}) "
+        f"en {time.monotonic() - started:.0f} s."
     )
     if summary["fallbacks"]:
-        click.echo(
-            f"Attention : {len(summary['fallbacks'])} contrat(s) rendus par reportlab au lieu de Chromium "
-            f"({summary['fallbacks'][0]})."
-        )
+        click.echo(fallback_line(summary["fallbacks"]))
     click.echo(f"Manifeste : {folder / 'manifest.csv'} ; étiquettes : {folder / 'gold.json'}")
+
+
+def fallback_line(notes: list[str]) -> str:
+    """Why contracts meant for Chromium were rendered by reportlab, in one French line."""
+    count = len(notes)
+    what = plural(count, "contrat prévu pour Chromium", "contrats prévus pour Chromium")
+    rendered = "rendu" if count < 2 else "rendus"
+    reason = notes[0].removeprefix("repli reportlab : ")
+    first = "" if count < 2 else " ; premier motif"
+    return f"Attention : {what} {rendered} par reportlab{first} : {reason}."
 
 
 @main.command("evaluate")

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli import fail, main
+from pipeline.cli.french import FloatRange, IntRange
 from pipeline.cli.options import lexicons_option, workspace_option
 from pipeline.errors import CdvError
+from pipeline.french import agree, plural
 
 if TYPE_CHECKING:
     from pipeline.review.session import ReviewSession
@@ -56,7 +58,7 @@ def is_loopback(host: str) -> bool:
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (autre que locale : jeton requis)."
 )
-@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port d'écoute.")
+@click.option("--port", type=IntRange(1, 65535), default=8765, show_default=True, help="Port d'écoute.")
 @click.option(
     "--token",
     default=None,
@@ -71,7 +73,7 @@ def is_loopback(host: str) -> bool:
 @lexicons_option
 @click.option(
     "--pause",
-    type=click.FloatRange(0, 3600),
+    type=FloatRange(0, 3600),
     default=30.0,
     show_default=True,
     help="Secondes sans décision après lesquelles rapport et classeur sont régénérés (0 : seulement sur demande).",
@@ -131,7 +133,7 @@ def export_command(out: Path, run_dir: Path, workspace: Path | None) -> None:
     except CdvError as error:
         fail(str(error))
         return
-    click.echo(f"{count} détection(s) exportée(s) dans {out}.")
+    click.echo(f"{plural(count, 'détection exportée')} dans {out}.")
     click.echo("Remplissez les colonnes decision, nouveau_role, nouveau_theme, commentaire puis : cdv review import")
 
 
@@ -161,22 +163,24 @@ def import_command(file: Path, reviewer: str | None, replace: bool, run_dir: Pat
         for line in error.problems[:50]:
             click.echo(f"  {line}", err=True)
         if len(error.problems) > 50:
-            click.echo(f"  … et {len(error.problems) - 50} autre(s).", err=True)
+            click.echo(f"  … et {plural(len(error.problems) - 50, 'autre')}.", err=True)
         fail(str(error))
         return
     except CdvError as error:
         fail(str(error))
         return
     click.echo(
-        f"{result.recorded} décision(s) enregistrée(s), {result.unchanged} ligne(s) déjà à jour, "
-        f"{result.untouched} ligne(s) sans décision."
+        f"{plural(result.recorded, 'décision enregistrée')}, "
+        f"{plural(result.unchanged, 'ligne déjà à jour', 'lignes déjà à jour')}, "
+        f"{plural(result.untouched, 'ligne sans décision')}."
     )
     if result.overtaken:
-        click.echo(f"{len(result.overtaken)} décision(s) de collègues remplacée(s) (--remplacer) :")
+        replaced = agree(len(result.overtaken), "remplacée")
+        click.echo(f"{plural(len(result.overtaken), 'décision')} de collègues {replaced} (--remplacer) :")
         for line in result.overtaken[:50]:
             click.echo(f"  {line}")
         if len(result.overtaken) > 50:
-            click.echo(f"  … et {len(result.overtaken) - 50} autre(s).")
+            click.echo(f"  … et {plural(len(result.overtaken) - 50, 'autre')}.")
 
 
 @review_group.command("agreement")

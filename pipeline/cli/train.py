@@ -9,6 +9,7 @@ import click
 
 from pipeline.cli import fail, main
 from pipeline.cli.options import workspace_option
+from pipeline.french import plural
 
 
 @main.command("train")
@@ -87,13 +88,15 @@ def train(
         if not documents:
             fail(f"aucun contrat lisible dans le corpus {corpus}.")
         prepared += prepare(documents, load_gold(gold_file), matcher)
-        described.append(f"{corpus} ({len(documents)} contrats, étiquettes {gold_file.name})")
+        described.append(f"{corpus} ({plural(len(documents), 'contrat')}, étiquettes {gold_file.name})")
     decisions = ([], []) if without_decisions else decision_examples(workspace, lexicon)
-    click.echo(f"Entraînement sur {len(prepared)} contrats et {len(decisions[0])} décision(s) de relecture …")
+    click.echo(
+        f"Entraînement sur {plural(len(prepared), 'contrat')} et {plural(len(decisions[0]), 'décision de relecture')} …"
+    )
     models, counts = train_models(prepared, lexicon, decisions)
     target = models_dir or default_models_dir()
     card = {
-        "training_data": " ; ".join(described) + f" ; {len(decisions[0])} décision(s) de relecture",
+        "training_data": " ; ".join(described) + f" ; {plural(len(decisions[0]), 'décision de relecture')}",
         "lexicon_version": lexicon.version,
         "examples": counts,
     }

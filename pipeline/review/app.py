@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 
-from pipeline.french import METHOD_LABELS, ROLE_LABELS, jinja_filters
+from pipeline.french import METHOD_LABELS, ROLE_LABELS, jinja_filters, plural
 from pipeline.review.agreement import compute_agreement
 from pipeline.review.apply import decision_summary, review_counts
 from pipeline.review.cells import live_contract_indicators, live_tables, table_progress
@@ -58,7 +58,7 @@ def check_token(token: str | None) -> None:
     """A token, when given, must be long enough not to be guessed."""
     if token is not None and len(token) < MIN_TOKEN_LENGTH:
         raise ReviewError(
-            f"jeton d'accès trop court ({len(token)} caractère(s)) : il en faut au moins {MIN_TOKEN_LENGTH} "
+            f"jeton d'accès trop court ({plural(len(token), 'caractère')}) : il en faut au moins {MIN_TOKEN_LENGTH} "
             '(par exemple : python -c "import secrets; print(secrets.token_urlsafe(24))").'
         )
 

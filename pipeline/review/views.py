@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.french import ROLE_LABELS, sort_key
+from pipeline.french import ROLE_LABELS, fr_datetime, sort_key
 from pipeline.quote import quote_parts
 from pipeline.review.apply import decision_summary
 from pipeline.review.priority import order_by_page, order_impact_first
@@ -246,8 +246,8 @@ def history_for(session: ReviewSession, view: View, detection_id: str) -> list[d
 
 
 def short_time(iso: str) -> str:
-    """`2024-03-29 10:32:05` from an ISO timestamp (UTC)."""
-    return iso[:19].replace("T", " ") if iso else ""
+    """`29/03/2024 à 11 h 32` (Paris time) from an ISO timestamp (UTC)."""
+    return fr_datetime(iso) if iso else ""
 
 
 def entity_page(session: ReviewSession, entity_id: str, role: str) -> dict[str, Any]:
