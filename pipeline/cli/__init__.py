@@ -35,7 +35,7 @@ class CdvGroup(FrenchGroup):
             raise FrenchError(str(error)) from error
 
 
-@click.group(cls=CdvGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("cdv", cls=CdvGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cdv", message="%(prog)s, version %(version)s", help=VERSION_HELP)
 def main() -> None:
     """cdv : lecture semi-automatique des contrats de ville Engagements Quartiers 2030.

@@ -162,10 +162,21 @@ class FrenchHelpFormatter(click.HelpFormatter):
         super().write_dl([(term, help_typography(text)) for term, text in rows], col_max, col_spacing)
 
 
+def bracket_notes(notes: str) -> str:
+    """The notes Click puts in brackets, French: ` ; ` between them, decimal commas (`30.0` → `30`, `2.5` → `2,5`),
+    on one line."""
+    notes = re.sub(
+        r"(?<![\w.])(\d+)\.(\d+)(?![\w.])",
+        lambda m: m.group(1) if set(m.group(2)) == {"0"} else f"{m.group(1)},{m.group(2)}",
+        notes,
+    )
+    return notes.replace("; ", " ; ").replace(" ", NBSP)
+
+
 def help_typography(text: str) -> str:
     """A non-breaking space before `:` and `;` (a line never starts with them), and the notes in brackets kept
     on one line: `[défaut : 2; de 1 à 64]` → `[défaut : 2 ; de 1 à 64]`."""
-    text = re.sub(r"\[([^\[\]]*)\]$", lambda m: "[" + m.group(1).replace("; ", " ; ").replace(" ", NBSP) + "]", text)
+    text = re.sub(r"\[([^\[\]]*)\]$", lambda m: "[" + bracket_notes(m.group(1)) + "]", text)
     return re.sub(r" (?=[:;?!»])", NBSP, text)
 
 
