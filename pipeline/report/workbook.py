@@ -39,6 +39,7 @@ from pipeline.report.matrix import Matrix
 # format codes require.
 FRENCH = "[$-40C]"
 PERCENT_FORMAT = FRENCH + '0.0" "%'
+MATRIX_PERCENT_FORMAT = FRENCH + '0" "%'
 COUNT_FORMAT = FRENCH + "#,##0"
 DECIMAL_FORMAT = FRENCH + "0.00"
 POINTS_FORMAT = FRENCH + '+0.0" pt";-0.0" pt";0" pt"'
@@ -151,7 +152,9 @@ MATRIX_FONTS = {"S": Font(bold=True, color="FFFFFF"), "M": Font(bold=True, color
 MARGIN_FILL = PatternFill("solid", fgColor="EEF3FA")
 CENTER = Alignment(horizontal="center")
 LEFT = Alignment(horizontal="left")
+VERTICAL = Alignment(text_rotation=90, horizontal="center", vertical="bottom")
 MAX_WIDTH = 60
+A4_PAPER = 9  # the ECMA-376 paper size code of A4
 
 
 CONTRACT_HEADERS = {"status": "Lecture"}  # in a table of contracts, `status` is ok / error
@@ -299,9 +302,22 @@ class SheetWriter:
     def header(self, labels: Iterable[str]) -> list[Any]:
         return [self.cell(label, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGNMENT) for label in labels]
 
-    def widths(self, widths: Sequence[float]) -> None:
+    def print_layout(self, landscape: bool, fit_width: bool) -> None:
+        """Printing: the header row and the name column on every page; one page wide when `fit_width`."""
+        sheet = self.sheet
+        sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+        sheet.page_setup.paperSize = A4_PAPER
+        sheet.print_title_rows = "1:1"
+        if landscape:
+            sheet.print_title_cols = "A:A"
+        if fit_width:
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+            sheet.page_setup.fitToWidth = 1
+            sheet.page_setup.fitToHeight = 0
+
+    def widths(self, widths: Sequence[float], padding: float = 2.0, minimum: float = 6.0) -> None:
         for index, width in enumerate(widths, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 6) + 2, MAX_WIDTH)
+            self.sheet.column_dimensions[get_column_letter(index)].width = min(max(width, minimum) + padding, MAX_WIDTH)
 
 
 BAND_STYLES = {
@@ -331,6 +347,7 @@ def write_table(book: Workbook, title: str, frame: pd.DataFrame, themes: dict[st
         shown = 8 if fmt.numeric else text_width(cell_value(v, fmt) for v in sample[column])
         widths.append(max(min(len(header), 24), shown))
     writer.widths(widths)
+    writer.print_layout(landscape=True, fit_width=len(columns) <= 12)
     sheet = writer.sheet
     sheet.freeze_panes = "B2"
     if columns:
@@ -362,31 +379,53 @@ class TextRow:
     kind: str = "row"  # row, title, section
 
 
+def text_height(text: str, width: float) -> float:
+    """The row height (points) that shows a wrapped text whole in a column of `width` characters."""
+    per_line = max(int(width * 0.8), 10)
+    lines = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+    return 15.0 * lines
+
+
 def write_text_sheet(book: Workbook, title: str, rows: Sequence[TextRow], headers: tuple[str, str] | None) -> None:
-    """A two-column sheet for reading: labels frozen on the left, values wrapped; dates in Paris time."""
+    """A two-column sheet for reading: labels frozen on the left, values wrapped (rows as high as their text);
+    dates in Paris time."""
     writer = SheetWriter(book, title)
-    writer.widths([34, 110])
+    widths = (34.0, 96.0)
+    writer.widths(widths)
+    writer.print_layout(landscape=False, fit_width=True)
     sheet = writer.sheet
     sheet.freeze_panes = "B2" if headers else "A2"
+    index = 0
+
+    def append(cells: list[Any], height: float = 0.0) -> None:
+        nonlocal index
+        index += 1
+        if height > 15:
+            sheet.row_dimensions[index].height = height
+        sheet.append(cells)
+
     if headers:
         sheet.auto_filter.ref = f"A1:B{max(len(rows) + 1, 2)}"
-        sheet.append(writer.header(headers))
+        append(writer.header(headers))
     for row in rows:
         if row.kind == "title":
-            sheet.append([writer.cell(inert_cell(row.label), font=TITLE_FONT)])
+            append([writer.cell(inert_cell(row.label), font=TITLE_FONT)], 22.0)
             continue
         if row.kind == "section":
-            sheet.append([])
-            sheet.append([writer.cell(inert_cell(row.label), font=SECTION_FONT)])
+            append([])
+            append([writer.cell(inert_cell(row.label), font=SECTION_FONT)])
             continue
         value = row.value
+        height = 0.0
         if isinstance(value, datetime):
             shown: Any = writer.cell(value, row.number_format or DATE_FORMAT, alignment=LEFT)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             shown = writer.cell(value, row.number_format or COUNT_FORMAT, alignment=LEFT)
         else:
-            shown = writer.cell(inert_cell("" if value is None else str(value)), alignment=WRAP)
-        sheet.append([writer.cell(inert_cell(row.label), font=NAME_FONT, alignment=WRAP), shown])
+            text = "" if value is None else str(value)
+            shown = writer.cell(inert_cell(text), alignment=WRAP)
+            height = max(text_height(text, widths[1] + 2), text_height(row.label, widths[0] + 2))
+        append([writer.cell(inert_cell(row.label), font=NAME_FONT, alignment=WRAP), shown], height)
 
 
 def write_matrix(book: Workbook, title: str, matrix: Matrix) -> None:
@@ -399,14 +438,20 @@ def write_matrix(book: Workbook, title: str, matrix: Matrix) -> None:
         max(12, text_width(r.contract_id for r in matrix.rows)),
         max(10, text_width(r.territory for r in matrix.rows)),
         max(11, text_width(r.department for r in matrix.rows)),
-        *[max(5, min(len(c.short), 14)) for c in matrix.columns],
-        *[14] * len(margins),
+        *[3.5] * (len(matrix.columns) + len(margins)),
     ]
-    writer.widths(widths)
+    writer.widths(widths, padding=0.5, minimum=3.0)
+    writer.sheet.row_dimensions[1].height = 6.0 * max([len(h) for h in headers[3:]] + [10])
+    writer.print_layout(landscape=True, fit_width=True)
     sheet = writer.sheet
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(matrix.rows) + 1, 2)}"
-    sheet.append(writer.header(headers))
+    sheet.append(
+        [
+            *writer.header(headers[:3]),
+            *(writer.cell(h, font=HEADER_FONT, fill=HEADER_FILL, alignment=VERTICAL) for h in headers[3:]),
+        ]
+    )
     for row in matrix.rows:
         cells = [
             writer.cell(value, font=MATRIX_FONTS[value], fill=MATRIX_FILLS[value], alignment=CENTER) if value else None
@@ -424,22 +469,34 @@ def write_matrix(book: Workbook, title: str, matrix: Matrix) -> None:
         )
     sheet.append([])
     label = "Contrats où il est nommé" if partners else "Contrats qui s'articulent"
-    footer: list[tuple[str, list[Any], str]] = [
-        (label, [c.count for c in matrix.columns], COUNT_FORMAT),
-        ("Part des contrats", [c.pct / 100 for c in matrix.columns], PERCENT_FORMAT),
-        ("Bande", [c.band for c in matrix.columns], ""),
+    footer: list[tuple[str, list[Any], str, float]] = [
+        (label, [c.count for c in matrix.columns], COUNT_FORMAT, 0.0),
+        ("Part des contrats", [c.pct / 100 for c in matrix.columns], MATRIX_PERCENT_FORMAT, 36.0),
+        ("Bande", [c.band for c in matrix.columns], "", 66.0),
     ]
     if partners:
-        footer.append(("Contrats où il signe", [c.signing for c in matrix.columns], COUNT_FORMAT))
-        footer.append(("Part des contrats (signataire)", [c.pct_signing / 100 for c in matrix.columns], PERCENT_FORMAT))
-    for name, values, number_format in footer:
+        footer.append(("Contrats où il signe", [c.signing for c in matrix.columns], COUNT_FORMAT, 0.0))
+        footer.append(
+            (
+                "Part des contrats (signataire)",
+                [c.pct_signing / 100 for c in matrix.columns],
+                MATRIX_PERCENT_FORMAT,
+                36.0,
+            )
+        )
+    row_index = len(matrix.rows) + 2
+    for name, values, number_format, height in footer:
+        row_index += 1
+        if height:  # percentages and bands written vertically, as the headers, in narrow columns
+            sheet.row_dimensions[row_index].height = height
+        align = VERTICAL if height else None
         shown = []
         for value in values:
             if number_format:
-                shown.append(writer.cell(value, number_format, fill=MARGIN_FILL))
+                shown.append(writer.cell(value, number_format, fill=MARGIN_FILL, alignment=align))
             else:
                 fill, font = band_style(value)
-                shown.append(writer.cell(value, fill=fill or MARGIN_FILL, font=font))
+                shown.append(writer.cell(value, fill=fill or MARGIN_FILL, font=font, alignment=align))
         sheet.append([writer.cell(name, font=NAME_FONT, fill=MARGIN_FILL), None, None, *shown])
     sheet.append([])
     sheet.append(
