@@ -219,5 +219,5 @@ def test_history_of_an_unchanged_rerun_reports_nothing_changed(runs: dict[str, A
     assert history.exit_code == 0, history.output
     lines = history.output.splitlines()
     assert lines[0] == "Runs (2 plus récents d'abord) :"
-    assert lines[1].endswith("3 contrat(s) lu(s) sur 5 ; rien de changé"), lines[1]
+    assert lines[1].endswith("3 contrats lus sur 5 ; rien de changé"), lines[1]
     assert "cellule" not in history.output

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli import fail, main
+from pipeline.cli import main
 from pipeline.cli.french import IntRange
 from pipeline.french import plural
 
@@ -28,15 +28,11 @@ def demo_corpus(out_dir: Path, n: int, seed: int) -> None:
 
     Exemple : cdv demo-corpus --out corpus-demo --n 40 --seed 2024
     """
-    from pipeline.demo import DemoCorpusError, corpus_summary, generate_demo_corpus
+    from pipeline.demo import corpus_summary, generate_demo_corpus
 
     started = time.monotonic()
     click.echo(f"Génération de {plural(n, 'contrat')} (graine {seed}) dans {out_dir} …")
-    try:
-        folder = generate_demo_corpus(out_dir, n=n, seed=seed)
-    except DemoCorpusError as error:
-        fail(str(error))
-        return
+    folder = generate_demo_corpus(out_dir, n=n, seed=seed)
     summary = corpus_summary(folder)
     detail = ", ".join(f"{k} : {v}" for k, v in sorted(summary["producers"].items()))
     click.echo(
@@ -79,13 +75,9 @@ def evaluate_command(gold_path: Path, run_dir: Path, as_json: bool) -> None:
 
     Exemple : cdv evaluate --gold corpus-demo/gold.json --run outputs/latest --json
     """
-    from pipeline.evaluate import EvaluationError, evaluate, flat_scores, format_summary
+    from pipeline.evaluate import evaluate, flat_scores, format_summary
 
-    try:
-        result = evaluate(gold_path, run_dir)
-    except EvaluationError as error:
-        fail(str(error))
-        return
+    result = evaluate(gold_path, run_dir)
     if as_json:
         click.echo(json.dumps({**result, "scores": flat_scores(result)}, ensure_ascii=False))
     else:

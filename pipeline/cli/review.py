@@ -12,7 +12,6 @@ import click
 from pipeline.cli import fail, main
 from pipeline.cli.french import FloatRange, IntRange
 from pipeline.cli.options import lexicons_option, workspace_option
-from pipeline.errors import CdvError
 from pipeline.french import agree, plural
 
 if TYPE_CHECKING:
@@ -101,12 +100,8 @@ def review_group(
         fail(f"--host {host} expose l'application au réseau : donnez un jeton avec --token ou {TOKEN_ENV}.")
     from pipeline.review.app import check_token, create_app
 
-    try:
-        check_token(token)
-        session = open_session(run_dir, workspace, lexicons)
-    except CdvError as error:
-        fail(str(error))
-        return
+    check_token(token)
+    session = open_session(run_dir, workspace, lexicons)
     import uvicorn
 
     address = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
@@ -128,11 +123,7 @@ def export_command(out: Path, run_dir: Path, workspace: Path | None) -> None:
     """
     from pipeline.review.spreadsheet import export_workbook
 
-    try:
-        count = export_workbook(open_session(run_dir, workspace), out)
-    except CdvError as error:
-        fail(str(error))
-        return
+    count = export_workbook(open_session(run_dir, workspace), out)
     click.echo(f"{plural(count, 'détection exportée')} dans {out}.")
     click.echo("Remplissez les colonnes decision, nouveau_role, nouveau_theme, commentaire puis : cdv review import")
 
@@ -166,9 +157,6 @@ def import_command(file: Path, reviewer: str | None, replace: bool, run_dir: Pat
             click.echo(f"  … et {plural(len(error.problems) - 50, 'autre')}.", err=True)
         fail(str(error))
         return
-    except CdvError as error:
-        fail(str(error))
-        return
     click.echo(
         f"{plural(result.recorded, 'décision enregistrée')}, "
         f"{plural(result.unchanged, 'ligne déjà à jour', 'lignes déjà à jour')}, "
@@ -193,10 +181,6 @@ def agreement_command(run_dir: Path, workspace: Path | None) -> None:
     """
     from pipeline.review.agreement import agreement_lines, compute_agreement
 
-    try:
-        result = compute_agreement(open_session(run_dir, workspace))
-    except CdvError as error:
-        fail(str(error))
-        return
+    result = compute_agreement(open_session(run_dir, workspace))
     for line in agreement_lines(result):
         click.echo(line)

@@ -15,9 +15,7 @@ import click
 from pipeline.cli import fail, main
 from pipeline.cli.french import IntRange
 from pipeline.cli.options import lexicons_option, workspace_option
-from pipeline.errors import CdvError
 from pipeline.french import fr_datetime, plural
-from pipeline.lexicon import LexiconError
 from pipeline.workspace import Workspace, configure_prefect, resolve_workspace
 
 DEFAULT_CORPUS = Path("corpus")
@@ -86,8 +84,6 @@ def serve_command(
             click.echo(result["message"])
             return
         serve_forever(corpus, out, space, lexicon_dir, cron, timezone, workers, name)
-    except (CdvError, LexiconError) as error:
-        fail(str(error))
     except RuntimeError as error:
         fail(f"service impossible à démarrer : {error}")
 
@@ -146,12 +142,8 @@ def history_command(workspace: Path | None, limit: int, contract_id: str | None,
 
     Exemple : cdv history --workspace outputs/
     """
-    try:
-        space = resolve_workspace(workspace)
-        lines = history_lines(space, limit, contract_id, details)
-    except CdvError as error:
-        fail(str(error))
-        return
+    space = resolve_workspace(workspace)
+    lines = history_lines(space, limit, contract_id, details)
     for line in lines:
         click.echo(line)
 

@@ -56,7 +56,7 @@ def train(
     """
     from pipeline.cache import extract_with_cache
     from pipeline.corpus import scan_corpus
-    from pipeline.lexicon import LexiconError, default_lexicon_dir, load_lexicon
+    from pipeline.lexicon import default_lexicon_dir, load_lexicon
     from pipeline.match import load_matcher
     from pipeline.models import default_models_dir
     from pipeline.train import decision_examples, load_gold, prepare, save_models, train_models
@@ -68,11 +68,7 @@ def train(
     for gold_file in gold_files:
         if not gold_file.exists():
             fail(f"{gold_file} introuvable : indiquez les étiquettes avec --gold.")
-    try:
-        lexicon = load_lexicon(default_lexicon_dir())
-    except LexiconError as error:
-        fail(str(error))
-        return
+    lexicon = load_lexicon(default_lexicon_dir())
     workspace = resolve_workspace(workspace_dir)
     matcher = load_matcher(default_lexicon_dir())
     prepared = []
