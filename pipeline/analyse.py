@@ -27,6 +27,7 @@ from pipeline.classify import classify_document
 from pipeline.cues import contract_cues
 from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.fingerprint import stage_versions
+from pipeline.french import plural
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.match import LexiconMatcher, build_matcher, match_document
 from pipeline.models import Models, load_models
@@ -71,7 +72,7 @@ def blank_document_error(contract: ContractFile, document: ExtractedDocument) ->
     if not document.ok or any(page.text.strip() for page in document.pages):
         return ""
     return (
-        f"{contract.path.name} : aucun texte lisible sur ses {len(document.pages)} page(s) "
+        f"{contract.path.name} : aucun texte lisible sur {plural(len(document.pages), 'page')} "
         "(pages blanches, ou illisibles même par OCR) ; contrat non compté."
     )
 

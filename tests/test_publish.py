@@ -55,10 +55,10 @@ def test_bands_follow_the_report() -> None:
     assert [band(p) for p in (0.5, 9.9, 10, 39.9, 40, 69.9, 70, 100)] == [
         "moins de 10 %",
         "moins de 10 %",
-        "moins de 40 %",
-        "moins de 40 %",
-        "moins de 70 %",
-        "moins de 70 %",
+        "10 à 40 %",
+        "10 à 40 %",
+        "40 à 70 %",
+        "40 à 70 %",
         "plus de 70 %",
         "plus de 70 %",
     ]
