@@ -26,6 +26,7 @@ from pipeline.candidates import contract_candidates
 from pipeline.classify import classify_document
 from pipeline.cues import contract_cues
 from pipeline.extract import EXTRACTOR_VERSION
+from pipeline.files import mode_of
 from pipeline.fingerprint import stage_versions
 from pipeline.french import plural
 from pipeline.lexicon import Lexicon, load_lexicon
@@ -144,7 +145,7 @@ def analyse_contract(contract: ContractFile, settings: RunSettings) -> ContractA
         document.error = blank_document_error(contract, document)
     if document.ok:
         analysis = analyse_document(contract, document, resources, settings.use_ner)
-        store_analysis(space.detection_cache, contract.sha256, key, analysis)
+        store_analysis(space.detection_cache, contract.sha256, key, analysis, mode_of(contract.path))
     else:
         analysis = ContractAnalysis(contract=contract, document=document_summary(document), warnings=document.warnings)
     analysis.cache = cache
