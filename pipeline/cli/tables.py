@@ -34,13 +34,13 @@ def tables_command(run_dir: Path, lexicons: Path | None, workspace: Path | None,
 
     Exemple : cdv tables --run outputs/latest
     """
-    from pipeline.report.publish import load_run_lexicon, publish
+    from pipeline.report.publish import load_run_lexicon, republish
 
     if not is_run_folder(run_dir):
         fail(f"{run_dir} : pas de marqueur {MARKER}, ce dossier n'est pas un résultat de cdv run.")
     started = time.perf_counter()
     lexicon = load_run_lexicon(run_dir, lexicons)
-    summary = publish(run_dir, lexicon, Workspace(workspace) if workspace is not None else None, png=not no_png)
+    summary = republish(run_dir, lexicon, Workspace(workspace) if workspace is not None else None, png=not no_png)
     review = summary.review
     click.echo(
         f"Contrats lus : {review.contrats_lus} sur {review.contrats} ; détections : "

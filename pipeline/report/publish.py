@@ -1,14 +1,17 @@
 """Publish a run: every table, the workbook, the HTML report and the charts, from its stored detections and
 the reviewers' decisions — the one place where tables are built.
 
-`publish` is what `cdv run` calls on its staged output and what `cdv tables` runs; `build_publication` is
-the same computation without files, used by the review app for its live tables. Nothing is re-extracted.
+`publish` is what `cdv run` calls on its staged output; `republish` is the same on a finished run folder, as one
+change (`cdv tables`, the review app's regeneration); `build_publication` is the same computation without files,
+used by the review app for its live tables. Nothing is re-extracted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,7 +40,7 @@ from pipeline.report.tables import (
     theme_tables,
 )
 from pipeline.report.workbook import WorkbookContent, build_workbook, gaps_table
-from pipeline.runfolder import is_run_folder, owns, record_written
+from pipeline.runfolder import is_run_folder, owns, read_marker, record_written, staged_run
 from pipeline.types import PublishSummary, ReviewState
 from pipeline.workspace import Workspace
 
@@ -284,3 +287,29 @@ def publish(run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None,
     )
     record_written(run_dir, [*summary.files, "publication.json", "charts/.empreintes.json"])
     return summary
+
+
+def republish(run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None, png: bool = True) -> PublishSummary:
+    """`publish` a finished run folder again as one change: the run's files are linked into a staging folder, the
+    publication written there, and the folder swapped in whole, so that a killed regeneration leaves the previous
+    publication complete rather than a mix of old and new tables. A folder without cdv's marker (written before
+    markers existed) is published in place."""
+    marker = read_marker(Path(run_dir))
+    if marker is None:
+        return publish(run_dir, lexicon, workspace, png)
+    with staged_run(Path(run_dir), marker.run_id) as staging:
+        for name in marker.files:
+            link_or_copy(Path(run_dir) / name, staging / name)
+        summary = publish(staging, lexicon, workspace, png)
+    return summary
+
+
+def link_or_copy(source: Path, destination: Path) -> None:
+    """A second name for a file of the run in the staging folder (a copy where hard links are impossible)."""
+    if not source.is_file() or source.is_symlink():
+        return
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
