@@ -3,18 +3,16 @@ partner (or × dispositif) matrix goes to that contract's passages in the eviden
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser import chromium_page, needs_chromium
 from run_fixture import make_run, write_corpus
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian chromium absent")
+pytest.importorskip("playwright.sync_api")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +23,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def browser_page() -> Iterator[object]:
-    with playwright_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 800})
-        page.set_default_timeout(15000)
+    with chromium_page(1300, 800) as page:
         yield page
-        browser.close()
 
 
 def click_cell_and_check(page, table: str, contract_id: str, entity_name: str, value: str, measure: str) -> None:  # type: ignore[no-untyped-def]
