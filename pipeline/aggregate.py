@@ -11,6 +11,7 @@ from dataclasses import asdict
 
 import pandas as pd
 
+from pipeline.french import french_order
 from pipeline.lexicon import Lexicon
 from pipeline.types import Detection
 
@@ -165,7 +166,9 @@ def partner_table(contract_entities: pd.DataFrame, lexicon: Lexicon, n_read: int
             }
         )
     table = pd.DataFrame(rows, columns=PARTNER_COLUMNS)
-    return table.sort_values(["n_mentionne", "n_signataire", "entity_name"], ascending=[False, False, True])
+    return table.sort_values(
+        ["n_mentionne", "n_signataire", "entity_name"], ascending=[False, False, True], key=french_order, kind="stable"
+    )
 
 
 def articulation_table(contract_entities: pd.DataFrame, lexicon: Lexicon, n_read: int) -> pd.DataFrame:
@@ -187,4 +190,4 @@ def articulation_table(contract_entities: pd.DataFrame, lexicon: Lexicon, n_read
             }
         )
     table = pd.DataFrame(rows, columns=ARTICULATION_COLUMNS)
-    return table.sort_values(["n_mentionne", "entity_name"], ascending=[False, True])
+    return table.sort_values(["n_mentionne", "entity_name"], ascending=[False, True], key=french_order, kind="stable")

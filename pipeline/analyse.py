@@ -26,6 +26,8 @@ from pipeline.candidates import contract_candidates, load_ner
 from pipeline.classify import classify_document
 from pipeline.cues import contract_cues
 from pipeline.extract import EXTRACTOR_VERSION
+from pipeline.files import mode_of
+from pipeline.french import plural
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.match import LexiconMatcher, build_matcher, match_document
 from pipeline.models import Models, load_models
@@ -83,7 +85,7 @@ def blank_document_error(contract: ContractFile, document: ExtractedDocument) ->
     if not document.ok or any(page.text.strip() for page in document.pages):
         return ""
     return (
-        f"{contract.path.name} : aucun texte lisible sur ses {len(document.pages)} page(s) "
+        f"{contract.path.name} : aucun texte lisible sur {plural(len(document.pages), 'page')} "
         "(pages blanches, ou illisibles même par OCR) ; contrat non compté."
     )
 
@@ -157,7 +159,7 @@ def analyse_contract(contract: ContractFile, settings: RunSettings) -> ContractA
         document.error = blank_document_error(contract, document)
     if document.ok:
         analysis = analyse_document(contract, document, resources, settings.use_ner)
-        store_analysis(space.detection_cache, contract.sha256, key, analysis)
+        store_analysis(space.detection_cache, contract.sha256, key, analysis, mode_of(contract.path))
     else:
         analysis = ContractAnalysis(contract=contract, document=document_summary(document), warnings=document.warnings)
     analysis.cache = cache

@@ -15,7 +15,7 @@ from typing import Any
 from pipeline.candidates import Candidate
 from pipeline.corpus import scan_corpus
 from pipeline.extract import EXTRACTOR_VERSION, extract_document
-from pipeline.files import atomic_write_bytes
+from pipeline.files import FILE_MODE, atomic_write_bytes, mode_of
 from pipeline.types import ContractAnalysis, ContractFile, Detection, ExtractedDocument, IndicatorCue, Page
 from pipeline.workspace import detections_cache_path
 
@@ -55,11 +55,11 @@ def load_pages(cache_dir: Path, sha256: str, extractor_version: str) -> Extracte
         return None
 
 
-def store_pages(cache_dir: Path, document: ExtractedDocument) -> None:
-    """Cache a successful extraction (failures are retried on the next run)."""
+def store_pages(cache_dir: Path, document: ExtractedDocument, mode: int = FILE_MODE) -> None:
+    """Cache a successful extraction (failures are retried on the next run), readable as its PDF is (`mode`)."""
     if document.ok:
         path = page_cache_path(cache_dir, document.sha256, document.extractor_version)
-        atomic_write_bytes(path, document_to_json(document))
+        atomic_write_bytes(path, document_to_json(document), mode)
 
 
 def miss_reason(cache_dir: Path, sha256: str) -> str:
@@ -78,7 +78,7 @@ def extract_with_cache(contract: ContractFile, cache_dir: Path) -> tuple[Extract
         cached.cache_hit = True
         return cached, "hit"
     document = extract_document(contract)
-    store_pages(cache_dir, document)
+    store_pages(cache_dir, document, mode_of(contract.path))
     return document, "miss"
 
 
@@ -155,9 +155,9 @@ def load_analysis(cache_dir: Path, contract: ContractFile, key: str) -> Contract
         return None
 
 
-def store_analysis(cache_dir: Path, sha256: str, key: str, analysis: ContractAnalysis) -> None:
-    """Cache the analysis of a contract version."""
-    atomic_write_bytes(detections_cache_path(cache_dir, sha256, key), analysis_to_json(analysis))
+def store_analysis(cache_dir: Path, sha256: str, key: str, analysis: ContractAnalysis, mode: int = FILE_MODE) -> None:
+    """Cache the analysis of a contract version (its quotes readable as its PDF is: `mode`)."""
+    atomic_write_bytes(detections_cache_path(cache_dir, sha256, key), analysis_to_json(analysis), mode)
 
 
 def document_summary(document: ExtractedDocument) -> ExtractedDocument:

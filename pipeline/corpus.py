@@ -85,7 +85,7 @@ def read_manifest(path: Path) -> list[ManifestRow]:
     missing = [column for column in MANIFEST_REQUIRED_COLUMNS if column not in columns]
     if missing:
         raise CorpusError(
-            f"{path} : colonne(s) manquante(s) {', '.join(missing)} ; "
+            f"{path} : {'colonne manquante' if len(missing) < 2 else 'colonnes manquantes'} {', '.join(missing)} ; "
             "le manifeste doit avoir au moins contract_id et file."
         )
     rows: list[ManifestRow] = []

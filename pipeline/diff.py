@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import CdvError
+from pipeline.french import plural
 from pipeline.inert import csv_bytes, read_csv_text
 
 DIFF_COLUMNS = ["type", "contract_id", "table", "entity_id", "entity_name", "field", "avant", "apres", "detail"]
@@ -164,5 +165,5 @@ def diff_summary(diff: pd.DataFrame, limit: int = 30) -> list[str]:
                 f"{row['avant'] or '∅'} → {row['apres'] or '∅'}"
             )
     if len(diff) > limit:
-        lines.append(f"  … {len(diff) - limit} autre(s) différence(s) dans le fichier CSV.")
+        lines.append(f"  … {plural(len(diff) - limit, 'autre différence', 'autres différences')} dans le fichier CSV.")
     return lines

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import CdvError
+from pipeline.french import agree, fr_number, fr_pct, plural
 from pipeline.inert import rows_from_inert
 
 Pair = tuple[str, str]
@@ -335,23 +336,19 @@ MEASURE_LABELS = {
 MEASURE_KEYS = {"partenaires": "partners", "signataires": "signatories", "dispositifs": "dispositifs"}
 
 
-def plural(count: int, word: str) -> str:
-    """ "1 oubli", "2 oublis"."""
-    return f"{count} {word}{'s' if count > 1 else ''}"
-
-
 def format_summary(result: dict[str, Any], max_errors: int = 40) -> str:
     """A French, human-readable summary of an evaluation: per kind, P/R/F1 then the false positives and the
     misses (contract, entity, pages, snippet), at most `max_errors` of each."""
 
     def line(label: str, scores: dict[str, Any]) -> str:
         return (
-            f"{label} : précision {scores['precision']:.1%}, rappel {scores['recall']:.1%}, "
-            f"F1 {scores['f1']:.1%} (vrais positifs {scores['tp']}, faux positifs {scores['fp']}, "
+            f"{label} : précision {fr_pct(100 * scores['precision'])}, rappel {fr_pct(100 * scores['recall'])}, "
+            f"F1 {fr_pct(100 * scores['f1'])} (vrais positifs {scores['tp']}, faux positifs {scores['fp']}, "
             f"oublis {scores['fn']})"
-        ).replace(".", ",")
+        )
 
-    lines = [f"Évaluation sur {result['n_contracts']} contrats ({result['n_contracts_read']} lus)."]
+    read = result["n_contracts_read"]
+    lines = [f"Évaluation sur {plural(result['n_contracts'], 'contrat')} ({read} {agree(read, 'lu')})."]
     errors = [e for errs in result["per_contract"].values() for e in errs["misses"] + errs["false_positives"]]
     for measure, label in MEASURE_LABELS.items():
         lines.append(line(label, result[MEASURE_KEYS[measure]]))
@@ -364,26 +361,26 @@ def format_summary(result: dict[str, Any], max_errors: int = 40) -> str:
                 pages = ",".join(str(p) for p in err["pages"]) or "?"
                 lines.append(f"    - {err['contract_id']} : {err['entity_id']} p. {pages} : {err['snippet'][:90]}")
             if len(listed) > max_errors:
-                lines.append(f"    … et {len(listed) - max_errors} autre(s)")
+                lines.append(f"    … et {plural(len(listed) - max_errors, 'autre')}")
     lines.append(
-        f"Thèmes : {result['themes']['accuracy']:.1%} d'attributions correctes "
-        f"({result['themes']['correct']}/{result['themes']['total']})".replace(".", ",")
+        f"Thèmes : {fr_pct(100 * result['themes']['accuracy'])} d'attributions correctes "
+        f"({result['themes']['correct']}/{result['themes']['total']})"
     )
     lines.append(
-        f"Tableaux : écart maximal {result['tables']['max_abs_error_pts']:.1f} points, "
-        f"écart moyen {result['tables']['mean_abs_error_pts']:.2f} points.".replace(".", ",", 2)
+        f"Tableaux : écart maximal {fr_number(result['tables']['max_abs_error_pts'])} points, "
+        f"écart moyen {fr_number(result['tables']['mean_abs_error_pts'], 2)} points."
     )
     for cell in result["tables"]["worst"][:3]:
         lines.append(
-            f"  - {cell['entity_id']} ({cell['measure']}) : vérité {cell['gold_pct']:.1f} %, "
-            f"run {cell['run_pct']:.1f} %".replace(".", ",")
+            f"  - {cell['entity_id']} ({cell['measure']}) : vérité {fr_pct(cell['gold_pct'])}, "
+            f"run {fr_pct(cell['run_pct'])}"
         )
     candidates = result.get("candidates")
     if candidates:
         lines.append(
             f"Organisations hors lexique : {candidates['found']} sur {candidates['total']} retrouvées parmi les "
-            f"candidats ({candidates['recall']:.1%}), {candidates['noise_per_contract']:.2f} candidat(s) de bruit "
-            "par contrat en moyenne.".replace(".", ",", 1)
+            f"candidats ({fr_pct(100 * candidates['recall'])}), {fr_number(candidates['noise_per_contract'], 2)} "
+            "candidats de bruit par contrat en moyenne."
         )
         for item in candidates["missed"][:max_errors]:
             lines.append(f"  - non retrouvée : {item['contract_id']} : {item['name']}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -11,8 +12,13 @@ from pathlib import Path
 FILE_MODE = 0o644  # mkstemp creates 0600; outputs are meant to be shared with colleagues
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write bytes to a temporary sibling, fsync it, then rename it over `path`."""
+def mode_of(source: Path) -> int:
+    """Permissions for a file holding `source`'s content (a copy, its text): never more readable than it."""
+    return stat.S_IMODE(source.stat().st_mode) & FILE_MODE
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """Write bytes to a temporary sibling, fsync it, then rename it over `path` (with permissions `mode`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -20,7 +26,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, FILE_MODE)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

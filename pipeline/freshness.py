@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from pipeline.corpus import MANIFEST_NAME, file_sha256, scan_corpus
+from pipeline.french import agree, plural
 from pipeline.history import last_run, record_check
 from pipeline.stage_versions import analysis_key, stage_versions
 from pipeline.types import RunSettings
@@ -55,7 +56,8 @@ def nothing_new(settings: RunSettings) -> str | None:
     if hashes != previous.contract_hashes:
         return None
     message = (
-        f"Rien de nouveau : mêmes {len(hashes)} fichier(s), même code, mêmes lexiques, modèles et décisions "
+        f"Rien de nouveau : {plural(len(hashes), 'fichier')} {agree(len(hashes), 'inchangé')}, "
+        "même code, mêmes lexiques, modèles et décisions "
         f"que le run {previous.run_id} ; résultats laissés tels quels dans {settings.out}."
     )
     record_check(space, settings.corpus, settings.out, previous.run_id, message)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.french import plural
 from pipeline.lexicon import (
     AMBIGUOUS_FILE,
     DISPOSITIFS_FILE,
@@ -461,5 +462,5 @@ def format_report(report: LexiconReport) -> list[str]:
     if report.ok:
         lines.append("Lexiques valides.")
     else:
-        lines.append(f"{len(report.errors)} erreur(s) : lexiques à corriger.")
+        lines.append(f"{plural(len(report.errors), 'erreur')} : lexiques à corriger.")
     return lines

@@ -83,27 +83,16 @@ def contract_record(contract: ContractFile, analysis: ContractAnalysis | None, c
     )
 
 
-def missing_record(row: ManifestRow) -> ContractRecord:
-    """A manifest row whose file is not in the corpus folder."""
+def unread_record(entry: ManifestRow | RejectedFile, error: str) -> ContractRecord:
+    """An error row for a contract file that is not read: named by the manifest but absent, or refused (a link
+    leading outside the corpus folder)."""
     return ContractRecord(
-        contract_id=row.contract_id,
-        file=row.file,
-        territory=row.territory,
-        department=row.department,
+        contract_id=entry.contract_id,
+        file=entry.file,
+        territory=entry.territory,
+        department=entry.department,
         status="error",
-        error=f"{row.file} : fichier indiqué dans le manifeste mais absent du dossier du corpus.",
-    )
-
-
-def rejected_record(rejected: RejectedFile) -> ContractRecord:
-    """A PDF name of the corpus not read (a link leading outside the corpus folder), with the French reason."""
-    return ContractRecord(
-        contract_id=rejected.contract_id,
-        file=rejected.file,
-        territory=rejected.territory,
-        department=rejected.department,
-        status="error",
-        error=rejected.error,
+        error=error,
     )
 
 
@@ -118,7 +107,9 @@ def contract_records(
         if change is not None:
             record.version, record.version_change = f"v{change.version_no}", change.kind
         records.append(record)
-    return records + [missing_record(row) for row in scan.missing] + [rejected_record(r) for r in scan.rejected]
+    absent = "fichier indiqué dans le manifeste mais absent du dossier du corpus."
+    records += [unread_record(row, f"{row.file} : {absent}") for row in scan.missing]
+    return records + [unread_record(rejected, rejected.error) for rejected in scan.rejected]
 
 
 def run_counts(records: list[ContractRecord], analyses: dict[str, ContractAnalysis]) -> RunCounts:

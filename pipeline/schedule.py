@@ -20,6 +20,7 @@ from prefect.schedules import Cron
 
 from pipeline import __version__
 from pipeline.errors import CdvError
+from pipeline.french import fr_number, plural
 from pipeline.history import load_run
 from pipeline.lexicon import load_lexicon
 from pipeline.models import default_models_dir
@@ -106,10 +107,11 @@ def scheduled_flow(
     assert summary is not None
     changed = sum(1 for _, change, _, _ in summary.contract_changes if change in ("nouveau", "remplace", "retire"))
     message = (
-        f"Run {summary.run_id} terminé en {time.perf_counter() - started:.1f} s : "
-        f"{result.counts.contracts_ok} contrat(s) lu(s), {changed} version(s) nouvelle(s) ou retirée(s), "
-        f"{sum(c.change != 'cellule' for c in summary.entity_changes)} changement(s) de partenaires ou dispositifs "
-        "(détail : cdv history)."
+        f"Run {summary.run_id} terminé en {fr_number(time.perf_counter() - started)} s : "
+        f"{plural(result.counts.contracts_ok, 'contrat lu')}, "
+        f"{plural(changed, 'version nouvelle ou retirée', 'versions nouvelles ou retirées')}, "
+        f"{plural(sum(c.change != 'cellule' for c in summary.entity_changes), 'changement')} de partenaires ou "
+        "dispositifs (détail : cdv history)."
     )
     logger.info(message)
     return {"status": "run", "message": message, "run_id": summary.run_id}

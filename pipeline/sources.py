@@ -25,6 +25,7 @@ from typing import Literal
 
 from pipeline import __version__
 from pipeline.corpus import MANIFEST_NAME, scan_corpus
+from pipeline.french import plural
 from pipeline.versions import connect, now_iso
 from pipeline.workspace import Workspace
 
@@ -227,7 +228,7 @@ def fetch_url(
                     url,
                     "erreur",
                     attempts=attempts,
-                    message=f"{url} : {error}, après {attempts} essai(s) ; version précédente gardée.",
+                    message=f"{url} : {error}, après {plural(attempts, 'essai')} ; version précédente gardée.",
                 )
             policy.sleep(policy.backoff * 2 ** (attempts - 1))
 
@@ -325,11 +326,11 @@ class Pending:
             return "Rien de nouveau depuis le dernier run : aucun contrat à relire."
         parts = []
         if self.new:
-            parts.append(f"{len(self.new)} nouveau(x) contrat(s) ({', '.join(self.new[:5])})")
+            parts.append(f"{plural(len(self.new), 'nouveau contrat')} ({', '.join(self.new[:5])})")
         if self.replaced:
-            parts.append(f"{len(self.replaced)} nouvelle(s) version(s) ({', '.join(self.replaced[:5])})")
+            parts.append(f"{plural(len(self.replaced), 'nouvelle version')} ({', '.join(self.replaced[:5])})")
         if self.removed:
-            parts.append(f"{len(self.removed)} contrat(s) retiré(s) ({', '.join(self.removed[:5])})")
+            parts.append(f"{plural(len(self.removed), 'contrat retiré')} ({', '.join(self.removed[:5])})")
         parts.extend(self.reasons)
         return "À relire : " + " ; ".join(parts) + "."
 

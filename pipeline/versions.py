@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from pipeline.errors import WorkspaceError
-from pipeline.files import FILE_MODE
+from pipeline.files import mode_of
 from pipeline.types import ContractFile
 from pipeline.workspace import Workspace, open_database
 
@@ -140,7 +140,7 @@ def keep_file(workspace: Workspace, source: Path, sha256: str) -> str:
     """Copy a version's bytes into the workspace once (copy, not link: the corpus file may be rewritten),
     never more readable than the source file."""
     target = stored_path(workspace, sha256)
-    mode = stat.S_IMODE(source.stat().st_mode) & FILE_MODE
+    mode = mode_of(source)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.part")

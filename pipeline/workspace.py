@@ -90,9 +90,11 @@ def resolve_workspace(explicit: Path | None = None) -> Workspace:
 
 def configure_prefect(workspace: Workspace, verbose: bool = False) -> None:
     """Prefect settings for a local run, set before Prefect is imported: its home in the workspace,
-    no analytics, a patient start of the ephemeral server, quiet logs unless asked."""
+    no analytics (server side, and the client side whose first import prints an English notice about anonymous
+    usage data in a terminal: `DO_NOT_TRACK`), a patient start of the ephemeral server, quiet logs unless asked."""
     os.environ.setdefault("PREFECT_HOME", str(workspace.prefect_home.resolve()))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_SERVER_UI_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")

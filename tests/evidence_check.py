@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 QUOTE_ITEM = re.compile(
-    r'<li><a href="#c-[^"]*">(?P<cid>[^<]+)</a> — p\. (?P<pages>[\d, ]+) '
+    r'<li(?: id="[^"]*")?><a href="#c-[^"]*">(?P<cid>[^<]+)</a> — p\. (?P<pages>[\d, ]+) '
     r'<span class="snippet">« (?P<quote>.*?) »</span>'
 )
 MIN_CHECKED_CHARS = 12

@@ -111,7 +111,7 @@ def test_blank_pdf_is_flagged_and_left_out_of_the_denominators(tmp_path: Path) -
     records = {record.contract_id: record for record in result.contracts}
     assert records["blanc"].status == "error"
     assert records["blanc"].error == (
-        "blanc.pdf : aucun texte lisible sur ses 200 page(s) (pages blanches, ou illisibles même par OCR) ; "
+        "blanc.pdf : aucun texte lisible sur 200 pages (pages blanches, ou illisibles même par OCR) ; "
         "contrat non compté."
     )
     assert (result.counts.contracts_ok, result.counts.contracts_error) == (1, 1)

@@ -46,7 +46,7 @@ def test_same_bytes_under_two_names_is_one_version(tmp_path: Path) -> None:
 
 def test_manifest_without_required_column_names_file_and_fix(tmp_path: Path) -> None:
     (tmp_path / "manifest.csv").write_text("id,fichier\nA,a.pdf\n", encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"manifest\.csv : colonne\(s\) manquante\(s\) contract_id, file"):
+    with pytest.raises(CorpusError, match=r"manifest\.csv : colonnes manquantes contract_id, file"):
         scan_corpus(tmp_path)
 
 

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 from contract_pdf import write_contract
+from run_fixture import run_serially
 
 from pipeline.corpus import scan_corpus
 from pipeline.versions import register_versions, stored_path
@@ -70,3 +71,20 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_cached_text_of_a_private_contract_is_not_more_readable_than_it(tmp_path: Path) -> None:
+    """Regression: the page and analysis caches of a 0600 PDF were written 0644, its text readable by all."""
+    corpus = tmp_path / "corpus"
+    write_contract(corpus / "prive.pdf", ["Axe emploi\nFrance Travail."])
+    write_contract(corpus / "public.pdf", ["Axe santé\nL'ARS."])
+    os.chmod(corpus / "prive.pdf", 0o600)
+    run_serially(corpus, tmp_path / "out", tmp_path / "ws")
+    space = Workspace(tmp_path / "ws")
+    shas = {c.contract_id: c.sha256 for c in scan_corpus(corpus).contracts}
+    for cache in (space.page_cache, space.detection_cache):
+        modes = {
+            contract_id: {stat.S_IMODE(p.stat().st_mode) for p in cache.rglob(f"*{sha}*") if p.is_file()}
+            for contract_id, sha in shas.items()
+        }
+        assert modes == {"prive": {0o600}, "public": {0o644 & ~_umask()}}, cache

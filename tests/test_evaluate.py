@@ -140,7 +140,7 @@ def test_cli_demo_corpus(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["demo-corpus", "--out", str(tmp_path / "demo"), "--n", "1", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    assert "1 contrats" in result.output
+    assert "1 contrat, " in result.output and "1 contrats" not in result.output
     assert (tmp_path / "demo" / "gold.json").exists() and (tmp_path / "demo" / "manifest.csv").exists()
     foreign = tmp_path / "foreign"
     foreign.mkdir()

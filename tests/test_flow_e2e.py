@@ -92,7 +92,7 @@ def test_run_succeeds_with_french_summary(runs: dict[str, Any]) -> None:
     first: Result = runs["first"]
     assert first.exit_code == 0, first.output
     assert "Contrats lus : 2 sur 4 (2 en erreur)" in first.output
-    assert "Relecture : 0 détection(s) décidée(s) sur " in first.output
+    assert "Relecture : 0 détection décidée sur " in first.output
     assert "  ! notes : notes.pdf : ce n'est pas un PDF (le contenu est un fichier texte)." in first.output
     assert "  ! copie-aude : copie-aude.pdf : même contenu que le contrat « 11-carcassonne », lu une seule fois." in (
         first.output
@@ -154,8 +154,8 @@ def test_second_run_extracts_nothing_again(runs: dict[str, Any]) -> None:
     unchanged = {"version": "v1", "version_changement": "inchange", "extraction": "hit", "analyse": "hit"}
     assert run["cache"]["11-carcassonne"] == unchanged
     assert run["cache"]["32-auch"] == unchanged
-    assert "Versions : 0 nouveau(x) contrat(s), 0 nouvelle(s) version(s), 3 inchangé(s)" in second.output
-    assert "extraction : 2 contrat(s) depuis le cache" in second.output
+    assert "Versions : 0 nouveau contrat, 0 nouvelle version, 3 inchangés" in second.output
+    assert "extraction : 2 contrats depuis le cache" in second.output
     fourth_ids = {r["detection_id"] for r in read_csv(runs["root"] / "out" / "detections.csv")}
     assert runs["first_ids"] < fourth_ids  # the same ids for the same text, plus the new contract's
     assert len(runs["first_ids"]) == run["counts"]["detections"]
@@ -176,16 +176,16 @@ def test_a_rejection_survives_the_next_run(runs: dict[str, Any]) -> None:
     assert automatic[runs["rejected"]]["status"] == "auto"
     entities = {(r["contract_id"], r["entity_id"]) for r in read_csv(out / "contract_entities.csv")}
     assert ("11-carcassonne", "cpam") not in entities
-    assert "Relecture : 1 détection(s) décidée(s) sur " in runs["second"].output
+    assert "Relecture : 1 détection décidée sur " in runs["second"].output
 
 
 def test_nothing_new_stops_at_once_and_leaves_the_outputs(runs: dict[str, Any]) -> None:
     third: Result = runs["third"]
     assert third.exit_code == 0, third.output
-    assert third.output.startswith("Rien de nouveau : mêmes 3 fichier(s), même code, mêmes lexiques, modèles et ")
+    assert third.output.startswith("Rien de nouveau : 3 fichiers inchangés, même code, mêmes lexiques, modèles et ")
     assert runs["third_json"] == runs["second_json"]
     history = CliRunner().invoke(main, ["history", "--workspace", str(runs["root"] / "ws")]).output
-    assert "1 vérification(s) sans rien de nouveau depuis ; dernière : " in history
+    assert "1 vérification sans rien de nouveau depuis ; dernière : " in history
 
 
 def test_only_the_new_contract_goes_through_the_flow(runs: dict[str, Any]) -> None:

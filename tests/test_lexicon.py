@@ -325,7 +325,7 @@ def test_cli_check_prints_each_error_and_exits_1(copy: Path) -> None:
     result = CliRunner().invoke(main, ["lexicon", "check", "--dir", str(copy)])
     assert result.exit_code == 1
     assert f"partners.csv:{line}: id en double « caf »" in result.output
-    assert "1 erreur(s) : lexiques à corriger." in result.output
+    assert "1 erreur : lexiques à corriger." in result.output
 
 
 def test_cli_check_missing_folder_exits_1(tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def test_member_only_signature_counts_for_its_group_everywhere(run: Path) -> Non
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
     row = next(r for r in rows if r[header.index("Nom")] == "Bailleurs sociaux")
-    assert (row[header.index("Signataire (n)")], row[header.index("Mentionné (n)")]) == (1, 3)
+    assert (row[header.index("Signataire (contrats)")], row[header.index("Mentionné (contrats)")]) == (1, 3)
     with serve(create_app(ReviewSession(run))) as base:
         http = httpx.Client(base_url=base, follow_redirects=True, timeout=30)
         http.post("/nom", data={"nom": "Alice", "suivant": "/"})

@@ -16,7 +16,7 @@ from pipeline.cli import main
 from pipeline.lexicon import default_lexicon_dir, load_lexicon
 from pipeline.report import publish as publish_module
 from pipeline.report.figures import Evidence, band, compute_figure
-from pipeline.report.publish import TABLE_FILES, publish
+from pipeline.report.publish import TABLE_FILES, publish, republish
 from pipeline.runfolder import read_marker, write_marker
 
 DESIGN_PARTNER_COLUMNS = [
@@ -59,10 +59,10 @@ def test_bands_follow_the_report() -> None:
     assert [band(p) for p in (0.5, 9.9, 10, 39.9, 40, 69.9, 70, 100)] == [
         "moins de 10 %",
         "moins de 10 %",
-        "moins de 40 %",
-        "moins de 40 %",
-        "moins de 70 %",
-        "moins de 70 %",
+        "10 à 40 %",
+        "10 à 40 %",
+        "40 à 70 %",
+        "40 à 70 %",
         "plus de 70 %",
         "plus de 70 %",
     ]
@@ -149,15 +149,17 @@ def test_theme_department_and_indicator_tables(run: Path) -> None:
     assert len(gaps) == len(computable)
 
 
-def test_decisions_change_the_figures_and_their_review_state(run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def decide(detections: pd.DataFrame, workspace: object, run_dir: object = None) -> pd.DataFrame:
-        detections = detections.copy()
-        ft = detections["entity_id"] == "mission_locale"
-        detections.loc[ft & (detections["contract_id"] == "cdv-a"), "status"] = "rejete"
-        detections.loc[ft & (detections["contract_id"] != "cdv-a"), "status"] = "valide"
-        return detections
+def decide_mission_locale(detections: pd.DataFrame, workspace: object, run_dir: object = None) -> pd.DataFrame:
+    """Reviewer decisions: the Mission locale rejected in cdv-a, confirmed elsewhere."""
+    detections = detections.copy()
+    ft = detections["entity_id"] == "mission_locale"
+    detections.loc[ft & (detections["contract_id"] == "cdv-a"), "status"] = "rejete"
+    detections.loc[ft & (detections["contract_id"] != "cdv-a"), "status"] = "valide"
+    return detections
 
-    monkeypatch.setattr("pipeline.review.apply_decisions", decide)
+
+def test_decisions_change_the_figures_and_their_review_state(run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pipeline.review.apply_decisions", decide_mission_locale)
     publish(run, load_lexicon(default_lexicon_dir()))
     ft = read(run / "tables" / "partenaires.csv").set_index("entity_id").loc["mission_locale"]
     assert ft["n_mentionne"] == "2"
@@ -259,3 +261,32 @@ def test_a_chart_png_cdv_did_not_write_is_drawn_again(run: Path, tmp_path: Path)
     publish(staged, load_lexicon(default_lexicon_dir()), previous=run)
 
     assert (staged / "charts" / stranger.name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_interrupted_regeneration_leaves_the_previous_publication_whole(
+    run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: `cdv tables` (or the review app's regeneration) stopped between two files left the tables of
+    two publications side by side in the run folder."""
+    (run / "notes.txt").write_text("mes notes", encoding="utf-8")
+    before = {p.relative_to(run): p.read_bytes() for p in sorted(run.rglob("*")) if p.is_file()}
+    monkeypatch.setattr("pipeline.review.apply_decisions", decide_mission_locale)
+    build_workbook = publish_module.build_workbook
+
+    def stopped(content: object) -> bytes:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish_module, "build_workbook", stopped)  # after the CSV tables are written
+    with pytest.raises(KeyboardInterrupt):
+        republish(run, load_lexicon(default_lexicon_dir()))
+    assert {p.relative_to(run): p.read_bytes() for p in sorted(run.rglob("*")) if p.is_file()} == before
+    assert sorted(p.name for p in run.parent.iterdir()) == ["run"]
+
+    monkeypatch.setattr(publish_module, "build_workbook", build_workbook)
+    summary = republish(run, load_lexicon(default_lexicon_dir()))
+    ft = read(run / "tables" / "partenaires.csv").set_index("entity_id").loc["mission_locale"]
+    assert ft["n_mentionne"] == "2"
+    assert (run / "notes.txt").read_text(encoding="utf-8") == "mes notes"
+    marker = read_marker(run)
+    assert marker is not None and set(summary.files) <= set(marker.files) and "notes.txt" not in marker.files
+    assert sorted(p.name for p in run.parent.iterdir()) == ["run"]

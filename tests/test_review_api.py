@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
+from browser import chromium_page, needs_chromium
 from click.testing import CliRunner
 from contract_pdf import SIGNATURE_PAGE, write_contract
 from pdfs import make_scanned_pdf
@@ -248,16 +249,11 @@ def test_report_regenerates_from_the_app(app_run: tuple[ReviewSession, Path]) ->
     assert tables.loc["ars", "n_signataire"] == 0
 
 
-@pytest.mark.skipif(shutil.which("/usr/bin/chromium") is None, reason="Debian chromium absent")
+@needs_chromium
 def test_scanned_page_hit_is_boxed_on_the_contract_page(app_run: tuple[ReviewSession, Path]) -> None:
-    from playwright.sync_api import sync_playwright
-
     session, _ = app_run
     target = detection(session, "contrat_scan", "caf")
-    arguments = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-    with serve(create_app(session, publish_pause=0)) as base, sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=arguments)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+    with serve(create_app(session, publish_pause=0)) as base, chromium_page(timeout_ms=30000) as page:
         page.goto(base + f"/nom?suivant=/contrats/contrat_scan%3Fsel%3D{target}")
         page.fill("#nom", "Alice")
         page.click("text=Commencer la relecture")
@@ -267,4 +263,3 @@ def test_scanned_page_hit_is_boxed_on_the_contract_page(app_run: tuple[ReviewSes
         image = page.locator("#page-image").bounding_box()
         box = page.locator("#hit-layer .hit-box").first.bounding_box()
         assert image and box and image["x"] < box["x"] < image["x"] + image["width"] / 2
-        browser.close()

@@ -4,31 +4,25 @@ uvicorn on 127.0.0.1. Screenshots go to the test's temporary folder."""
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import chromium_page, needs_chromium
 from test_review_support import review_run, serve  # noqa: F401  (fixture)
 
 from pipeline.review.app import create_app
 from pipeline.review.session import ReviewSession
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian chromium absent")
+pytest.importorskip("playwright.sync_api")
+pytestmark = needs_chromium
 
 
 @pytest.fixture()
 def browser_page() -> Iterator[object]:
-    with playwright_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(15000)
+    with chromium_page() as page:
         yield page
-        browser.close()
 
 
 def progress(page) -> tuple[int, int]:
@@ -254,7 +248,7 @@ def test_matrix_cells_lead_to_the_passages(review_run: Path, browser_page, tmp_p
         assert page.inner_text(f"#m-contrat_2 td:nth-child({ars + 1})") == "M"
         assert page.inner_text(f"#matrice tfoot tr.foot-sig td:nth-child({ars + 1})") == "2"
         band = page.locator(f"#matrice tfoot tr.foot-band td:nth-child({ars + 1})")
-        assert band.inner_text() == "≥70" and band.get_attribute("title") == "70\u00a0% et plus"
+        assert band.inner_text() == "≥70" and band.get_attribute("title") == "plus de 70\u00a0%"
         page.screenshot(path=str(tmp_path / "matrice.png"), full_page=True)
         page.click(f"#m-contrat_2 td:nth-child({ars + 1}) a")
         page.wait_for_url(re.compile(r"/concordance/ars\?contrat=contrat_2$"))

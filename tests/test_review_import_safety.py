@@ -42,15 +42,15 @@ def test_import_silently_superseding_colleagues_is_refused_without_remplacer(
     lines = refused.output.splitlines()
     assert lines[0].startswith("  Ligne ") and " : Bruno a décidé (validée) le " in lines[0]
     assert lines[-1] == (
-        "Erreur : relecture.xlsx remplacerait 1 décision(s) prise(s) par des collègues depuis l'export ; rien n'a "
-        "été importé. Relancez avec --remplacer pour les remplacer, ou exportez à nouveau."
+        "Erreur : relecture.xlsx remplacerait 1 décision prise par des collègues depuis l'export ; rien n'a "
+        "été importé. Relancez avec --remplacer pour la remplacer, ou exportez à nouveau."
     )
     assert [d.id for d in session.store.all()] == [bruno.id]  # not even the row nobody else touched
     replaced = CliRunner().invoke(main, [*args, "--remplacer"])
     assert replaced.exit_code == 0, replaced.output
     first, second, third = replaced.output.splitlines()
-    assert first.startswith("2 décision(s) enregistrée(s), 0 ligne(s) déjà à jour, ")
-    assert second == "1 décision(s) de collègues remplacée(s) (--remplacer) :"
+    assert first.startswith("2 décisions enregistrées, 0 ligne déjà à jour, ")
+    assert second == "1 décision de collègues remplacée (--remplacer) :"
     assert " : Bruno a décidé (validée) le " in third
     current = {d.detection_id: d for d in session.store.current()}
     assert current[bruno.detection_id].reviewer == "Alice" and current[bruno.detection_id].action == "rejeter"

@@ -8,11 +8,10 @@ from pathlib import Path
 import pandas as pd
 from test_review_support import review_run  # noqa: F401  (fixture)
 
+from pipeline.french import fr_number, fr_pct, plural, sort_key, sorted_fr
 from pipeline.review.actions import undo_decision
 from pipeline.review.cells import band_label, live_tables, table_progress
 from pipeline.review.concordance import Line, concordance, context_keys, group_lines, search
-from pipeline.review.french import fr_number, fr_pct, plural, sort_key, sorted_fr
-from pipeline.review.matrix import build_matrix
 from pipeline.review.queue import build_queue, review_queue
 from pipeline.review.session import ReviewSession
 from pipeline.review.views import snippet_parts
@@ -129,7 +128,7 @@ def test_bulk_decisions_are_recorded_one_by_one(review_run: Path) -> None:  # no
 
 def test_matrix_has_signatures_and_mentions_with_margins(review_run: Path) -> None:  # noqa: F811
     session = ReviewSession(review_run)
-    matrix = build_matrix(live_tables(session), session.contracts.to_dict("records"), "partenaires")
+    matrix = live_tables(session).matrix(session.contracts.to_dict("records"), "partenaires")
     names = [c.entity_id for c in matrix.columns]
     assert set(names) == {"caf", "ars", "france_travail", "etat", "mission_locale", "conseil_regional"}
     row = next(r for r in matrix.rows if r.contract_id == "contrat_1")
@@ -144,12 +143,12 @@ def test_matrix_has_signatures_and_mentions_with_margins(review_run: Path) -> No
     }
     assert (row.named, row.signing) == (6, 4)
     caf = next(c for c in matrix.columns if c.entity_id == "caf")
-    assert (caf.count, caf.pct, caf.band, caf.signing) == (3, 100.0, "70\u00a0% et plus", 3)
+    assert (caf.count, caf.pct, caf.band, caf.signing) == (3, 100.0, "plus de 70 %", 3)
     session.decide(detection(session, "contrat_1", "caf", role="signataire"), "role", "Alice", value="mentionne")
-    matrix = build_matrix(live_tables(session), session.contracts.to_dict("records"), "partenaires")
+    matrix = live_tables(session).matrix(session.contracts.to_dict("records"), "partenaires")
     row = next(r for r in matrix.rows if r.contract_id == "contrat_1")
     assert row.cells[[c.entity_id for c in matrix.columns].index("caf")] == "M"
-    schemes = build_matrix(live_tables(session), session.contracts.to_dict("records"), "dispositifs")
+    schemes = live_tables(session).matrix(session.contracts.to_dict("records"), "dispositifs")
     assert {c.entity_id for c in schemes.columns} == {"cls_sante", "ctg", "clspd"}
     assert all(set(r.cells) == {"M"} for r in schemes.rows)
 
@@ -187,7 +186,7 @@ def test_french_helpers() -> None:
     assert sorted_fr(names) == ["eau", "Éducation nationale", "Emploi", "État – Préfecture", "Protection judiciaire"]
     assert sort_key("Œuvre") < sort_key("Office")
     assert band_label(0, 0.0) == "non trouvé" and band_label(1, 2.5) == "moins de 10\u00a0%"
-    assert band_label(4, 10.0) == "10 à 40\u00a0%" and band_label(28, 70.0) == "70\u00a0% et plus"
+    assert band_label(4, 10.0) == "10 à 40\u00a0%" and band_label(28, 70.0) == "plus de 70\u00a0%"
 
 
 def test_view_updated_decision_by_decision_matches_a_full_resolution(review_run: Path) -> None:  # noqa: F811

@@ -92,7 +92,7 @@ def test_short_token_is_refused(hostile_run: Path) -> None:
     result = CliRunner().invoke(main, ["review", "--run", str(hostile_run), "--token", "court"])
     assert result.exit_code == 1
     assert result.output.startswith(
-        "Erreur : jeton d'accès trop court (5 caractère(s)) : il en faut au moins 16 (par exemple : python -c"
+        "Erreur : jeton d'accès trop court (5 caractères) : il en faut au moins 16 (par exemple : python -c"
     )
     assert result.output.count("\n") == 1
 

@@ -115,11 +115,11 @@ def test_cli_export_import_agreement(review_run: Path, tmp_path: Path) -> None: 
     out = tmp_path / "r.xlsx"
     result = runner.invoke(main, ["review", "export", "--out", str(out), "--run", str(review_run)])
     assert result.exit_code == 0, result.output
-    assert "détection(s) exportée(s)" in result.output
+    assert "détections exportées" in result.output
     edit(out, {("contrat_1|Conseil local", "decision"): "rejeter"})
     args = ["review", "import", str(out), "--reviewer", "Chloé", "--run", str(review_run)]
     result = runner.invoke(main, args)
-    assert result.exit_code == 0 and "1 décision(s) enregistrée(s)" in result.output, result.output
+    assert result.exit_code == 0 and "1 décision enregistrée" in result.output, result.output
     edit(out, {("contrat_1|Mission locale", "decision"): "oui"})
     result = runner.invoke(main, args)
     assert result.exit_code == 1 and "Erreur :" in result.output and "Ligne" in result.output

@@ -168,13 +168,13 @@ def test_review_export_import_round_trip_changes_nothing(runs: dict[str, Any], t
     assert str(visible.cell(line, header.index("extrait") + 1).value).startswith("'=HYPERLINK")
     unchanged = runner.invoke(main, ["review", "import", str(book), "--reviewer", "Alice", "--run", str(out)])
     assert unchanged.exit_code == 0, unchanged.output
-    assert unchanged.output.startswith("0 décision(s) enregistrée(s), 0 ligne(s) déjà à jour")
+    assert unchanged.output.startswith("0 décision enregistrée, 0 ligne déjà à jour")
     comment = visible.cell(line, header.index("commentaire") + 1)
     comment.value = "=1+2 à vérifier"
     comment.data_type = "s"  # typed as text ('=1+2 … in Excel): the reviewer's text, not a formula
     workbook.save(book)
     noted = runner.invoke(main, ["review", "import", str(book), "--reviewer", "Alice", "--run", str(out)])
-    assert noted.output.startswith("1 décision(s) enregistrée(s)"), noted.output
+    assert noted.output.startswith("1 décision enregistrée"), noted.output
     from pipeline.review.session import ReviewSession
     from pipeline.workspace import Workspace
 
@@ -186,7 +186,7 @@ def test_review_export_import_round_trip_changes_nothing(runs: dict[str, Any], t
     second = load_workbook(again)["Détections"]
     assert second.cell(line, header.index("commentaire") + 1).value == "'=1+2 à vérifier"
     repeat = runner.invoke(main, ["review", "import", str(again), "--reviewer", "Alice", "--run", str(out)])
-    assert repeat.output.startswith("0 décision(s) enregistrée(s)"), repeat.output
+    assert repeat.output.startswith("0 décision enregistrée"), repeat.output
 
 
 def test_link_to_a_secret_outside_the_corpus_is_neither_read_nor_copied(runs: dict[str, Any]) -> None:
@@ -219,5 +219,5 @@ def test_history_of_an_unchanged_rerun_reports_nothing_changed(runs: dict[str, A
     assert history.exit_code == 0, history.output
     lines = history.output.splitlines()
     assert lines[0] == "Runs (2 plus récents d'abord) :"
-    assert lines[1].endswith("3 contrat(s) lu(s) sur 5 ; rien de changé"), lines[1]
+    assert lines[1].endswith("3 contrats lus sur 5 ; rien de changé"), lines[1]
     assert "cellule" not in history.output

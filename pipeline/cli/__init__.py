@@ -7,6 +7,8 @@ from typing import IO, Any
 import click
 
 from pipeline import __version__
+from pipeline.cli.french import VERSION_HELP, CdvCommand
+from pipeline.cli.french import CdvGroup as FrenchGroup
 from pipeline.errors import CdvError
 
 
@@ -22,8 +24,9 @@ def fail(message: str) -> None:
     raise FrenchError(message)
 
 
-class CdvGroup(click.Group):
-    """The `cdv` group: a library error (`CdvError`) raised by any verb ends it with one French line, exit 1."""
+class CdvGroup(FrenchGroup):
+    """The `cdv` group: Click in French (`pipeline.cli.french`); a library error (`CdvError`) raised by any verb
+    ends it with one French line, exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -32,8 +35,8 @@ class CdvGroup(click.Group):
             raise FrenchError(str(error)) from error
 
 
-@click.group(cls=CdvGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="cdv")
+@click.group("cdv", cls=CdvGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cdv", message="%(prog)s, version %(version)s", help=VERSION_HELP)
 def main() -> None:
     """cdv : lecture semi-automatique des contrats de ville Engagements Quartiers 2030.
 
@@ -43,4 +46,4 @@ def main() -> None:
 
 from pipeline.cli import demo, lexicon, review, run, serve, tables, train  # noqa: E402  (verbs register on main)
 
-__all__ = ["demo", "fail", "lexicon", "main", "review", "run", "serve", "tables", "train"]
+__all__ = ["CdvCommand", "demo", "fail", "lexicon", "main", "review", "run", "serve", "tables", "train"]

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli import fail, main
+from pipeline.cli.french import FloatRange, IntRange
 from pipeline.cli.options import lexicons_option, workspace_option
-from pipeline.errors import CdvError
+from pipeline.french import agree, plural
 
 if TYPE_CHECKING:
     from pipeline.review.session import ReviewSession
@@ -56,7 +57,7 @@ def is_loopback(host: str) -> bool:
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (autre que locale : jeton requis)."
 )
-@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port d'écoute.")
+@click.option("--port", type=IntRange(1, 65535), default=8765, show_default=True, help="Port d'écoute.")
 @click.option(
     "--token",
     default=None,
@@ -71,7 +72,7 @@ def is_loopback(host: str) -> bool:
 @lexicons_option
 @click.option(
     "--pause",
-    type=click.FloatRange(0, 3600),
+    type=FloatRange(0, 3600),
     default=30.0,
     show_default=True,
     help="Secondes sans décision après lesquelles rapport et classeur sont régénérés (0 : seulement sur demande).",
@@ -99,12 +100,8 @@ def review_group(
         fail(f"--host {host} expose l'application au réseau : donnez un jeton avec --token ou {TOKEN_ENV}.")
     from pipeline.review.app import check_token, create_app
 
-    try:
-        check_token(token)
-        session = open_session(run_dir, workspace, lexicons)
-    except CdvError as error:
-        fail(str(error))
-        return
+    check_token(token)
+    session = open_session(run_dir, workspace, lexicons)
     import uvicorn
 
     address = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
@@ -126,12 +123,8 @@ def export_command(out: Path, run_dir: Path, workspace: Path | None) -> None:
     """
     from pipeline.review.spreadsheet import export_workbook
 
-    try:
-        count = export_workbook(open_session(run_dir, workspace), out)
-    except CdvError as error:
-        fail(str(error))
-        return
-    click.echo(f"{count} détection(s) exportée(s) dans {out}.")
+    count = export_workbook(open_session(run_dir, workspace), out)
+    click.echo(f"{plural(count, 'détection exportée')} dans {out}.")
     click.echo("Remplissez les colonnes decision, nouveau_role, nouveau_theme, commentaire puis : cdv review import")
 
 
@@ -161,22 +154,21 @@ def import_command(file: Path, reviewer: str | None, replace: bool, run_dir: Pat
         for line in error.problems[:50]:
             click.echo(f"  {line}", err=True)
         if len(error.problems) > 50:
-            click.echo(f"  … et {len(error.problems) - 50} autre(s).", err=True)
-        fail(str(error))
-        return
-    except CdvError as error:
+            click.echo(f"  … et {plural(len(error.problems) - 50, 'autre')}.", err=True)
         fail(str(error))
         return
     click.echo(
-        f"{result.recorded} décision(s) enregistrée(s), {result.unchanged} ligne(s) déjà à jour, "
-        f"{result.untouched} ligne(s) sans décision."
+        f"{plural(result.recorded, 'décision enregistrée')}, "
+        f"{plural(result.unchanged, 'ligne déjà à jour', 'lignes déjà à jour')}, "
+        f"{plural(result.untouched, 'ligne sans décision')}."
     )
     if result.overtaken:
-        click.echo(f"{len(result.overtaken)} décision(s) de collègues remplacée(s) (--remplacer) :")
+        replaced = agree(len(result.overtaken), "remplacée")
+        click.echo(f"{plural(len(result.overtaken), 'décision')} de collègues {replaced} (--remplacer) :")
         for line in result.overtaken[:50]:
             click.echo(f"  {line}")
         if len(result.overtaken) > 50:
-            click.echo(f"  … et {len(result.overtaken) - 50} autre(s).")
+            click.echo(f"  … et {plural(len(result.overtaken) - 50, 'autre')}.")
 
 
 @review_group.command("agreement")
@@ -189,10 +181,6 @@ def agreement_command(run_dir: Path, workspace: Path | None) -> None:
     """
     from pipeline.review.agreement import agreement_lines, compute_agreement
 
-    try:
-        result = compute_agreement(open_session(run_dir, workspace))
-    except CdvError as error:
-        fail(str(error))
-        return
+    result = compute_agreement(open_session(run_dir, workspace))
     for line in agreement_lines(result):
         click.echo(line)

@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from pipeline.cli import fail, main
+from pipeline.cli.french import IntRange
 from pipeline.cli.options import lexicons_option, workspace_option
+from pipeline.french import agree, fr_number, fr_pct, plural
 from pipeline.lexicon import default_lexicon_dir
 from pipeline.models import default_models_dir
 from pipeline.runfolder import check_output_dir
@@ -48,22 +50,23 @@ def summary_lines(result: RunResult) -> list[str]:
     if result.publication is not None:
         review = result.publication.review
         lines.append(
-            f"Relecture : {review.decidees} détection(s) décidée(s) sur {review.detections} "
-            f"({review.pct_revu} %), appliquées aux tables"
+            f"Relecture : {plural(review.decidees, 'détection décidée')} sur {fr_number(review.detections, 0)} "
+            f"({fr_pct(review.pct_revu)}), {agree(review.decidees, 'appliquée')} aux tables"
         )
     kinds = [record.version_change for record in result.contracts if record.version_change]
     if kinds:
         replaced = kinds.count("remplace") + kinds.count("retabli")
         lines.append(
-            f"Versions : {kinds.count('nouveau')} nouveau(x) contrat(s), {replaced} nouvelle(s) version(s), "
-            f"{kinds.count('inchange')} inchangé(s) ; détail : cdv history"
+            f"Versions : {plural(kinds.count('nouveau'), 'nouveau contrat')}, "
+            f"{plural(replaced, 'nouvelle version')}, {plural(kinds.count('inchange'), 'inchangé')} ; "
+            "détail : cdv history"
         )
     cache = [record.cache.extraction for record in result.contracts if record.cache is not None]
     lines += [
-        f"Pages lues : {counts.pages} ; extraction : {cache.count('hit')} contrat(s) depuis le cache, "
-        f"{cache.count('miss')} lu(s)",
+        f"Pages lues : {fr_number(counts.pages, 0)} ; extraction : {plural(cache.count('hit'), 'contrat')} "
+        f"depuis le cache, {plural(cache.count('miss'), 'contrat lu')}",
         f"Partenaires trouvés : {counts.partners_found} ; dispositifs : {counts.dispositifs_found} ; "
-        f"détections : {counts.detections}",
+        f"détections : {fr_number(counts.detections, 0)}",
         f"Résultats dans {result.settings.out} : contracts.csv, detections.csv, contract_entities.csv, "
         "tables/*.csv, rapport.xlsx, rapport.html, run.json",
     ]
@@ -98,9 +101,7 @@ def summary_lines(result: RunResult) -> list[str]:
     is_flag=True,
     help="Sans la reconnaissance d'entités de spaCy pour candidates.csv (plus rapide).",
 )
-@click.option(
-    "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Contrats traités en parallèle."
-)
+@click.option("--workers", type=IntRange(1, 64), default=2, show_default=True, help="Contrats traités en parallèle.")
 @click.option(
     "--dask-address",
     default=None,
@@ -164,7 +165,7 @@ def run_command(
     if counts.contracts and counts.contracts_ok == 0:
         fail("aucun contrat n'a pu être lu : voir les erreurs ci-dessus.")
     if strict and counts.contracts_error:
-        fail(f"--strict : {counts.contracts_error} contrat(s) en erreur.")
+        fail(f"--strict : {plural(counts.contracts_error, 'contrat en erreur')}.")
 
 
 def run_with_progress(settings: RunSettings) -> RunResult:
@@ -197,7 +198,7 @@ def run_with_progress(settings: RunSettings) -> RunResult:
     "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Dossier où écrire pages.jsonl."
 )
 @workspace_option()
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--workers", type=IntRange(1, 64), default=2, show_default=True, help="Contrats lus en parallèle.")
 def extract_command(corpus: Path, out: Path, workspace: Path | None, workers: int) -> None:
     """Extrait le texte de chaque page (une ligne JSON par page, avec la façon dont elle a été lue).
 
@@ -208,9 +209,9 @@ def extract_command(corpus: Path, out: Path, workspace: Path | None, workers: in
     space = resolve_workspace(workspace)
     result = extract_corpus_to_jsonl(corpus, out / "pages.jsonl", space.page_cache, workers)
     click.echo(
-        f"Contrats : {result['contracts']} ({result['errors']} en erreur) ; pages : {result['pages']} "
-        f"(texte {result['text']}, OCR {result['ocr']}, illisibles {result['unread']})"
+        f"Contrats : {result['contracts']} ({result['errors']} en erreur) ; pages : {fr_number(result['pages'], 0)} "
+        f"(texte {result['text']}, OCR {result['ocr']}, {plural(result['unread'], 'illisible')})"
     )
     for message in result["messages"]:
         click.echo(f"  ! {message}")
-    click.echo(f"{result['cache_hits']} contrat(s) depuis le cache ; pages écrites dans {out / 'pages.jsonl'}")
+    click.echo(f"{plural(result['cache_hits'], 'contrat')} depuis le cache ; pages écrites dans {out / 'pages.jsonl'}")

@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 
 from pipeline.cli import fail, main
+from pipeline.cli.french import IntRange
 from pipeline.cli.options import lexicons_option, workspace_option
-from pipeline.errors import CdvError
-from pipeline.lexicon import LexiconError
+from pipeline.french import fr_datetime, plural
 from pipeline.workspace import Workspace, configure_prefect, resolve_workspace
 
 DEFAULT_CORPUS = Path("corpus")
@@ -43,7 +43,7 @@ ENTITY_MARKS = {"ajoute": "+", "retire": "-", "modifie": "~", "cellule": "#"}
 )
 @workspace_option()
 @lexicons_option
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Contrats en parallèle.")
+@click.option("--workers", type=IntRange(1, 64), default=2, show_default=True, help="Contrats en parallèle.")
 @click.option("--name", default="cdv-quotidien", show_default=True, help="Nom du déploiement Prefect.")
 @click.option("--once", is_flag=True, help="Faire un seul passage maintenant, sans planification, puis quitter.")
 @click.option("--force", is_flag=True, help="Avec --once : relancer même si rien n'a changé.")
@@ -68,17 +68,12 @@ def serve_command(
     """
     from pipeline.lexicon import default_lexicon_dir
 
-    try:
-        from prefect.schedules import validate_cron_string
-
-        validate_cron_string(cron)
-    except ValueError:
-        fail(f'planification « {cron} » invalide : cinq champs cron, par exemple "0 6 * * *" (6 h chaque jour).')
     if not corpus.is_dir():
         fail(f"{corpus} : dossier du corpus introuvable ; indiquez-le avec --corpus DIR.")
     try:
         space = resolve_workspace(workspace)
-        configure_prefect(space, verbose=True)
+        configure_prefect(space, verbose=True)  # before Prefect is first imported
+        check_cron(cron)
         if not verbose:
             os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
         lexicon_dir = lexicons or default_lexicon_dir()
@@ -89,10 +84,18 @@ def serve_command(
             click.echo(result["message"])
             return
         serve_forever(corpus, out, space, lexicon_dir, cron, timezone, workers, name)
-    except (CdvError, LexiconError) as error:
-        fail(str(error))
     except RuntimeError as error:
         fail(f"service impossible à démarrer : {error}")
+
+
+def check_cron(cron: str) -> None:
+    """A French error for a schedule that is not five cron fields."""
+    from prefect.schedules import validate_cron_string
+
+    try:
+        validate_cron_string(cron)
+    except ValueError:
+        fail(f'planification « {cron} » invalide : cinq champs cron, par exemple "0 6 * * *" (6 h chaque jour).')
 
 
 def serve_forever(
@@ -126,7 +129,7 @@ def serve_forever(
 
 @main.command("history")
 @workspace_option()
-@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Runs affichés.")
+@click.option("--limit", type=IntRange(1, 10_000), default=20, show_default=True, help="Runs affichés.")
 @click.option("--contract", "contract_id", default=None, help="Seulement ce contrat.")
 @click.option(
     "--details/--no-details",
@@ -139,12 +142,8 @@ def history_command(workspace: Path | None, limit: int, contract_id: str | None,
 
     Exemple : cdv history --workspace outputs/
     """
-    try:
-        space = resolve_workspace(workspace)
-        lines = history_lines(space, limit, contract_id, details)
-    except CdvError as error:
-        fail(str(error))
-        return
+    space = resolve_workspace(workspace)
+    lines = history_lines(space, limit, contract_id, details)
     for line in lines:
         click.echo(line)
 
@@ -170,7 +169,7 @@ def history_lines(space: Workspace, limit: int = 20, contract_id: str | None = N
         entity_changes = [c for c in entity_changes if c.change != "cellule"]
         counts = run.counts
         headline = (
-            f"  {run.started_at}  {run.run_id}  {counts.get('contracts_ok', '?')} contrat(s) lu(s) "
+            f"  {fr_datetime(run.started_at)}  {run.run_id}  {plural(counts.get('contracts_ok', 0), 'contrat lu')} "
             f"sur {counts.get('contracts', '?')}"
         )
         if not run.previous_run:
@@ -179,14 +178,17 @@ def history_lines(space: Workspace, limit: int = 20, contract_id: str | None = N
             headline += " ; rien de changé"
         else:
             headline += (
-                f" ; {len(changes)} contrat(s) changé(s), {len(entity_changes)} partenaire(s)/dispositif(s) "
-                f"gagné(s), perdu(s) ou changé(s) de rôle, {len(cells)} cellule(s) de tables modifiée(s)"
+                f" ; {plural(len(changes), 'contrat changé')}, "
+                f"{plural(len(entity_changes), 'partenaire ou dispositif', 'partenaires ou dispositifs')} gagnés, "
+                f"perdus ou changés de rôle, "
+                f"{plural(len(cells), 'cellule de tables modifiée', 'cellules de tables modifiées')}"
             )
         lines.append(headline)
         checks = checks_since(space, run.run_id)
         if checks:
             lines.append(
-                f"      {len(checks)} vérification(s) sans rien de nouveau depuis ; dernière : {checks[-1][0]}"
+                f"      {plural(len(checks), 'vérification')} sans rien de nouveau depuis ; "
+                f"dernière : {fr_datetime(checks[-1][0])}"
             )
         if run.previous_run:
             for cid, change, sha256, old in changes:

@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from pipeline.cli import fail, main
+from pipeline.cli.french import IntRange
 from pipeline.cli.options import lexicons_option, workspace_option
+from pipeline.french import fr_number, fr_pct, plural
 from pipeline.runfolder import MARKER, is_run_folder, record_written
 from pipeline.workspace import Workspace
 
@@ -32,32 +34,33 @@ def tables_command(run_dir: Path, lexicons: Path | None, workspace: Path | None,
 
     Exemple : cdv tables --run outputs/latest
     """
-    from pipeline.report.publish import load_run_lexicon, publish
+    from pipeline.report.publish import load_run_lexicon, republish
 
     if not is_run_folder(run_dir):
         fail(f"{run_dir} : pas de marqueur {MARKER}, ce dossier n'est pas un résultat de cdv run.")
     started = time.perf_counter()
     lexicon = load_run_lexicon(run_dir, lexicons)
-    summary = publish(run_dir, lexicon, Workspace(workspace) if workspace is not None else None, png=not no_png)
+    summary = republish(run_dir, lexicon, Workspace(workspace) if workspace is not None else None, png=not no_png)
     review = summary.review
     click.echo(
         f"Contrats lus : {review.contrats_lus} sur {review.contrats} ; détections : "
-        f"{review.detections} dont {review.decidees} décidées ({review.pct_revu} %)"
+        f"{fr_number(review.detections, 0)} dont {plural(review.decidees, 'décidée')} ({fr_pct(review.pct_revu)})"
     )
     click.echo(
-        f"Indicateurs : {summary.indicators_total} dont {summary.indicators_computable} calculables ; "
-        f"{summary.indicators_agreeing} conformes au rapport publié"
+        f"{plural(summary.indicators_total, 'indicateur')} dont "
+        f"{plural(summary.indicators_computable, 'calculable')} ; "
+        f"{plural(summary.indicators_agreeing, 'conforme')} au rapport publié"
     )
     if review.pages_illisibles:
         click.echo(
-            f"  ! {review.pages_illisibles} page(s) illisible(s) dans "
-            f"{review.contrats_pages_illisibles} contrat(s) : chiffres signalés ⚠"
+            f"  ! {plural(review.pages_illisibles, 'page illisible')} dans "
+            f"{plural(review.contrats_pages_illisibles, 'contrat')} : chiffres signalés ⚠"
         )
     for warning in summary.warnings:
         click.echo(f"  ! {warning}")
     click.echo(
         f"Écrit dans {run_dir} : tables/*.csv, rapport.xlsx, rapport.html, charts/ "
-        f"({time.perf_counter() - started:.1f} s)"
+        f"({fr_number(time.perf_counter() - started)} s)"
     )
 
 
@@ -72,7 +75,7 @@ def tables_command(run_dir: Path, lexicons: Path | None, workspace: Path | None,
 )
 @click.option(
     "--limit",
-    type=click.IntRange(0, 100000),
+    type=IntRange(0, 100000),
     default=30,
     show_default=True,
     help="Différences affichées dans le terminal.",

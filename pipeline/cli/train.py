@@ -9,6 +9,7 @@ import click
 
 from pipeline.cli import fail, main
 from pipeline.cli.options import workspace_option
+from pipeline.french import plural
 
 
 @main.command("train")
@@ -55,7 +56,7 @@ def train(
     """
     from pipeline.cache import extract_with_cache
     from pipeline.corpus import scan_corpus
-    from pipeline.lexicon import LexiconError, default_lexicon_dir, load_lexicon
+    from pipeline.lexicon import default_lexicon_dir, load_lexicon
     from pipeline.match import load_matcher
     from pipeline.models import default_models_dir
     from pipeline.train import decision_examples, load_gold, prepare, save_models, train_models
@@ -67,11 +68,7 @@ def train(
     for gold_file in gold_files:
         if not gold_file.exists():
             fail(f"{gold_file} introuvable : indiquez les étiquettes avec --gold.")
-    try:
-        lexicon = load_lexicon(default_lexicon_dir())
-    except LexiconError as error:
-        fail(str(error))
-        return
+    lexicon = load_lexicon(default_lexicon_dir())
     workspace = resolve_workspace(workspace_dir)
     matcher = load_matcher(default_lexicon_dir())
     prepared = []
@@ -87,13 +84,15 @@ def train(
         if not documents:
             fail(f"aucun contrat lisible dans le corpus {corpus}.")
         prepared += prepare(documents, load_gold(gold_file), matcher)
-        described.append(f"{corpus} ({len(documents)} contrats, étiquettes {gold_file.name})")
+        described.append(f"{corpus} ({plural(len(documents), 'contrat')}, étiquettes {gold_file.name})")
     decisions = ([], []) if without_decisions else decision_examples(workspace, lexicon)
-    click.echo(f"Entraînement sur {len(prepared)} contrats et {len(decisions[0])} décision(s) de relecture …")
+    click.echo(
+        f"Entraînement sur {plural(len(prepared), 'contrat')} et {plural(len(decisions[0]), 'décision de relecture')} …"
+    )
     models, counts = train_models(prepared, lexicon, decisions)
     target = models_dir or default_models_dir()
     card = {
-        "training_data": " ; ".join(described) + f" ; {len(decisions[0])} décision(s) de relecture",
+        "training_data": " ; ".join(described) + f" ; {plural(len(decisions[0]), 'décision de relecture')}",
         "lexicon_version": lexicon.version,
         "examples": counts,
     }

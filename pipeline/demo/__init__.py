@@ -24,6 +24,10 @@ GENERATOR_VERSION = "2"
 STAMP_FILE = ".cdv-demo.json"
 MANIFEST_FILE = "manifest.csv"
 GOLD_FILE = "gold.json"
+# Why a contract meant for Chromium was rendered by reportlab (`producer_note` in gold.json), in French.
+MISSING_NOTE = "Chromium introuvable sur cette machine (apt-get install chromium)"
+FAILED_NOTE = "l'impression du PDF par Chromium a échoué"
+UNREADABLE_NOTE = "le texte du PDF imprimé par Chromium ne se relit pas comme le prévoient les étiquettes"
 
 __all__ = [
     "GENERATOR_VERSION",
@@ -61,11 +65,13 @@ def _render_one(job: tuple[int, int, int, str, str | None]) -> dict[str, Any]:
     if doc.producer == "chromium":
         if chromium:
             pages = render_html(doc, out, seed, chromium)
-            problems = verify(out, doc, pages) if pages else ["échec de Chromium"]
-            if problems:
-                note = f"repli reportlab : {problems[0]}"
+            if not pages:
+                note = FAILED_NOTE
+            else:
+                problems = verify(out, doc, pages)
+                note = f"{UNREADABLE_NOTE} ({problems[0]})" if problems else ""
         else:
-            note = "repli reportlab : Chromium absent"
+            note = MISSING_NOTE
         if note:
             doc = compose(assignment, terr, profiles, seed)
             doc.producer = "reportlab"

@@ -51,5 +51,6 @@ def verify(pdf: Path, doc: M.Document, expected_pages: int) -> list[str]:
                 continue
             needle = normalise_surface(mention.surface)
             if not any(needle in form for page in block.pages if page <= len(forms) for form in forms[page - 1]):
-                problems.append(f"« {mention.surface} » absent de la page {block.pages}")
+                pages = ", ".join(map(str, block.pages))
+                problems.append(f"« {mention.surface} » introuvable dans le texte relu de la page {pages}")
     return problems

@@ -28,6 +28,7 @@ from pipeline.extract.ocr import ocr_page, tesseract_problem
 from pipeline.extract.quality import MIN_LETTERS, count_letters, garbage_reason
 from pipeline.extract.settings import ExtractSettings
 from pipeline.extract.tables import MIN_RULINGS, extract_tables, grid_tables, has_cell_rows, page_rulings
+from pipeline.french import agree, plural
 from pipeline.types import ContractFile, ExtractedDocument, Page
 
 LINE_PATTERN = re.compile(r"[^\r\n]+")
@@ -456,7 +457,8 @@ def _read_document(
             enormous = [d.number for d in drafts if max(d.width, d.height) > ENORMOUS_SIDE]
             if enormous:
                 document.warnings.append(
-                    f"{name} : page(s) de taille démesurée {enormous[:5]} : texte lu, OCR à résolution réduite."
+                    f"{name} : {plural(len(enormous), 'page')} de taille démesurée {enormous[:5]} : "
+                    "texte lu, OCR à résolution réduite."
                 )
             run_ocr(pdf, drafts, settings, document, extend_deadline)
             run_tables(pdf, drafts, settings, document, extend_deadline)
@@ -496,7 +498,8 @@ def run_ocr(
             draft.method, draft.lines = "unread", []
             draft.reason = f"{draft.reason} ; non lue : {problem}"
         document.warnings.append(
-            f"{document.contract_id} : {len(wanted)} page(s) sans texte exploitable non lues ({problem})."
+            f"{document.contract_id} : {plural(len(wanted), 'page')} sans texte exploitable "
+            f"{agree(len(wanted), 'non lue', 'non lues')} ({problem})."
         )
         return
     extend_deadline(settings.page_seconds * len(drafts) + settings.ocr_page_seconds * len(wanted))

@@ -1,6 +1,6 @@
 """Band charts as in the report's "PARTENAIRES DES CDV / <THÈME>" and "ARTICULATIONS <THÈME>" figures.
 
-Entities are placed in four frequency bands (moins de 10 %, 40 %, 70 %, plus de 70 %); partners that sign
+Entities are placed in four frequency bands (moins de 10 %, 10 à 40 %, 40 à 70 %, plus de 70 %); partners that sign
 are marked ●; schemes are split between droit commun and the politique de la ville's own schemes. Each
 chart is drawn as SVG (hand-written: labels link to their evidence inside the HTML report) and as PNG
 (matplotlib) for reuse in a word processor.
@@ -17,27 +17,30 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 
+from pipeline.french import fr_pct, fr_text, sort_key
 from pipeline.report.figures import BAND_ORDER
 
 COLUMN_WIDTH = 250
 ROW_HEIGHT = 19
-HEADER_HEIGHT = 64
+HEADER_HEIGHT = 82
 GROUP_HEADER = 26
 MARGIN = 12
 MAX_LABEL = 30
 BAND_COLOURS = {
     "moins de 10 %": "#e8eef7",
-    "moins de 40 %": "#c6d7ee",
-    "moins de 70 %": "#8fb1dc",
+    "10 à 40 %": "#c6d7ee",
+    "40 à 70 %": "#8fb1dc",
     "plus de 70 %": "#3f6fb5",
 }
 BAND_TEXT = {
     "moins de 10 %": "#1c2b40",
-    "moins de 40 %": "#1c2b40",
-    "moins de 70 %": "#10213a",
+    "10 à 40 %": "#1c2b40",
+    "40 à 70 %": "#10213a",
     "plus de 70 %": "#ffffff",
 }
 SIGNATORY_MARK = "●"
+PARTNER_SHARE = "Part des contrats où le partenaire est mentionné (mentions classées dans ce thème)"
+SCHEME_SHARE = "Part des contrats qui s'articulent avec le dispositif (mentions classées dans ce thème)"
 
 
 @dataclass(frozen=True)
@@ -55,17 +58,22 @@ class ChartItem:
 
 @dataclass
 class BandChart:
-    """One chart: its id (file name), French title, groups (rows) and items."""
+    """One chart: its id (file name), French title, the share it shows (subtitle), groups (rows) and items."""
 
     chart_id: str
     title: str
     groups: list[str] = field(default_factory=lambda: [""])
     items: list[ChartItem] = field(default_factory=list)
     legend: str = ""
+    share: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.items
 
     def cell(self, group: str, band: str) -> list[ChartItem]:
         found = [item for item in self.items if item.group == group and item.band == band]
-        return sorted(found, key=lambda item: (-item.pct, item.label))
+        return sorted(found, key=lambda item: (-item.pct, sort_key(item.label)))
 
 
 def short_label(name: str, acronym: str) -> str:
@@ -93,13 +101,14 @@ def partner_charts(by_theme: pd.DataFrame, themes: dict[str, str]) -> list[BandC
             f"partenaires_{theme_id}",
             f"Partenaires des contrats de ville / {name}",
             legend=f"{SIGNATORY_MARK} signataire d'au moins un des contrats comptés",
+            share=PARTNER_SHARE,
         )
         for row in rows:
             chart.items.append(
                 ChartItem(
                     label=short_label(row["entity_name"], row["entity_acronym"]),
-                    title=f"{row['entity_name']} : {row['n_mentionne']}/{row['n_contracts']} contrats "
-                    f"({row['pct_mentionne']} %), signataire dans {row['n_signataire']}",
+                    title=f"{row['entity_name']} : mentionné dans {row['n_mentionne']} contrats sur "
+                    f"{row['n_contracts']} ({fr_pct(row['pct_mentionne'])}), signataire dans {row['n_signataire']}",
                     pct=float(row["pct_mentionne"]),
                     band=str(row["bande"]),
                     anchor=anchor_for("ev-pt", theme_id, row["entity_id"]),
@@ -121,13 +130,14 @@ def articulation_charts(by_theme: pd.DataFrame, themes: dict[str, str]) -> list[
             f"Articulations / {name}",
             groups=list(groups),
             legend="Récurrence des mentions de dispositifs dans les contrats de ville",
+            share=SCHEME_SHARE,
         )
         for row in rows:
             chart.items.append(
                 ChartItem(
                     label=short_label(row["entity_name"], row["entity_acronym"]),
-                    title=f"{row['entity_name']} : {row['n_mentionne']}/{row['n_contracts']} contrats "
-                    f"({row['pct_mentionne']} %)",
+                    title=f"{row['entity_name']} : articulation dans {row['n_mentionne']} contrats sur "
+                    f"{row['n_contracts']} ({fr_pct(row['pct_mentionne'])})",
                     pct=float(row["pct_mentionne"]),
                     band=str(row["bande"]),
                     anchor=anchor_for("ev-at", theme_id, row["entity_id"]),
@@ -162,15 +172,16 @@ def chart_to_svg(chart: BandChart, links: bool = True) -> str:
         f"<title>{escape(chart.title)}</title>",
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="{MARGIN}" y="22" font-size="15" font-weight="bold" fill="#1c2b40">{escape(chart.title)}</text>',
+        f'<text x="{MARGIN}" y="40" font-size="12" fill="#3d4b5f" class="share">{escape(chart.share)}</text>',
     ]
     for index, band in enumerate(BAND_ORDER):
         x = MARGIN + index * COLUMN_WIDTH
         out.append(
-            f'<rect x="{x + 2}" y="34" width="{COLUMN_WIDTH - 4}" height="22" rx="4" fill="{BAND_COLOURS[band]}"/>'
+            f'<rect x="{x + 2}" y="52" width="{COLUMN_WIDTH - 4}" height="22" rx="4" fill="{BAND_COLOURS[band]}"/>'
         )
         out.append(
-            f'<text x="{x + COLUMN_WIDTH / 2}" y="49" text-anchor="middle" font-weight="bold" '
-            f'fill="{BAND_TEXT[band]}">{escape(band.capitalize())}</text>'
+            f'<text x="{x + COLUMN_WIDTH / 2}" y="67" text-anchor="middle" font-weight="bold" '
+            f'fill="{BAND_TEXT[band]}">{escape(fr_text(band.capitalize()))}</text>'
         )
     y = HEADER_HEIGHT
     for group in chart.groups:
@@ -193,7 +204,7 @@ def chart_to_svg(chart: BandChart, links: bool = True) -> str:
 def svg_item(item: ChartItem, x: float, y: float, links: bool) -> str:
     """One label in its band column: a pill with the label, its percentage and the signatory mark."""
     mark = f"{SIGNATORY_MARK} " if item.marked else ""
-    text = f"{mark}{item.label} ({item.pct:g} %)"
+    text = f"{mark}{item.label} ({fr_pct(item.pct)})"
     body = (
         f'<rect x="{x + 4}" y="{y + 2}" width="{COLUMN_WIDTH - 8}" height="{ROW_HEIGHT - 3}" rx="3" '
         f'fill="{BAND_COLOURS[item.band]}" fill-opacity="0.45"/>'
@@ -223,17 +234,18 @@ def chart_to_png(chart: BandChart) -> bytes:
     axes.set_ylim(height, 0)
     axes.axis("off")
     axes.text(MARGIN, 22, chart.title, fontsize=11, fontweight="bold", color="#1c2b40")
+    axes.text(MARGIN, 40, chart.share, fontsize=9, color="#3d4b5f")
     for index, band in enumerate(BAND_ORDER):
         x = MARGIN + index * COLUMN_WIDTH
         axes.add_patch(
             FancyBboxPatch(
-                (x + 2, 34), COLUMN_WIDTH - 4, 22, boxstyle="round,pad=0,rounding_size=4", color=BAND_COLOURS[band]
+                (x + 2, 52), COLUMN_WIDTH - 4, 22, boxstyle="round,pad=0,rounding_size=4", color=BAND_COLOURS[band]
             )
         )
         axes.text(
             x + COLUMN_WIDTH / 2,
-            49,
-            band.capitalize(),
+            67,
+            fr_text(band.capitalize()),
             ha="center",
             fontsize=9,
             fontweight="bold",
@@ -262,7 +274,7 @@ def chart_to_png(chart: BandChart) -> bytes:
                 axes.text(
                     x + 10,
                     top + 14,
-                    f"{mark}{item.label} ({item.pct:g} %)",
+                    f"{mark}{item.label} ({fr_pct(item.pct)})",
                     fontsize=8.5,
                     color="#b3261e" if item.marked else "#1c2b40",
                 )

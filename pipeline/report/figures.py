@@ -18,10 +18,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 SURE_SCORE = 0.9
-BANDS = ((10.0, "moins de 10 %"), (40.0, "moins de 40 %"), (70.0, "moins de 70 %"))
+BANDS = ((10.0, "moins de 10 %"), (40.0, "10 à 40 %"), (70.0, "40 à 70 %"))
 TOP_BAND = "plus de 70 %"
 NO_BAND = "non trouvé"
-BAND_ORDER = ("moins de 10 %", "moins de 40 %", "moins de 70 %", "plus de 70 %")
+NOT_APPLICABLE = "sans objet"
+BAND_ORDER = ("moins de 10 %", "10 à 40 %", "40 à 70 %", "plus de 70 %")
 STATUS_AUTO = "automatique"
 STATUS_PARTIAL = "partiellement revu"
 STATUS_REVIEWED = "revu"
@@ -108,7 +109,7 @@ def percent(count: int, total: int) -> float:
 
 
 def band(pct: float) -> str:
-    """The report's frequency band of a percentage."""
+    """The report's frequency band of a percentage: below 10, 10 (included) to 40, 40 to 70, 70 and more."""
     for limit, label in BANDS:
         if pct < limit:
             return label

@@ -1,8 +1,10 @@
 """`rapport.html`: the synthesis as one self-contained French page (inline CSS and SVG, no network).
 
 Every figure links to its evidence list inside the page (`#ev-...`): the contracts counted, their pages
-and, for the main tables, a snippet; each contract links to its review-state row (`#c-...`). All text
-coming from PDFs or lexicons goes through Jinja2's autoescape; charts are SVG built with escaping.
+and, for the main tables, a snippet; each contract of a list has its own anchor (`#ev-...--contract`), where
+the cells of the contract × entity matrices lead; each contract links to its review-state row (`#c-...`).
+Numbers are written the French way (`pipeline.french`). All text coming from PDFs or lexicons goes through
+Jinja2's autoescape; charts are SVG built with escaping.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from pipeline.french import fr_number, fr_pct, jinja_filters, plural, sorted_fr
 from pipeline.quote import quote_parts
-from pipeline.report.charts import BandChart, anchor_for, chart_to_svg
-from pipeline.report.figures import Evidence, Figure
+from pipeline.report.charts import BandChart, anchor_for, chart_to_svg, slug
+from pipeline.report.figures import BAND_ORDER, NOT_APPLICABLE, Evidence, Figure
+from pipeline.report.matrix import Matrix
 from pipeline.report.tables import FigureIndex
 from pipeline.types import ReviewState
 
@@ -41,12 +45,13 @@ class Quote:
 
 @dataclass
 class EvidenceEntry:
-    """One contract behind a figure: the pages of its evidence and, for the first ones, one quote."""
+    """One contract behind a figure: its anchor, the pages of its evidence and, for the first ones, one quote."""
 
     contract_id: str
     pages: str
     quote: Quote | None = None
     other_pages: str = ""
+    anchor: str = ""
 
 
 @dataclass
@@ -69,8 +74,14 @@ def best_quote(items: list[Evidence]) -> Quote | None:
     return Quote(item.page, before, marked, after, added=item.status == "ajoute")
 
 
-def figure_to_entries(figure: Figure | None) -> list[EvidenceEntry]:
-    """The contracts counted by a figure, each with its pages and the quote of one of its own detections."""
+def entry_anchor(list_anchor: str, contract_id: str) -> str:
+    """The anchor of one contract inside an evidence list."""
+    return f"{list_anchor}--{slug(contract_id)}"
+
+
+def figure_to_entries(figure: Figure | None, list_anchor: str = "") -> list[EvidenceEntry]:
+    """The contracts counted by a figure, each with its anchor, its pages and the quote of one of its own
+    detections."""
     if figure is None:
         return []
     entries = []
@@ -78,12 +89,20 @@ def figure_to_entries(figure: Figure | None) -> list[EvidenceEntry]:
         pages = sorted({item.page for item in items})
         quote = best_quote(items) if index < MAX_QUOTED_CONTRACTS else None
         others = [page for page in pages if quote is None or page != quote.page]
-        entries.append(EvidenceEntry(contract_id, ", ".join(map(str, pages)), quote, ", ".join(map(str, others))))
+        entries.append(
+            EvidenceEntry(
+                contract_id,
+                ", ".join(map(str, pages)),
+                quote,
+                ", ".join(map(str, others)),
+                entry_anchor(list_anchor, contract_id) if list_anchor else "",
+            )
+        )
     return entries
 
 
 class EvidenceBook:
-    """Collects the evidence lists of the page, and gives each figure its anchor."""
+    """Collects the evidence lists of the page, and gives each figure (and each contract in it) its anchor."""
 
     def __init__(self, figures: FigureIndex) -> None:
         self.figures = figures
@@ -91,17 +110,37 @@ class EvidenceBook:
 
     def add(self, key: tuple[str, ...], title: str, value: str) -> str:
         ident = anchor(*key)
-        self.lists[ident] = EvidenceList(ident, title, value, figure_to_entries(self.figures.get(key)))
+        self.lists[ident] = EvidenceList(ident, title, value, figure_to_entries(self.figures.get(key), ident))
+        return ident
+
+    def passage(self, key: tuple[str, ...], contract_id: str) -> str:
+        """Where one contract's passages behind a figure are: its entry in the figure's list, else the list."""
+        ident = anchor(*key)
+        listed = self.lists.get(ident)
+        if listed is not None and any(entry.contract_id == contract_id for entry in listed.entries):
+            return entry_anchor(ident, contract_id)
         return ident
 
 
 def figure_text(n: Any, den: Any, pct: Any) -> str:
-    return f"{n}/{den} ({pct} %)"
+    """`37/40 (92,5 %)`, or `sans objet` when nothing is in the denominator."""
+    if den in (0, "0", "") or pct in ("", None):
+        return NOT_APPLICABLE
+    return f"{n}/{den} ({fr_pct(pct)})"
 
 
 def interval_text(row: dict[str, Any], suffix: str = "") -> str:
+    """`[82,5 – 90 %]`, or nothing when review can no longer move the figure."""
     low, high = row.get(f"pct{suffix}_min", ""), row.get(f"pct{suffix}_max", "")
-    return "" if low == high else f"[{low} – {high} %]"
+    if low == high or low in ("", None) or high in ("", None):
+        return ""
+    return f"[{fr_number(low)} – {fr_pct(high)}]"
+
+
+def band_class(label: object) -> str:
+    """The CSS class of a band (`band-0` for « non trouvé », then `band-1` … `band-4`)."""
+    text = str(label)
+    return f"band-{BAND_ORDER.index(text) + 1}" if text in BAND_ORDER else "band-0"
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -165,9 +204,11 @@ def theme_rows(frame: pd.DataFrame, book: EvidenceBook, prefix: str) -> dict[str
 
 
 def indicator_rows(frame: pd.DataFrame, book: EvidenceBook) -> list[dict[str, Any]]:
+    """The grid's rows; a computable one links to its evidence unless nothing is in its denominator."""
     rows = []
     for row in records(frame):
-        if row.get("calculable") == "oui":
+        row["sans_objet"] = row.get("calculable") == "oui" and str(row.get("denominateur")) in ("0", "")
+        if row.get("calculable") == "oui" and not row["sans_objet"]:
             row["ev"] = book.add(
                 ("ev-i", str(row["indicator_id"])),
                 str(row["label"]),
@@ -192,14 +233,37 @@ def department_rows(
     return grouped
 
 
+@dataclass
+class MatrixView:
+    """A matrix as the page shows it: the matrix, and where each filled cell leads (its contract's passages)."""
+
+    matrix: Matrix
+    links: list[list[str]]
+    title: str
+
+
+def matrix_view(matrix: Matrix, book: EvidenceBook, title: str) -> MatrixView:
+    """Each filled cell's link: the contract's entry in the evidence list of the figure the cell counts in."""
+    links = [
+        [
+            "#" + book.passage(matrix.evidence_key(value, column.entity_id), row.contract_id) if value else ""
+            for value, column in zip(row.cells, matrix.columns, strict=True)
+        ]
+        for row in matrix.rows
+    ]
+    return MatrixView(matrix, links, title)
+
+
 def render_report(context: dict[str, Any]) -> str:
-    """Render `templates/rapport.html` with autoescape on."""
+    """Render `templates/rapport.html` with autoescape on and the French filters."""
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters.update(jinja_filters())
+    environment.filters.update({"bande_css": band_class, "chiffre": figure_text})
     return environment.get_template("rapport.html").render(**context)
 
 
@@ -211,8 +275,9 @@ def build_html(
     run: dict[str, Any],
     review: ReviewState,
     notes: list[tuple[str, str]],
+    matrices: dict[str, Matrix] | None = None,
 ) -> str:
-    """The whole report page from the publication's tables, figures and charts."""
+    """The whole report page from the publication's tables, figures, matrices and charts."""
     book = EvidenceBook(figures)
     partners = partner_rows(tables["partenaires"], book)
     schemes = scheme_rows(tables["articulations"], book)
@@ -222,8 +287,14 @@ def build_html(
     dept_partners = department_rows(tables["partenaires_departements"], book, "ev-pd", "mentionne")
     dept_schemes = department_rows(tables["articulations_departements"], book, "ev-ad", "mentionne")
     svg = {chart.chart_id: Markup(chart_to_svg(chart)) for chart in charts}
-    absent_partners = [r["entity_name"] for r in records(tables["partenaires"]) if int(r["n_mentionne"]) == 0]
-    absent_schemes = [r["entity_name"] for r in records(tables["articulations"]) if int(r["n_mentionne"]) == 0]
+    empty = {chart.chart_id for chart in charts if chart.empty}
+    absent_partners = sorted_fr(r["entity_name"] for r in records(tables["partenaires"]) if int(r["n_mentionne"]) == 0)
+    absent_schemes = sorted_fr(r["entity_name"] for r in records(tables["articulations"]) if int(r["n_mentionne"]) == 0)
+    views = [
+        matrix_view(matrix, book, title)
+        for key, title in (("partenaires", "Contrats × partenaires"), ("dispositifs", "Contrats × dispositifs"))
+        if (matrix := (matrices or {}).get(key)) is not None
+    ]
     return render_report(
         {
             "run": run,
@@ -231,6 +302,7 @@ def build_html(
             "notes": notes,
             "themes": themes,
             "svg": svg,
+            "empty_charts": empty,
             "partners": partners,
             "schemes": schemes,
             "partners_theme": partners_theme,
@@ -242,8 +314,10 @@ def build_html(
             "contracts": records(tables["revue_contrats"]),
             "absent_partners": absent_partners,
             "absent_schemes": absent_schemes,
+            "matrices": views,
             "evidence": list(book.lists.values()),
             "contract_anchor": lambda cid: anchor("c", cid),
             "dept_anchor": lambda dept: anchor("d", dept),
+            "plural": plural,
         }
     )

@@ -15,8 +15,10 @@ from dataclasses import replace
 import pandas as pd
 
 from pipeline.cues import span_qualifies
+from pipeline.french import join_fr
 from pipeline.lexicon import Indicator, Lexicon
-from pipeline.report.figures import STATUS_MANUAL, Evidence, Figure, compute_figure
+from pipeline.report.figures import NOT_APPLICABLE, STATUS_MANUAL, Evidence, Figure, compute_figure
+from pipeline.report.pattern_words import accent_map, pattern_phrases, quoted
 from pipeline.report.rundata import Mention, RunData
 
 GAP_TOLERANCE = {"=": 2.5, "~": 10.0}
@@ -124,24 +126,40 @@ class GridEvaluator:
         return figure
 
 
-def definition(indicator: Indicator, lexicon: Lexicon) -> str:
-    """What counts, in French, from the grid's columns."""
+def lexicon_spellings(lexicon: Lexicon) -> dict[str, str]:
+    """The accented spellings of the lexicons' own French words (labels, names, theme keywords)."""
+    texts = [indicator.label for indicator in lexicon.indicators]
+    texts += [indicator.published for indicator in lexicon.indicators]
+    texts += [theme.name for theme in lexicon.themes] + [k for theme in lexicon.themes for k in theme.keywords]
+    texts += [entity.name for entity in lexicon.entities] + [a for entity in lexicon.entities for a in entity.aliases]
+    texts += [term.name for term in lexicon.glossary]
+    return accent_map(texts)
+
+
+def definition(indicator: Indicator, lexicon: Lexicon, spellings: dict[str, str] | None = None) -> str:
+    """What counts, in French words, from the grid's columns (text patterns spelled out, themes by name)."""
     names = lexicon.by_id()
+    themes = {theme.theme_id: theme.name for theme in lexicon.themes}
+    spellings = lexicon_spellings(lexicon) if spellings is None else spellings
     parts = []
     if indicator.entities:
-        labels = [names[e].acronym or names[e].name if e in names else e for e in indicator.entities]
-        role = {"signataire": " (signataire)", "articulation": " (articulation)"}.get(indicator.role, "")
-        parts.append("mention de " + " ou ".join(labels) + role)
+        labels = join_fr([names[e].acronym or names[e].name if e in names else e for e in indicator.entities], "ou")
+        role = {
+            "signataire": f"{labels} signe le contrat",
+            "articulation": f"le contrat s'articule avec {labels}",
+        }.get(indicator.role, f"le contrat nomme {labels}")
+        parts.append(role)
     if indicator.patterns:
-        parts.append(f"texte « {indicator.patterns} »")
+        parts.append("le texte dit " + quoted(pattern_phrases(indicator.patterns, spellings)))
     joined = (" et " if indicator.combine == "all" else " ou ").join(parts)
     if indicator.near:
-        joined += f", à moins de {indicator.window} caractères de « {indicator.near} »"
+        near = quoted(pattern_phrases(indicator.near, spellings))
+        joined += f", à moins de {indicator.window} caractères de {near}"
     if indicator.section:
-        joined += f", sur une page du thème {indicator.section}"
+        joined += f", sur une page du thème « {themes.get(indicator.section, indicator.section)} »"
     if indicator.min_count > 1:
         joined += f", au moins {indicator.min_count} fois"
-    return joined
+    return joined[:1].upper() + joined[1:]
 
 
 def denominator_definition(indicator: Indicator, lexicon: Lexicon) -> str:
@@ -224,6 +242,7 @@ def indicator_tables(
     evaluator = GridEvaluator(data)
     reviewer_values = indicator_values_of(data)
     themes = {theme.theme_id: theme.name for theme in data.lexicon.themes}
+    spellings = lexicon_spellings(data.lexicon)
     departments = data.departments
     dept_members: dict[str, set[str]] = {}
     for cid in data.read_ids:
@@ -239,7 +258,7 @@ def indicator_tables(
             "theme_id": indicator.theme,
             "theme": themes.get(indicator.theme, indicator.theme),
             "calculable": "non" if manual else "oui",
-            "definition": definition(indicator, data.lexicon),
+            "definition": definition(indicator, data.lexicon, spellings),
             "denominateur_definition": denominator_definition(indicator, data.lexicon),
         }
         published = indicator.value_pct
@@ -251,7 +270,7 @@ def indicator_tables(
             figure = compute_figure(evidence, base, data.unread, indicator.min_count)
             figures[("ev-i", indicator.indicator_id)] = figure
             row.update({"n": figure.n, "denominateur": figure.denominator})
-            row.update({k: v for k, v in figure.columns().items() if k != "n"})
+            row.update(figure_columns(figure))
             if evaluator.missing_pages and indicator.patterns:
                 row["pages_non_disponibles"] = "|".join(evaluator.missing_pages)
             for dept, members in dept_members.items():
@@ -269,8 +288,8 @@ def indicator_tables(
                         "department": dept,
                         "n": sub.n,
                         "denominateur": sub.denominator,
-                        "pct": sub.pct,
-                        "statut": sub.status,
+                        "pct": sub.pct if sub.denominator else "",
+                        "statut": sub.status if sub.denominator else NOT_APPLICABLE,
                         "preuves": sub.evidence_text(),
                     }
                 )
@@ -289,7 +308,7 @@ def indicator_tables(
                         "mark_end": item.mark_end,
                     }
                 )
-        manual = manual and not decided
+        manual = (manual and not decided) or row["pct"] == ""
         row.update(
             {
                 "valeur_publiee": "" if published is None else published,
@@ -303,6 +322,15 @@ def indicator_tables(
         )
         rows.append(row)
     return pd.DataFrame(rows), pd.DataFrame(dept_rows), pd.DataFrame(evidence_rows), evaluator
+
+
+def figure_columns(figure: Figure) -> dict[str, object]:
+    """An indicator's figure as columns; with nothing in its denominator (0/0) it has no percentage, band or
+    gap: it is « sans objet »."""
+    columns = {key: value for key, value in figure.columns().items() if key != "n"}
+    if figure.denominator == 0:
+        columns.update({"pct": "", "pct_min": "", "pct_max": "", "bande": "", "statut": NOT_APPLICABLE})
+    return columns
 
 
 def contract_indicator_table(data: RunData, evaluator: GridEvaluator) -> pd.DataFrame:

@@ -1,16 +1,19 @@
 """Publish a run: every table, the workbook, the HTML report and the charts, from its stored detections and
 the reviewers' decisions — the one place where tables are built.
 
-`publish` is what `cdv run` calls on its staged output and what `cdv tables` runs; `build_publication` is
-the same computation without files, used by the review app for its live tables. Nothing is re-extracted.
+`publish` is what `cdv run` calls on its staged output; `republish` is the same on a finished run folder, as one
+change (`cdv tables`, the review app's regeneration); `build_publication` is the same computation without files,
+used by the review app for its live tables. Nothing is re-extracted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,11 +22,13 @@ import pandas as pd
 
 from pipeline.aggregate import DETECTION_COLUMNS
 from pipeline.files import atomic_write_bytes
+from pipeline.french import plural
 from pipeline.lexicon import Lexicon, default_lexicon_dir, load_lexicon
 from pipeline.report.charts import BandChart, articulation_charts, chart_to_png, chart_to_svg, partner_charts
-from pipeline.report.figures import SURE_SCORE
 from pipeline.report.html import build_html
-from pipeline.report.indicators import GAP_TOLERANCE, contract_indicator_table, indicator_tables
+from pipeline.report.indicators import contract_indicator_table, indicator_tables
+from pipeline.report.matrix import Matrix, publication_matrices
+from pipeline.report.method import method_notes, method_rows, readme_rows
 from pipeline.report.outputs import DECIDED_DETECTIONS, frame_to_csv_bytes
 from pipeline.report.rundata import RunData, load_run, read_run_json
 from pipeline.report.tables import (
@@ -34,8 +39,8 @@ from pipeline.report.tables import (
     review_table,
     theme_tables,
 )
-from pipeline.report.workbook import build_workbook, gaps_table, method_rows
-from pipeline.runfolder import is_run_folder, owns, record_written
+from pipeline.report.workbook import WorkbookContent, build_workbook, gaps_table
+from pipeline.runfolder import is_run_folder, owns, read_marker, record_written, staged_run
 from pipeline.types import PublishSummary, ReviewState
 from pipeline.workspace import Workspace
 
@@ -55,6 +60,8 @@ TABLE_FILES = {
     "preuves": "tables/preuves.csv",
 }
 STAMPS_FILE = ".empreintes.json"
+MATRIX_SHEETS = [("Matrice partenaires", "partenaires"), ("Matrice dispositifs", "dispositifs")]
+MATRICES_AFTER = "Articulations par thème"
 SHEETS = [
     ("Partenaires", "partenaires"),
     ("Partenaires par thème", "partenaires_themes"),
@@ -91,64 +98,6 @@ def review_state(data: RunData) -> ReviewState:
         pages_illisibles=sum(unread.values()),
         contrats_pages_illisibles=sum(1 for n in unread.values() if n > 0),
     )
-
-
-def method_notes(data: RunData, missing_pages: list[str]) -> list[tuple[str, str]]:
-    """The definitions behind every figure, in French, for the workbook and the HTML page."""
-    errors = data.contracts[data.contracts["status"] != "ok"]["contract_id"].tolist()
-    notes = [
-        (
-            "Dénominateur",
-            f"les {data.n_read} contrats lus ; contrats en erreur exclus : {', '.join(errors) if errors else 'aucun'}.",
-        ),
-        (
-            "Signataire / mentionné",
-            "signataire : au moins une détection de rôle signataire ; mentionné : nommé "
-            "au moins une fois (signataires compris). Les détections rejetées ne comptent "
-            "jamais.",
-        ),
-        (
-            "Thème d'une mention",
-            "celui que l'étape de classification donne à la détection (contexte, sinon "
-            "thème de la page). Un partenaire est marqué ● dans un thème s'il signe au moins "
-            "un des contrats comptés.",
-        ),
-        ("Bandes", "moins de 10 %, moins de 40 %, moins de 70 %, plus de 70 % (70 % inclus) ; non trouvé à 0."),
-        (
-            "Intervalle",
-            f"borne basse : contrats dont une preuve est revue (validée, ajoutée) ou automatique de "
-            f"score ≥ {SURE_SCORE} ; borne haute : contrats comptés plus contrats non comptés ayant des "
-            "pages illisibles (⚠), où une mention peut se cacher.",
-        ),
-        (
-            "Couverture de revue",
-            "part des détections derrière le chiffre (rejetées comprises) décidées par un "
-            "relecteur ; statut automatique (0), partiellement revu, revu (100 %), manuel à "
-            "saisir (indicateur non calculable).",
-        ),
-        (
-            "Indicateurs",
-            "définition de chaque ligne dans lexicons/indicators.csv : entités (et membres de leurs "
-            "groupes) avec le rôle demandé et/ou motifs de texte sur le texte replié des pages, avec "
-            "proximité et thème de page si demandés. Les indices textuels comptent comme sûrs mais "
-            "jamais comme revus.",
-        ),
-        (
-            "Écart avec le rapport",
-            f"notre valeur moins la valeur publiée, en points ; conforme si l'écart est "
-            f"≤ {GAP_TOLERANCE['=']} points (valeur exacte), ≤ {GAP_TOLERANCE['~']} points "
-            "(valeur approximative) ou si le sens est respecté (<, >, ≥).",
-        ),
-    ]
-    if missing_pages:
-        notes.append(
-            (
-                "Indices textuels absents",
-                "run fait par une version antérieure de cdv : indices textuels non évalués pour "
-                f"{', '.join(missing_pages)} (relancez cdv run).",
-            )
-        )
-    return notes
 
 
 def owns_stale(chart: Path) -> bool:
@@ -215,6 +164,7 @@ class Publication:
     contract_indicators: pd.DataFrame
     review: ReviewState
     notes: list[tuple[str, str]]
+    matrices: dict[str, Matrix] = field(default_factory=dict)
     missing_pages: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -224,8 +174,8 @@ class Publication:
         if not self.missing_pages:
             return []
         return [
-            f"indices textuels absents pour {len(self.missing_pages)} contrat(s) (run d'une version antérieure "
-            "de cdv) : relancez cdv run pour les indicateurs textuels."
+            f"indices textuels absents pour {plural(len(self.missing_pages), 'contrat')} (run d'une version "
+            "antérieure de cdv) : relancez cdv run pour les indicateurs textuels."
         ]
 
 
@@ -265,8 +215,26 @@ def build_publication(data: RunData) -> Publication:
         contract_indicators=contract_indicator_table(data, evaluator),
         review=review_state(data),
         notes=method_notes(data, evaluator.missing_pages),
+        matrices=publication_matrices(contract_entities, partners, schemes, data.read_ids, data.contracts),
         missing_pages=evaluator.missing_pages,
         seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def workbook_content(publication: Publication, themes: dict[str, str]) -> WorkbookContent:
+    """What `rapport.xlsx` shows: « Lisez-moi », the tables with the matrices after the per-theme articulations,
+    « Méthode »."""
+    tables = publication.tables
+    cut = [name for name, _ in SHEETS].index(MATRICES_AFTER) + 1
+    matrices = [(name, f"matrice_{key}") for name, key in MATRIX_SHEETS]
+    listed = [*SHEETS[:cut], *matrices, *SHEETS[cut:], ("Méthode", "methode")]
+    return WorkbookContent(
+        readme=readme_rows(publication.data.run, publication.review, listed),
+        tables=[(name, tables[key]) for name, key in SHEETS],
+        method=method_rows(publication.data.run, publication.review, publication.notes),
+        matrices=[(name, publication.matrices[key]) for name, key in MATRIX_SHEETS if key in publication.matrices],
+        themes=themes,
+        matrices_after=MATRICES_AFTER,
     )
 
 
@@ -296,17 +264,23 @@ def publish(
     charts = partner_charts(tables["partenaires_themes"], themes) + articulation_charts(
         tables["articulations_themes"], themes
     )
-    review = asdict(publication.review)
-    sheets = [(name, tables[key]) for name, key in SHEETS]
-    sheets.append(("Méthode", method_rows(data.run, review, publication.notes)))
-    html = build_html(tables, charts, themes, publication.figures, data.run, publication.review, publication.notes)
+    html = build_html(
+        tables,
+        charts,
+        themes,
+        publication.figures,
+        data.run,
+        publication.review,
+        publication.notes,
+        publication.matrices,
+    )
     decided = data.detections[[c for c in DETECTION_COLUMNS if c in data.detections]]
     atomic_write_bytes(run_dir / DECIDED_DETECTIONS, frame_to_csv_bytes(decided))
     atomic_write_bytes(run_dir / "contract_entities.csv", frame_to_csv_bytes(publication.contract_entities))
     atomic_write_bytes(run_dir / "contract_indicators.csv", frame_to_csv_bytes(publication.contract_indicators))
     for key, name in TABLE_FILES.items():
         atomic_write_bytes(run_dir / name, frame_to_csv_bytes(tables[key]))
-    atomic_write_bytes(run_dir / "rapport.xlsx", build_workbook(sheets))
+    atomic_write_bytes(run_dir / "rapport.xlsx", build_workbook(workbook_content(publication, themes)))
     atomic_write_bytes(run_dir / "rapport.html", html.encode("utf-8"))
     chart_files = write_charts(charts, run_dir / "charts", png, previous)
     indicators = tables["indicateurs"]
@@ -337,3 +311,29 @@ def publish(
     )
     record_written(run_dir, [*summary.files, "publication.json", f"charts/{STAMPS_FILE}"])
     return summary
+
+
+def republish(run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None, png: bool = True) -> PublishSummary:
+    """`publish` a finished run folder again as one change: the run's files are linked into a staging folder, the
+    publication written there, and the folder swapped in whole, so that a killed regeneration leaves the previous
+    publication complete rather than a mix of old and new tables. A folder without cdv's marker (written before
+    markers existed) is published in place."""
+    marker = read_marker(Path(run_dir))
+    if marker is None:
+        return publish(run_dir, lexicon, workspace, png)
+    with staged_run(Path(run_dir), marker.run_id) as staging:
+        for name in marker.files:
+            link_or_copy(Path(run_dir) / name, staging / name)
+        summary = publish(staging, lexicon, workspace, png)
+    return summary
+
+
+def link_or_copy(source: Path, destination: Path) -> None:
+    """A second name for a file of the run in the staging folder (a copy where hard links are impossible)."""
+    if not source.is_file() or source.is_symlink():
+        return
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)

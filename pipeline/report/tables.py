@@ -17,6 +17,7 @@ from pipeline.aggregate import (
     detections_to_contract_entities,
     partner_table,
 )
+from pipeline.french import french_order, sort_key
 from pipeline.report.figures import Evidence, Figure, compute_figure, percent
 from pipeline.report.rundata import Mention, RunData
 from pipeline.types import Entity
@@ -150,7 +151,7 @@ def sort_rows(rows: list[dict[str, object]], keys: list[str]) -> pd.DataFrame:
     if frame.empty:
         return frame
     return frame.sort_values(
-        [*keys, "n_mentionne", "entity_name"], ascending=[True] * len(keys) + [False, True], kind="stable"
+        [*keys, "n_mentionne", "entity_name"], ascending=[True] * len(keys) + [False, True], key=french_order
     ).reset_index(drop=True)
 
 
@@ -170,7 +171,7 @@ def department_tables(
     by_entity = data.by_entity()
     partner_rows: list[dict[str, object]] = []
     scheme_rows: list[dict[str, object]] = []
-    for dept, members in sorted(dept_contracts.items()):
+    for dept, members in sorted(dept_contracts.items(), key=lambda item: sort_key(item[0])):
         member_set = set(members)
         for entity in data.lexicon.entities:
             mentions = [m for m in by_entity.get(entity.entity_id, []) if m.contract_id in member_set]
@@ -207,7 +208,7 @@ def department_summary(data: RunData, dept_contracts: dict[str, list[str]]) -> p
     """One row per department: contracts, pages, unread pages, detections and review coverage."""
     contracts = data.contracts.set_index("contract_id")
     rows = []
-    for dept, members in sorted(dept_contracts.items()):
+    for dept, members in sorted(dept_contracts.items(), key=lambda item: sort_key(item[0])):
         member_set = set(members)
         mentions = [m for m in data.mentions if m.contract_id in member_set]
         all_in_dept = [cid for cid, d in data.departments.items() if (d or "(non renseigné)") == dept]

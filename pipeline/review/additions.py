@@ -17,10 +17,10 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.french import sort_key
 from pipeline.inert import rows_from_inert
 from pipeline.lexicon_edit import NewEntity, add_entity, lexicon_ids, name_to_id
 from pipeline.review.anchor import locate_text
-from pipeline.review.french import sort_key
 from pipeline.review.session import ReviewError, ReviewSession
 from pipeline.review.store import Recorded
 from pipeline.types import Entity

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.french import fr_number, fr_pct
 from pipeline.review.apply import apply_resolution, resolve
 from pipeline.review.session import ReviewSession
 
@@ -104,8 +105,8 @@ def agreement_lines(result: Agreement) -> list[str]:
         return ["Aucune détection codée deux fois : assignez un double codage dans l'application (page Accord)."]
     lines = [f"Détections codées deux fois : {result.pairs}"]
     for row in result.rows:
-        kappa = "—" if row["kappa"] is None else f"{row['kappa']:.3f}"
-        pct = "—" if row["pct_agreement"] is None else f"{row['pct_agreement']} %"
+        kappa = "—" if row["kappa"] is None else fr_number(row["kappa"], 3)
+        pct = "—" if row["pct_agreement"] is None else fr_pct(row["pct_agreement"])
         lines.append(f"  {row['scope']:<26} n={row['n']:<5} accord={pct:<8} kappa={kappa}")
     lines.append(f"Désaccords à arbitrer : {len(result.disagreements)}")
     for item in result.disagreements:

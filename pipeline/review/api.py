@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from pipeline.errors import CdvError
+from pipeline.french import METHOD_LABELS, ROLE_LABELS
 from pipeline.lexicon_edit import NewEntity
 from pipeline.review.actions import undo_decision
 from pipeline.review.additions import add_from_selection, candidates, confirm_candidate
@@ -25,7 +26,7 @@ from pipeline.review.publisher import Publisher
 from pipeline.review.queue import QueueItem, review_queue
 from pipeline.review.session import ReviewSession
 from pipeline.review.store import Decision
-from pipeline.review.views import METHOD_LABELS, ROLE_LABELS, STATUS_LABELS, hit_text
+from pipeline.review.views import STATUS_LABELS, hit_text
 from pipeline.review.words import contract_pdf, hit_boxes, page_method, page_words
 
 MAX_BULK = 2000

@@ -24,18 +24,16 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 
+from pipeline.french import METHOD_LABELS, ROLE_LABELS, jinja_filters, plural
 from pipeline.review.agreement import compute_agreement
 from pipeline.review.apply import decision_summary, review_counts
 from pipeline.review.cells import live_contract_indicators, live_tables, table_progress
-from pipeline.review.french import jinja_filters
 from pipeline.review.indicators import VALUE_LABELS, contract_indicator_rows, load_grid
 from pipeline.review.publisher import DEFAULT_PAUSE, Publisher
 from pipeline.review.render import render_page, safe_pdf_path
 from pipeline.review.session import ReviewError, ReviewSession
 from pipeline.review.views import (
     METHOD_HELP,
-    METHOD_LABELS,
-    ROLE_LABELS,
     STATUS_LABELS,
     Filters,
     contract_page,
@@ -60,7 +58,7 @@ def check_token(token: str | None) -> None:
     """A token, when given, must be long enough not to be guessed."""
     if token is not None and len(token) < MIN_TOKEN_LENGTH:
         raise ReviewError(
-            f"jeton d'accès trop court ({len(token)} caractère(s)) : il en faut au moins {MIN_TOKEN_LENGTH} "
+            f"jeton d'accès trop court ({plural(len(token), 'caractère')}) : il en faut au moins {MIN_TOKEN_LENGTH} "
             '(par exemple : python -c "import secrets; print(secrets.token_urlsafe(24))").'
         )
 

@@ -11,18 +11,21 @@ no decision still pending can move it to another band ("non trouvé" counts as a
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
 import pandas as pd
 
-from pipeline.report.figures import NO_BAND, band
+from pipeline.french import fr_text
+from pipeline.report.figures import BANDS, NO_BAND, band
+from pipeline.report.matrix import KINDS, Matrix, build_matrix
 from pipeline.report.publish import core_tables
 from pipeline.report.rundata import RunData, build_run_data
 from pipeline.report.tables import theme_tables
 from pipeline.review.session import ReviewError, ReviewSession
 
-BAND_LIMITS = (10.0, 40.0, 70.0)
+BAND_LIMITS = tuple(limit for limit, _ in BANDS)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,11 @@ class LiveTables:
             ),
         ]
 
+    def matrix(self, contracts: Iterable[Mapping[str, object]], kind: str = "partenaires") -> Matrix:
+        """The contract × partner (or × dispositif) matrix of these tables: the publication's own builder."""
+        table = self.partners if KINDS.get(kind) == "partenaire" else self.schemes
+        return build_matrix(self.contract_entities, table, self.read_ids, contracts, kind)
+
     def pct(self, entity_id: str, measure: str) -> float:
         """The published percentage of one entity (`signataire` or `mentionne`), 0 when absent."""
         return self.percentages.get((entity_id, measure), 0.0)
@@ -127,16 +135,9 @@ def compute_live_tables(session: ReviewSession, decided: pd.DataFrame) -> LiveTa
 
 
 def band_label(n: int, pct: float) -> str:
-    """The band as the review app writes it: `non trouvé`, `moins de 10 %`, `10 à 40 %`, `40 à 70 %`,
-    `70 % et plus` (the report's bands, with labels that do not read as cumulative)."""
-    if not n:
-        return NO_BAND
-    lower = 0.0
-    for limit in BAND_LIMITS:
-        if pct < limit:
-            return f"moins de {limit:g}\u00a0%" if not lower else f"{lower:g} à {limit:g}\u00a0%"
-        lower = limit
-    return f"{lower:g}\u00a0% et plus"
+    """The band as the app shows it: the report's label (`non trouvé`, `moins de 10 %`, `10 à 40 %`,
+    `40 à 70 %`, `plus de 70 %`) with a non-breaking space before `%`."""
+    return fr_text(band_of(n, pct))
 
 
 def band_of(n: int, pct: float) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.cues import fold
-from pipeline.review.french import sort_key
+from pipeline.french import sort_key
 from pipeline.review.session import ReviewSession
 
 RADIUS = 70

@@ -14,14 +14,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from pipeline.french import sort_key, sorted_fr
 from pipeline.lexicon_check import CATEGORIES, SCOPES
+from pipeline.report.matrix import KINDS
 from pipeline.review.additions import candidates
 from pipeline.review.api import item_json, without_double_coding
 from pipeline.review.apply import review_counts
 from pipeline.review.cells import live_tables
 from pipeline.review.concordance import concordance, search
-from pipeline.review.french import sort_key, sorted_fr
-from pipeline.review.matrix import KINDS, build_matrix
 from pipeline.review.queue import review_queue
 from pipeline.review.session import ReviewError, ReviewSession
 from pipeline.review.views import snippet_parts
@@ -99,9 +99,7 @@ def pages_router(session: ReviewSession, render: Render, reviewer_of: Callable[[
         except ReviewError as failure:
             return error(request, str(failure), 500)
         contracts = [{str(k): str(v) for k, v in row.items()} for row in session.contracts.to_dict("records")]
-        return render(
-            request, "matrix.html", {"matrix": build_matrix(tables, contracts, nature), "nature": nature}, 200
-        )
+        return render(request, "matrix.html", {"matrix": tables.matrix(contracts, nature), "nature": nature}, 200)
 
     @router.get("/contrats/{contract_id}/page/{page}", response_class=HTMLResponse)
     def page_view(request: Request, contract_id: str, page: int, citation: str = "", d: str = "") -> HTMLResponse:

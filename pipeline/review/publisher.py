@@ -44,12 +44,12 @@ STATE_LABELS = {
 def publish_files(session: ReviewSession, png: bool) -> PublishSummary:
     """Regenerate every table, the workbook, the HTML report and the charts of the run (`publish`, as
     `cdv tables` does) with the session's lexicon and the decisions in force."""
-    from pipeline.report.publish import publish
+    from pipeline.report.publish import republish
 
     lexicon = session.lexicon
     if lexicon is None:
         raise ReviewError("lexiques illisibles : régénération impossible (voir cdv lexicon check).")
-    return publish(session.run_dir, lexicon, session.workspace, png=png)
+    return republish(session.run_dir, lexicon, session.workspace, png=png)
 
 
 @dataclass(frozen=True)

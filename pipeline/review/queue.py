@@ -28,6 +28,7 @@ from functools import partial
 
 import pandas as pd
 
+from pipeline.french import fr_pct
 from pipeline.match import fold_text
 from pipeline.review.cells import BAND_LIMITS, LiveTables, band_of
 from pipeline.review.session import ReviewSession
@@ -113,17 +114,6 @@ def cell_weight(n: int, pct: float, step: float, direction: int) -> tuple[float,
         return CROSS_WEIGHT, crossed
     near = [limit for limit in BAND_LIMITS if abs(pct - limit) <= 2 * step + 1e-9]
     return (NEAR_WEIGHT, near[0]) if near else (1.0, None)
-
-
-def fr_points(value: float) -> str:
-    """`0,6 point`, `2,5 points` (French decimal comma and plural)."""
-    text = f"{value:.1f}".replace(".", ",")
-    return f"{text} point" + ("s" if value >= 2 else "")
-
-
-def fr_pct(value: float) -> str:
-    text = f"{value:.1f}".replace(".", ",")
-    return (text[:-2] if text.endswith(",0") else text) + "\u00a0%"
 
 
 def build_queue(

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.files import atomic_write_bytes
+from pipeline.french import fr_datetime, plural
 from pipeline.inert import inert_cell, inert_row, inert_to_value
 from pipeline.review.apply import decision_summary
 from pipeline.review.session import ROLES_BY_KIND, ReviewError, ReviewSession
@@ -248,7 +249,7 @@ def validate(session: ReviewSession, path: Path) -> list[Change]:
             changes.append(Change(line, detection_id, actions, row["commentaire"], basis))
     if problems:
         raise SpreadsheetError(
-            f"{path.name} : {len(problems)} problème(s), rien n'a été importé. Corrigez les lignes indiquées.",
+            f"{path.name} : {plural(len(problems), 'problème')}, rien n'a été importé. Corrigez les lignes indiquées.",
             problems,
         )
     return changes
@@ -324,16 +325,17 @@ def import_workbook(
 def overtaken_line(line: int, decision: Decision) -> str:
     """A French line naming a colleague's decision that an imported row would supersede."""
     where = f"Ligne {line} : " if line else ""
-    when = decision.created_at[:16].replace("T", " à ")
     return (
-        f"{where}{decision.reviewer} a décidé ({decision_summary(decision)}) le {when} (UTC), après l'export, "
+        f"{where}{decision.reviewer} a décidé ({decision_summary(decision)}) le {fr_datetime(decision.created_at)} "
+        "(heure de Paris), après l'export, "
         f"sur la détection « {decision.detection_id} »."
     )
 
 
 def overtaken_error(path: Path, count: int, lines: list[str]) -> SpreadsheetError:
     return SpreadsheetError(
-        f"{path.name} remplacerait {count} décision(s) prise(s) par des collègues depuis l'export ; rien n'a été "
-        "importé. Relancez avec --remplacer pour les remplacer, ou exportez à nouveau.",
+        f"{path.name} remplacerait {plural(count, 'décision prise', 'décisions prises')} par des collègues depuis "
+        "l'export ; rien n'a été "
+        f"importé. Relancez avec --remplacer pour {'la' if count < 2 else 'les'} remplacer, ou exportez à nouveau.",
         lines,
     )

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.errors import CdvError
+from pipeline.french import plural
 from pipeline.workspace import Workspace, open_database
 
 SCHEMA = """
@@ -187,7 +188,8 @@ class OvertakenError(CdvError):
 
     def __init__(self, overtaken: list[Decision]) -> None:
         super().__init__(
-            f"{len(overtaken)} décision(s) prise(s) par des collègues entre-temps seraient remplacées ; "
+            f"{plural(len(overtaken), 'décision prise', 'décisions prises')} par des collègues entre-temps "
+            f"{'serait remplacée' if len(overtaken) < 2 else 'seraient remplacées'} ; "
             "rien n'a été enregistré."
         )
         self.overtaken = overtaken

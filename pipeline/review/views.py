@@ -8,16 +8,15 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.french import ROLE_LABELS, fr_datetime, sort_key
 from pipeline.quote import quote_parts
 from pipeline.review.apply import decision_summary
-from pipeline.review.french import sort_key
 from pipeline.review.priority import order_by_page, order_impact_first
 from pipeline.review.session import ReviewSession, View
 from pipeline.review.store import Decision
 from pipeline.review.words import page_method
 
 KIND_LABELS = {"partenaire": "Partenaires", "dispositif": "Dispositifs"}
-ROLE_LABELS = {"signataire": "signataire", "mentionne": "mentionné", "articulation": "articulation"}
 STATUS_LABELS = {"auto": "à revoir", "valide": "validée", "rejete": "rejetée", "ajoute": "ajoutée"}
 METHOD_HELP = {
     "nom": "trouvé par le nom ou une variante du lexique",
@@ -27,15 +26,6 @@ METHOD_HELP = {
     "sigle_ambigu": "sigle à plusieurs sens : le sens retenu vient du contexte, à vérifier",
     "approche": "graphie voisine retrouvée par similarité",
     "ajout": "ajouté à la main par un relecteur",
-}
-METHOD_LABELS = {
-    "nom": "nom",
-    "ancien_nom": "ancien nom",
-    "motif": "motif",
-    "sigle": "sigle",
-    "sigle_ambigu": "sigle ambigu",
-    "approche": "forme approchée",
-    "ajout": "ajout manuel",
 }
 
 
@@ -256,8 +246,8 @@ def history_for(session: ReviewSession, view: View, detection_id: str) -> list[d
 
 
 def short_time(iso: str) -> str:
-    """`2024-03-29 10:32:05` from an ISO timestamp (UTC)."""
-    return iso[:19].replace("T", " ") if iso else ""
+    """`29/03/2024 à 11 h 32` (Paris time) from an ISO timestamp (UTC)."""
+    return fr_datetime(iso) if iso else ""
 
 
 def entity_page(session: ReviewSession, entity_id: str, role: str) -> dict[str, Any]:
