@@ -282,6 +282,9 @@ def test_interrupted_regeneration_leaves_the_previous_publication_whole(
     assert {p.relative_to(run): p.read_bytes() for p in sorted(run.rglob("*")) if p.is_file()} == before
     assert sorted(p.name for p in run.parent.iterdir()) == ["run"]
 
+    killed = run.parent / ".run.staging-0123abcd"  # what a kill -9 during a regeneration leaves
+    (killed / "tables").mkdir(parents=True)
+    (killed / "tables" / "partenaires.csv").write_text("entity_id\n", encoding="utf-8")
     monkeypatch.setattr(publish_module, "build_workbook", build_workbook)
     summary = republish(run, load_lexicon(default_lexicon_dir()))
     ft = read(run / "tables" / "partenaires.csv").set_index("entity_id").loc["mission_locale"]

@@ -20,15 +20,6 @@ KINDS = {"partenaires": "partenaire", "dispositifs": "dispositif"}
 SHORT_NAME = 24
 SIGNS = "S"
 NAMED = "M"
-BAND_SHORT = {
-    NO_BAND: "—",
-    "moins de 10 %": "<10",
-    "10 à 40 %": "10-40",
-    "40 à 70 %": "40-70",
-    "plus de 70 %": "≥70",
-}
-
-
 @dataclass(frozen=True)
 class Column:
     """An entity named in at least one contract: its margin (count, percentage, band; signing for partners)."""
@@ -43,11 +34,6 @@ class Column:
     pct_signing: float
     band: str
     band_signing: str
-
-    @property
-    def band_short(self) -> str:
-        """The band in a few characters, for a narrow column (the full label is its tooltip)."""
-        return BAND_SHORT.get(self.band, self.band)
 
 
 @dataclass

@@ -40,7 +40,7 @@ from pipeline.report.tables import (
     theme_tables,
 )
 from pipeline.report.workbook import WorkbookContent, build_workbook, gaps_table
-from pipeline.runfolder import is_run_folder, owns, read_marker, record_written, staged_run
+from pipeline.runfolder import is_run_folder, owns, read_marker, record_written, recover_interrupted, staged_run
 from pipeline.types import PublishSummary, ReviewState
 from pipeline.workspace import Workspace
 
@@ -316,11 +316,12 @@ def publish(
 def republish(run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None, png: bool = True) -> PublishSummary:
     """`publish` a finished run folder again as one change: the run's files are linked into a staging folder, the
     publication written there, and the folder swapped in whole, so that a killed regeneration leaves the previous
-    publication complete rather than a mix of old and new tables. A folder without cdv's marker (written before
-    markers existed) is published in place."""
+    publication complete rather than a mix of old and new tables (its staging folder is cleared by the next
+    one). A folder without cdv's marker (written before markers existed) is published in place."""
     marker = read_marker(Path(run_dir))
     if marker is None:
         return publish(run_dir, lexicon, workspace, png)
+    recover_interrupted(Path(run_dir))  # what a killed regeneration left beside the folder
     with staged_run(Path(run_dir), marker.run_id) as staging:
         for name in marker.files:
             link_or_copy(Path(run_dir) / name, staging / name)
