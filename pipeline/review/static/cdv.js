@@ -48,6 +48,17 @@
     if (text !== undefined) node.textContent = text;
     return node;
   };
+  // Boxes around the words of a detected passage on a page image (coordinates as fractions of the page).
+  cdv.drawHitBoxes = function (layer, boxes) {
+    boxes.forEach(function (word) {
+      var box = cdv.el("span", "hit-box");
+      box.style.left = 100 * word.x + "%";
+      box.style.top = 100 * word.y + "%";
+      box.style.width = 100 * word.w + "%";
+      box.style.height = 100 * word.h + "%";
+      layer.appendChild(box);
+    });
+  };
 
   // Message bar, with an undo button while the last decision can be undone.
   var undoHandler = null;

@@ -43,14 +43,7 @@
       caption.textContent = boxes.length
         ? "Page numérisée (OCR) : le passage détecté est encadré d'après les mots lus."
         : "Page numérisée (OCR) : passage non localisé sur l'image.";
-      boxes.forEach(function (word) {
-        var box = cdv.el("span", "hit-box");
-        box.style.left = 100 * word.x + "%";
-        box.style.top = 100 * word.y + "%";
-        box.style.width = 100 * word.w + "%";
-        box.style.height = 100 * word.h + "%";
-        layer.appendChild(box);
-      });
+      cdv.drawHitBoxes(layer, boxes);
     });
   }
   // The page image is asked for once the selection rests (a reviewer running through the queue with the

@@ -186,14 +186,7 @@
       if (!boxes.length) {
         document.getElementById("page-caption").textContent = "page numérisée (OCR) : passage non localisé sur l'image";
       }
-      boxes.forEach(function (word) {
-        var box = cdv.el("span", "hit-box");
-        box.style.left = 100 * word.x + "%";
-        box.style.top = 100 * word.y + "%";
-        box.style.width = 100 * word.w + "%";
-        box.style.height = 100 * word.h + "%";
-        layer.appendChild(box);
-      });
+      cdv.drawHitBoxes(layer, boxes);
     });
   }
   function bindForms() {
