@@ -8,7 +8,7 @@ call it directly. The lexicon, matcher and models are loaded once per process.
 
 from __future__ import annotations
 
-import hashlib
+import sys
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,17 +22,17 @@ from pipeline.cache import (
     page_cache_path,
     store_analysis,
 )
-from pipeline.candidates import contract_candidates
+from pipeline.candidates import contract_candidates, load_ner
 from pipeline.classify import classify_document
 from pipeline.cues import contract_cues
 from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.files import mode_of
-from pipeline.fingerprint import stage_versions
 from pipeline.french import plural
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.match import LexiconMatcher, build_matcher, match_document
 from pipeline.models import Models, load_models
 from pipeline.quote import text_to_quote
+from pipeline.stage_versions import analysis_key, stage_versions, stage_versions_for
 from pipeline.structure import analyse_structure
 from pipeline.types import ContractAnalysis, ContractFile, Detection, ExtractedDocument, RunSettings, StageCache
 from pipeline.workspace import Workspace
@@ -54,18 +54,30 @@ def _resources(lexicon_dir: Path, models_dir: Path, versions: tuple[tuple[str, s
     return Resources(lexicon, build_matcher(lexicon), load_models(models_dir), dict(versions))
 
 
+def resources_for(lexicon_dir: Path, models_dir: Path, use_ner: bool) -> Resources:
+    """The lexicon, matcher and models of these folders, loaded once per process and version (the workers of a
+    local run find them loaded by `pipeline.preload`)."""
+    versions = stage_versions_for(lexicon_dir, models_dir, use_ner)
+    return _resources(Path(lexicon_dir).resolve(), Path(models_dir).resolve(), tuple(sorted(versions.items())))
+
+
 def load_resources(settings: RunSettings) -> Resources:
     """The lexicon, matcher and models of a run's settings, loaded once per process and version."""
-    versions = stage_versions(settings)
-    return _resources(settings.lexicon_dir, settings.models_dir, tuple(sorted(versions.items())))
+    return resources_for(settings.lexicon_dir, settings.models_dir, settings.use_ner)
 
 
-def analysis_key(contract_id: str, versions: dict[str, str]) -> str:
-    """The cache key of a contract's analysis: its id and every version the analysis depends on
-    (publication's code excluded: publishing never changes detections)."""
-    relevant = {name: value for name, value in versions.items() if name != "publication"}
-    text = contract_id + "\x1f" + "\x1f".join(f"{name}={value}" for name, value in sorted(relevant.items()))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+_preload_counted = False
+
+
+def preloaded_seconds() -> float:
+    """The time the forkserver of this worker took to load its resources (`pipeline.preload`), counted by the
+    first analysis of the worker only; 0 elsewhere."""
+    global _preload_counted
+    preload = sys.modules.get("pipeline.preload")
+    if preload is None or _preload_counted:
+        return 0.0
+    _preload_counted = True
+    return float(getattr(preload, "PRELOAD_SECONDS", 0.0))
 
 
 def blank_document_error(contract: ContractFile, document: ExtractedDocument) -> str:
@@ -133,6 +145,8 @@ def analyse_contract(contract: ContractFile, settings: RunSettings) -> ContractA
     if cached is not None:
         return cached
     resources = load_resources(settings)
+    if settings.use_ner:
+        load_ner()
     loaded = time.perf_counter()
     key = analysis_key(contract.contract_id, versions)
     cache = StageCache(analysis_reason=miss_reason(space.detection_cache, contract.sha256))
@@ -150,7 +164,7 @@ def analyse_contract(contract: ContractFile, settings: RunSettings) -> ContractA
         analysis = ContractAnalysis(contract=contract, document=document_summary(document), warnings=document.warnings)
     analysis.cache = cache
     analysis.seconds = {
-        "ressources": round(loaded - started, 3),
+        "ressources": round(loaded - started + preloaded_seconds(), 3),
         "extraction": 0.0 if cache.extraction == "hit" else document.seconds,
         "ocr": 0.0 if cache.extraction == "hit" else document.ocr_seconds,
         "analyse": round(time.perf_counter() - extracted, 3),

@@ -17,6 +17,7 @@ from pipeline.corpus import scan_corpus
 from pipeline.extract import EXTRACTOR_VERSION, extract_document
 from pipeline.files import FILE_MODE, atomic_write_bytes, mode_of
 from pipeline.types import ContractAnalysis, ContractFile, Detection, ExtractedDocument, IndicatorCue, Page
+from pipeline.workspace import detections_cache_path
 
 
 def page_cache_path(cache_dir: Path, sha256: str, extractor_version: str) -> Path:
@@ -109,11 +110,6 @@ def extract_corpus_to_jsonl(corpus: Path, out_file: Path, cache_dir: Path, worke
                 lines.append(json.dumps(record, ensure_ascii=False))
     atomic_write_bytes(out_file, ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
     return counts
-
-
-def detections_cache_path(cache_dir: Path, sha256: str, key: str) -> Path:
-    """Where the analysis of one file version under one key is stored."""
-    return cache_dir / sha256[:2] / f"{sha256}.{key}.json.gz"
 
 
 def analysis_to_json(analysis: ContractAnalysis) -> bytes:

@@ -15,10 +15,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import pandas as pd
-from spacy.lang.fr.stop_words import STOP_WORDS
 
 from pipeline.lexicon import Lexicon
 from pipeline.match import fold_text, text_to_snippet
@@ -105,6 +105,12 @@ NOT_ORG_START = re.compile(
 MIN_NAME_CHARS = 4
 MAX_NAME_WORDS = 16
 NER_MAX_CHARS = 100_000
+NER_BATCH_SIZE = 64
+NER_CONTEXT_CHARS = 30
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+SENTENCE_END = re.compile(r"(?<=[a-zà-ÿ0-9)»\"]{2}[.!?])[ \t\n]+(?=[A-ZÀ-Ý«\"(])")
+CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-ÝŒ]")
+WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -121,11 +127,73 @@ class Candidate:
 
 
 @lru_cache(maxsize=1)
+def french_stop_words() -> frozenset[str]:
+    """spaCy's French stop words (imported when first needed: `spacy.lang.fr` takes seconds to import)."""
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
 def load_ner() -> Any:
-    """spaCy's small French model with only what NER needs (faster)."""
+    """spaCy's small French model with only its `ner` component: the parser, tagger, lemmatizer and the shared
+    `tok2vec` (which only they listen to; `ner` has its own) are left out, entities unchanged."""
     import spacy
 
-    return spacy.load("fr_core_news_sm", exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler"])
+    return spacy.load(
+        "fr_core_news_sm",
+        exclude=["tok2vec", "parser", "senter", "lemmatizer", "morphologizer", "attribute_ruler"],
+    )
+
+
+@dataclass(frozen=True)
+class NerWindow:
+    """A stretch of a page given to NER (`start`:`end`, with context around what matters) and the parts of it
+    (`kept`) whose entities are kept."""
+
+    start: int
+    end: int
+    kept: tuple[tuple[int, int], ...]
+
+
+def ner_windows(text: str, hit_spans: list[tuple[int, int]], whole: bool = False) -> list[NerWindow]:
+    """The parts of a page worth NER's time: the sentences where it can find a name that survives `keep` — two
+    capitalised words outside every lexicon hit, at most `MAX_NAME_WORDS` words apart with no hit between them
+    (a NER name touching a hit, or with fewer capitals, is dropped anyway). `whole` (a signature page) keeps
+    every sentence. Each is read with `NER_CONTEXT_CHARS` of context each side, as NER reads it on the whole
+    page; offsets are the page's, within its first `NER_MAX_CHARS` characters."""
+    text = text[:NER_MAX_CHARS]
+    covered = bytearray(len(text) + 1)
+    for start, end in hit_spans:
+        covered[start:end] = b"\x01" * (max(0, min(end, len(text)) - start))
+    bounds = [0]
+    for paragraph in PARAGRAPH_BREAK.finditer(text):
+        bounds += [paragraph.start(), paragraph.end()]
+    bounds.append(len(text))
+    windows: list[NerWindow] = []
+    for left, right in zip(bounds[::2], bounds[1::2], strict=True):
+        cuts = [left] + [m.end() for m in SENTENCE_END.finditer(text, left, right)] + [right]
+        for start, end in pairwise(cuts):
+            if not text[start:end].strip() or not (whole or capitalised_pair(text, start, end, covered)):
+                continue
+            window_start = text.rfind(" ", 0, max(0, start - NER_CONTEXT_CHARS)) + 1
+            window_end = text.find(" ", min(len(text), end + NER_CONTEXT_CHARS))
+            window_end = len(text) if window_end < 0 else window_end
+            if windows and window_start <= windows[-1].end:
+                last = windows.pop()
+                windows.append(NerWindow(last.start, max(last.end, window_end), (*last.kept, (start, end))))
+            else:
+                windows.append(NerWindow(window_start, window_end, ((start, end),)))
+    return windows
+
+
+def capitalised_pair(text: str, start: int, end: int, covered: bytearray) -> bool:
+    """Whether two capitalised words outside hits stand close enough, with no hit between them, to be one name."""
+    capitals = [m.start() for m in CAPITALISED_WORD.finditer(text, start, end) if not covered[m.start()]]
+    for first, second in pairwise(capitals):
+        if b"\x01" not in covered[first:second] and len(WORD.findall(text, first, second)) < MAX_NAME_WORDS:
+            return True
+    return False
 
 
 def lexicon_keys(lexicon: Lexicon) -> set[str]:
@@ -153,13 +221,18 @@ def clean_name(name: str) -> str:
 
 
 def page_candidates(
-    document: ExtractedDocument, use_ner: bool = True, signature_pages: frozenset[int] = frozenset()
+    document: ExtractedDocument,
+    use_ner: bool = True,
+    signature_pages: frozenset[int] = frozenset(),
+    hit_spans: dict[int, list[tuple[int, int]]] | None = None,
 ) -> list[Candidate]:
-    """Candidate names on every page of a document: patterns, "Pour …" signature blocks, NER."""
+    """Candidate names on every page of a document: patterns, "Pour …" signature blocks, NER. With the lexicon's
+    `hit_spans`, NER reads only the sentences where it can find something new (`ner_segments`)."""
     found: list[Candidate] = []
     texts = [(page.number, page.text) for page in document.pages if page.text.strip()]
     methods = {page.number: page.method for page in document.pages}
     words = {word for _, text in texts for word in re.findall(r"\b[a-zà-ÿ]{3,}\b", text)}
+    stop_words = french_stop_words()
     for number, text in texts:
         page_method = methods[number]
         if number in signature_pages:
@@ -207,7 +280,8 @@ def page_candidates(
                 acronym not in COMMON_ACRONYMS
                 and not caps_line
                 and page_method != "ocr"
-                and acronym.lower() not in words | STOP_WORDS
+                and acronym.lower() not in words
+                and acronym.lower() not in stop_words
             ):
                 start, end = match.start("acr"), match.end("acr")
                 found.append(
@@ -216,15 +290,35 @@ def page_candidates(
                     )
                 )
     if use_ner:
-        nlp = load_ner()
-        for (number, text), doc in zip(texts, nlp.pipe(t[:NER_MAX_CHARS] for _, t in texts), strict=True):
-            for ent in doc.ents:
-                name = clean_name(ent.text)
-                if ent.label_ == "ORG" and plausible_ner_name(name):
-                    snippet = text_to_snippet(text, ent.start_char, ent.end_char)
-                    found.append(
-                        Candidate(document.contract_id, number, ent.start_char, ent.end_char, name, "ner", snippet)
-                    )
+        found += ner_candidates(document.contract_id, texts, signature_pages, hit_spans)
+    return found
+
+
+def ner_candidates(
+    contract_id: str,
+    texts: list[tuple[int, str]],
+    signature_pages: frozenset[int],
+    hit_spans: dict[int, list[tuple[int, int]]] | None,
+) -> list[Candidate]:
+    """Organisation names found by spaCy's NER in the pages (or only in their `ner_segments`), in one batch."""
+    pieces: list[tuple[int, str, NerWindow]] = []
+    for number, text in texts:
+        if hit_spans is None:
+            end = min(len(text), NER_MAX_CHARS)
+            pieces.append((number, text, NerWindow(0, end, ((0, end),))))
+        else:
+            whole = number in signature_pages
+            pieces += [(number, text, window) for window in ner_windows(text, hit_spans.get(number, []), whole)]
+    found = []
+    docs = load_ner().pipe((text[w.start : w.end] for _, text, w in pieces), batch_size=NER_BATCH_SIZE)
+    for (number, text, window), doc in zip(pieces, docs, strict=True):
+        for ent in doc.ents:
+            name = clean_name(ent.text)
+            start, end = window.start + ent.start_char, window.start + ent.end_char
+            if not any(left <= start < right for left, right in window.kept):
+                continue
+            if ent.label_ == "ORG" and plausible_ner_name(name):
+                found.append(Candidate(contract_id, number, start, end, name, "ner", text_to_snippet(text, start, end)))
     return found
 
 
@@ -296,7 +390,7 @@ def contract_candidates(
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for hit in hits:
         spans[hit.page].append((hit.start, hit.end))
-    kept = [c for c in page_candidates(document, use_ner, signature_pages) if keep(c, keys, spans)]
+    kept = [c for c in page_candidates(document, use_ner, signature_pages, spans) if keep(c, keys, spans)]
     return [c for c in kept if not any(nested(c, other) for other in kept)]
 
 

@@ -146,7 +146,7 @@ def sense_text(page: Page, hit: Hit, section_theme: str, row_theme: str, neighbo
     left = fold_text(text[max(0, hit.start - SENSE_RADIUS) : hit.start])
     right = fold_text(text[hit.end : hit.end + SENSE_RADIUS])
     tokens = [f"zzacr_{fold_text(hit.matched).replace('.', '')}"]
-    tokens += [f"zzth_{theme}" for theme in {section_theme, row_theme} if theme]
+    tokens += [f"zzth_{theme}" for theme in sorted({section_theme, row_theme}) if theme]  # not a set's order
     tokens += [f"zzent_{entity}" for entity in sorted(set(neighbours))]
     return f"{left} zzcible {right} " + " ".join(tokens)
 

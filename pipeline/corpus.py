@@ -51,13 +51,25 @@ class Corpus:
     rejected: list[RejectedFile] = field(default_factory=list)
 
 
+_HASHED: dict[tuple[str, int, int, int, int, int], str] = {}
+
+
 def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
+    """The sha256 of a file's bytes, read in chunks; a file this process hashed and that has not changed since
+    (same device, inode, size, modification and change times) is not read again (a run scans the corpus up
+    to three times: the « Rien de nouveau » check, the workers' start, the run)."""
     with path.open("rb") as stream:
+        status = os.fstat(stream.fileno())
+        stamp = (str(path), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        if stamp in _HASHED:
+            return _HASHED[stamp]
+        digest = hashlib.sha256()
         while chunk := stream.read(HASH_CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+    if len(_HASHED) > 100_000:
+        _HASHED.clear()
+    _HASHED[stamp] = digest.hexdigest()
+    return _HASHED[stamp]
 
 
 def read_manifest(path: Path) -> list[ManifestRow]:

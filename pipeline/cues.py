@@ -14,20 +14,11 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from pipeline.lexicon import Indicator, Lexicon
-from pipeline.match import fold_char
+from pipeline.match import fold_text as fold
 from pipeline.quote import text_to_quote
 from pipeline.types import ExtractedDocument, IndicatorCue
 
 PAGE_SEPARATOR = "\x00"
-_FOLD: dict[int, str] = {}
-
-
-def fold(text: str) -> str:
-    """`pipeline.match.fold_text`, through a translation table (same result, same length, much faster)."""
-    for char in set(text):
-        if ord(char) not in _FOLD:
-            _FOLD[ord(char)] = fold_char(char)
-    return text.translate(_FOLD)
 
 
 @lru_cache(maxsize=1024)

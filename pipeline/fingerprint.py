@@ -2,7 +2,8 @@
 
 Cache keys and `run.json` use these instead of hand-bumped version strings, so that no code change can
 serve a stale cached result: editing any module a stage imports (directly, transitively, or inside a
-function) changes the stage's fingerprint.
+function) changes the stage's fingerprint. This module imports no other `pipeline` module, so that it adds
+nothing to a stage's closure (`pipeline.stage_versions` combines the fingerprints with the data versions).
 """
 
 from __future__ import annotations
@@ -11,10 +12,6 @@ import ast
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pipeline.types import RunSettings
 
 PACKAGE = "pipeline"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -43,14 +40,20 @@ def is_type_checking_block(node: ast.AST) -> bool:
     )
 
 
+STATEMENT_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
 def run_nodes(tree: ast.AST) -> list[ast.AST]:
-    """Every node of a module that can run, `if TYPE_CHECKING:` blocks left out."""
+    """Every statement of a module that can run, `if TYPE_CHECKING:` blocks left out. Only blocks of statements
+    are walked: an import is a statement, never inside an expression (walking the expressions took most of the
+    fingerprint's time, which every `cdv run` pays, « Rien de nouveau » included)."""
     nodes: list[ast.AST] = []
     pending = [tree]
     while pending:
         node = pending.pop()
         nodes.append(node)
-        pending.extend(child for child in ast.iter_child_nodes(node) if not is_type_checking_block(child))
+        for block in STATEMENT_BLOCKS:
+            pending.extend(child for child in getattr(node, block, ()) if not is_type_checking_block(child))
     return nodes
 
 
@@ -112,21 +115,3 @@ def clear_caches() -> None:
     """Forget what was read of the sources (after editing them in the same process, as tests do)."""
     for cached in (imported_modules, source_bytes, code_fingerprint):
         cached.cache_clear()
-
-
-def stage_versions(settings: RunSettings) -> dict[str, str]:
-    """Every version a run's analyses and publication depend on: the code of each stage, the lexicon, the models
-    and the optional stages (computed without importing the stages)."""
-    from pipeline import __version__
-    from pipeline.lexicon import lexicon_files_version
-    from pipeline.models import model_versions
-
-    return {
-        "cdv": __version__,
-        "extraction": "extract-" + code_fingerprint("pipeline.extract"),
-        "analyse": code_fingerprint("pipeline.analyse"),
-        "publication": code_fingerprint("pipeline.report.publish"),
-        "candidats": "ner" if settings.use_ner else "motifs",
-        "lexique": lexicon_files_version(settings.lexicon_dir),
-        **{f"modele_{name}": version for name, version in model_versions(settings.models_dir).items()},
-    }

@@ -7,14 +7,18 @@ workspace.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 from prefect import flow, task
+from prefect.context import FlowRunContext
 from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, _initialize_process_pool_worker
 
 from pipeline.analyse import analyse_contract
 from pipeline.errors import CdvError
@@ -22,6 +26,7 @@ from pipeline.flowruns import exit_with_parent, mark_crashed_runs, tagged_with_p
 from pipeline.prefect_server import ensure_server, idle_seconds
 from pipeline.run import check_run, execute_run
 from pipeline.types import ContractAnalysis, ContractFile, RunResult, RunSettings
+from pipeline.workers import can_fork, start_warm_workers
 from pipeline.workspace import Workspace
 
 ProgressHook = Callable[[int, int], None]
@@ -41,7 +46,10 @@ def analyse_task(contract: ContractFile, settings: RunSettings) -> ContractAnaly
 
 
 def analyse_with_prefect(contracts: list[ContractFile], settings: RunSettings) -> Iterator[ContractAnalysis]:
-    """Submit one task per contract to the flow's task runner; yield analyses as they complete."""
+    """Submit one task per contract to the flow's task runner; yield analyses as they complete. The local
+    workers' forkserver is started here if the CLI has not started it earlier."""
+    if contracts and warm_runner_active():
+        start_warm_workers(settings)
     futures = [analyse_task.submit(contract, settings) for contract in contracts]
     for future in as_completed(futures):
         yield future.result()
@@ -53,15 +61,51 @@ def cdv_flow(settings: RunSettings) -> RunResult:
     return execute_run(settings, analyse_with_prefect, report_progress)
 
 
+class WarmProcessPoolTaskRunner(ProcessPoolTaskRunner):
+    """Prefect's process pool with its workers forked from the preloaded forkserver (`pipeline.workers`) instead
+    of spawned: a spawned worker imported Prefect and spaCy and loaded the models again, seconds per worker and
+    per run. Same set-up of each worker as Prefect's pool (events and logs forwarded to this process)."""
+
+    def __enter__(self) -> WarmProcessPoolTaskRunner:
+        if not can_fork():
+            super().__enter__()
+            return self
+        TaskRunner.__enter__(self)
+        context = multiprocessing.get_context("forkserver")
+        self._subprocess_message_queue = context.Queue()
+        self._message_forwarding_thread = threading.Thread(
+            target=self._forward_subprocess_messages, name="ProcessPoolTaskRunnerMessageForwarder", daemon=True
+        )
+        self._message_forwarding_thread.start()
+        try:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self._max_workers,
+                mp_context=context,
+                initializer=_initialize_process_pool_worker,
+                initargs=(self._subprocess_message_queue, self._initializer, self._initargs),
+            )
+            self._resolver_executor = ThreadPoolExecutor(max_workers=self._max_workers)
+        except Exception:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+
+def warm_runner_active() -> bool:
+    """Whether the running flow's tasks go to local warm workers (not to Dask or another runner)."""
+    context = FlowRunContext.get()
+    return context is not None and isinstance(context.task_runner, WarmProcessPoolTaskRunner)
+
+
 def task_runner_for(workers: int, dask_address: str | None = None) -> Any:
-    """A local process pool, or the Dask cluster at `dask_address` (through prefect-dask)."""
+    """A local process pool of warm workers, or the Dask cluster at `dask_address` (through prefect-dask)."""
     if dask_address:
         try:
             from prefect_dask import DaskTaskRunner
         except ImportError as error:
             raise CdvError("prefect-dask n'est pas installé : pip install prefect-dask pour --dask-address.") from error
         return DaskTaskRunner(address=dask_address)
-    return ProcessPoolTaskRunner(max_workers=max(1, workers), initializer=exit_with_parent)
+    return WarmProcessPoolTaskRunner(max_workers=max(1, workers), initializer=exit_with_parent)
 
 
 def run_corpus(settings: RunSettings) -> RunResult:

@@ -19,18 +19,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import spacy
 from rapidfuzz import fuzz
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.types import Entity, ExtractedDocument, Hit, Page
+
+if TYPE_CHECKING:  # spaCy is imported where a matcher is built: `fold_text` and the spans need none of it
+    from spacy.language import Language
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
 
 SNIPPET_RADIUS = 90
 FUZZY_MIN_TOKENS = 3
@@ -48,6 +51,7 @@ LOOSE_METHODS = ("variante", "sigle_variante")
 LOOSE_ACRONYM_MIN_LETTERS = 3
 WORD_CHARS = r"0-9A-Za-zÀ-ÖØ-öø-ÿœŒ"
 TOKEN_PATTERN = re.compile(rf"[{WORD_CHARS}]+")
+ACRONYM_BEFORE = rf"(?<![{WORD_CHARS}.])"
 
 
 def fold_char(char: str) -> str:
@@ -59,14 +63,16 @@ def fold_char(char: str) -> str:
     return lowered[0] if lowered else char
 
 
-@lru_cache(maxsize=4096)
-def _fold_cached(char: str) -> str:
-    return fold_char(char)
+_FOLDED: dict[int, str] = {}
 
 
 def fold_text(text: str) -> str:
-    """Fold a text for name matching; the result has exactly the same length as the input."""
-    return "".join(_fold_cached(char) for char in text)
+    """Fold a text for name matching; the result has exactly the same length as the input (one `fold_char` per
+    character, through a translation table filled as new characters appear)."""
+    for char in set(text):
+        if ord(char) not in _FOLDED:
+            _FOLDED[ord(char)] = fold_char(char)
+    return text.translate(_FOLDED)
 
 
 def text_to_snippet(text: str, start: int, end: int, radius: int = SNIPPET_RADIUS) -> str:
@@ -77,13 +83,63 @@ def text_to_snippet(text: str, start: int, end: int, radius: int = SNIPPET_RADIU
     return " ".join(snippet.split())
 
 
-def acronym_to_regex(acronym: str) -> str:
-    """A case-sensitive pattern for an acronym as a whole token, also in its dotted form (C.A.F.)."""
-    forms = [re.escape(acronym)]
+def acronym_forms(acronym: str) -> list[str]:
+    """The literal ways of writing an acronym, in the order they are tried: as is, then dotted with and without
+    the final dot (C.A.F., C.A.F)."""
+    forms = [acronym]
     letters = [char for char in acronym if char.isalnum()]
     if acronym.isalpha() and acronym.isupper() and 2 <= len(letters) <= 6:
-        forms.append(r"\.".join(re.escape(char) for char in letters) + r"\.?")
-    return "|".join(forms)
+        dotted = ".".join(letters)
+        forms += [dotted + ".", dotted]
+    return forms
+
+
+def acronym_to_regex(acronym: str) -> str:
+    """A case-sensitive pattern for an acronym as a whole token, also in its dotted form (C.A.F.)."""
+    return "|".join(re.escape(form) for form in acronym_forms(acronym))
+
+
+@dataclass(frozen=True)
+class LiteralAlternation:
+    """A large alternation of literal forms, tried only where one of them can start.
+
+    Python's `re` tries every alternative at every position of the text; here a cheap pattern finds the
+    positions where a form may start (the alternation's own lookbehind and first letters) and a set of
+    prefixes rules most of them out, so that the full pattern runs at a handful of positions. The matches
+    are exactly those of `pattern.finditer`: same positions, same alternatives, same order."""
+
+    pattern: re.Pattern[str]
+    starts: re.Pattern[str]
+    prefixes: frozenset[str]
+    width: int
+    ignore_case: bool
+
+    @classmethod
+    def build(cls, pattern: re.Pattern[str], lookbehind: str, literals: list[str]) -> LiteralAlternation:
+        ignore_case = bool(pattern.flags & re.IGNORECASE)
+        width = min(len(literal) for literal in literals)
+        first = "".join(sorted({re.escape(literal[0]) for literal in literals}))
+        starts = re.compile(rf"{lookbehind}[{first}]", re.IGNORECASE if ignore_case else 0)
+        fold = str.lower if ignore_case else str
+        return cls(pattern, starts, frozenset(fold(literal[:width]) for literal in literals), width, ignore_case)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The matches of the pattern in `text`, as `pattern.finditer(text)` gives them."""
+        end, width, prefixes = 0, self.width, self.prefixes
+        for start in self.starts.finditer(text):
+            position = start.start()
+            if position < end:
+                continue
+            prefix = text[position : position + width]
+            if self.ignore_case:
+                if prefix.isascii() and prefix.lower() not in prefixes:
+                    continue  # a non-ASCII prefix may match under re.IGNORECASE's folding: let the pattern say
+            elif prefix not in prefixes:
+                continue
+            match = self.pattern.match(text, position)
+            if match is not None:
+                end = match.end()
+                yield match
 
 
 @dataclass(frozen=True)
@@ -103,15 +159,26 @@ class LexiconMatcher:
     nlp: Language
     phrase_matcher: PhraseMatcher
     phrase_forms: dict[int, SurfaceForm]
-    acronym_regex: re.Pattern[str] | None
+    acronym_regex: LiteralAlternation | None
     acronym_senses: dict[str, tuple[str, ...]]
     patterns: list[tuple[str, re.Pattern[str]]]
-    fuzzy_names: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    fuzzy_names: dict[str, list[FuzzyName]] = field(default_factory=dict)
     plural_matcher: PhraseMatcher | None = None
-    loose_acronym_regex: re.Pattern[str] | None = None
+    loose_acronym_regex: LiteralAlternation | None = None
     loose_acronym_senses: dict[str, tuple[str, ...]] = field(default_factory=dict)
     variants: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
     exact_acronyms: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class FuzzyName:
+    """A long name for fuzzy matching: its folded tokens joined by spaces, how many, the first two letters of its
+    last token (a window must end like it)."""
+
+    entity_id: str
+    name: str
+    size: int
+    last_prefix: str
 
 
 def singular(token: str) -> str:
@@ -123,9 +190,10 @@ def singular(token: str) -> str:
     return token
 
 
-def norm_doc(nlp: Language, folded: str) -> Doc:
-    """A spaCy doc of folded text whose NORM is the singular form of each token (plural-blind matching)."""
-    doc = nlp.make_doc(folded)
+def norm_doc(nlp: Language, folded: str | Doc) -> Doc:
+    """A spaCy doc of folded text whose NORM is the singular form of each token (plural-blind matching); a doc
+    already made of the folded text is reused."""
+    doc = nlp.make_doc(folded) if isinstance(folded, str) else folded
     for token in doc:
         token.norm_ = singular(token.text)
     return doc
@@ -151,10 +219,13 @@ def entity_to_acronyms(entity: Entity) -> list[str]:
 
 def build_matcher(lexicon: Lexicon) -> LexiconMatcher:
     """Compile the phrase, acronym, pattern and fuzzy matchers for a lexicon."""
+    import spacy
+    from spacy.matcher import PhraseMatcher
+
     nlp = spacy.blank("fr")
     phrase_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     phrase_forms: dict[int, SurfaceForm] = {}
-    fuzzy_names: dict[str, list[tuple[str, str, int]]] = {}
+    fuzzy_names: dict[str, list[FuzzyName]] = {}
     acronym_senses: dict[str, set[str]] = {}
     patterns: list[tuple[str, re.Pattern[str]]] = []
     for entity in lexicon.entities:
@@ -166,7 +237,8 @@ def build_matcher(lexicon: Lexicon) -> LexiconMatcher:
             phrase_matcher.add(key, [nlp.make_doc(folded)])
             tokens = TOKEN_PATTERN.findall(folded)
             if len(tokens) >= FUZZY_MIN_TOKENS:
-                fuzzy_names.setdefault(tokens[0][:3], []).append((form.entity_id, " ".join(tokens), len(tokens)))
+                name = FuzzyName(form.entity_id, " ".join(tokens), len(tokens), tokens[-1][:2])
+                fuzzy_names.setdefault(tokens[0][:3], []).append(name)
         for acronym in entity_to_acronyms(entity):
             acronym_senses.setdefault(acronym, set()).add(entity.entity_id)
         patterns += [(entity.entity_id, re.compile(pattern)) for pattern in entity.patterns]
@@ -178,10 +250,14 @@ def build_matcher(lexicon: Lexicon) -> LexiconMatcher:
     loose_acronym_regex, loose_acronym_senses = loose_acronyms(acronym_senses)
     ordered = sorted(acronym_senses, key=len, reverse=True)
     acronym_regex = (
-        re.compile(
-            rf"(?<![{WORD_CHARS}.])(?:"
-            + "|".join(f"(?P<a{index}>{acronym_to_regex(acronym)})" for index, acronym in enumerate(ordered))
-            + rf")(?![{WORD_CHARS}])"
+        LiteralAlternation.build(
+            re.compile(
+                rf"{ACRONYM_BEFORE}(?:"
+                + "|".join(f"(?P<a{index}>{acronym_to_regex(acronym)})" for index, acronym in enumerate(ordered))
+                + rf")(?![{WORD_CHARS}])"
+            ),
+            ACRONYM_BEFORE,
+            [form for acronym in ordered for form in acronym_forms(acronym)],
         )
         if ordered
         else None
@@ -203,7 +279,9 @@ def build_matcher(lexicon: Lexicon) -> LexiconMatcher:
     )
 
 
-def loose_acronyms(acronym_senses: dict[str, set[str]]) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, ...]]]:
+def loose_acronyms(
+    acronym_senses: dict[str, set[str]],
+) -> tuple[LiteralAlternation | None, dict[str, tuple[str, ...]]]:
     """A case-insensitive pattern for the alphabetic acronyms of 3+ letters, with an optional footnote number
     glued to them ("Caf", "Cpam", "Anah1"); senses are keyed by folded acronym."""
     senses: dict[str, set[str]] = {}
@@ -212,9 +290,11 @@ def loose_acronyms(acronym_senses: dict[str, set[str]]) -> tuple[re.Pattern[str]
             senses.setdefault(acronym.lower(), set()).update(ids)
     if not senses:
         return None, {}
-    alternatives = "|".join(re.escape(key) for key in sorted(senses, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![{WORD_CHARS}.])(?P<acr>{alternatives})(?P<note>\d{{1,2}})?(?![{WORD_CHARS}])", re.I)
-    return pattern, {key: tuple(sorted(ids)) for key, ids in senses.items()}
+    keys = sorted(senses, key=len, reverse=True)
+    alternatives = "|".join(re.escape(key) for key in keys)
+    pattern = re.compile(rf"{ACRONYM_BEFORE}(?P<acr>{alternatives})(?P<note>\d{{1,2}})?(?![{WORD_CHARS}])", re.I)
+    alternation = LiteralAlternation.build(pattern, ACRONYM_BEFORE, keys)
+    return alternation, {key: tuple(sorted(ids)) for key, ids in senses.items()}
 
 
 @dataclass(frozen=True)
@@ -228,9 +308,9 @@ class Span:
     score: float
 
 
-def phrase_spans(matcher: LexiconMatcher, folded: str) -> list[Span]:
-    """Names, aliases and former names in folded text."""
-    doc = matcher.nlp.make_doc(folded)
+def phrase_spans(matcher: LexiconMatcher, folded: str | Doc) -> list[Span]:
+    """Names, aliases and former names in folded text (or the doc made of it)."""
+    doc = matcher.nlp.make_doc(folded) if isinstance(folded, str) else folded
     spans = []
     for match_id, start, end in matcher.phrase_matcher(doc):
         form = matcher.phrase_forms[match_id]
@@ -262,8 +342,9 @@ def pattern_spans(matcher: LexiconMatcher, text: str) -> list[Span]:
     ]
 
 
-def loose_spans(matcher: LexiconMatcher, text: str, folded: str) -> list[Span]:
-    """Loose variants: plural names, acronyms in another case or with a footnote number, `variants.csv`."""
+def loose_spans(matcher: LexiconMatcher, text: str, folded: str | Doc) -> list[Span]:
+    """Loose variants: plural names, acronyms in another case or with a footnote number, `variants.csv`; `folded`
+    is the folded text or the doc made of it (whose NORM is then set to singular forms)."""
     spans: list[Span] = []
     if matcher.plural_matcher is not None:
         doc = norm_doc(matcher.nlp, folded)
@@ -289,22 +370,36 @@ def loose_spans(matcher: LexiconMatcher, text: str, folded: str) -> list[Span]:
 
 
 def fuzzy_spans(matcher: LexiconMatcher, folded: str, taken: list[Span]) -> list[Span]:
-    """Long names written with small differences ("Agence régionale de la santé"), via rapidfuzz."""
+    """Long names written with small differences ("Agence régionale de la santé"), via rapidfuzz.
+
+    A window of tokens is compared with a name only when it ends like the name and its length allows the
+    threshold (rapidfuzz's ratio is at most 100 * (1 - |difference of lengths| / sum of lengths))."""
     tokens = [(m.group(0), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(folded)]
-    covered = {index for span in taken for index in range(span.start, span.end)}
+    covered = bytearray(len(folded) + 1)
+    for span in taken:
+        covered[span.start : span.end] = b"\x01" * (span.end - span.start)
+    lengths = [0]
+    for token, _, _ in tokens:
+        lengths.append(lengths[-1] + len(token))
+    count = len(tokens)
     spans = []
     for position, (token, start, _) in enumerate(tokens):
-        if start in covered:
+        names = matcher.fuzzy_names.get(token[:3])
+        if not names or covered[start]:
             continue
-        for entity_id, name, size in matcher.fuzzy_names.get(token[:3], ()):
-            for width in (size - 1, size, size + 1):
-                window = tokens[position : position + width]
-                if len(window) < width or width < FUZZY_MIN_TOKENS:
+        for fuzzy in names:
+            name_length = len(fuzzy.name)
+            for width in (fuzzy.size - 1, fuzzy.size, fuzzy.size + 1):
+                last = position + width - 1
+                if last >= count or width < FUZZY_MIN_TOKENS or tokens[last][0][:2] != fuzzy.last_prefix:
                     continue
-                candidate = " ".join(item[0] for item in window)
-                ratio = fuzz.ratio(candidate, name)
-                if ratio >= FUZZY_THRESHOLD and window[-1][0][:2] == name.split()[-1][:2]:
-                    spans.append(Span(start, window[-1][2], (entity_id,), "approche", 0.9 * ratio / 100))
+                window_length = lengths[last + 1] - lengths[position] + width - 1
+                if 100 * abs(window_length - name_length) > (100 - FUZZY_THRESHOLD) * (window_length + name_length):
+                    continue
+                candidate = " ".join(item[0] for item in tokens[position : last + 1])
+                ratio = fuzz.ratio(candidate, fuzzy.name, score_cutoff=FUZZY_THRESHOLD)
+                if ratio >= FUZZY_THRESHOLD:
+                    spans.append(Span(start, tokens[last][2], (fuzzy.entity_id,), "approche", 0.9 * ratio / 100))
     return spans
 
 
@@ -324,8 +419,9 @@ def filter_overlaps(spans: list[Span]) -> list[Span]:
 def page_to_spans(matcher: LexiconMatcher, page: Page) -> list[Span]:
     """Every entity span of a page, after overlap filtering."""
     folded = fold_text(page.text)
-    exact = phrase_spans(matcher, folded) + acronym_spans(matcher, page.text) + pattern_spans(matcher, page.text)
-    loose = loose_spans(matcher, page.text, folded)
+    doc = matcher.nlp.make_doc(folded)  # one tokenisation for the exact names, then their plurals
+    exact = phrase_spans(matcher, doc) + acronym_spans(matcher, page.text) + pattern_spans(matcher, page.text)
+    loose = loose_spans(matcher, page.text, doc)
     return filter_overlaps(exact + fuzzy_spans(matcher, folded, exact) + loose)
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from pipeline.analyse import analyse_contract, cached_analysis
 from pipeline.corpus import Corpus, ManifestRow, RejectedFile, check_corpus, scan_corpus
 from pipeline.files import staged_directory
-from pipeline.fingerprint import stage_versions
 from pipeline.freshness import run_versions
 from pipeline.history import record_run_folder
 from pipeline.lexicon import Lexicon, load_lexicon
@@ -24,6 +23,7 @@ from pipeline.models import model_versions
 from pipeline.report.outputs import write_raw_run, write_run_json
 from pipeline.report.publish import publish
 from pipeline.runfolder import check_output_dir
+from pipeline.stage_versions import stage_versions
 from pipeline.types import (
     ContractAnalysis,
     ContractFile,
@@ -125,11 +125,13 @@ def run_counts(records: list[ContractRecord], analyses: dict[str, ContractAnalys
 
 
 def stage_seconds(analyses: dict[str, ContractAnalysis]) -> dict[str, float]:
-    """Summed library time per stage over the contracts analysed in this run."""
+    """Summed library time per stage over the contracts analysed in this run; for the resources, the longest
+    loading (the workers load them once each, side by side, or once for all in their forkserver)."""
     totals: dict[str, float] = {"ressources": 0.0, "extraction": 0.0, "ocr": 0.0, "analyse": 0.0}
     for analysis in analyses.values():
         for name in totals:
-            totals[name] += analysis.seconds.get(name, 0.0)
+            value = analysis.seconds.get(name, 0.0)
+            totals[name] = max(totals[name], value) if name == "ressources" else totals[name] + value
     return {name: round(value, 3) for name, value in totals.items()}
 
 
@@ -190,7 +192,7 @@ def execute_run(
     with staged_directory(settings.out, result.run_id, lambda staging: record_run_folder(staging, space)) as staging:
         result.finished_at = now_iso()
         write_raw_run(staging, result, ordered)
-        result.publication = publish(staging, lexicon, space)
+        result.publication = publish(staging, lexicon, space, previous=settings.out)
         result.stage_seconds["publication"] = result.publication.seconds["total"]
         result.counts.partners_found = result.publication.partners_found
         result.counts.dispositifs_found = result.publication.dispositifs_found

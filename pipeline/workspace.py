@@ -74,6 +74,11 @@ class Workspace:
         )
 
 
+def detections_cache_path(cache_dir: Path, sha256: str, key: str) -> Path:
+    """Where the analysis of one file version under one key is stored (in `Workspace.detection_cache`)."""
+    return cache_dir / sha256[:2] / f"{sha256}.{key}.json.gz"
+
+
 def resolve_workspace(explicit: Path | None = None) -> Workspace:
     """`--workspace DIR`, else `$CDV_HOME`, else `outputs/` in the current folder."""
     if explicit is not None:

@@ -80,6 +80,29 @@ def test_stale_cached_candidates_after_a_code_change(tmp_path: Path, monkeypatch
     fingerprint.clear_caches()
 
 
+@pytest.mark.parametrize("module", ["match.py", "lexicon.py", "models.py", "lexicon_check.py"])
+def test_matching_code_change_does_not_read_the_pdfs_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    """Regression: the extraction's fingerprint held the matching, lexicon and model code (through the function
+    of `pipeline.fingerprint` that combined the versions), so that any change to them read and OCRed every PDF
+    again."""
+    copy = tmp_path / "pipeline"
+    shutil.copytree(fingerprint.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(fingerprint, "PACKAGE_DIR", copy)
+    fingerprint.clear_caches()
+    extraction, analysis = (
+        fingerprint.code_fingerprint("pipeline.extract"),
+        fingerprint.code_fingerprint("pipeline.analyse"),
+    )
+    with (copy / module).open("a", encoding="utf-8") as stream:
+        stream.write("\nCHANGED = True\n")
+    fingerprint.clear_caches()
+    assert fingerprint.code_fingerprint("pipeline.extract") == extraction
+    assert fingerprint.code_fingerprint("pipeline.analyse") != analysis
+    fingerprint.clear_caches()
+
+
 def test_blank_pdf_is_flagged_and_left_out_of_the_denominators(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     write_contract(corpus / "lu.pdf", BODY)

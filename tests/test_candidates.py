@@ -78,3 +78,44 @@ def test_intercommunalities_people_and_nested_pieces_are_not_candidates(lexicon:
     frame = find_candidates([doc("a", text)], [], lexicon, use_ner=False)
     assert list(frame["name"]) == ["Caisse nationale de solidarité pour l'autonomie"]
     assert frame.iloc[0]["n_mentions"] == 2  # the acronym is counted with its name
+
+
+def test_ner_reads_only_sentences_where_it_can_find_a_new_name(lexicon: Lexicon) -> None:
+    """NER reads the sentences with two capitalised words outside lexicon hits (with some context), and finds
+    there what it finds reading the whole page."""
+    from pipeline.candidates import ner_candidates, ner_windows
+
+    text = (
+        "Le contrat de ville est signé par la commune. Les habitants participent aux conseils citoyens.\n\n"
+        "Le Rugby Club Carcassonne Olympique anime un tournoi avec la Caisse d'allocations familiales.\n\n"
+        "La Mission locale accompagne les jeunes. Les actions sont évaluées chaque année. Le comité de pilotage "
+        "se réunit deux fois par an pour suivre les engagements pris par chacun des signataires du contrat."
+    )
+    document = doc("a", text)
+    hits = match_document(build_matcher(lexicon), document)
+    spans = [(hit.start, hit.end) for hit in hits]
+    windows = ner_windows(text, spans)
+    kept = [text[start:end] for window in windows for start, end in window.kept]
+    assert kept == ["Le Rugby Club Carcassonne Olympique anime un tournoi avec la Caisse d'allocations familiales."]
+    assert sum(window.end - window.start for window in windows) < len(text) / 2
+    restricted = ner_candidates("a", [(1, text)], frozenset(), {1: spans})
+    whole = ner_candidates("a", [(1, text)], frozenset(), None)
+    assert [c.name for c in restricted] == [c.name for c in whole if c.start < len(text)]
+    assert any("Rugby Club" in c.name for c in restricted)
+    assert [c.name for c in ner_candidates("a", [(1, text)], frozenset({1}), {1: spans})] == [c.name for c in whole]
+
+
+def test_ner_model_keeps_only_its_entity_recogniser() -> None:
+    """`ner` has its own token vectors: the pipeline's shared `tok2vec` (which only the tagger and parser listen
+    to) is not run, and the entities are those found with it."""
+    import spacy
+
+    from pipeline.candidates import load_ner
+
+    text = "Le Secours populaire français et la Fondation Abbé Pierre soutiennent les familles de Carcassonne."
+    with_tok2vec = spacy.load("fr_core_news_sm", exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler"])
+    assert with_tok2vec.get_pipe("tok2vec").listening_components == []
+    assert load_ner().pipe_names == ["ner"]
+    found = [(e.text, e.label_) for e in load_ner()(text).ents]
+    assert found == [(e.text, e.label_) for e in with_tok2vec(text).ents]
+    assert ("Fondation Abbé Pierre", "ORG") in found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,12 @@ def test_duplicate_contract_id_in_manifest_names_the_line(tmp_path: Path) -> Non
 def test_missing_corpus_folder_says_how_to_fix(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="indiquez-le avec --corpus DIR"):
         scan_corpus(tmp_path / "absent")
+
+
+def test_a_file_rewritten_with_the_same_size_is_hashed_again(tmp_path: Path) -> None:
+    path = tmp_path / "contrat.pdf"
+    path.write_bytes(b"%PDF-1.4 premier")
+    first = file_sha256(path)
+    path.write_bytes(b"%PDF-1.4 second!")
+
+    assert file_sha256(path) == hashlib.sha256(b"%PDF-1.4 second!").hexdigest() != first

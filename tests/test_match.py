@@ -95,3 +95,36 @@ def test_folding_keeps_offsets() -> None:
     text = "Éducation nationale\nl'ÉTAT-major"
     assert len(fold_text(text)) == len(text)
     assert fold_text(text) == "education nationale l'etat major"
+
+
+def test_literal_alternation_finds_what_its_pattern_finds(matcher: LexiconMatcher) -> None:
+    """The acronym scanners try the pattern only where a form can start: on text made of the lexicon's acronyms in
+    every case, dotted, glued to letters, digits, dots and hyphens, they find exactly the matches of
+    `pattern.finditer`."""
+    import random
+
+    generator = random.Random(16)
+    acronyms = sorted(matcher.exact_acronyms)
+    pieces = [" ", "  ", ".", "-", "'", "’", "(", ")", "1", "12", "x", "É", "\n", "/", "l'", "d’"]
+    for _ in range(300):
+        words = []
+        for _ in range(40):
+            word = generator.choice(acronyms)
+            shape = generator.random()
+            if shape < 0.2:
+                word = word.lower()
+            elif shape < 0.3:
+                word = ".".join(word) + generator.choice([".", ""])
+            elif shape < 0.4:
+                word = word.capitalize()
+            words.append(word + generator.choice(pieces))
+        text = "".join(words)
+        for scanner in (matcher.acronym_regex, matcher.loose_acronym_regex):
+            assert scanner is not None
+            expected = [(m.span(), m.lastgroup) for m in scanner.pattern.finditer(text)]
+            assert [(m.span(), m.lastgroup) for m in scanner.finditer(text)] == expected, text
+
+
+def test_fuzzy_names_need_a_window_ending_like_them(matcher: LexiconMatcher) -> None:
+    hits = page_hits(matcher, "L'Agence regionalle de santé et la Caisse primaire d'assurance maladie.")
+    assert ("ars", "Agence regionalle de santé", "approche") in hits

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +17,7 @@ from pipeline.lexicon import default_lexicon_dir, load_lexicon
 from pipeline.report import publish as publish_module
 from pipeline.report.figures import Evidence, band, compute_figure
 from pipeline.report.publish import TABLE_FILES, publish, republish
-from pipeline.runfolder import read_marker
+from pipeline.runfolder import read_marker, write_marker
 
 DESIGN_PARTNER_COLUMNS = [
     "entity_id",
@@ -230,6 +232,35 @@ def test_reviewers_indicator_values_change_the_grid(run: Path, tmp_path: Path) -
     assert grid.loc[manual, ["n", "denominateur", "pct", "statut"]].tolist() == ["1", "2", "50.0", "revu"]
     assert grid.loc[computable.indicator_id, "denominateur"] == str(len(read_ids) - 1)
     assert int(grid.loc[computable.indicator_id, "n"]) >= 1
+
+
+def test_a_new_run_folder_takes_the_unchanged_charts_of_the_one_it_replaces(
+    run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staged = copy_run(run, tmp_path / "staged")
+    shutil.rmtree(staged / "charts")
+    lexicon = load_lexicon(default_lexicon_dir())
+    monkeypatch.setattr(publish_module, "chart_to_png", lambda chart: pytest.fail(f"{chart.chart_id} redrawn"))
+    monkeypatch.chdir(run.parent)  # `cdv run --out run`: the folder replaced is named relative to the current one
+
+    publish(staged, lexicon, previous=Path(run.name))
+
+    drawn = sorted((run / "charts").glob("*.png"))
+    assert drawn and [png.read_bytes() for png in drawn] == [(staged / "charts" / p.name).read_bytes() for p in drawn]
+
+
+def test_a_chart_png_cdv_did_not_write_is_drawn_again(run: Path, tmp_path: Path) -> None:
+    staged = copy_run(run, tmp_path / "staged")
+    shutil.rmtree(staged / "charts")
+    stranger = sorted((run / "charts").glob("*.png"))[0]
+    marker = read_marker(run)
+    assert marker is not None
+    write_marker(run, replace(marker, files=tuple(f for f in marker.files if f != f"charts/{stranger.name}")))
+    stranger.write_bytes(b"not a chart")
+
+    publish(staged, load_lexicon(default_lexicon_dir()), previous=run)
+
+    assert (staged / "charts" / stranger.name).read_bytes().startswith(b"\x89PNG")
 
 
 def test_interrupted_regeneration_leaves_the_previous_publication_whole(

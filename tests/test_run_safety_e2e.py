@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -88,6 +89,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         first = runner.invoke(main, args)
         first_marker = read_marker(out)
         (out / "notes.txt").write_text("mes remarques", encoding="utf-8")
+        # analyses to redo, so that the kill lands while the workers run them: with every analysis cached and the
+        # charts taken from the previous run folder, the whole flow can finish within the second before the kill
+        shutil.rmtree(Workspace(ws).detection_cache)
         killed_id, killed_code = kill_during_flow([*args, "--force"], os.environ["PREFECT_API_URL"])
         second = runner.invoke(main, [*args, "--force"])  # an unchanged re-run, forced
         from prefect.client.orchestration import get_client

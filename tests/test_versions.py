@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from pipeline.fingerprint import imported_modules
 from pipeline.types import ContractFile
 from pipeline.versions import current_versions, find_version, list_versions, register_versions, stored_path
 from pipeline.workspace import Workspace
@@ -73,3 +74,27 @@ def test_registry_shares_the_workspace_database_in_wal_mode(tmp_path: Path) -> N
         tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "registry_versions" in tables
     assert list_versions(Workspace(tmp_path / "empty")) == []
+
+
+def test_fingerprint_finds_imports_in_every_block_but_type_checking(tmp_path: Path) -> None:
+    source = tmp_path / "stage.py"
+    source.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from pipeline.types import RunSettings\n"
+        "class Stage:\n    def run(self):\n        try:\n            pass\n        except OSError:\n"
+        "            with open('x'):\n                import pipeline.files\n"
+        "        for _ in ():\n            pass\n        else:\n            from . import quote\n"
+        "        match self:\n            case _:\n                from pipeline.lexicon import load_lexicon\n"
+        "        return [__import__('os') for _ in range(1) if (lambda: None)]\n",
+        encoding="utf-8",
+    )
+
+    found = imported_modules(source, "pipeline.stage")
+
+    assert found == {
+        "pipeline",
+        "pipeline.files",
+        "pipeline.quote",
+        "pipeline.lexicon",
+        "pipeline.lexicon.load_lexicon",
+    }

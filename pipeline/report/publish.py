@@ -59,6 +59,7 @@ TABLE_FILES = {
     "indicateurs_preuves": "tables/indicateurs_preuves.csv",
     "preuves": "tables/preuves.csv",
 }
+STAMPS_FILE = ".empreintes.json"
 MATRIX_SHEETS = [("Matrice partenaires", "partenaires"), ("Matrice dispositifs", "dispositifs")]
 MATRICES_AFTER = "Articulations par thème"
 SHEETS = [
@@ -106,14 +107,33 @@ def owns_stale(chart: Path) -> bool:
     return not is_run_folder(run_dir) or owns(run_dir, chart)
 
 
-def write_charts(charts: list[BandChart], directory: Path, png: bool) -> list[str]:
-    """Each chart as SVG (and PNG, redrawn only when the chart changed); stale chart files removed."""
-    written = []
-    stamps_path = directory / ".empreintes.json"
+def read_stamps(directory: Path) -> dict[str, str]:
+    """The digest of the chart each PNG of a charts folder was drawn from (`.empreintes.json`)."""
     try:
-        stamps: dict[str, str] = json.loads(stamps_path.read_text(encoding="utf-8"))
+        stamps: dict[str, str] = json.loads((directory / STAMPS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        stamps = {}
+        return {}
+    return stamps
+
+
+def earlier_png(previous: Path | None, chart_id: str, digest: str) -> bytes | None:
+    """The PNG an earlier publication (`previous`, a run folder cdv wrote) drew from the same chart, if any."""
+    if previous is None or not is_run_folder(previous):
+        return None
+    name = f"charts/{chart_id}.png"
+    if read_stamps(previous / "charts").get(chart_id) != digest or not owns(previous, name):
+        return None
+    try:
+        return (previous / name).read_bytes()
+    except OSError:
+        return None
+
+
+def write_charts(charts: list[BandChart], directory: Path, png: bool, previous: Path | None = None) -> list[str]:
+    """Each chart as SVG (and PNG, redrawn only when the chart changed, here or in the `previous` run folder
+    the new one replaces); stale chart files removed."""
+    written = []
+    stamps = read_stamps(directory)
     for chart in charts:
         svg = chart_to_svg(chart, links=False).encode("utf-8")
         atomic_write_bytes(directory / f"{chart.chart_id}.svg", svg)
@@ -122,13 +142,14 @@ def write_charts(charts: list[BandChart], directory: Path, png: bool) -> list[st
             digest = hashlib.sha256(svg).hexdigest()[:16]
             target = directory / f"{chart.chart_id}.png"
             if stamps.get(chart.chart_id) != digest or not target.exists():
-                atomic_write_bytes(target, chart_to_png(chart))
+                drawn = earlier_png(previous, chart.chart_id, digest)
+                atomic_write_bytes(target, drawn if drawn is not None else chart_to_png(chart))
                 stamps[chart.chart_id] = digest
             written.append(target.name)
     for stale in directory.glob("*"):
         if stale.is_file() and stale.name not in written and stale.suffix in (".svg", ".png") and owns_stale(stale):
             stale.unlink()
-    atomic_write_bytes(stamps_path, json.dumps(stamps).encode("utf-8"))
+    atomic_write_bytes(directory / STAMPS_FILE, json.dumps(stamps).encode("utf-8"))
     return written
 
 
@@ -230,8 +251,11 @@ def load_run_lexicon(run_dir: Path, override: Path | None = None) -> Lexicon:
     return load_lexicon(run_lexicon_dir(read_run_json(run_dir), override))
 
 
-def publish(run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None, png: bool = True) -> PublishSummary:
-    """Regenerate every table and report of a run from its stored detections and the reviewer decisions."""
+def publish(
+    run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None, png: bool = True, previous: Path | None = None
+) -> PublishSummary:
+    """Regenerate every table and report of a run from its stored detections and the reviewer decisions; `previous`
+    (the run folder a staged one replaces) lends the PNG charts drawn from the same data."""
     started = time.perf_counter()
     run_dir = Path(run_dir)
     publication = build_publication(load_run(run_dir, lexicon, workspace))
@@ -258,7 +282,7 @@ def publish(run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None,
         atomic_write_bytes(run_dir / name, frame_to_csv_bytes(tables[key]))
     atomic_write_bytes(run_dir / "rapport.xlsx", build_workbook(workbook_content(publication, themes)))
     atomic_write_bytes(run_dir / "rapport.html", html.encode("utf-8"))
-    chart_files = write_charts(charts, run_dir / "charts", png)
+    chart_files = write_charts(charts, run_dir / "charts", png, previous)
     indicators = tables["indicateurs"]
     summary = PublishSummary(
         run_id=str(data.run.get("run_id", "")),
@@ -285,7 +309,7 @@ def publish(run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None,
     atomic_write_bytes(
         run_dir / "publication.json", json.dumps(summary.to_json(), ensure_ascii=False, indent=1).encode()
     )
-    record_written(run_dir, [*summary.files, "publication.json", "charts/.empreintes.json"])
+    record_written(run_dir, [*summary.files, "publication.json", f"charts/{STAMPS_FILE}"])
     return summary
 
 
