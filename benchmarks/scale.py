@@ -2,6 +2,7 @@
 reading the same PDFs, measured in the same run.
 
 Usage: .venv/bin/python benchmarks/scale.py [--sizes 40,400] [--workdir DIR] [--seed 2024] [--workers 2]
+       [--cases cold_first_use,cold,noop,one_new_version,lexicon_edit]   (default: all five)
 
 For each size, a demo corpus is generated, then:
 - reference: `pdftotext` on every file, one after the other, plus, on the pages without a text layer (pdftotext
@@ -204,8 +205,11 @@ def add_alias(lexicons: Path) -> None:
         writer.writerows(rows)
 
 
-def bench_size(n: int, workdir: Path, seed: int, workers: int) -> dict[str, Any]:
-    """Reference and the five cases on n demo contracts."""
+CASES = ("cold_first_use", "cold", "noop", "one_new_version", "lexicon_edit")
+
+
+def bench_size(n: int, workdir: Path, seed: int, workers: int, cases: tuple[str, ...] = CASES) -> dict[str, Any]:
+    """Reference and the cases asked for (all five by default) on n demo contracts."""
     from pipeline.demo import generate_demo_corpus
     from pipeline.extract import ExtractSettings
     from pipeline.lexicon import default_lexicon_dir
@@ -218,31 +222,41 @@ def bench_size(n: int, workdir: Path, seed: int, workers: int) -> dict[str, Any]
     figures: dict[str, Any] = {"n": n, "reference": reference(corpus, ExtractSettings().ocr_dpi)}
     print(f"  référence : {figures['reference']}", flush=True)
     first_use = workdir / f"ws-{n}-premier"
-    figures["cold_first_use"] = cdv_run(corpus, workdir / f"out-{n}-premier", first_use, lexicons, workers)
-    print(f"  cold_first_use : {figures['cold_first_use']}", flush=True)
+    if "cold_first_use" in cases:
+        figures["cold_first_use"] = cdv_run(corpus, workdir / f"out-{n}-premier", first_use, lexicons, workers)
+        print(f"  cold_first_use : {figures['cold_first_use']}", flush=True)
     workspace, out = workdir / f"ws-{n}", workdir / f"out-{n}"
     workspace.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(first_use / ".prefect", workspace / ".prefect")  # the server already up, caches empty
-    cases = [("cold", None), ("noop", None), ("one_new_version", new_version), ("lexicon_edit", add_alias)]
-    for label, change in cases:
+    if (first_use / ".prefect").is_dir():
+        shutil.copytree(first_use / ".prefect", workspace / ".prefect")  # the server already up, caches empty
+    steps = [("cold", None), ("noop", None), ("one_new_version", new_version), ("lexicon_edit", add_alias)]
+    for label, change in [(label, change) for label, change in steps if label in cases]:
         if change is new_version:
             change(corpus)
         elif change is add_alias:
             change(lexicons)
         figures[label] = cdv_run(corpus, out, workspace, lexicons, workers)
         print(f"  {label} : {figures[label]}", flush=True)
-    base, cold = figures["reference"]["seconds"], figures["cold"]["seconds"]
-    figures["ratios"] = {
-        "cold_over_reference": round(cold / base, 3),
-        "cold_first_use_over_reference": round(figures["cold_first_use"]["seconds"] / base, 3),
-        "lexicon_edit_over_cold": round(figures["lexicon_edit"]["seconds"] / cold, 3),
-        "one_new_version_over_cold": round(figures["one_new_version"]["seconds"] / cold, 3),
-        "noop_over_cold": round(figures["noop"]["seconds"] / cold, 3),
-    }
-    one = figures["one_new_version"]  # one contract analysed: no parallelism, library time adds up
-    figures["orchestration_overhead_seconds"] = round(one["seconds"] - one["library_seconds"], 2)
-    figures["cold_seconds_per_page"] = round(cold / max(figures["reference"]["pages"], 1), 4)
+    figures.update(size_ratios(figures))
     return figures
+
+
+def size_ratios(figures: dict[str, Any]) -> dict[str, Any]:
+    """Each case's ratio to the reference (cold ones) or to cold (warm ones), for the cases measured."""
+    base = figures["reference"]["seconds"]
+    cold = figures.get("cold", figures.get("cold_first_use", {})).get("seconds")
+    ratios = {f"{label}_over_reference": round(figures[label]["seconds"] / base, 3)
+              for label in ("cold", "cold_first_use") if label in figures}  # fmt: skip
+    if "cold" in figures:
+        ratios.update({f"{label}_over_cold": round(figures[label]["seconds"] / figures["cold"]["seconds"], 3)
+                       for label in ("lexicon_edit", "one_new_version", "noop") if label in figures})  # fmt: skip
+    extra: dict[str, Any] = {"ratios": ratios}
+    if "one_new_version" in figures:
+        one = figures["one_new_version"]  # one contract analysed: no parallelism, library time adds up
+        extra["orchestration_overhead_seconds"] = round(one["seconds"] - one["library_seconds"], 2)
+    if cold is not None:
+        extra["cold_seconds_per_page"] = round(cold / max(figures["reference"]["pages"], 1), 4)
+    return extra
 
 
 def stop_servers() -> None:
@@ -257,20 +271,26 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cases", default=",".join(CASES), help="cases to run, among " + ", ".join(CASES))
     args = parser.parse_args()
+    cases = tuple(case.strip() for case in args.cases.split(",") if case.strip())
+    if unknown := set(cases) - set(CASES):
+        parser.error(f"cas inconnus : {', '.join(sorted(unknown))}")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cdv-scale-"))
     workdir.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"workers": args.workers, "cpus": os.cpu_count(), "sizes": {}, "workdir": str(workdir)}
     try:
         for n in [int(size) for size in args.sizes.split(",") if size.strip()]:
-            report["sizes"][str(n)] = bench_size(n, workdir, args.seed, args.workers)
+            report["sizes"][str(n)] = bench_size(n, workdir, args.seed, args.workers, cases)
     finally:
         stop_servers()
     sizes = list(report["sizes"].values())
-    if len(sizes) >= 2:
+    if len(sizes) >= 2 and all("cold_seconds_per_page" in size for size in sizes):
         report["cost_per_page_ratio"] = round(sizes[-1]["cold_seconds_per_page"] / sizes[0]["cold_seconds_per_page"], 3)
-        report["peak_mb_largest"] = max(sizes[-1][label]["peak_mb"] for label in ("cold", "one_new_version"))
-        report["peak_pss_mb_largest"] = max(sizes[-1][label]["peak_pss_mb"] for label in ("cold", "one_new_version"))
+    measured = [sizes[-1][label] for label in CASES if sizes and label in sizes[-1]]
+    if measured:
+        report["peak_mb_largest"] = max(case["peak_mb"] for case in measured)
+        report["peak_pss_mb_largest"] = max(case["peak_pss_mb"] for case in measured)
     print(json.dumps(report, ensure_ascii=False))
 
 
