@@ -457,6 +457,7 @@ def import_kills(lab: Lab) -> None:
     """Kills of `cdv review import` of one reviewed file: never partly recorded; then it completes."""
     from openpyxl import load_workbook
 
+    from pipeline.french import plural
     from pipeline.review.session import ReviewSession
     from pipeline.review.spreadsheet import HEADER, export_workbook
     from pipeline.workspace import Workspace
@@ -480,10 +481,11 @@ def import_kills(lab: Lab) -> None:
         recorded = lab.imported()
         expected = (EDITED_ROWS,) if "après COMMIT" in label else (0,)
         if recorded not in expected:
-            lab.counts.fail("partial_imports", f"{label} : {recorded} décision(s) sur {EDITED_ROWS} enregistrée(s)")
+            lab.counts.fail("partial_imports", f"{label} : {recorded} sur {EDITED_ROWS} décisions enregistrées")
         lab.check(label)
     output = lab.complete(args, "import complet")
-    if not output.startswith(f"0 décision(s) enregistrée(s), {EDITED_ROWS} ligne(s) déjà à jour"):
+    expected = f"{plural(0, 'décision enregistrée')}, {plural(EDITED_ROWS, 'ligne déjà à jour', 'lignes déjà à jour')}"
+    if not output.startswith(expected):
         lab.counts.fail("partial_imports", f"import complet après les arrêts : {output.strip()}")
     with sqlite3.connect(lab.ws / "cdv.sqlite3") as connection:
         for (decision_id,) in connection.execute("SELECT id FROM review_decisions WHERE reviewer = 'Fautes'"):
