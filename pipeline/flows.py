@@ -15,10 +15,11 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+import prefect.task_runners as prefect_task_runners
 from prefect import flow, task
 from prefect.context import FlowRunContext
 from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, _initialize_process_pool_worker
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from pipeline.analyse import analyse_contract
 from pipeline.errors import CdvError
@@ -61,13 +62,18 @@ def cdv_flow(settings: RunSettings) -> RunResult:
     return execute_run(settings, analyse_with_prefect, report_progress)
 
 
+# The set-up Prefect gives each worker of its process pool (a private function): a Prefect without it gets its own
+# spawned pool, whose workers load their resources themselves — slower, same results.
+PREFECT_WORKER_SETUP = getattr(prefect_task_runners, "_initialize_process_pool_worker", None)
+
+
 class WarmProcessPoolTaskRunner(ProcessPoolTaskRunner):
     """Prefect's process pool with its workers forked from the preloaded forkserver (`pipeline.workers`) instead
     of spawned: a spawned worker imported Prefect and spaCy and loaded the models again, seconds per worker and
     per run. Same set-up of each worker as Prefect's pool (events and logs forwarded to this process)."""
 
     def __enter__(self) -> WarmProcessPoolTaskRunner:
-        if not can_fork():
+        if not can_fork() or PREFECT_WORKER_SETUP is None:
             super().__enter__()
             return self
         TaskRunner.__enter__(self)
@@ -81,7 +87,7 @@ class WarmProcessPoolTaskRunner(ProcessPoolTaskRunner):
             self._executor = ProcessPoolExecutor(
                 max_workers=self._max_workers,
                 mp_context=context,
-                initializer=_initialize_process_pool_worker,
+                initializer=PREFECT_WORKER_SETUP,
                 initargs=(self._subprocess_message_queue, self._initializer, self._initargs),
             )
             self._resolver_executor = ThreadPoolExecutor(max_workers=self._max_workers)

@@ -71,3 +71,21 @@ def test_a_run_with_other_settings_restarts_the_forkserver(tmp_path: Path) -> No
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         assert pool.submit(loaded_in_worker).result() == (True, False)
     assert os.environ[PRELOAD_ENV] == preload_request(without_ner)
+
+
+@pytest.mark.parametrize(("setup_known", "start_method"), [(True, "forkserver"), (False, "spawn")])
+def test_a_prefect_without_its_worker_setup_gets_its_own_pool(
+    setup_known: bool, start_method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warm pool relies on a private function of Prefect's process pool; a Prefect without it runs on
+    Prefect's own spawned pool (slower, same results) instead of failing at import or at start."""
+    from pipeline import flows
+
+    if not can_fork():
+        pytest.skip("no forkserver on this platform")
+    if not setup_known:
+        monkeypatch.setattr(flows, "PREFECT_WORKER_SETUP", None)
+    with flows.WarmProcessPoolTaskRunner(max_workers=1) as runner:
+        executor = runner._executor
+        assert isinstance(executor, ProcessPoolExecutor)
+        assert executor._mp_context.get_start_method() == start_method  # type: ignore[attr-defined]
