@@ -220,6 +220,15 @@ def clean_name(name: str) -> str:
     return TRAILING_PARTICLES.sub("", name)
 
 
+def match_to_candidate(
+    contract_id: str, page: int, text: str, match: re.Match[str], name: str, source: str, group: str | int = 0
+) -> Candidate:
+    """A name found by a pattern: it starts where `group` of the match starts; the snippet runs to the match's end."""
+    start = match.start(group)
+    snippet = text_to_snippet(text, start, match.end())
+    return Candidate(contract_id, page, start, start + len(name), name, source, snippet)
+
+
 def page_candidates(
     document: ExtractedDocument,
     use_ner: bool = True,
@@ -238,39 +247,14 @@ def page_candidates(
         if number in signature_pages:
             for match in SIGNATURE_FOR.finditer(text):
                 name = clean_name(match.group("name"))
-                start = match.start("name")
-                snippet = text_to_snippet(text, start, match.end())
-                found.append(
-                    Candidate(document.contract_id, number, start, start + len(name), name, "signature", snippet)
-                )
+                found.append(match_to_candidate(document.contract_id, number, text, match, name, "signature", "name"))
         for match in ORG_PATTERN.finditer(text):
             name = clean_name(match.group(0))
-            found.append(
-                Candidate(
-                    document.contract_id,
-                    number,
-                    match.start(),
-                    match.start() + len(name),
-                    name,
-                    "motif",
-                    text_to_snippet(text, match.start(), match.end()),
-                )
-            )
+            found.append(match_to_candidate(document.contract_id, number, text, match, name, "motif"))
         for match in DEFINED_ACRONYM.finditer(text):
             name = clean_name(match.group("name"))
             if acronym_fits(name, match.group("acr")):
-                snippet = text_to_snippet(text, match.start(), match.end())
-                found.append(
-                    Candidate(
-                        document.contract_id,
-                        number,
-                        match.start(),
-                        match.start() + len(name),
-                        name,
-                        "sigle_defini",
-                        snippet,
-                    )
-                )
+                found.append(match_to_candidate(document.contract_id, number, text, match, name, "sigle_defini"))
         for match in ACRONYM_TOKEN.finditer(text):
             acronym = match.group("acr")
             line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end()) % (len(text) + 1)]

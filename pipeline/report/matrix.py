@@ -20,6 +20,8 @@ KINDS = {"partenaires": "partenaire", "dispositifs": "dispositif"}
 SHORT_NAME = 24
 SIGNS = "S"
 NAMED = "M"
+
+
 @dataclass(frozen=True)
 class Column:
     """An entity named in at least one contract: its margin (count, percentage, band; signing for partners)."""
