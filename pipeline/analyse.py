@@ -110,7 +110,7 @@ def analyse_document(
     hits = match_document(resources.matcher, document)
     detections = classify_document(document, hits, structure, lexicon, models=models)
     mark_quotes(detections, document)
-    candidates = contract_candidates(document, hits, lexicon, structure.signature_pages, use_ner=use_ner)
+    candidates = contract_candidates(document, hits, lexicon, structure.signature_pages, use_ner=use_ner, models=models)
     return ContractAnalysis(
         contract=contract,
         document=document_summary(document),

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.candidate_spans import capitalised_runs, cue_names, defined_names, mixed_acronyms
 from pipeline.lexicon import Lexicon
 from pipeline.match import fold_text, text_to_snippet
 from pipeline.types import ExtractedDocument, Hit
@@ -36,6 +37,7 @@ CANDIDATE_COLUMNS = [
     "snippet",
     "evidence_score",
     "evidence",
+    "probability",
 ]
 LEGAL_FORMS = (
     "Association|Fondation|Fédération|Union|Société|Caisse|Agence|Délégation|Direction|Institut|Office|"
@@ -124,6 +126,9 @@ class Candidate:
     name: str
     source: str
     snippet: str
+    label: str = ""  # NER label (ORG, MISC, LOC, PER) of a NER proposal
+    acronym: str = ""  # the acronym a name is defined with ("Agence de service et de paiement (ASP)")
+    probability: float = 1.0  # P(organisation outside the lexicons) from the candidate model; 1.0 without it
 
 
 @lru_cache(maxsize=1)
@@ -197,7 +202,10 @@ def capitalised_pair(text: str, start: int, end: int, covered: bytearray) -> boo
 
 
 def lexicon_keys(lexicon: Lexicon) -> set[str]:
-    """Folded names, aliases, former names and acronyms of every lexicon entity and glossary term."""
+    """Folded names, aliases, former names and acronyms of every lexicon entity and glossary term (computed
+    once per lexicon version: every contract needs them)."""
+    if lexicon.version and lexicon.version in _LEXICON_KEYS:
+        return _LEXICON_KEYS[lexicon.version]
     keys: set[str] = set()
     for entity in lexicon.entities:
         names = (entity.name, *entity.aliases, *entity.former_names, *entity.acronyms)
@@ -205,7 +213,12 @@ def lexicon_keys(lexicon: Lexicon) -> set[str]:
         keys |= {name_key(part) for v in names for part in re.split(r"\s[–—-]\s", v)}  # "État – Préfecture"
     for term in lexicon.glossary:
         keys |= {name_key(v) for v in (term.name, *term.acronyms)}
+    if lexicon.version:
+        _LEXICON_KEYS[lexicon.version] = keys
     return keys
+
+
+_LEXICON_KEYS: dict[str, set[str]] = {}
 
 
 def name_key(name: str) -> str:
@@ -234,9 +247,11 @@ def page_candidates(
     use_ner: bool = True,
     signature_pages: frozenset[int] = frozenset(),
     hit_spans: dict[int, list[tuple[int, int]]] | None = None,
+    wide: bool = False,
 ) -> list[Candidate]:
     """Candidate names on every page of a document: patterns, "Pour …" signature blocks, NER. With the lexicon's
-    `hit_spans`, NER reads only the sentences where it can find something new (`ner_segments`)."""
+    `hit_spans`, NER reads only the sentences where it can find something new (`ner_segments`). `wide` adds the
+    proposals of `pipeline.candidate_spans` and NER names of every label, for the candidate model to decide."""
     found: list[Candidate] = []
     texts = [(page.number, page.text) for page in document.pages if page.text.strip()]
     methods = {page.number: page.method for page in document.pages}
@@ -251,7 +266,7 @@ def page_candidates(
         for match in ORG_PATTERN.finditer(text):
             name = clean_name(match.group(0))
             found.append(match_to_candidate(document.contract_id, number, text, match, name, "motif"))
-        for match in DEFINED_ACRONYM.finditer(text):
+        for match in () if wide else DEFINED_ACRONYM.finditer(text):  # wide: `defined_names` instead
             name = clean_name(match.group("name"))
             if acronym_fits(name, match.group("acr")):
                 found.append(match_to_candidate(document.contract_id, number, text, match, name, "sigle_defini"))
@@ -273,8 +288,26 @@ def page_candidates(
                         document.contract_id, number, start, end, acronym, "sigle", text_to_snippet(text, start, end)
                     )
                 )
+        if wide:
+            found += wide_page_candidates(document.contract_id, number, text, stop_words)
     if use_ner:
-        found += ner_candidates(document.contract_id, texts, signature_pages, hit_spans)
+        found += ner_candidates(document.contract_id, texts, signature_pages, hit_spans, wide)
+    return found
+
+
+def wide_page_candidates(contract_id: str, number: int, text: str, stop_words: frozenset[str]) -> list[Candidate]:
+    """The wide proposals of one page: capitalised runs, names after a cue word, names defined with their
+    acronym (either way), mixed-case acronyms."""
+    found = []
+    for start, end, name in capitalised_runs(text, stop_words):
+        found.append(Candidate(contract_id, number, start, end, name, "majuscules", text_to_snippet(text, start, end)))
+    for start, end, name, _ in cue_names(text):
+        found.append(Candidate(contract_id, number, start, end, name, "indice", text_to_snippet(text, start, end)))
+    for start, end, name, acronym in defined_names(text, acronym_fits):
+        snippet = text_to_snippet(text, start, end)
+        found.append(Candidate(contract_id, number, start, end, name, "sigle_defini", snippet, acronym=acronym))
+    for start, end, acronym in mixed_acronyms(text):
+        found.append(Candidate(contract_id, number, start, end, acronym, "sigle", text_to_snippet(text, start, end)))
     return found
 
 
@@ -283,8 +316,10 @@ def ner_candidates(
     texts: list[tuple[int, str]],
     signature_pages: frozenset[int],
     hit_spans: dict[int, list[tuple[int, int]]] | None,
+    wide: bool = False,
 ) -> list[Candidate]:
-    """Organisation names found by spaCy's NER in the pages (or only in their `ner_segments`), in one batch."""
+    """Organisation names found by spaCy's NER in the pages (or only in their `ner_segments`), in one batch;
+    `wide`: names of every label, with their label (the candidate model weighs it)."""
     pieces: list[tuple[int, str, NerWindow]] = []
     for number, text in texts:
         if hit_spans is None:
@@ -301,8 +336,9 @@ def ner_candidates(
             start, end = window.start + ent.start_char, window.start + ent.end_char
             if not any(left <= start < right for left, right in window.kept):
                 continue
-            if ent.label_ == "ORG" and plausible_ner_name(name):
-                found.append(Candidate(contract_id, number, start, end, name, "ner", text_to_snippet(text, start, end)))
+            if wide or (ent.label_ == "ORG" and plausible_ner_name(name)):
+                snippet = text_to_snippet(text, start, end)
+                found.append(Candidate(contract_id, number, start, end, name, "ner", snippet, label=ent.label_))
     return found
 
 
@@ -334,18 +370,28 @@ EPCI_OR_PERSON = re.compile(
 )
 
 
-def keep(candidate: Candidate, keys: set[str], hit_spans: dict[int, list[tuple[int, int]]]) -> bool:
+def keep(
+    candidate: Candidate, keys: set[str], hit_spans: dict[int, list[tuple[int, int]]], short_acronyms: bool = False
+) -> bool:
     """A plausible organisation name that the lexicons do not already cover.
 
     A NER name touching a lexicon hit is dropped (it usually runs into a heading); a name from a signature
     line, a legal-form pattern or a defined acronym is kept unless a lexicon hit covers most of it or it is
     a lexicon entity followed by a place ("Préfecture du Cantal"). The contract's own intercommunalities
-    and people's names are not candidates."""
+    and people's names are not candidates. `short_acronyms` keeps acronyms of three capitals ("l'AMF")."""
     key = name_key(candidate.name)
     words = key.split()
-    if len(key) < MIN_NAME_CHARS or not words or len(words) > MAX_NAME_WORDS or key in keys:
+    short = len(key) < MIN_NAME_CHARS and not (short_acronyms and len(key) == 3 and candidate.name.isupper())
+    if short or not words or len(words) > MAX_NAME_WORDS or key in keys:
         return False
-    if "\n" in candidate.name or key.isdigit() or NOT_ORG_START.match(candidate.name):
+    if (
+        key in french_stop_words()
+        or candidate.name in COMMON_ACRONYMS
+        or "\n" in candidate.name
+        or "\t" in candidate.name
+        or key.isdigit()
+        or NOT_ORG_START.match(candidate.name)
+    ):
         return False
     if EPCI_OR_PERSON.search(candidate.name) or (
         len(words) == 1 and re.fullmatch(LEGAL_FORMS + "|SARL|SAS", candidate.name)
@@ -368,13 +414,21 @@ def contract_candidates(
     lexicon: Lexicon,
     signature_pages: frozenset[int] = frozenset(),
     use_ner: bool = True,
+    models: Any = None,
 ) -> list[Candidate]:
-    """Organisation names of one contract that the lexicons do not cover (computed per contract, in parallel)."""
+    """Organisation names of one contract that the lexicons do not cover (computed per contract, in parallel).
+    With a `candidate` model among `models`, the wide proposals are scored and those it keeps returned."""
     keys = lexicon_keys(lexicon)
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for hit in hits:
         spans[hit.page].append((hit.start, hit.end))
-    kept = [c for c in page_candidates(document, use_ner, signature_pages, spans) if keep(c, keys, spans)]
+    model = getattr(models, "candidate", None)
+    found = page_candidates(document, use_ner, signature_pages, spans, wide=model is not None)
+    kept = [c for c in found if keep(c, keys, spans, short_acronyms=model is not None)]
+    if model is not None:
+        from pipeline.candidate_score import score_candidates
+
+        return score_candidates(document, kept, signature_pages, model)
     return [c for c in kept if not any(nested(c, other) for other in kept)]
 
 
@@ -396,25 +450,27 @@ def candidates_to_frame(
     for candidate in candidates:
         grouped[name_key(candidate.name)].append(candidate)
     signed_pages = signature_pages or {}
-    defined = {name_key(c.name): c for c in candidates if c.source == "sigle_defini"}
+    defined = {name_key(c.name): c for c in candidates if "sigle_defini" in c.source.split("|")}
     acronym_of = {}
     for key, candidate in defined.items():
         found = re.search(r"\(([A-Za-z]+)\)", candidate.snippet[candidate.snippet.find(candidate.name) :] or "")
-        if found:
-            acronym_of[name_key(found.group(1))] = key
+        acronym = candidate.acronym or (found.group(1) if found else "")
+        if acronym:
+            acronym_of[name_key(acronym)] = key
     for acronym_key in list(grouped):
         if acronym_key in acronym_of and acronym_of[acronym_key] in grouped:  # "CNSA" counted with its name
             grouped[acronym_of[acronym_key]] += grouped.pop(acronym_key)
     rows = []
     for key, items in grouped.items():
         names = pd.Series([c.name for c in items if c.source != "sigle"] or [c.name for c in items]).value_counts()
+        sources = {part for c in items for part in c.source.split("|")}
         contracts = sorted({c.contract_id for c in items})
         evidence = candidate_evidence(items, names.index[0], len(contracts), signed_pages)
         rows.append(
             {
                 "name": names.index[0],
                 "key": key,
-                "source": "|".join(sorted({c.source for c in items})),
+                "source": "|".join(sorted(sources)),
                 "n_mentions": len(items),
                 "n_contracts": len(contracts),
                 "contracts": "|".join(contracts),
@@ -423,11 +479,13 @@ def candidates_to_frame(
                 "snippet": items[0].snippet,
                 "evidence_score": round(sum(EVIDENCE_WEIGHTS[cue] for cue in evidence), 1),
                 "evidence": "|".join(evidence),
+                "probability": round(max(c.probability for c in items), 3),
             }
         )
     frame = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
     return frame.sort_values(
-        ["evidence_score", "n_contracts", "n_mentions", "name"], ascending=[False, False, False, True]
+        ["evidence_score", "probability", "n_contracts", "n_mentions", "name"],
+        ascending=[False, False, False, False, True],
     ).reset_index(drop=True)
 
 
@@ -436,13 +494,13 @@ def candidate_evidence(
 ) -> list[str]:
     """Why a name is likely an organisation: where and how it is written, how often."""
     cues = []
-    if any(c.source == "signature" for c in items):
+    if any("signature" in c.source.split("|") for c in items):
         cues.append("signature")
     elif any(c.page in signed_pages.get(c.contract_id, frozenset()) for c in items):
         cues.append("pour")
     if re.match(rf"(?:{LEGAL_FORMS})\b", name) or ORG_PATTERN.match(name):
         cues.append("forme_juridique")
-    if any(c.source == "sigle_defini" for c in items):
+    if any("sigle_defini" in c.source.split("|") for c in items):
         cues.append("sigle_defini")
     if n_contracts >= 2:
         cues.append("plusieurs_contrats")
@@ -457,11 +515,12 @@ def find_candidates(
     lexicon: Lexicon,
     signature_pages: dict[str, frozenset[int]] | None = None,
     use_ner: bool = True,
+    models: Any = None,
 ) -> pd.DataFrame:
     """The `candidates.csv` frame for a run: organisations outside the lexicons, most frequent first."""
     found: list[Candidate] = []
     for document in documents:
         signed = (signature_pages or {}).get(document.contract_id, frozenset())
         own_hits = [hit for hit in hits if hit.contract_id == document.contract_id]
-        found += contract_candidates(document, own_hits, lexicon, signed, use_ner)
+        found += contract_candidates(document, own_hits, lexicon, signed, use_ner, models)
     return candidates_to_frame(found, signature_pages)

@@ -1,11 +1,13 @@
 """The trained models of the classify stage, as data files in `models/` (skops format, never pickle).
 
-Five scikit-learn pipelines, each optional (the stage falls back to rules without them):
+Six scikit-learn pipelines, each optional (the stage falls back to rules without them):
 - `theme`: TF-IDF + logistic regression, paragraph/section text -> theme id;
 - `sense`: TF-IDF + logistic regression, context of an ambiguous acronym -> sense id;
 - `role`: dict features + logistic regression, partner mention -> probability of being a signature;
 - `score`: dict features + logistic regression, detection -> probability that it is right (calibrated);
-- `mention`: dict features + calibrated logistic regression, candidate mention -> sense (`pipeline.sense`).
+- `mention`: dict features + calibrated logistic regression, candidate mention -> sense (`pipeline.sense`);
+- `candidate`: dict features + calibrated logistic regression, name proposed outside the lexicons -> probability
+  that it is an organisation, with its threshold (`pipeline.candidate_score`).
 `models/models.json` holds the model card data (training data, date, metrics, lexicon version);
 `models/MODEL_CARD.md` is its human-readable form. A model's version is the hash of its file.
 """
@@ -24,7 +26,7 @@ import numpy as np
 
 from pipeline.errors import CdvError
 
-MODEL_NAMES = ("theme", "sense", "role", "score", "mention")
+MODEL_NAMES = ("theme", "sense", "role", "score", "mention", "candidate")
 CARD_FILE = "models.json"
 CARD_MARKDOWN = "MODEL_CARD.md"
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
@@ -47,6 +49,7 @@ class Models:
     role: Any = None
     score: Any = None
     mention: Any = None
+    candidate: Any = None
     versions: dict[str, str] = field(default_factory=dict)
 
     def predict_themes(self, texts: list[str]) -> list[tuple[str, float]]:
@@ -182,6 +185,27 @@ def card_to_markdown(card: dict[str, Any]) -> str:
         lines += [f"n = {mention['n']}, Brier = {mention['brier']}, ECE = {mention['ece']}", ""]
         lines += ["| bin | n | mean predicted | observed |", "|---|---|---|---|"]
         for row in mention["table"]:
+            lines.append(f"| {row['bin']} | {row['n']} | {row['mean_predicted']:.3f} | {row['observed']:.3f} |")
+    candidate = card.get("candidate_evaluation") or {}
+    if candidate.get("table"):
+        lines += ["", "## Candidate model (organisations outside the lexicons), out of fold on the training data", ""]
+        lines += [
+            f"n = {candidate['n']} names outside the lexicons, Brier = {candidate['brier']}, threshold = "
+            f"{candidate['threshold']} (lowest with at most {candidate['noise_budget']} noise names per contract "
+            "in each part)",
+            "",
+            "| part | contracts | organisations | recall | noise per contract | Brier |",
+            "|---|---|---|---|---|---|",
+        ]
+        for part in ("demo", "prose"):
+            if part in candidate:
+                row = candidate[part]
+                lines.append(
+                    f"| {part} | {row['contracts']} | {row['organisations']} | {row['recall']} | "
+                    f"{row['noise_per_contract']} | {row['brier']} |"
+                )
+        lines += ["", "| bin | n | mean predicted | observed |", "|---|---|---|---|"]
+        for row in candidate["table"]:
             lines.append(f"| {row['bin']} | {row['n']} | {row['mean_predicted']:.3f} | {row['observed']:.3f} |")
     lines += ["", "## Limits", "", *[f"- {item}" for item in card.get("limits", [])], ""]
     return "\n".join(lines)

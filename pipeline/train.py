@@ -10,6 +10,9 @@
 - `mention`: whether each candidate mention (lexicon hit or loose variant) names its entity, from the gold
   mentions of demo contracts (page and surface), the contract-level labels and sense notes of real-prose
   contracts, and the reviewers' decisions of a workspace (validated: the entity; rejected: not it).
+- `candidate`: whether a name proposed outside the lexicons is an organisation, from the gold's
+  out-of-lexicon organisations and, as examples of organisation names, the gold partners the lexicons find
+  (`pipeline.candidate_score`); its threshold is chosen on out-of-fold predictions.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from pipeline.candidate_score import CandidateExamples, contract_examples, fit_candidate_scorer
 from pipeline.classify import Analysed, analyse_hits, sense_text
 from pipeline.lexicon import Lexicon
 from pipeline.match import LOOSE_METHODS, LexiconMatcher, fold_text, match_document
@@ -56,6 +60,8 @@ PURPOSES = {
     "score": "logistic regression on detection features: P(detection is right), fitted out of fold",
     "mention": "calibrated logistic regression on mention context: candidate mention -> sense "
     "(entite, source, territoire, autre, non); kept when P(entite) >= 0.5",
+    "candidate": "calibrated logistic regression on how and where a name is written: name outside the lexicons "
+    "-> P(organisation); written to candidates.csv when P >= its threshold (chosen out of fold)",
 }
 
 
@@ -370,7 +376,7 @@ def mention_calibration(contracts: list[Contract], lexicon: Lexicon, models: Mod
 def train_models(
     contracts: list[Contract], lexicon: Lexicon, decisions: tuple[list[Mention], list[str]] | None = None
 ) -> tuple[Models, dict[str, Any]]:
-    """All five models from training contracts (and reviewers' decisions for the mention model); the score
+    """All six models from training contracts (and reviewers' decisions for the mention model); the score
     model is fitted on out-of-fold features."""
     theme_texts, theme_labels = theme_examples(contracts, lexicon)
     theme_model = fit_text(text_classifier(6000), theme_texts, theme_labels)
@@ -389,9 +395,41 @@ def train_models(
     mentions, senses = mention_examples(contracts, lexicon, Models(theme=theme_model, sense=sense_model))
     decided, decided_senses = decisions or ([], [])
     mention_model = fit_mention_model(mentions + decided, senses + decided_senses)
-    models = Models(theme=theme_model, sense=sense_model, role=role_model, score=score_model, mention=mention_model)
+    candidates = candidate_examples(contracts, lexicon, Models(theme=theme_model))
+    candidate_model, candidate_report = fit_candidate_scorer(candidates)
+    models = Models(
+        theme=theme_model,
+        sense=sense_model,
+        role=role_model,
+        score=score_model,
+        mention=mention_model,
+        candidate=candidate_model,
+    )
     counts |= {"theme": len(theme_texts), "score": len(rows), "mention": len(mentions), "decisions": len(decided)}
-    return models, counts
+    return models, {**counts, "candidate": len(candidates.rows), "candidate_report": candidate_report}
+
+
+def candidate_examples(contracts: list[Contract], lexicon: Lexicon, models: Models) -> CandidateExamples:
+    """The name groups of every contract whose gold lists its organisations outside the lexicons, labelled
+    (`pipeline.candidate_score.contract_examples`); a gold without mentions is real prose."""
+    examples = CandidateExamples()
+    for contract in contracts:
+        if "out_of_lexicon" not in contract.gold:
+            continue
+        structure = analyse_structure(contract.document, lexicon, models)
+        signature_pages = frozenset(structure.signature_pages)
+        found = contract_examples(contract.document, contract.hits, lexicon, signature_pages, contract.gold)
+        examples.add(contract.document.contract_id, "demo" if contract.gold.get("mentions") else "prose", found)
+    return examples
+
+
+def candidate_card(report: dict[str, Any]) -> dict[str, Any]:
+    """The model card's entry for the candidate model: its out-of-fold evaluation with a reliability table."""
+    if not report:
+        return {}
+    probabilities, labels = report["oof_probabilities"], report["oof_labels"]
+    summary = {key: value for key, value in report.items() if key not in ("oof_probabilities", "oof_labels")}
+    return summary | {"table": reliability(probabilities, labels)}
 
 
 def reliability(probabilities: list[float], labels: list[int], bins: int = 10) -> list[dict[str, Any]]:
@@ -450,7 +488,7 @@ def save_models(models: Models, models_dir: Path, card: dict[str, Any]) -> dict[
 
     versions = {
         name: save_model(getattr(models, name), models_dir, name)
-        for name in ("theme", "sense", "role", "score", "mention")
+        for name in ("theme", "sense", "role", "score", "mention", "candidate")
         if getattr(models, name) is not None
     }
     card = {

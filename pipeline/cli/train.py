@@ -1,5 +1,5 @@
-"""`cdv train`: train the classify models (theme, sense, role, score, mention) from corpora with gold labels
-and the reviewers' decisions of the workspace."""
+"""`cdv train`: train the classify models (theme, sense, role, score, mention, candidate) from corpora with gold
+labels and the reviewers' decisions of the workspace."""
 
 from __future__ import annotations
 
@@ -49,8 +49,8 @@ def train(
     models_dir: Path | None,
     workspace_dir: Path | None,
 ) -> None:
-    """Entraîne les modèles de classification (thèmes, sens des sigles, signataires, scores, sens des mentions)
-    sur des corpus étiquetés et les décisions des relecteurs de l'espace de travail.
+    """Entraîne les modèles de classification (thèmes, sens des sigles, signataires, scores, sens des mentions,
+    organisations hors lexique) sur des corpus étiquetés et les décisions des relecteurs de l'espace de travail.
 
     Exemple : cdv train --corpus outputs/demo-corpus --corpus reelle-reglage --workspace outputs
     """
@@ -59,7 +59,7 @@ def train(
     from pipeline.lexicon import default_lexicon_dir, load_lexicon
     from pipeline.match import load_matcher
     from pipeline.models import default_models_dir
-    from pipeline.train import decision_examples, load_gold, prepare, save_models, train_models
+    from pipeline.train import candidate_card, decision_examples, load_gold, prepare, save_models, train_models
     from pipeline.workspace import resolve_workspace
 
     if gold_path is not None and len(corpora) > 1:
@@ -94,6 +94,7 @@ def train(
     card = {
         "training_data": " ; ".join(described) + f" ; {plural(len(decisions[0]), 'décision de relecture')}",
         "lexicon_version": lexicon.version,
+        "candidate_evaluation": candidate_card(counts.pop("candidate_report", {})),
         "examples": counts,
     }
     versions = save_models(models, target, card)

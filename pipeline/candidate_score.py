@@ -1,0 +1,431 @@
+"""The candidate scorer: is a name proposed outside the lexicons an organisation an analyst should see?
+
+Every name proposed in a contract (`pipeline.candidates` and `pipeline.candidate_spans`) is grouped by its
+folded key; the group is described by how it is written and where (its sources, the NER label, number of
+words, capitals, organisation words inside, the cue word before it, list or heading position, signature page,
+sentence start, repetition in the contract, place-name shape, digits) and a calibrated logistic regression
+(the `candidate` model in `models/`) gives the probability that it is an organisation outside the lexicons.
+Groups below the model's threshold (`threshold_`, chosen on out-of-fold predictions of the training data) are
+not written; among overlapping names of a page the most probable is kept.
+
+Training labels (`candidate_examples`): a group is positive when it names (`same_organisation`) one of the
+gold's out-of-lexicon organisations of its contract, negative otherwise; names the gold only accepts
+(`acceptable_candidates`: an intercommunality, an acronym of a listed body) are left out of training.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pipeline.candidates import LEGAL_FORMS, Candidate, french_stop_words, name_key
+from pipeline.match import fold_text
+from pipeline.types import ExtractedDocument
+
+ORG_WORD_LIST = """
+    association associations fondation federation federations union reseau reseaux societe entreprise entreprises
+    groupe habitat habitations logement logements immobiliere bailleur cooperative scop scic sarl sas sa club clubs
+    sport sportive sportif collectif compagnie services service transports solidarite solidarites insertion emploi
+    formation apprentis mission maison centre centres institut agence office caisse mutuelle mutualite syndicat
+    chambre conseil comite ordre secours restos coeur croix cooperation regie ligue universite ecole college lycee
+    academie fonds banque credit medecins sante hopital clinique consulaire observatoire conservatoire theatre
+    cinema musee bibliotheque mediatheque radio presse journal entraide aide national nationale nationaux
+"""
+CUE_LIST = """
+    association associations bailleur bailleurs social fondation reseau entreprise societe organisme structure
+    structures federation cooperative groupe club collectif cabinet operateur operateurs compagnie regie
+    mutuelle partenaire partenaires
+"""
+PREVIOUS_LIST = "le la les l de du des d a au aux et ou avec par pour sur dans en entre ( , : ; - – • «"
+ORG_WORDS = frozenset(ORG_WORD_LIST.split())  # folded words of organisation names (generic, not the demo's)
+CUES = frozenset(CUE_LIST.split())  # folded cue words before a name ("le bailleur X")
+PERSON_BEFORE = frozenset({"m", "mme", "monsieur", "madame", "mr", "dr", "docteur", "maitre", "me"})
+PLACE_BEFORE = frozenset({"a", "commune", "ville", "quartier", "quartiers", "departement", "region", "vers", "pres"})
+KNOWN_PREVIOUS = frozenset(PREVIOUS_LIST.split()) | PERSON_BEFORE | PLACE_BEFORE
+BULLET = re.compile(r"^[ \t]*(?:[-–•·*▪●◦►]|\d{1,2}[.)]|[a-z][.)])[ \t]")
+TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
+DEFAULT_THRESHOLD = 0.5
+C_VALUE = 0.5
+REAL_PROSE_WEIGHT = 5.0
+LEXICON_WEIGHT = 0.3
+NOISE_BUDGET = 1.0
+SOURCES = ("signature", "motif", "sigle_defini", "sigle", "ner", "majuscules", "indice")
+
+
+def name_features(name: str, vocabulary: frozenset[str]) -> dict[str, float]:
+    """How a name is written: words, capitals, acronym shape, organisation and legal-form words, place shape,
+    digits, and how many of its words the document also writes in lower case (a capitalised common word)."""
+    words = name.split()
+    folded = fold_text(name).lower().replace("’", "'").replace("'", " ").replace("-", " ").split()
+    letters = [c for c in name if c.isalpha()]
+    capitals = sum(c.isupper() for c in letters)
+    acronym = len(words) == 1 and "-" not in name and capitals >= 2 and len(letters) <= 9
+    return {
+        "n_words": float(min(len(words), 8)),
+        "one_word": float(len(words) == 1),
+        "cap_ratio": sum(1 for w in words if w[:1].isupper()) / max(len(words), 1),
+        "all_caps": float(len(letters) > 1 and capitals == len(letters)),
+        "acronym": float(acronym and capitals == len(letters)),
+        "mixed_acronym": float(acronym and capitals < len(letters)),
+        "short_word": float(len(words) == 1 and len(letters) <= 5),
+        "org_word": float(any(w in ORG_WORDS for w in folded)),
+        "legal_start": float(bool(re.match(rf"(?:{LEGAL_FORMS})\b", name, re.IGNORECASE))),
+        "place_shape": float(folded[:1] in (["saint"], ["sainte"]) or bool(re.search(r"\w-[A-ZÉ]", name))),
+        "digits": float(any(c.isdigit() for c in name)),
+        "stop_ratio": sum(1 for w in folded if w in french_stop_words()) / max(len(folded), 1),
+        "common_words": sum(1 for w in folded if w in vocabulary) / max(len(folded), 1),
+    }
+
+
+def next_class(after: str) -> str:
+    """The kind of character after a name: bracket, comma, full stop, end, lower or upper case."""
+    if not after:
+        return "fin"
+    if after in "(,;.:":
+        return {"(": "(", ",": ",", ";": ",", ".": ".", ":": "."}[after]
+    return "min" if after.islower() else "maj" if after.isupper() else "autre"
+
+
+def occurrence_features(
+    name: str, source: str, label: str, text: str, start: int, end: int, signed: bool, ocr: bool = False
+) -> dict[str, float]:
+    """Where one proposal of a name stands on its page and what found it: source, NER label, the word before
+    (a cue word, a person's title, a place preposition), what follows, sentence start, list item, heading
+    line, signature page."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    line_letters = [c for c in line if c.isalpha()]
+    before = [t for t in TOKEN.findall(fold_text(text[max(line_start, start - 60) : start]).lower()) if t not in "'’"]
+    previous = before[-1] if before else "^"
+    sentence_initial = not before or previous in (".", "!", "?", ":", "•", "-", "–") or bool(BULLET.match(line))
+    return {
+        f"src={source}": 1.0,
+        f"ner={label or 'aucun'}": 1.0,
+        f"prev={previous if previous in KNOWN_PREVIOUS or previous == '^' else 'autre'}": 1.0,
+        f"next={next_class(text[end : end + 2].lstrip(' ')[:1])}": 1.0,
+        "place_before": float(bool(set(before[-2:]) & PLACE_BEFORE)),
+        "person_before": float(bool(set(before[-3:]) & PERSON_BEFORE)),
+        "cue_before": float(bool(set(before[-3:]) & CUES)),
+        "sentence_initial": float(sentence_initial),
+        "bullet": float(bool(BULLET.match(line))),
+        "line_is_name": float(len(name) >= 0.7 * len(line.strip())),
+        "caps_line": float(
+            len(line_letters) > len(name) + 4 and sum(c.isupper() for c in line_letters) > 0.6 * len(line_letters)
+        ),
+        "signature_page": float(signed),
+        "in_brackets": float(previous == "("),
+        "ocr_page": float(ocr),
+    }
+
+
+def group_features(
+    name: str, vocabulary: frozenset[str], occurrences: list[dict[str, float]], n_pages: int
+) -> dict[str, float]:
+    """A name's features in one contract: how its shown name is written, the maximum of each occurrence's
+    context features, the share of sentence starts and list lines, the repetition."""
+    merged = name_features(name, vocabulary)
+    for features in occurrences:
+        for key, value in features.items():
+            merged[key] = max(merged.get(key, 0.0), value)
+    n = len(occurrences)
+    merged["share_sentence_initial"] = sum(f["sentence_initial"] for f in occurrences) / n
+    merged["share_line_is_name"] = sum(f["line_is_name"] for f in occurrences) / n
+    merged["log_mentions"] = math.log1p(n)
+    merged["log_pages"] = math.log1p(n_pages)
+    merged["n_sources"] = float(sum(1 for key in merged if key.startswith("src=")))
+    return merged
+
+
+def model_threshold(model: Any) -> float:
+    return float(getattr(model, "threshold_", DEFAULT_THRESHOLD))
+
+
+def positive_probabilities(model: Any, rows: list[dict[str, float]]) -> list[float]:
+    """P(organisation outside the lexicons) of each group's features."""
+    if not rows:
+        return []
+    column = [int(c) for c in model.classes_].index(1)
+    return [float(p) for p in model.predict_proba(rows)[:, column]]
+
+
+def fit_candidate_model(
+    rows: list[dict[str, float]],
+    labels: list[int],
+    weights: list[float] | None = None,
+    outside: list[bool] | None = None,
+    c: float = C_VALUE,
+) -> Any:
+    """A logistic regression over group features, fitted on every example (`weights`: real prose and names
+    outside the lexicons count more), then calibrated (sigmoid) on the examples `outside` the lexicons only:
+    the probabilities are those of the names the model scores at run time."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    scored = [i for i in range(len(rows)) if outside is None or outside[i]]
+    scored_labels = [labels[i] for i in scored]
+    if min(scored_labels.count(0), scored_labels.count(1), labels.count(0), labels.count(1)) < 3:
+        return None
+    base = make_pipeline(DictVectorizer(), LogisticRegression(C=c, max_iter=3000))
+    base.fit(rows, labels, logisticregression__sample_weight=weights)
+    calibrated = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")
+    return calibrated.fit([rows[i] for i in scored], scored_labels)
+
+
+def choose_threshold(
+    probabilities: list[float], labels: list[int], contracts: list[str], parts: list[str], noise_budget: float
+) -> float:
+    """The lowest threshold at which, in every part of the training data (demo, real prose), the out-of-fold
+    noise (names outside the lexicons kept though not organisations) stays within `noise_budget` per contract."""
+    threshold = 0.0
+    for part in sorted(set(parts)):
+        chosen = [i for i, p in enumerate(parts) if p == part]
+        n_contracts = max(len({contracts[i] for i in chosen}), 1)
+        ranked = sorted(((probabilities[i], labels[i]) for i in chosen), reverse=True)
+        noise, lowest = 0, 1.0
+        for probability, label in ranked:
+            noise += 1 - label
+            if noise / n_contracts > noise_budget:
+                break
+            lowest = probability
+        threshold = max(threshold, lowest)
+    return round(min(max(threshold, 0.01), 0.9), 4)
+
+
+def document_vocabulary(document: ExtractedDocument) -> frozenset[str]:
+    """The folded words a document writes in lower case (a capitalised common word is written so elsewhere)."""
+    lower = re.findall(r"(?<![\w'’-])[a-zà-ÿœ]{3,}\b", " ".join(page.text for page in document.pages))
+    return frozenset(fold_text(word) for word in lower)
+
+
+def merge_spans(candidates: list[Candidate]) -> list[Candidate]:
+    """One proposal per span of a page, its sources joined ("majuscules|ner"), NER label and acronym kept."""
+    spans: dict[tuple[int, int, int], list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        spans[(candidate.page, candidate.start, candidate.end)].append(candidate)
+    merged = []
+    for items in spans.values():
+        sources = sorted({part for c in items for part in c.source.split("|")})
+        label = next((c.label for c in items if c.label), "")
+        acronym = next((c.acronym for c in items if c.acronym), "")
+        merged.append(replace(items[0], source="|".join(sources), label=label, acronym=acronym))
+    return merged
+
+
+def contract_groups(candidates: list[Candidate]) -> dict[str, list[Candidate]]:
+    """A contract's proposals grouped by folded name, an acronym with the name it is defined with."""
+    grouped: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        grouped[name_key(candidate.name)].append(candidate)
+    defined = {name_key(c.acronym): name_key(c.name) for c in candidates if c.acronym}
+    for acronym_key, key in defined.items():
+        if acronym_key in grouped and key in grouped and acronym_key != key:
+            grouped[key] += grouped.pop(acronym_key)
+    return dict(grouped)
+
+
+def group_name(items: list[Candidate]) -> str:
+    """The name a group is shown under: its most frequent spelling that is not a bare acronym."""
+    names = [c.name for c in items if not c.acronym or c.name != c.acronym]
+    spelled = [c.name for c in items if "sigle" not in c.source.split("|") or len(c.name.split()) > 1] or names
+    return max(sorted(set(spelled)), key=spelled.count)
+
+
+def contract_features(
+    document: ExtractedDocument, candidates: list[Candidate], signature_pages: frozenset[int]
+) -> tuple[list[str], list[list[Candidate]], list[dict[str, float]]]:
+    """Names, proposals and features of each group of a contract's proposals."""
+    texts = {page.number: page.text for page in document.pages}
+    scanned = {page.number for page in document.pages if page.method == "ocr"}
+    vocabulary = document_vocabulary(document)
+    grouped = contract_groups(merge_spans(candidates))
+    keys, groups, rows = [], [], []
+    for key, items in grouped.items():
+        occurrences = []
+        for c in items:
+            for source in c.source.split("|"):
+                text = texts.get(c.page, "")
+                occurrences.append(
+                    occurrence_features(
+                        c.name, source, c.label, text, c.start, c.end, c.page in signature_pages, c.page in scanned
+                    )
+                )
+        keys.append(key)
+        groups.append(items)
+        rows.append(group_features(group_name(items), vocabulary, occurrences, len({c.page for c in items})))
+    return keys, groups, rows
+
+
+def score_candidates(
+    document: ExtractedDocument, candidates: list[Candidate], signature_pages: frozenset[int], model: Any
+) -> list[Candidate]:
+    """The proposals of a contract the model keeps: its groups at or above its threshold, each proposal with
+    its group's probability; among overlapping proposals of a page, the most probable (then longest) only."""
+    _, groups, rows = contract_features(document, candidates, signature_pages)
+    threshold = model_threshold(model)
+    kept: list[Candidate] = []
+    for items, probability in zip(groups, positive_probabilities(model, rows), strict=True):
+        if probability >= threshold:
+            kept += [replace(c, probability=round(probability, 4)) for c in items]
+    kept.sort(key=lambda c: (-c.probability, -(c.end - c.start), c.page, c.start))
+    chosen: dict[int, list[Candidate]] = defaultdict(list)
+    for candidate in kept:
+        if not any(c.start < candidate.end and candidate.start < c.end for c in chosen[candidate.page]):
+            chosen[candidate.page].append(candidate)
+    return sorted((c for page in chosen.values() for c in page), key=lambda c: (c.page, c.start))
+
+
+# --- training --------------------------------------------------------------------------------------------
+
+
+def group_label(name: str, gold: dict[str, Any]) -> int | None:
+    """1 when a name is one of the gold's out-of-lexicon organisations (or the part of its gold name before a
+    comma: the demo gold writes "Association X Alès, Anduze"), None when the gold only accepts it, else 0."""
+    from pipeline.evaluate import same_organisation
+
+    names = [part for o in gold.get("out_of_lexicon", []) for part in {o["name"], o["name"].split(",")[0]}]
+    if any(same_organisation(name, organisation) for organisation in names):
+        return 1
+    if any(same_organisation(name, accepted) for accepted in gold.get("acceptable_candidates", [])):
+        return None
+    return 0
+
+
+def lexicon_label(items: list[Candidate], hits: list[Any], kinds: dict[str, str], gold: dict[str, Any]) -> int | None:
+    """The label of a name the lexicons know, as an example of what an organisation's name looks like: 1 when
+    one of its proposals is (60 % both ways) a hit of a partner the gold lists in the contract, 0 when it is a
+    scheme or glossary term or runs over a hit, None for a partner the gold does not list (maybe a wrong hit)."""
+    partners = {p["entity_id"] for p in gold.get("partners", [])}
+    label: int | None = 0
+    for c in items:
+        for hit in hits:
+            overlap = min(c.end, hit.end) - max(c.start, hit.start)
+            if hit.page != c.page or overlap < 0.6 * max(c.end - c.start, hit.end - hit.start):
+                continue
+            if kinds.get(hit.entity_id) == "partenaire":
+                if hit.entity_id in partners:
+                    return 1
+                label = None
+    return label
+
+
+def contract_examples(
+    document: ExtractedDocument,
+    hits: list[Any],
+    lexicon: Any,
+    signature_pages: frozenset[int],
+    gold: dict[str, Any],
+    use_ner: bool = True,
+) -> tuple[list[dict[str, float]], list[int], list[str], list[bool]]:
+    """Features, labels and names of every group of a gold-labelled contract's wide proposals, and whether
+    the group is outside the lexicons (scored at run time). Names the lexicons know are examples too (distant
+    supervision, `lexicon_label`): the partners of real prose teach what an organisation's name looks like."""
+    from pipeline.candidates import keep, lexicon_keys, page_candidates
+
+    keys = lexicon_keys(lexicon)
+    kinds = {entity.entity_id: entity.kind for entity in lexicon.entities}
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for hit in hits:
+        spans[hit.page].append((hit.start, hit.end))
+    found = [
+        c for c in page_candidates(document, use_ner, signature_pages, spans, wide=True) if keep(c, set(), {}, True)
+    ]
+    outside = {(c.page, c.start, c.end) for c in found if keep(c, keys, spans, short_acronyms=True)}
+    _, groups, rows = contract_features(document, found, signature_pages)
+    kept_rows, labels, names, flags = [], [], [], []
+    for items, row in zip(groups, rows, strict=True):
+        name = group_name(items)
+        unknown = any((c.page, c.start, c.end) in outside for c in items)
+        label = group_label(name, gold) if unknown else lexicon_label(items, hits, kinds, gold)
+        if label is not None:
+            kept_rows.append(row)
+            labels.append(label)
+            names.append(name)
+            flags.append(unknown)
+    return kept_rows, labels, names, flags
+
+
+@dataclass
+class CandidateExamples:
+    """Training examples of the candidate model: one per name group of a contract."""
+
+    rows: list[dict[str, float]] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    outside: list[bool] = field(default_factory=list)
+    contracts: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+
+    def add(
+        self, contract_id: str, part: str, found: tuple[list[dict[str, float]], list[int], list[str], list[bool]]
+    ) -> None:
+        rows, labels, names, outside = found
+        self.rows += rows
+        self.labels += labels
+        self.names += names
+        self.outside += outside
+        self.contracts += [contract_id] * len(rows)
+        self.parts += [part] * len(rows)
+
+    def weights(self) -> list[float]:
+        """Real prose counts `REAL_PROSE_WEIGHT` times a demo example, a lexicon name `LEXICON_WEIGHT` times a
+        name outside the lexicons."""
+        return [
+            (REAL_PROSE_WEIGHT if part == "prose" else 1.0) * (1.0 if outside else LEXICON_WEIGHT)
+            for part, outside in zip(self.parts, self.outside, strict=True)
+        ]
+
+
+def fit_candidate_scorer(examples: CandidateExamples, folds: int = 5) -> tuple[Any, dict[str, Any]]:
+    """The candidate model and its out-of-fold evaluation: folds group the names of one contract, the
+    threshold (`threshold_` of the model) is chosen on the out-of-fold probabilities of the names outside the
+    lexicons (`choose_threshold`), and their Brier score, reliability, recall and noise per part are reported."""
+    from sklearn.model_selection import GroupKFold
+
+    rows, labels, weights, outside = examples.rows, examples.labels, examples.weights(), examples.outside
+    model = fit_candidate_model(rows, labels, weights, outside)
+    if model is None:
+        return None, {}
+    probabilities = [0.0] * len(rows)
+    n_folds = min(folds, len(set(examples.contracts)))
+    for train, test in GroupKFold(n_splits=n_folds).split(rows, labels, examples.contracts):
+        fold_model = fit_candidate_model(
+            [rows[i] for i in train],
+            [labels[i] for i in train],
+            [weights[i] for i in train],
+            [outside[i] for i in train],
+        )
+        if fold_model is not None:
+            for i, p in zip(test, positive_probabilities(fold_model, [rows[i] for i in test]), strict=True):
+                probabilities[i] = p
+    scored = [i for i in range(len(rows)) if outside[i]]
+    oof = [probabilities[i] for i in scored]
+    truth = [labels[i] for i in scored]
+    threshold = choose_threshold(
+        oof, truth, [examples.contracts[i] for i in scored], [examples.parts[i] for i in scored], NOISE_BUDGET
+    )
+    model.threshold_ = threshold
+    report: dict[str, Any] = {"threshold": threshold, "noise_budget": NOISE_BUDGET, "n": len(truth)}
+    report["brier"] = round(sum((p - y) ** 2 for p, y in zip(oof, truth, strict=True)) / max(len(truth), 1), 4)
+    for part in sorted(set(examples.parts)):
+        chosen = [i for i in scored if examples.parts[i] == part]
+        positives = sum(labels[i] for i in chosen)
+        kept = [i for i in chosen if probabilities[i] >= threshold]
+        report[part] = {
+            "contracts": len({examples.contracts[i] for i in chosen}),
+            "organisations": positives,
+            "recall": round(sum(labels[i] for i in kept) / max(positives, 1), 4),
+            "noise_per_contract": round(
+                sum(1 - labels[i] for i in kept) / max(len({examples.contracts[i] for i in chosen}), 1), 2
+            ),
+            "brier": round(sum((probabilities[i] - labels[i]) ** 2 for i in chosen) / max(len(chosen), 1), 4),
+        }
+    report["oof_probabilities"] = oof
+    report["oof_labels"] = truth
+    return model, report

@@ -1,0 +1,196 @@
+"""Organisations outside the lexicons written without a legal-form word: wide span proposals (one test per
+phrasing) and the trained candidate model that decides which are shown (`candidates.csv`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.candidate_score import choose_threshold, contract_features, group_name
+from pipeline.candidate_spans import capitalised_runs, cue_names, defined_names, mixed_acronyms
+from pipeline.candidates import (
+    CANDIDATE_COLUMNS,
+    acronym_fits,
+    candidates_to_frame,
+    contract_candidates,
+    find_candidates,
+    french_stop_words,
+    keep,
+    lexicon_keys,
+    page_candidates,
+)
+from pipeline.lexicon import Lexicon
+from pipeline.match import build_matcher, match_document
+from pipeline.models import Models, default_models_dir, load_models
+from pipeline.types import ExtractedDocument, Page
+
+
+def doc(*texts: str) -> ExtractedDocument:
+    return ExtractedDocument("a", "0" * 64, [Page(i, t) for i, t in enumerate(texts, start=1)])
+
+
+def runs(text: str) -> list[str]:
+    return [name for _, _, name in capitalised_runs(text, french_stop_words())]
+
+
+def wide_names(text: str, lexicon: Lexicon) -> set[str]:
+    """The names proposed on a page (no NER) that the lexicon filter keeps."""
+    document = doc(text)
+    keys = lexicon_keys(lexicon)
+    found = page_candidates(document, use_ner=False, hit_spans={}, wide=True)
+    return {c.name for c in found if keep(c, keys, {}, short_acronyms=True)}
+
+
+def test_name_after_the_bailleur_cue_is_proposed() -> None:
+    text = "Le bailleur Logirem Habitat rénovera 200 logements."
+    assert [(name, cue) for _, _, name, cue in cue_names(text)] == [("Logirem Habitat", "bailleur")]
+    assert runs(text) == ["Logirem Habitat"]
+
+
+def test_name_after_l_association_loses_the_cue_word() -> None:
+    text = "L'association Compagnons du Lien anime le centre social."
+    assert [name for _, _, name, _ in cue_names(text)] == ["Compagnons du Lien"]
+    assert runs(text) == ["Compagnons du Lien"]
+
+
+def test_capitalised_run_keeps_inner_d_apostrophe_and_de() -> None:
+    assert runs("avec les Compagnons d'Emmaüs et le réseau Villes Moyennes de France.") == [
+        "Compagnons d'Emmaüs",
+        "Villes Moyennes de France",
+    ]
+
+
+def test_capitalised_run_joined_by_et_is_also_proposed_in_parts() -> None:
+    assert runs("avec Villes Moyennes de France et Logis Cévenols demain") == [
+        "Villes Moyennes de France et Logis Cévenols",
+        "Villes Moyennes de France",
+        "Logis Cévenols",
+    ]
+
+
+def test_sentence_start_function_words_are_not_part_of_a_name() -> None:
+    assert runs("Dans Lille, Pour Logis Cévenols.") == ["Lille", "Logis Cévenols"]
+
+
+def test_tab_separated_cells_are_not_one_name(lexicon: Lexicon) -> None:
+    assert runs("Santé\tMme Claire Delmas") == ["Santé", "Mme Claire Delmas"]
+    assert "Santé\tMme Claire Delmas" not in wide_names("Santé\tMme Claire Delmas", lexicon)
+
+
+def test_acronym_before_its_expansion_is_linked() -> None:
+    text = "L'ACIF (Association pour le Conseil et l'Information sur les Finances) accompagne les ménages."
+    defined = list(defined_names(text, acronym_fits))
+    assert [(name, acronym) for _, _, name, acronym in defined] == [
+        ("Association pour le Conseil et l'Information sur les Finances", "ACIF")
+    ]
+
+
+def test_expansion_before_its_acronym_without_legal_form_word() -> None:
+    text = "Le dossier passe par la Plateforme Territoriale d'Appui (PTA) du secteur."
+    defined = list(defined_names(text, acronym_fits))
+    assert [(name, acronym) for _, _, name, acronym in defined] == [("Plateforme Territoriale d'Appui", "PTA")]
+
+
+def test_acronym_and_its_expansion_are_one_candidate_row(lexicon: Lexicon) -> None:
+    text = (
+        "L'ACIF (Association pour le Conseil et l'Information sur les Finances) accompagne les ménages. "
+        "L'ACIF tient une permanence."
+    )
+    document = doc(text)
+    keys = lexicon_keys(lexicon)
+    found = [c for c in page_candidates(document, False, hit_spans={}, wide=True) if keep(c, keys, {}, True)]
+    _, groups, _ = contract_features(document, found, frozenset())
+    names = {group_name(items): len(items) for items in groups}
+    assert names["Association pour le Conseil et l'Information sur les Finances"] >= 3  # name and two ACIF
+
+
+def test_mixed_case_acronym_is_proposed() -> None:
+    assert [name for _, _, name in mixed_acronyms("La DGFiP et la CCMSA transmettent, la Caf aussi.")] == [
+        "DGFiP",
+        "CCMSA",
+    ]
+
+
+def test_three_letter_acronym_after_l_apostrophe_is_kept(lexicon: Lexicon) -> None:
+    assert "AMF" in wide_names("l'AMF, elle, s'y oppose formellement.", lexicon)
+    assert "AMF" in runs("l'AMF, elle, s'y oppose formellement.")
+
+
+def test_common_acronyms_and_stop_words_are_not_candidates(lexicon: Lexicon) -> None:
+    names = wide_names("Un CDD ou un CDI. POUR LES HABITANTS", lexicon)
+    assert not names & {"CDD", "CDI", "POUR", "LES"}
+
+
+def test_threshold_is_the_lowest_within_the_noise_budget_of_every_part() -> None:
+    probabilities = [0.9, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1]
+    labels = [1, 0, 1, 0, 1, 0, 1]
+    contracts = ["a", "a", "b", "b", "c", "c", "d"]
+    parts = ["demo", "demo", "demo", "prose", "prose", "prose", "prose"]
+    # demo (2 contracts): 1 noise name allowed, everything down to 0.6 fits; prose (3 contracts): 1 noise name
+    # allowed, 0.2 would be the second; the threshold is the stricter of the two.
+    assert choose_threshold(probabilities, labels, contracts, parts, 0.5) == 0.6
+    assert choose_threshold(probabilities[3:], labels[3:], contracts[3:], parts[3:], 0.5) == 0.3
+
+
+# --- the trained model -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def models() -> Models:
+    loaded = load_models(default_models_dir())
+    assert loaded is not None and loaded.candidate is not None
+    return loaded
+
+
+TRAINED_TEXT = (
+    "Le bailleur Logirem Habitat rénovera 200 logements du quartier. L'association Compagnons du Lien anime le "
+    "centre social. À Roubaix, la Caisse d'allocations familiales finance les actions. Les habitants de "
+    "Villeneuve participent."
+)
+
+
+def test_trained_model_keeps_bailleur_and_association_names_and_drops_places(lexicon: Lexicon, models: Models) -> None:
+    document = doc(TRAINED_TEXT)
+    hits = match_document(build_matcher(lexicon), document)
+    found = contract_candidates(document, hits, lexicon, frozenset(), use_ner=True, models=models)
+    names = {c.name: c.probability for c in found}
+    assert {"Logirem Habitat", "Compagnons du Lien"} <= set(names)
+    assert not {"Roubaix", "Villeneuve"} & set(names)
+    assert min(names.values()) >= models.candidate.threshold_
+
+
+def test_candidates_csv_keeps_its_columns_with_probability_last(lexicon: Lexicon, models: Models) -> None:
+    document = doc(TRAINED_TEXT)
+    hits = match_document(build_matcher(lexicon), document)
+    frame = find_candidates([document], hits, lexicon, {"a": frozenset()}, use_ner=True, models=models)
+    assert list(frame.columns) == CANDIDATE_COLUMNS and CANDIDATE_COLUMNS[-1] == "probability"
+    assert CANDIDATE_COLUMNS[:-1] == [
+        "name",
+        "key",
+        "source",
+        "n_mentions",
+        "n_contracts",
+        "contracts",
+        "pages",
+        "signature_page",
+        "snippet",
+        "evidence_score",
+        "evidence",
+    ]
+    assert (frame["probability"] >= models.candidate.threshold_).all()
+    assert candidates_to_frame([]).empty
+
+
+def test_candidate_model_version_enters_the_analysis_cache_key(tmp_path: Path) -> None:
+    from pipeline.stage_versions import analysis_key, stage_versions_for
+
+    models_dir = tmp_path / "models"
+    models_dir.mkdir()
+    for name in ("theme", "mention"):
+        (models_dir / f"{name}.skops").write_bytes((default_models_dir() / f"{name}.skops").read_bytes())
+    before = stage_versions_for(default_models_dir().parent / "lexicons", models_dir, True)
+    (models_dir / "candidate.skops").write_bytes((default_models_dir() / "candidate.skops").read_bytes())
+    after = stage_versions_for(default_models_dir().parent / "lexicons", models_dir, True)
+    assert "modele_candidate" in after and "modele_candidate" not in before
+    assert analysis_key("a", before) != analysis_key("a", after)
