@@ -382,6 +382,23 @@ class CandidateExamples:
         ]
 
 
+def candidate_examples(contracts: list[Any], lexicon: Any, models: Any) -> CandidateExamples:
+    """The name groups of every training contract (`pipeline.train.Contract`: document, hits, gold) whose gold
+    lists its organisations outside the lexicons, labelled (`contract_examples`); a gold without mentions is
+    real prose. `models` give the signature pages (`analyse_structure`)."""
+    from pipeline.structure import analyse_structure
+
+    examples = CandidateExamples()
+    for contract in contracts:
+        if "out_of_lexicon" not in contract.gold:
+            continue
+        structure = analyse_structure(contract.document, lexicon, models)
+        signature_pages = frozenset(structure.signature_pages)
+        found = contract_examples(contract.document, contract.hits, lexicon, signature_pages, contract.gold)
+        examples.add(contract.document.contract_id, "demo" if contract.gold.get("mentions") else "prose", found)
+    return examples
+
+
 def fit_candidate_scorer(examples: CandidateExamples, folds: int = 5) -> tuple[Any, dict[str, Any]]:
     """The candidate model and its out-of-fold evaluation: folds group the names of one contract, the
     threshold (`threshold_` of the model) is chosen on the out-of-fold probabilities of the names outside the

@@ -4,9 +4,11 @@ Sources: spaCy's French NER (`fr_core_news_sm`, ORG entities), legal-form patter
 "fondation …", "Caisse nationale …", "Délégation régionale …", "SARL …"), names defined with their acronym
 ("Agence de service et de paiement (ASP)"), "Pour …" lines of signature pages, and acronyms of three letters
 or more that no lexicon knows. A candidate mostly covered by a lexicon hit, or whose folded name is a lexicon
-name, alias or acronym, is dropped. `find_candidates` returns the frame written to `candidates.csv`: one row
-per folded name, with counts, contracts, pages, a snippet and its evidence, ranked by `evidence_score`
-(signature block, "Pour …" line, legal-form word, defined acronym, repetition across contracts).
+name, alias or acronym, is dropped. With the `candidate` model (`models/`), the wide proposals of
+`pipeline.candidate_spans` are added and `pipeline.candidate_score` keeps the names it finds probable enough.
+`find_candidates` returns the frame written to `candidates.csv`: one row per folded name, with counts,
+contracts, pages, a snippet and its evidence, ranked by `evidence_score` (signature block, "Pour …" line,
+legal-form word, defined acronym, repetition across contracts), then by the model's `probability`.
 """
 
 from __future__ import annotations
@@ -48,37 +50,10 @@ DEFINED_ACRONYM = re.compile(
     rf"\b(?P<name>(?:{LEGAL_FORMS})(?:,?[\s-]+(?:[A-Za-zÀ-ÿ'’]+)){{1,14}}?)\s*\((?P<acr>[A-Z][A-Za-z]{{1,8}})\)"
 )
 ACRONYM_TOKEN = re.compile(r"(?<![\w.-])(?:[ld]['’])?(?P<acr>[A-Z][A-Z]{2,7})(?![\w-])")
-COMMON_ACRONYMS = frozenset(
-    [
-        "CDI",
-        "CDD",
-        "SMIC",
-        "TVA",
-        "PDF",
-        "RSA",
-        "DALO",
-        "QPV",
-        "EPCI",
-        "COG",
-        "CEO",
-        "HTML",
-        "URL",
-        "ETP",
-        "FAQ",
-        "BOP",
-        "JORF",
-        "NOR",
-        "CGCT",
-        "CASF",
-        "CSP",
-        "CAP",
-        "BAC",
-        "SIG",
-        "ZUS",
-        "RP",
-        "EUR",
-    ]
+COMMON_ACRONYM_LIST = (
+    "CDI CDD SMIC TVA PDF RSA DALO QPV EPCI COG CEO HTML URL ETP FAQ BOP JORF NOR CGCT CASF CSP CAP BAC SIG ZUS RP EUR"
 )
+COMMON_ACRONYMS = frozenset(COMMON_ACRONYM_LIST.split())  # acronyms of things, not organisations
 PLACE_REST = re.compile(
     r"^\s*(?:(?:de|du|des|d['’])\s*(?:la\s+|l['’])?)?[A-ZÉ][\w'’-]+(?:[\s-]+(?:et\s+)?(?:de\s+|du\s+|d['’])?[A-ZÉ][\w'’-]+)*$"
 )

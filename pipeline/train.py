@@ -31,7 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from pipeline.candidate_score import CandidateExamples, contract_examples, fit_candidate_scorer
+from pipeline.candidate_score import candidate_examples, fit_candidate_scorer
 from pipeline.classify import Analysed, analyse_hits, sense_text
 from pipeline.lexicon import Lexicon
 from pipeline.match import LOOSE_METHODS, LexiconMatcher, fold_text, match_document
@@ -407,20 +407,6 @@ def train_models(
     )
     counts |= {"theme": len(theme_texts), "score": len(rows), "mention": len(mentions), "decisions": len(decided)}
     return models, {**counts, "candidate": len(candidates.rows), "candidate_report": candidate_report}
-
-
-def candidate_examples(contracts: list[Contract], lexicon: Lexicon, models: Models) -> CandidateExamples:
-    """The name groups of every contract whose gold lists its organisations outside the lexicons, labelled
-    (`pipeline.candidate_score.contract_examples`); a gold without mentions is real prose."""
-    examples = CandidateExamples()
-    for contract in contracts:
-        if "out_of_lexicon" not in contract.gold:
-            continue
-        structure = analyse_structure(contract.document, lexicon, models)
-        signature_pages = frozenset(structure.signature_pages)
-        found = contract_examples(contract.document, contract.hits, lexicon, signature_pages, contract.gold)
-        examples.add(contract.document.contract_id, "demo" if contract.gold.get("mentions") else "prose", found)
-    return examples
 
 
 def candidate_card(report: dict[str, Any]) -> dict[str, Any]:
