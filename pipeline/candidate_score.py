@@ -29,7 +29,7 @@ ORG_WORD_LIST = """
     association associations fondation federation federations union reseau reseaux societe entreprise entreprises
     groupe habitat habitations logement logements immobiliere bailleur cooperative scop scic sarl sas sa club clubs
     sport sportive sportif collectif compagnie services service transports solidarite solidarites insertion emploi
-    formation apprentis mission maison centre centres institut agence office caisse mutuelle mutualite syndicat
+    formation mission maison centre centres institut agence office caisse mutuelle mutualite syndicat
     chambre conseil comite ordre secours restos coeur croix cooperation regie ligue universite ecole college lycee
     academie fonds banque credit medecins sante hopital clinique consulaire observatoire conservatoire theatre
     cinema musee bibliotheque mediatheque radio presse journal entraide aide national nationale nationaux
