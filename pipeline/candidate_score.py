@@ -266,18 +266,30 @@ def score_candidates(
     document: ExtractedDocument, candidates: list[Candidate], signature_pages: frozenset[int], model: Any
 ) -> list[Candidate]:
     """The proposals of a contract the model keeps: its groups at or above its threshold, each proposal with
-    its group's probability; among overlapping proposals of a page, the most probable (then longest) only."""
+    its group's probability, overlaps resolved by `without_overlaps`."""
     _, groups, rows = contract_features(document, candidates, signature_pages)
     threshold = model_threshold(model)
     kept: list[Candidate] = []
     for items, probability in zip(groups, positive_probabilities(model, rows), strict=True):
         if probability >= threshold:
             kept += [replace(c, probability=round(probability, 4)) for c in items]
-    kept.sort(key=lambda c: (-c.probability, -(c.end - c.start), c.page, c.start))
+    return without_overlaps(kept, {page.number: page.text for page in document.pages})
+
+
+def without_overlaps(kept: list[Candidate], texts: dict[int, str]) -> list[Candidate]:
+    """One name per stretch of a page: the most probable (then longest) of overlapping names, except that a
+    kept name is replaced by a kept name containing it ("Fondation Garonne" by "Fondation Garonne⏎Solidarités"
+    wrapped over two lines) unless the longer one joins two names with "et"."""
+    kept = sorted(kept, key=lambda c: (-c.probability, -(c.end - c.start), c.page, c.start))
     chosen: dict[int, list[Candidate]] = defaultdict(list)
     for candidate in kept:
-        if not any(c.start < candidate.end and candidate.start < c.end for c in chosen[candidate.page]):
-            chosen[candidate.page].append(candidate)
+        page = chosen[candidate.page]
+        inside = [c for c in page if candidate.start <= c.start and c.end <= candidate.end]
+        crossing = [c for c in page if c.start < candidate.end and candidate.start < c.end and c not in inside]
+        joined = " et " in texts.get(candidate.page, "")[candidate.start : candidate.end]
+        if crossing or (inside and joined):
+            continue
+        chosen[candidate.page] = [c for c in page if c not in inside] + [candidate]
     return sorted((c for page in chosen.values() for c in page), key=lambda c: (c.page, c.start))
 
 

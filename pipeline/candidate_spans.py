@@ -19,9 +19,12 @@ UPPER = "A-ZÀ-ÖØ-ÝŒ"
 CAP_WORD = rf"[{UPPER}][\w’'&.-]*\w|[{UPPER}]"
 PARTICLES = r"de|du|des|la|le|les|et|pour|sur|en|aux|au|à"
 CAP_RUN = re.compile(
-    rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))(?:{CAP_WORD})(?: (?:(?:{PARTICLES}) ){{0,2}}(?:[dl]['’])?(?:{CAP_WORD}))*"
+    rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))(?:{CAP_WORD})(?:[ \n](?:(?:{PARTICLES}) ){{0,2}}(?:[dl]['’])?(?:{CAP_WORD}))*"
 )
-LEADING_WORDS = re.compile(r"^(?:[\w’]+ |[dlDL]['’])")
+ADJECTIVE_RUN = re.compile(  # a capitalised word, one word in lower case, then a capitalised run
+    rf"(?<![\w'’-])(?:{CAP_WORD}) [a-zà-ÿ]{{4,}}(?:[ \n](?:(?:{PARTICLES}) ){{0,2}}(?:[dl]['’])?(?:{CAP_WORD}))+"
+)
+LEADING_WORDS = re.compile(r"^(?:[\w’]+[ \n]|[dlDL]['’])")
 CUE_WORDS = (
     "association",
     "bailleur",
@@ -57,7 +60,8 @@ ACRONYM_THEN_NAME = re.compile(
 )
 MIXED_ACRONYM = re.compile(r"(?<![\w'’-])(?=[A-Z][a-z]*[A-Z])[A-Z][A-Za-z]{2,9}(?![\w'’-])")
 NAME_WORD = re.compile(r"[A-Za-zÀ-ÿ][\w-]*")
-AND = re.compile(r" et ")
+PART_BREAK = re.compile(r" et |\n")
+TRAILING_WORD = re.compile(r"[ \n]([\w’]+)$")
 MAX_DEFINITION_WORDS = 15
 
 
@@ -76,17 +80,39 @@ def strip_leading(name: str, start: int, stop_words: frozenset[str]) -> tuple[st
 
 
 def capitalised_runs(text: str, stop_words: frozenset[str]) -> Iterator[tuple[int, int, str]]:
-    """(start, end, name) of every maximal run of capitalised words of a page, leading stop words dropped."""
+    """(start, end, name) of every maximal run of capitalised words of a page (a name may wrap onto the next
+    line: "Fondation Garonne⏎Solidarités"), function words at its ends dropped; a run joined by "et" or
+    wrapped is also proposed in parts ("Villes de France et Vilogia": each part too); and a capitalised word
+    with one word in lower case before a capitalised run ("Union sportive Onet-le-Château Quartiers")."""
     for match in CAP_RUN.finditer(text):
-        name, start = strip_leading(match.group(0), match.start(), stop_words)
-        if name and name.lower() not in stop_words:
-            yield start, start + len(name), name
-            cuts = [start, *(m for found in AND.finditer(name) for m in (start + found.start(), start + found.end()))]
-            if len(cuts) > 1:  # "Villes de France et Vilogia": each part too
-                for left, right in zip(cuts[::2], [*cuts[1::2], start + len(name)], strict=True):
-                    part, part_start = strip_leading(text[left:right], left, stop_words)
-                    if part and part.lower() not in stop_words:
-                        yield part_start, part_start + len(part), part
+        whole = trimmed(text, match.start(), match.end(), stop_words)
+        if whole is None:
+            continue
+        yield whole
+        start, end, _ = whole
+        cuts = [start]
+        for found in PART_BREAK.finditer(text, start, end):
+            cuts += [found.start(), found.end()]
+        if len(cuts) > 1:
+            for left, right in zip(cuts[::2], [*cuts[1::2], end], strict=True):
+                part = trimmed(text, left, right, stop_words)
+                if part is not None:
+                    yield part
+    for match in ADJECTIVE_RUN.finditer(text):  # "Union sportive Onet-le-Château", "Boulangerie coopérative du Canal"
+        named = trimmed(text, match.start(), match.end(), stop_words)
+        if named is not None and re.fullmatch(r"(?:[lLdD]['’])?", text[match.start() : named[0]]):
+            yield named  # its first word kept: "Le bailleur X" is the run "X" already
+
+
+def trimmed(text: str, start: int, end: int, stop_words: frozenset[str]) -> tuple[int, int, str] | None:
+    """The name written between `start` and `end` without function words at its start (`strip_leading`) or
+    end ("Fondation X⏎Les" gives "Fondation X"), on one line; None when nothing is left."""
+    name, start = strip_leading(text[start:end], start, stop_words)
+    while (found := TRAILING_WORD.search(name)) is not None and found.group(1).lower() in stop_words:
+        name = name[: found.start()]
+    if not name or name.lower() in stop_words:
+        return None
+    return start, start + len(name), name.replace("\n", " ")
 
 
 def cue_names(text: str) -> Iterator[tuple[int, int, str, str]]:

@@ -194,3 +194,29 @@ def test_candidate_model_version_enters_the_analysis_cache_key(tmp_path: Path) -
     after = stage_versions_for(default_models_dir().parent / "lexicons", models_dir, True)
     assert "modele_candidate" in after and "modele_candidate" not in before
     assert analysis_key("a", before) != analysis_key("a", after)
+
+
+def test_name_with_one_lower_case_word_after_its_first_word() -> None:
+    assert "Union sportive Onet-le-Château Quartiers" in runs("L'Union sportive Onet-le-Château Quartiers soutient")
+    assert "Boulangerie coopérative du Canal" in runs("avec Boulangerie coopérative du Canal permettra")
+
+
+def test_name_wrapped_over_two_lines_is_one_name() -> None:
+    found = list(capitalised_runs("besoin. Fondation Garonne\nSolidarités s'est engagée", french_stop_words()))
+    assert found[0] == (8, 37, "Fondation Garonne Solidarités")
+    assert runs("ENJEUX DU QUARTIER\nLe bailleur") == ["ENJEUX DU QUARTIER"]
+
+
+def test_longer_kept_name_replaces_the_kept_name_it_contains() -> None:
+    from pipeline.candidate_score import without_overlaps
+    from pipeline.candidates import Candidate
+
+    text = "Fondation Garonne\nSolidarités et Villes de France et Logis Cévenols"
+
+    def kept(start: int, end: int, probability: float) -> Candidate:
+        return Candidate("a", 1, start, end, text[start:end], "majuscules", "", probability=probability)
+
+    names = [c.name for c in without_overlaps([kept(0, 17, 0.9), kept(0, 29, 0.4)], {1: text})]
+    assert names == ["Fondation Garonne\nSolidarités"]
+    joined = [kept(33, 49, 0.8), kept(33, 67, 0.5), kept(53, 67, 0.7)]
+    assert [c.name for c in without_overlaps(joined, {1: text})] == ["Villes de France", "Logis Cévenols"]
