@@ -31,7 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from pipeline.candidate_score import candidate_examples, fit_candidate_scorer
+from pipeline.candidate_training import candidate_examples, fit_candidate_scorer
 from pipeline.classify import Analysed, analyse_hits, sense_text
 from pipeline.lexicon import Lexicon
 from pipeline.match import LOOSE_METHODS, LexiconMatcher, fold_text, match_document

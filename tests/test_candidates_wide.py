@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.candidate_score import choose_threshold, contract_features, group_name
+from pipeline.candidate_score import contract_features, group_name
 from pipeline.candidate_spans import capitalised_runs, cue_names, defined_names, mixed_acronyms
+from pipeline.candidate_training import choose_threshold
 from pipeline.candidates import (
     CANDIDATE_COLUMNS,
     acronym_fits,

@@ -1,0 +1,236 @@
+"""Training of the candidate model (`pipeline.candidate_score`) from labelled contracts, for `cdv train`.
+
+Labels (`contract_examples`): a name group outside the lexicons is positive when it names
+(`same_organisation`) one of the gold's out-of-lexicon organisations of its contract, negative otherwise;
+names the gold only accepts (`acceptable_candidates`: an intercommunality, the acronym of a listed body) are
+left out. Names the lexicons know are examples too (distant supervision, `lexicon_label`): a partner of the
+contract's gold found by the lexicons teaches what an organisation's name looks like, a scheme what it does
+not. Real prose counts more than the generated demo, lexicon names less than names outside the lexicons. The
+threshold is the lowest at which the out-of-fold noise stays within `NOISE_BUDGET` names per contract in every
+part of the training data (`choose_threshold`). `cdv run` never imports this module (it reads gold).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.candidate_score import contract_features, group_name, positive_probabilities
+from pipeline.candidates import Candidate
+from pipeline.types import ExtractedDocument
+
+C_VALUE = 0.5
+REAL_PROSE_WEIGHT = 5.0
+LEXICON_WEIGHT = 0.3
+NOISE_BUDGET = 1.0
+
+
+def fit_candidate_model(
+    rows: list[dict[str, float]],
+    labels: list[int],
+    weights: list[float] | None = None,
+    outside: list[bool] | None = None,
+    c: float = C_VALUE,
+) -> Any:
+    """A logistic regression over group features, fitted on every example (`weights`: real prose and names
+    outside the lexicons count more), then calibrated (sigmoid) on the examples `outside` the lexicons only:
+    the probabilities are those of the names the model scores at run time."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    scored = [i for i in range(len(rows)) if outside is None or outside[i]]
+    scored_labels = [labels[i] for i in scored]
+    if min(scored_labels.count(0), scored_labels.count(1), labels.count(0), labels.count(1)) < 3:
+        return None
+    base = make_pipeline(DictVectorizer(), LogisticRegression(C=c, max_iter=3000))
+    base.fit(rows, labels, logisticregression__sample_weight=weights)
+    calibrated = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")
+    return calibrated.fit([rows[i] for i in scored], scored_labels)
+
+
+def choose_threshold(
+    probabilities: list[float], labels: list[int], contracts: list[str], parts: list[str], noise_budget: float
+) -> float:
+    """The lowest threshold at which, in every part of the training data (demo, real prose), the out-of-fold
+    noise (names outside the lexicons kept though not organisations) stays within `noise_budget` per contract."""
+    threshold = 0.0
+    for part in sorted(set(parts)):
+        chosen = [i for i, p in enumerate(parts) if p == part]
+        n_contracts = max(len({contracts[i] for i in chosen}), 1)
+        ranked = sorted(((probabilities[i], labels[i]) for i in chosen), reverse=True)
+        noise, lowest = 0, 1.0
+        for probability, label in ranked:
+            noise += 1 - label
+            if noise / n_contracts > noise_budget:
+                break
+            lowest = probability
+        threshold = max(threshold, lowest)
+    return round(min(max(threshold, 0.01), 0.9), 4)
+
+
+def group_label(name: str, gold: dict[str, Any]) -> int | None:
+    """1 when a name is one of the gold's out-of-lexicon organisations (or the part of its gold name before a
+    comma: the demo gold writes "Association X Alès, Anduze"), None when the gold only accepts it, else 0."""
+    from pipeline.evaluate import same_organisation
+
+    names = [part for o in gold.get("out_of_lexicon", []) for part in {o["name"], o["name"].split(",")[0]}]
+    if any(same_organisation(name, organisation) for organisation in names):
+        return 1
+    if any(same_organisation(name, accepted) for accepted in gold.get("acceptable_candidates", [])):
+        return None
+    return 0
+
+
+def lexicon_label(items: list[Candidate], hits: list[Any], kinds: dict[str, str], gold: dict[str, Any]) -> int | None:
+    """The label of a name the lexicons know, as an example of what an organisation's name looks like: 1 when
+    one of its proposals is (60 % both ways) a hit of a partner the gold lists in the contract, 0 when it is a
+    scheme or glossary term or runs over a hit, None for a partner the gold does not list (maybe a wrong hit)."""
+    partners = {p["entity_id"] for p in gold.get("partners", [])}
+    label: int | None = 0
+    for c in items:
+        for hit in hits:
+            overlap = min(c.end, hit.end) - max(c.start, hit.start)
+            if hit.page != c.page or overlap < 0.6 * max(c.end - c.start, hit.end - hit.start):
+                continue
+            if kinds.get(hit.entity_id) == "partenaire":
+                if hit.entity_id in partners:
+                    return 1
+                label = None
+    return label
+
+
+def contract_examples(
+    document: ExtractedDocument,
+    hits: list[Any],
+    lexicon: Any,
+    signature_pages: frozenset[int],
+    gold: dict[str, Any],
+    use_ner: bool = True,
+) -> tuple[list[dict[str, float]], list[int], list[str], list[bool]]:
+    """Features, labels and names of every group of a gold-labelled contract's wide proposals, and whether
+    the group is outside the lexicons (scored at run time). Names the lexicons know are examples too (distant
+    supervision, `lexicon_label`): the partners of real prose teach what an organisation's name looks like."""
+    from pipeline.candidates import keep, lexicon_keys, page_candidates
+
+    keys = lexicon_keys(lexicon)
+    kinds = {entity.entity_id: entity.kind for entity in lexicon.entities}
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for hit in hits:
+        spans[hit.page].append((hit.start, hit.end))
+    found = [
+        c for c in page_candidates(document, use_ner, signature_pages, spans, wide=True) if keep(c, set(), {}, True)
+    ]
+    outside = {(c.page, c.start, c.end) for c in found if keep(c, keys, spans, short_acronyms=True)}
+    _, groups, rows = contract_features(document, found, signature_pages)
+    kept_rows, labels, names, flags = [], [], [], []
+    for items, row in zip(groups, rows, strict=True):
+        name = group_name(items)
+        unknown = any((c.page, c.start, c.end) in outside for c in items)
+        label = group_label(name, gold) if unknown else lexicon_label(items, hits, kinds, gold)
+        if label is not None:
+            kept_rows.append(row)
+            labels.append(label)
+            names.append(name)
+            flags.append(unknown)
+    return kept_rows, labels, names, flags
+
+
+@dataclass
+class CandidateExamples:
+    """Training examples of the candidate model: one per name group of a contract."""
+
+    rows: list[dict[str, float]] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    outside: list[bool] = field(default_factory=list)
+    contracts: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+
+    def add(
+        self, contract_id: str, part: str, found: tuple[list[dict[str, float]], list[int], list[str], list[bool]]
+    ) -> None:
+        rows, labels, names, outside = found
+        self.rows += rows
+        self.labels += labels
+        self.names += names
+        self.outside += outside
+        self.contracts += [contract_id] * len(rows)
+        self.parts += [part] * len(rows)
+
+    def weights(self) -> list[float]:
+        """Real prose counts `REAL_PROSE_WEIGHT` times a demo example, a lexicon name `LEXICON_WEIGHT` times a
+        name outside the lexicons."""
+        return [
+            (REAL_PROSE_WEIGHT if part == "prose" else 1.0) * (1.0 if outside else LEXICON_WEIGHT)
+            for part, outside in zip(self.parts, self.outside, strict=True)
+        ]
+
+
+def candidate_examples(contracts: list[Any], lexicon: Any, models: Any) -> CandidateExamples:
+    """The name groups of every training contract (`pipeline.train.Contract`: document, hits, gold) whose gold
+    lists its organisations outside the lexicons, labelled (`contract_examples`); a gold without mentions is
+    real prose. `models` give the signature pages (`analyse_structure`)."""
+    from pipeline.structure import analyse_structure
+
+    examples = CandidateExamples()
+    for contract in contracts:
+        if "out_of_lexicon" not in contract.gold:
+            continue
+        structure = analyse_structure(contract.document, lexicon, models)
+        signature_pages = frozenset(structure.signature_pages)
+        found = contract_examples(contract.document, contract.hits, lexicon, signature_pages, contract.gold)
+        examples.add(contract.document.contract_id, "demo" if contract.gold.get("mentions") else "prose", found)
+    return examples
+
+
+def fit_candidate_scorer(examples: CandidateExamples, folds: int = 5) -> tuple[Any, dict[str, Any]]:
+    """The candidate model and its out-of-fold evaluation: folds group the names of one contract, the
+    threshold (`threshold_` of the model) is chosen on the out-of-fold probabilities of the names outside the
+    lexicons (`choose_threshold`), and their Brier score, reliability, recall and noise per part are reported."""
+    from sklearn.model_selection import GroupKFold
+
+    rows, labels, weights, outside = examples.rows, examples.labels, examples.weights(), examples.outside
+    model = fit_candidate_model(rows, labels, weights, outside)
+    if model is None:
+        return None, {}
+    probabilities = [0.0] * len(rows)
+    n_folds = min(folds, len(set(examples.contracts)))
+    for train, test in GroupKFold(n_splits=n_folds).split(rows, labels, examples.contracts):
+        fold_model = fit_candidate_model(
+            [rows[i] for i in train],
+            [labels[i] for i in train],
+            [weights[i] for i in train],
+            [outside[i] for i in train],
+        )
+        if fold_model is not None:
+            for i, p in zip(test, positive_probabilities(fold_model, [rows[i] for i in test]), strict=True):
+                probabilities[i] = p
+    scored = [i for i in range(len(rows)) if outside[i]]
+    oof = [probabilities[i] for i in scored]
+    truth = [labels[i] for i in scored]
+    threshold = choose_threshold(
+        oof, truth, [examples.contracts[i] for i in scored], [examples.parts[i] for i in scored], NOISE_BUDGET
+    )
+    model.threshold_ = threshold
+    report: dict[str, Any] = {"threshold": threshold, "noise_budget": NOISE_BUDGET, "n": len(truth)}
+    report["brier"] = round(sum((p - y) ** 2 for p, y in zip(oof, truth, strict=True)) / max(len(truth), 1), 4)
+    for part in sorted(set(examples.parts)):
+        chosen = [i for i in scored if examples.parts[i] == part]
+        positives = sum(labels[i] for i in chosen)
+        kept = [i for i in chosen if probabilities[i] >= threshold]
+        report[part] = {
+            "contracts": len({examples.contracts[i] for i in chosen}),
+            "organisations": positives,
+            "recall": round(sum(labels[i] for i in kept) / max(positives, 1), 4),
+            "noise_per_contract": round(
+                sum(1 - labels[i] for i in kept) / max(len({examples.contracts[i] for i in chosen}), 1), 2
+            ),
+            "brier": round(sum((probabilities[i] - labels[i]) ** 2 for i in chosen) / max(len(chosen), 1), 4),
+        }
+    report["oof_probabilities"] = oof
+    report["oof_labels"] = truth
+    return model, report
