@@ -11,6 +11,7 @@ per folded name, with counts, contracts, pages, a snippet and its evidence, rank
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -126,6 +127,9 @@ class Candidate:
     snippet: str
 
 
+NerMemo = dict[str, list[tuple[str, int, int]]]  # entities (label, start, end) by digest of the text NER read
+
+
 @lru_cache(maxsize=1)
 def french_stop_words() -> frozenset[str]:
     """spaCy's French stop words (imported when first needed: `spacy.lang.fr` takes seconds to import)."""
@@ -196,8 +200,22 @@ def capitalised_pair(text: str, start: int, end: int, covered: bytearray) -> boo
     return False
 
 
-def lexicon_keys(lexicon: Lexicon) -> set[str]:
-    """Folded names, aliases, former names and acronyms of every lexicon entity and glossary term."""
+_KEYS_BY_VERSION: dict[str, frozenset[str]] = {}
+
+
+def lexicon_keys(lexicon: Lexicon) -> frozenset[str]:
+    """Folded names, aliases, former names and acronyms of every lexicon entity and glossary term (computed once
+    per lexicon version and process)."""
+    if lexicon.version and lexicon.version in _KEYS_BY_VERSION:
+        return _KEYS_BY_VERSION[lexicon.version]
+    keys = frozenset(lexicon_names_to_keys(lexicon))
+    if lexicon.version:
+        _KEYS_BY_VERSION.clear()
+        _KEYS_BY_VERSION[lexicon.version] = keys
+    return keys
+
+
+def lexicon_names_to_keys(lexicon: Lexicon) -> set[str]:
     keys: set[str] = set()
     for entity in lexicon.entities:
         names = (entity.name, *entity.aliases, *entity.former_names, *entity.acronyms)
@@ -234,6 +252,7 @@ def page_candidates(
     use_ner: bool = True,
     signature_pages: frozenset[int] = frozenset(),
     hit_spans: dict[int, list[tuple[int, int]]] | None = None,
+    ner_memo: NerMemo | None = None,
 ) -> list[Candidate]:
     """Candidate names on every page of a document: patterns, "Pour …" signature blocks, NER. With the lexicon's
     `hit_spans`, NER reads only the sentences where it can find something new (`ner_segments`)."""
@@ -274,8 +293,31 @@ def page_candidates(
                     )
                 )
     if use_ner:
-        found += ner_candidates(document.contract_id, texts, signature_pages, hit_spans)
+        found += ner_candidates(document.contract_id, texts, signature_pages, hit_spans, ner_memo)
     return found
+
+
+def ner_version() -> str:
+    """The version of what NER answers: spaCy's and its French model's."""
+    import spacy
+
+    return f"{spacy.__version__}-{load_ner().meta['version']}"
+
+
+def window_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def ner_entities(stretches: list[str], memo: NerMemo | None = None) -> list[list[tuple[str, int, int]]]:
+    """NER's entities (label, start, end) in each stretch of text, read in one batch; with a `memo` of stretches
+    already read (a contract analysed again after a lexicon edit), only the new stretches are read, and added."""
+    memo = {} if memo is None else memo
+    digests = [window_digest(text) for text in stretches]
+    unread = {digest: text for digest, text in zip(digests, stretches, strict=True) if digest not in memo}
+    docs = load_ner().pipe(unread.values(), batch_size=NER_BATCH_SIZE)
+    for digest, doc in zip(unread, docs, strict=True):
+        memo[digest] = [(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
+    return [memo[digest] for digest in digests]
 
 
 def ner_candidates(
@@ -283,6 +325,7 @@ def ner_candidates(
     texts: list[tuple[int, str]],
     signature_pages: frozenset[int],
     hit_spans: dict[int, list[tuple[int, int]]] | None,
+    memo: NerMemo | None = None,
 ) -> list[Candidate]:
     """Organisation names found by spaCy's NER in the pages (or only in their `ner_segments`), in one batch."""
     pieces: list[tuple[int, str, NerWindow]] = []
@@ -294,14 +337,14 @@ def ner_candidates(
             whole = number in signature_pages
             pieces += [(number, text, window) for window in ner_windows(text, hit_spans.get(number, []), whole)]
     found = []
-    docs = load_ner().pipe((text[w.start : w.end] for _, text, w in pieces), batch_size=NER_BATCH_SIZE)
-    for (number, text, window), doc in zip(pieces, docs, strict=True):
-        for ent in doc.ents:
-            name = clean_name(ent.text)
-            start, end = window.start + ent.start_char, window.start + ent.end_char
+    entities = ner_entities([text[w.start : w.end] for _, text, w in pieces], memo)
+    for (number, text, window), found_here in zip(pieces, entities, strict=True):
+        for label, ent_start, ent_end in found_here:
+            start, end = window.start + ent_start, window.start + ent_end
+            name = clean_name(text[start:end])
             if not any(left <= start < right for left, right in window.kept):
                 continue
-            if ent.label_ == "ORG" and plausible_ner_name(name):
+            if label == "ORG" and plausible_ner_name(name):
                 found.append(Candidate(contract_id, number, start, end, name, "ner", text_to_snippet(text, start, end)))
     return found
 
@@ -334,7 +377,7 @@ EPCI_OR_PERSON = re.compile(
 )
 
 
-def keep(candidate: Candidate, keys: set[str], hit_spans: dict[int, list[tuple[int, int]]]) -> bool:
+def keep(candidate: Candidate, keys: frozenset[str] | set[str], hit_spans: dict[int, list[tuple[int, int]]]) -> bool:
     """A plausible organisation name that the lexicons do not already cover.
 
     A NER name touching a lexicon hit is dropped (it usually runs into a heading); a name from a signature
@@ -368,13 +411,16 @@ def contract_candidates(
     lexicon: Lexicon,
     signature_pages: frozenset[int] = frozenset(),
     use_ner: bool = True,
+    ner_memo: NerMemo | None = None,
 ) -> list[Candidate]:
-    """Organisation names of one contract that the lexicons do not cover (computed per contract, in parallel)."""
+    """Organisation names of one contract that the lexicons do not cover (computed per contract, in parallel);
+    `ner_memo`: what NER read of this contract before (`ner_entities`)."""
     keys = lexicon_keys(lexicon)
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for hit in hits:
         spans[hit.page].append((hit.start, hit.end))
-    kept = [c for c in page_candidates(document, use_ner, signature_pages, spans) if keep(c, keys, spans)]
+    found = page_candidates(document, use_ner, signature_pages, spans, ner_memo)
+    kept = [c for c in found if keep(c, keys, spans)]
     return [c for c in kept if not any(nested(c, other) for other in kept)]
 
 

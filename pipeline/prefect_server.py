@@ -83,10 +83,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server_lock(home: Path) -> Iterator[None]:
-    """One process at a time starts or stops the workspace's server."""
+def server_lock(home: Path, name: str = LOCK_FILE) -> Iterator[None]:
+    """One process at a time starts or stops the workspace's server (or, with another lock `name`, another
+    resident process of the Prefect home)."""
     home.mkdir(parents=True, exist_ok=True)
-    with (home / LOCK_FILE).open("a") as handle:
+    with (home / name).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -67,11 +67,7 @@ def test_the_blind_part_is_new_text_naming_organisations_outside_the_lexicons(le
     assert not {squeeze(d.text) for d in blind} & {squeeze(d.text) for d in others}
     names = {name_key(o["name"]) for d in blind for o in d.out_of_lexicon}
     assert len(names) >= 10
-    surfaces = {
-        name_key(s)
-        for e in lexicon.entities
-        for s in (e.name, *e.acronyms, *e.aliases, *e.former_names)
-    }
+    surfaces = {name_key(s) for e in lexicon.entities for s in (e.name, *e.acronyms, *e.aliases, *e.former_names)}
     assert not names & surfaces, names & surfaces
 
 
