@@ -53,7 +53,14 @@ class Resources:
 @lru_cache(maxsize=4)
 def _resources(lexicon_dir: Path, models_dir: Path, versions: tuple[tuple[str, str], ...]) -> Resources:
     lexicon = load_lexicon(lexicon_dir)
-    return Resources(lexicon, build_matcher(lexicon), load_models(models_dir), dict(versions))
+    model_versions = tuple((name, value) for name, value in versions if name.startswith("modele_"))
+    return Resources(lexicon, build_matcher(lexicon), _models(models_dir, model_versions), dict(versions))
+
+
+@lru_cache(maxsize=1)
+def _models(models_dir: Path, versions: tuple[tuple[str, str], ...]) -> Models | None:
+    """The models of a folder at these versions: kept when only the lexicon changes (the resident analyser)."""
+    return load_models(models_dir)
 
 
 def resources_for(lexicon_dir: Path, models_dir: Path, use_ner: bool) -> Resources:

@@ -26,7 +26,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, answer_challenge, deliver_challenge
 from pathlib import Path
@@ -93,20 +93,22 @@ def analyser_lock(home: Path) -> Iterator[None]:
 
 
 def ensure_analyser(workspace: Workspace, timeout: float = STARTUP_TIMEOUT_SECONDS) -> AnalyserState:
-    """The resident analyser of the workspace's Prefect home serving this code, started now if none is."""
+    """The resident analyser of the workspace's Prefect home serving this code, started now if none is. (A run
+    whose own code is older than the code on disk gets one serving the code on disk, which refuses its contracts:
+    the run then analyses them itself, `analyse_resident`.)"""
     home = prefect_home(workspace)
     code = served_code()
     with analyser_lock(home):
         state = read_state(home)
-        if state and state.code == code and process_alive(state.pid) and answers(state):
+        if state and process_alive(state.pid) and answers(state) == code:
             return state
         if state and process_alive(state.pid):
             os.kill(state.pid, signal.SIGTERM)  # another code: its children finish, it takes no new contract
         (home / STATE_FILE).unlink(missing_ok=True)
-        return start_analyser(home, code, timeout)
+        return start_analyser(home, timeout)
 
 
-def start_analyser(home: Path, code: str, timeout: float) -> AnalyserState:
+def start_analyser(home: Path, timeout: float) -> AnalyserState:
     """Start a detached analyser process and wait until it answers."""
     address, key = f"\0cdv-analyseur-{token_hex(12)}", token_bytes(32)
     environment = dict(os.environ)
@@ -123,9 +125,9 @@ def start_analyser(home: Path, code: str, timeout: float) -> AnalyserState:
     assert process.stdin is not None
     process.stdin.write(json.dumps({"address": address, "key": key.hex()}).encode("utf-8"))
     process.stdin.close()
-    state = AnalyserState(process.pid, address, key.hex(), code)
+    state = AnalyserState(process.pid, address, key.hex(), "")
     deadline = time.monotonic() + timeout
-    while not answers(state):
+    while not (code := answers(state)):
         if process.poll() is not None or time.monotonic() > deadline:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
@@ -134,18 +136,22 @@ def start_analyser(home: Path, code: str, timeout: float) -> AnalyserState:
                 "avec CDV_PREFECT_IDLE_SECONDS=0."
             )
         time.sleep(0.05)
+    state = replace(state, code=code)
     atomic_write_bytes(home / STATE_FILE, state.to_json(), mode=0o600)
     return state
 
 
-def answers(state: AnalyserState) -> bool:
-    """Whether the analyser at this address answers with this key."""
+def answers(state: AnalyserState) -> str:
+    """The code served by the analyser at this address if it answers with this key, else ""."""
     try:
         with connect(state) as connection:
             connection.send(("ping",))
-            return bool(connection.poll(2.0)) and connection.recv() == ("ok", None)
-    except (OSError, EOFError, ValueError, AuthenticationError):
-        return False
+            if connection.poll(2.0):
+                status, code = connection.recv()
+                return str(code) if status == "ok" else ""
+    except (OSError, EOFError, ValueError, TypeError, AuthenticationError):
+        pass
+    return ""
 
 
 @contextlib.contextmanager
@@ -200,7 +206,11 @@ def analyse_resident(contract: ContractFile, settings: RunSettings) -> ContractA
             analysis: ContractAnalysis = payload
             analysis.seconds["ressources"] = round(analysis.seconds.get("ressources", 0.0) + loaded, 3)
             return analysis
-    raise AnalyserError(f"{contract.path.name} : l'analyseur résident a refusé le contrat deux fois.")
+        if status == "autre_code":  # cdv was updated after this run started: the run's own code analyses
+            from pipeline.analyse import analyse_contract
+
+            return analyse_contract(contract, settings)
+    raise AnalyserError(f"{contract.path.name} : l'analyseur résident n'a pas répondu.")
 
 
 def prepare_resident(settings: RunSettings) -> None:
@@ -264,12 +274,11 @@ class Analyser:
         """Answer one request: a ping, or a contract analysed by a forked child."""
         request = connection.recv()
         if request[0] == "ping":
-            connection.send(("ok", None))
+            connection.send(("ok", self.code))
             return
         _, contract, settings, versions, cwd, umask, environment = request
         if served_code(versions) != self.code:
             connection.send(("autre_code", None, 0.0))
-            self.stopping = True
             return
         try:
             loaded = self.load(settings, versions)

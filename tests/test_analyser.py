@@ -4,7 +4,6 @@ key, restarts for other code, stops when idle, and a child does not outlive the 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -23,7 +22,6 @@ from run_fixture import run_settings, write_corpus
 from pipeline.analyse import analyse_contract
 from pipeline.analyser import (
     STATE_FILE,
-    AnalyserState,
     analyse_resident,
     answers,
     ensure_analyser,
@@ -89,7 +87,7 @@ def test_an_analyser_error_is_raised_in_the_run(tmp_path: Path, own_home: Path) 
     broken = replace(settings, lexicon_dir=tmp_path / "pas-de-lexique")
     with pytest.raises(CdvError):
         analyse_resident(scan_corpus(corpus).contracts[0], broken)
-    assert answers(ensure_analyser(Workspace(settings.workspace)))  # still serving
+    assert answers(ensure_analyser(Workspace(settings.workspace)))  # still serving (its code answered)
 
 
 def test_a_peer_without_the_key_is_refused(tmp_path: Path, own_home: Path) -> None:
@@ -100,10 +98,14 @@ def test_a_peer_without_the_key_is_refused(tmp_path: Path, own_home: Path) -> No
     assert answers(state)
 
 
-def test_other_code_restarts_the_analyser(tmp_path: Path, own_home: Path) -> None:
+def test_other_code_restarts_the_analyser(tmp_path: Path, own_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.analyser as analyser_module
+    from pipeline.stage_versions import code_versions
+
     first = ensure_analyser(Workspace(tmp_path / "ws"))
-    stale = AnalyserState(first.pid, first.address, first.key, "un autre code")
-    (own_home / STATE_FILE).write_text(json.dumps(stale.__dict__), encoding="utf-8")
+    assert answers(first) == first.code != ""
+    updated = {**code_versions(), "analyse": "mis à jour"}
+    monkeypatch.setattr(analyser_module, "code_versions", lambda: updated)  # cdv's code changed on disk
 
     second = ensure_analyser(Workspace(tmp_path / "ws"))
 
@@ -139,3 +141,26 @@ def test_a_child_does_not_outlive_its_killed_run(tmp_path: Path, own_home: Path)
     run.wait()
     assert wait_until(lambda: not analyser.children(), 15)
     assert process_alive(state.pid)
+
+
+def test_a_run_with_other_code_than_the_analyser_analyses_itself(
+    tmp_path: Path, own_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cdv updated on disk while a run was starting: the analyser serves the code on disk and refuses the run's
+    contracts, which the run then analyses with its own code (rather than failing)."""
+    import pipeline.analyser as analyser_module
+    from pipeline.stage_versions import code_versions, stage_versions
+
+    corpus = write_corpus(tmp_path / "corpus")
+    settings = run_settings(corpus, tmp_path / "out", tmp_path / "ws")
+    contract = scan_corpus(corpus).contracts[0]
+    older = {**code_versions(), "analyse": "ancien"}
+    monkeypatch.setattr(analyser_module, "code_versions", lambda: older)
+    monkeypatch.setattr(analyser_module, "stage_versions", lambda s: {**stage_versions(s), "analyse": "ancien"})
+
+    analysis = analyse_resident(contract, settings)
+
+    here = analyse_contract(contract, replace(settings, workspace=tmp_path / "ws-plain"))
+    assert analysis.detections and comparable(analysis) == comparable(here)
+    state = read_state(own_home)
+    assert state is not None and "ancien" not in state.code and process_alive(state.pid)
