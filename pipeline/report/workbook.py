@@ -471,11 +471,17 @@ class WorkbookContent:
 
 
 def build_workbook(content: WorkbookContent) -> bytes:
-    """The workbook bytes: « Lisez-moi », the tables (matrices after the sheet named `matrices_after`, else at
-    the end of the tables), « Méthode »."""
+    """The workbook bytes (`write_sheets` into a new workbook)."""
     book = Workbook()
+    write_sheets(book, content)
+    return book.to_bytes()
+
+
+def write_sheets(book: Workbook, content: WorkbookContent) -> None:
+    """The sheets of `content` into `book`: « Lisez-moi », the tables (matrices after the sheet named
+    `matrices_after`, else at the end of the tables), « Méthode »."""
     write_text_sheet(book, "Lisez-moi", content.readme, None)
-    placed = not content.matrices_after
+    placed = False
     for name, frame in content.tables:
         write_table(book, name, frame, content.themes)
         if name == content.matrices_after:
@@ -486,7 +492,6 @@ def build_workbook(content: WorkbookContent) -> bytes:
         for title, matrix in content.matrices:
             write_matrix(book, title, matrix)
     write_text_sheet(book, "Méthode", content.method, ("Élément", "Valeur"))
-    return book.to_bytes()
 
 
 def paris_time(value: Any) -> datetime | str:
