@@ -392,7 +392,13 @@ def write_matrix(book: Workbook, title: str, matrix: Matrix) -> None:
     for row in matrix.rows:
         ends = [row.named, row.signing] if partners else [row.named]
         sheet.append(
-            [inert_cell(row.contract_id), inert_cell(row.territory), inert_cell(row.department), *row.cells, *ends],
+            [
+                inert_cell(row.contract_id),
+                inert_cell(row.territory),
+                inert_cell(row.department),
+                *(value or None for value in row.cells),
+                *ends,
+            ],
             [name, 0, 0, *(marks[value] if value else 0 for value in row.cells), *[margin_count] * len(ends)],
         )
     sheet.append([])
