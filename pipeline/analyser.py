@@ -35,7 +35,7 @@ from typing import Any
 
 from pipeline.errors import CdvError
 from pipeline.files import atomic_write_bytes
-from pipeline.prefect_server import idle_seconds, prefect_home, process_alive, server_lock
+from pipeline.prefect_server import idle_seconds, prefect_home, process_alive, server_lock, wait_until_ready
 from pipeline.stage_versions import code_versions, stage_versions
 from pipeline.types import ContractAnalysis, ContractFile, RunSettings
 from pipeline.workspace import Workspace
@@ -126,17 +126,11 @@ def start_analyser(home: Path, timeout: float) -> AnalyserState:
     process.stdin.write(json.dumps({"address": address, "key": key.hex()}).encode("utf-8"))
     process.stdin.close()
     state = AnalyserState(process.pid, address, key.hex(), "")
-    deadline = time.monotonic() + timeout
-    while not (code := answers(state)):
-        if process.poll() is not None or time.monotonic() > deadline:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            raise AnalyserError(
-                f"l'analyseur résident n'a pas démarré (journal : {home / LOG_FILE}) ; relancez, ou désactivez-le "
-                "avec CDV_PREFECT_IDLE_SECONDS=0."
-            )
-        time.sleep(0.05)
-    state = replace(state, code=code)
+    problem = AnalyserError(
+        f"l'analyseur résident n'a pas démarré (journal : {home / LOG_FILE}) ; relancez, ou désactivez-le avec "
+        "CDV_PREFECT_IDLE_SECONDS=0."
+    )
+    state = replace(state, code=str(wait_until_ready(process, lambda: answers(state), timeout, problem)))
     atomic_write_bytes(home / STATE_FILE, state.to_json(), mode=0o600)
     return state
 
