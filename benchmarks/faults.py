@@ -5,7 +5,8 @@ Usage: .venv/bin/python benchmarks/faults.py [--workdir DIR] [--rounds N] [--kee
 
 Each kill stops a real `cdv` subprocess, either after a delay or at a chosen moment: a `sitecustomize` written
 into a temporary folder on PYTHONPATH makes one function of a cdv module pause when `CDV_FAULT_POINT` names it
-(`module:function:before|after:N`), in whichever process runs it (the cdv process or a Prefect worker), and
+(`module:function:before|after:N`), in whichever process runs it (the cdv process, a worker or a child of the
+resident analyser, which is stopped before each command so that it starts with the command's fault point), and
 say so in a file; the script then kills the process group (as a crash would) or only the main process. After
 every kill it checks that:
 - the output folder is whole: its marker, every file the marker lists, readable, `run.json` of the same run;
@@ -228,10 +229,22 @@ class Lab:
         self, args: list[str], point: str = "", own_server: bool = False
     ) -> tuple[subprocess.Popen[bytes], Path]:
         self.serial += 1
+        self.stop_resident_analyser()  # started again by this command, with its own fault point
         log = (self.logs / f"{self.serial:03d}.log").open("wb")
         env = self.env(point, own_server)
         process = subprocess.Popen([CDV, *args], env=env, stdout=log, stderr=log, start_new_session=True, cwd=self.work)
         return process, Path(env["CDV_FAULT_SIGNAL"])
+
+    def stop_resident_analyser(self) -> None:
+        """Stop the resident analyser of the lab's Prefect home: it keeps the fault point of the command that
+        started it, and the analysis moments pause in its children."""
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            pid = int(json.loads((self.prefect_home / "analyseur.json").read_text(encoding="utf-8"))["pid"])
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 30
+            while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            os.kill(pid, signal.SIGKILL)  # paused itself (a fault point it runs): its children exit with their runs
 
     def complete(self, args: list[str], label: str, own_server: bool = False) -> str:
         """Run a cdv command to its end; its output."""

@@ -9,10 +9,12 @@ For each size, a demo corpus is generated, then:
   finds fewer than 20 characters), PDFium rendering at the OCR resolution piped to `tesseract - - -l fra`, one
   page after the other, one OpenMP thread (as cdv runs it: 2.4 times faster per page on a loaded 2-core
   machine): the cost of reading the corpus with the same tools, without analysis;
-- `cdv run` as a subprocess in these cases: `cold_first_use` (new workspace, no Prefect server: what a new user
-  waits), `cold` (empty caches, the workspace's Prefect server already up), `noop` (nothing changed),
+- `cdv run` as a subprocess in these cases: `cold_first_use` (new workspace, no Prefect server nor resident
+  analyser: what a new user waits), `cold` (empty caches, the workspace's Prefect server and resident analyser
+  already up), `noop` (nothing changed),
   `one_new_version` (one contract replaced by an amended version), `lexicon_edit` (one alias added);
-wall time and peak RSS of the process tree (the command, its workers and the workspace's Prefect server), and its
+wall time and peak RSS of the process tree (the command, its workers, the workspace's Prefect server and resident
+analyser with its children), and its
 peak PSS (shared pages counted once: the figure that matters when workers are forked from a loaded process).
 Ratios are to the reference (and to `cold` for the warm cases). The last line printed is one JSON object.
 """
@@ -61,7 +63,9 @@ class TreePeak:
                 processes[process.pid] = process
         for pid in self.extra + server_pids():
             with contextlib.suppress(psutil.Error):
-                processes.setdefault(pid, psutil.Process(pid))
+                resident = psutil.Process(pid)
+                for process in [resident, *resident.children(recursive=True)]:
+                    processes.setdefault(process.pid, process)
         total = proportional = 0
         for process in processes.values():
             with contextlib.suppress(psutil.Error):
@@ -89,7 +93,8 @@ SERVER_STATES: list[Path] = []
 
 
 def server_pids() -> list[int]:
-    """The pids of the Prefect servers of the benchmark's workspaces (detached from the command)."""
+    """The pids of the Prefect servers and resident analysers of the benchmark's workspaces (detached from the
+    command, counted with it, their children too)."""
     pids = []
     for state in SERVER_STATES:
         with contextlib.suppress(OSError, ValueError, KeyError):
@@ -101,7 +106,7 @@ def cdv_run(corpus: Path, out: Path, workspace: Path, lexicons: Path, workers: i
     """One `cdv run` as users type it; wall seconds, peak RSS of its process tree, its last lines."""
     environment = {**os.environ, "PREFECT_HOME": str(workspace / ".prefect")}
     environment.pop("PREFECT_API_URL", None)
-    SERVER_STATES.append(workspace / ".prefect" / "serveur-local.json")
+    SERVER_STATES.extend([workspace / ".prefect" / "serveur-local.json", workspace / ".prefect" / "analyseur.json"])
     command = [str(CDV), "run", "--corpus", str(corpus), "--out", str(out), "--workspace", str(workspace)]
     command += ["--lexicons", str(lexicons), "--workers", str(workers)]
     started = time.perf_counter()

@@ -90,12 +90,14 @@ def detections_to_contract_entities(detections: pd.DataFrame, lexicon: Lexicon |
     kept = detections[detections["status"] != "rejete"]
     if kept.empty:
         return pd.DataFrame(columns=CONTRACT_ENTITY_COLUMNS)
-    grouped = kept.groupby(["contract_id", "entity_id"], sort=True)
+    grouped = kept.assign(signs=(kept["role"] == "signataire").astype(int)).groupby(
+        ["contract_id", "entity_id"], sort=True
+    )
     table = grouped.agg(
         entity_name=("entity_name", "first"),
         entity_acronym=("entity_acronym", "first"),
         kind=("kind", "first"),
-        signataire=("role", lambda roles: int((roles == "signataire").any())),
+        signataire=("signs", "max"),
         n_mentions=("detection_id", "count"),
         pages=("page", join_sorted),
         themes=("theme", join_sorted),

@@ -18,11 +18,13 @@ from pipeline.cache import (
     document_summary,
     extract_with_cache,
     load_analysis,
+    load_ner_memo,
     miss_reason,
     page_cache_path,
     store_analysis,
+    store_ner_memo,
 )
-from pipeline.candidates import contract_candidates, load_ner
+from pipeline.candidates import NerMemo, contract_candidates, load_ner, ner_version
 from pipeline.classify import classify_document
 from pipeline.cues import contract_cues
 from pipeline.extract import EXTRACTOR_VERSION
@@ -51,7 +53,14 @@ class Resources:
 @lru_cache(maxsize=4)
 def _resources(lexicon_dir: Path, models_dir: Path, versions: tuple[tuple[str, str], ...]) -> Resources:
     lexicon = load_lexicon(lexicon_dir)
-    return Resources(lexicon, build_matcher(lexicon), load_models(models_dir), dict(versions))
+    model_versions = tuple((name, value) for name, value in versions if name.startswith("modele_"))
+    return Resources(lexicon, build_matcher(lexicon), _models(models_dir, model_versions), dict(versions))
+
+
+@lru_cache(maxsize=1)
+def _models(models_dir: Path, versions: tuple[tuple[str, str], ...]) -> Models | None:
+    """The models of a folder at these versions: kept when only the lexicon changes (the resident analyser)."""
+    return load_models(models_dir)
 
 
 def resources_for(lexicon_dir: Path, models_dir: Path, use_ner: bool) -> Resources:
@@ -102,15 +111,22 @@ def mark_quotes(detections: list[Detection], document: ExtractedDocument) -> Non
 
 
 def analyse_document(
-    contract: ContractFile, document: ExtractedDocument, resources: Resources, use_ner: bool
+    contract: ContractFile,
+    document: ExtractedDocument,
+    resources: Resources,
+    use_ner: bool,
+    ner_memo: NerMemo | None = None,
 ) -> ContractAnalysis:
-    """Structure, matches, detections, candidates and indicator cues of one readable document."""
+    """Structure, matches, detections, candidates and indicator cues of one readable document (`ner_memo`: what
+    NER read of it before, completed here)."""
     lexicon, models = resources.lexicon, resources.models
     structure = analyse_structure(document, lexicon, models=models)
     hits = match_document(resources.matcher, document)
     detections = classify_document(document, hits, structure, lexicon, models=models)
     mark_quotes(detections, document)
-    candidates = contract_candidates(document, hits, lexicon, structure.signature_pages, use_ner=use_ner, models=models)
+    candidates = contract_candidates(
+        document, hits, lexicon, structure.signature_pages, use_ner, ner_memo, models=models
+    )
     return ContractAnalysis(
         contract=contract,
         document=document_summary(document),
@@ -121,6 +137,22 @@ def analyse_document(
         signature_pages=frozenset(structure.signature_pages),
         warnings=list(document.warnings),
     )
+
+
+def analyse_with_memo(
+    contract: ContractFile, document: ExtractedDocument, resources: Resources, use_ner: bool, cache_dir: Path
+) -> ContractAnalysis:
+    """`analyse_document`, NER reading only the stretches of the pages it has not read in an earlier analysis of
+    this file version (after a lexicon edit, most of them)."""
+    if not use_ner:
+        return analyse_document(contract, document, resources, use_ner)
+    version = ner_version()
+    memo = load_ner_memo(cache_dir, contract.sha256, version)
+    known = len(memo)
+    analysis = analyse_document(contract, document, resources, use_ner, memo)
+    if len(memo) != known:
+        store_ner_memo(cache_dir, contract.sha256, version, memo, mode_of(contract.path))
+    return analysis
 
 
 def cached_analysis(
@@ -158,7 +190,7 @@ def analyse_contract(contract: ContractFile, settings: RunSettings) -> ContractA
     if not document.error:
         document.error = blank_document_error(contract, document)
     if document.ok:
-        analysis = analyse_document(contract, document, resources, settings.use_ner)
+        analysis = analyse_with_memo(contract, document, resources, settings.use_ner, space.detection_cache)
         store_analysis(space.detection_cache, contract.sha256, key, analysis, mode_of(contract.path))
     else:
         analysis = ContractAnalysis(contract=contract, document=document_summary(document), warnings=document.warnings)

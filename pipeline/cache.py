@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.candidates import Candidate
+from pipeline.candidates import Candidate, NerMemo
 from pipeline.corpus import scan_corpus
 from pipeline.extract import EXTRACTOR_VERSION, extract_document
 from pipeline.files import FILE_MODE, atomic_write_bytes, mode_of
@@ -158,6 +159,26 @@ def load_analysis(cache_dir: Path, contract: ContractFile, key: str) -> Contract
 def store_analysis(cache_dir: Path, sha256: str, key: str, analysis: ContractAnalysis, mode: int = FILE_MODE) -> None:
     """Cache the analysis of a contract version (its quotes readable as its PDF is: `mode`)."""
     atomic_write_bytes(detections_cache_path(cache_dir, sha256, key), analysis_to_json(analysis), mode)
+
+
+def ner_memo_path(cache_dir: Path, sha256: str, version: str) -> Path:
+    return detections_cache_path(cache_dir, sha256, "ner-" + re.sub(r"[^0-9A-Za-z.-]", "_", version))
+
+
+def load_ner_memo(cache_dir: Path, sha256: str, version: str) -> NerMemo:
+    """What spaCy's NER (at `version`) found before in the pages of this file version, by stretch read: an
+    analysis run again (lexicon or code edited) reads only the stretches it has not read."""
+    try:
+        raw = json.loads(gzip.decompress(ner_memo_path(cache_dir, sha256, version).read_bytes()))
+        return {str(key): [(str(label), int(a), int(b)) for label, a, b in found] for key, found in raw.items()}
+    except (OSError, ValueError, TypeError, EOFError):
+        return {}
+
+
+def store_ner_memo(cache_dir: Path, sha256: str, version: str, memo: NerMemo, mode: int = FILE_MODE) -> None:
+    """Keep the NER memo of a file version (readable as its PDF is: `mode`)."""
+    data = gzip.compress(json.dumps(memo, separators=(",", ":")).encode("utf-8"), compresslevel=3, mtime=0)
+    atomic_write_bytes(ner_memo_path(cache_dir, sha256, version), data, mode)
 
 
 def document_summary(document: ExtractedDocument) -> ExtractedDocument:

@@ -13,6 +13,7 @@ legal-form word, defined acronym, repetition across contracts), then by the mode
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -106,6 +107,9 @@ class Candidate:
     probability: float = 1.0  # P(organisation outside the lexicons) from the candidate model; 1.0 without it
 
 
+NerMemo = dict[str, list[tuple[str, int, int]]]  # entities (label, start, end) by digest of the text NER read
+
+
 @lru_cache(maxsize=1)
 def french_stop_words() -> frozenset[str]:
     """spaCy's French stop words (imported when first needed: `spacy.lang.fr` takes seconds to import)."""
@@ -176,11 +180,22 @@ def capitalised_pair(text: str, start: int, end: int, covered: bytearray) -> boo
     return False
 
 
-def lexicon_keys(lexicon: Lexicon) -> set[str]:
-    """Folded names, aliases, former names and acronyms of every lexicon entity and glossary term (computed
-    once per lexicon version: every contract needs them)."""
-    if lexicon.version and lexicon.version in _LEXICON_KEYS:
-        return _LEXICON_KEYS[lexicon.version]
+_KEYS_BY_VERSION: dict[str, frozenset[str]] = {}
+
+
+def lexicon_keys(lexicon: Lexicon) -> frozenset[str]:
+    """Folded names, aliases, former names and acronyms of every lexicon entity and glossary term (computed once
+    per lexicon version and process)."""
+    if lexicon.version and lexicon.version in _KEYS_BY_VERSION:
+        return _KEYS_BY_VERSION[lexicon.version]
+    keys = frozenset(lexicon_names_to_keys(lexicon))
+    if lexicon.version:
+        _KEYS_BY_VERSION.clear()
+        _KEYS_BY_VERSION[lexicon.version] = keys
+    return keys
+
+
+def lexicon_names_to_keys(lexicon: Lexicon) -> set[str]:
     keys: set[str] = set()
     for entity in lexicon.entities:
         names = (entity.name, *entity.aliases, *entity.former_names, *entity.acronyms)
@@ -188,12 +203,7 @@ def lexicon_keys(lexicon: Lexicon) -> set[str]:
         keys |= {name_key(part) for v in names for part in re.split(r"\s[–—-]\s", v)}  # "État – Préfecture"
     for term in lexicon.glossary:
         keys |= {name_key(v) for v in (term.name, *term.acronyms)}
-    if lexicon.version:
-        _LEXICON_KEYS[lexicon.version] = keys
     return keys
-
-
-_LEXICON_KEYS: dict[str, set[str]] = {}
 
 
 def name_key(name: str) -> str:
@@ -222,6 +232,7 @@ def page_candidates(
     use_ner: bool = True,
     signature_pages: frozenset[int] = frozenset(),
     hit_spans: dict[int, list[tuple[int, int]]] | None = None,
+    ner_memo: NerMemo | None = None,
     wide: bool = False,
 ) -> list[Candidate]:
     """Candidate names on every page of a document: patterns, "Pour …" signature blocks, NER. With the lexicon's
@@ -266,7 +277,7 @@ def page_candidates(
         if wide:
             found += wide_page_candidates(document.contract_id, number, text, stop_words)
     if use_ner:
-        found += ner_candidates(document.contract_id, texts, signature_pages, hit_spans, wide)
+        found += ner_candidates(document.contract_id, texts, signature_pages, hit_spans, ner_memo, wide)
     return found
 
 
@@ -286,11 +297,35 @@ def wide_page_candidates(contract_id: str, number: int, text: str, stop_words: f
     return found
 
 
+def ner_version() -> str:
+    """The version of what NER answers: spaCy's and its French model's."""
+    import spacy
+
+    return f"{spacy.__version__}-{load_ner().meta['version']}"
+
+
+def window_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def ner_entities(stretches: list[str], memo: NerMemo | None = None) -> list[list[tuple[str, int, int]]]:
+    """NER's entities (label, start, end) in each stretch of text, read in one batch; with a `memo` of stretches
+    already read (a contract analysed again after a lexicon edit), only the new stretches are read, and added."""
+    memo = {} if memo is None else memo
+    digests = [window_digest(text) for text in stretches]
+    unread = {digest: text for digest, text in zip(digests, stretches, strict=True) if digest not in memo}
+    docs = load_ner().pipe(unread.values(), batch_size=NER_BATCH_SIZE)
+    for digest, doc in zip(unread, docs, strict=True):
+        memo[digest] = [(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
+    return [memo[digest] for digest in digests]
+
+
 def ner_candidates(
     contract_id: str,
     texts: list[tuple[int, str]],
     signature_pages: frozenset[int],
     hit_spans: dict[int, list[tuple[int, int]]] | None,
+    memo: NerMemo | None = None,
     wide: bool = False,
 ) -> list[Candidate]:
     """Organisation names found by spaCy's NER in the pages (or only in their `ner_segments`), in one batch;
@@ -304,16 +339,16 @@ def ner_candidates(
             whole = number in signature_pages
             pieces += [(number, text, window) for window in ner_windows(text, hit_spans.get(number, []), whole)]
     found = []
-    docs = load_ner().pipe((text[w.start : w.end] for _, text, w in pieces), batch_size=NER_BATCH_SIZE)
-    for (number, text, window), doc in zip(pieces, docs, strict=True):
-        for ent in doc.ents:
-            name = clean_name(ent.text)
-            start, end = window.start + ent.start_char, window.start + ent.end_char
+    entities = ner_entities([text[w.start : w.end] for _, text, w in pieces], memo)
+    for (number, text, window), found_here in zip(pieces, entities, strict=True):
+        for label, ent_start, ent_end in found_here:
+            start, end = window.start + ent_start, window.start + ent_end
+            name = clean_name(text[start:end])
             if not any(left <= start < right for left, right in window.kept):
                 continue
-            if wide or (ent.label_ == "ORG" and plausible_ner_name(name)):
+            if wide or (label == "ORG" and plausible_ner_name(name)):
                 snippet = text_to_snippet(text, start, end)
-                found.append(Candidate(contract_id, number, start, end, name, "ner", snippet, label=ent.label_))
+                found.append(Candidate(contract_id, number, start, end, name, "ner", snippet, label=label))
     return found
 
 
@@ -346,7 +381,10 @@ EPCI_OR_PERSON = re.compile(
 
 
 def keep(
-    candidate: Candidate, keys: set[str], hit_spans: dict[int, list[tuple[int, int]]], short_acronyms: bool = False
+    candidate: Candidate,
+    keys: frozenset[str] | set[str],
+    hit_spans: dict[int, list[tuple[int, int]]],
+    short_acronyms: bool = False,
 ) -> bool:
     """A plausible organisation name that the lexicons do not already cover.
 
@@ -389,16 +427,18 @@ def contract_candidates(
     lexicon: Lexicon,
     signature_pages: frozenset[int] = frozenset(),
     use_ner: bool = True,
+    ner_memo: NerMemo | None = None,
     models: Any = None,
 ) -> list[Candidate]:
-    """Organisation names of one contract that the lexicons do not cover (computed per contract, in parallel).
-    With a `candidate` model among `models`, the wide proposals are scored and those it keeps returned."""
+    """Organisation names of one contract that the lexicons do not cover (computed per contract, in parallel);
+    `ner_memo`: what NER read of this contract before (`ner_entities`). With a `candidate` model among
+    `models`, the wide proposals are scored and those it keeps returned."""
     keys = lexicon_keys(lexicon)
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for hit in hits:
         spans[hit.page].append((hit.start, hit.end))
     model = getattr(models, "candidate", None)
-    found = page_candidates(document, use_ner, signature_pages, spans, wide=model is not None)
+    found = page_candidates(document, use_ner, signature_pages, spans, ner_memo, wide=model is not None)
     kept = [c for c in found if keep(c, keys, spans, short_acronyms=model is not None)]
     if model is not None:
         from pipeline.candidate_score import score_candidates
@@ -497,5 +537,5 @@ def find_candidates(
     for document in documents:
         signed = (signature_pages or {}).get(document.contract_id, frozenset())
         own_hits = [hit for hit in hits if hit.contract_id == document.contract_id]
-        found += contract_candidates(document, own_hits, lexicon, signed, use_ner, models)
+        found += contract_candidates(document, own_hits, lexicon, signed, use_ner, models=models)
     return candidates_to_frame(found, signature_pages)

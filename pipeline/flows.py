@@ -19,9 +19,10 @@ import prefect.task_runners as prefect_task_runners
 from prefect import flow, task
 from prefect.context import FlowRunContext
 from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from pipeline.analyse import analyse_contract
+from pipeline.analyser import analyse_resident, resident_enabled
 from pipeline.errors import CdvError
 from pipeline.flowruns import exit_with_parent, mark_crashed_runs, tagged_with_process, temporary_server
 from pipeline.prefect_server import ensure_server, idle_seconds
@@ -41,9 +42,10 @@ def report_progress(done: int, total: int) -> None:
 
 
 @task(name="analyse-contrat", task_run_name="analyse-{contract.contract_id}")
-def analyse_task(contract: ContractFile, settings: RunSettings) -> ContractAnalysis:
-    """Extraction (cached), structure, matching, classification, candidates and cues of one contract."""
-    return analyse_contract(contract, settings)
+def analyse_task(contract: ContractFile, settings: RunSettings, resident: bool = False) -> ContractAnalysis:
+    """Extraction (cached), structure, matching, classification, candidates and cues of one contract — here, or
+    by a child of the resident analyser (`pipeline.analyser`)."""
+    return analyse_resident(contract, settings) if resident else analyse_contract(contract, settings)
 
 
 def analyse_with_prefect(contracts: list[ContractFile], settings: RunSettings) -> Iterator[ContractAnalysis]:
@@ -51,7 +53,8 @@ def analyse_with_prefect(contracts: list[ContractFile], settings: RunSettings) -
     workers' forkserver is started here if the CLI has not started it earlier."""
     if contracts and warm_runner_active():
         start_warm_workers(settings)
-    futures = [analyse_task.submit(contract, settings) for contract in contracts]
+    resident = resident_runner_active()
+    futures = [analyse_task.submit(contract, settings, resident) for contract in contracts]
     for future in as_completed(futures):
         yield future.result()
 
@@ -97,6 +100,16 @@ class WarmProcessPoolTaskRunner(ProcessPoolTaskRunner):
         return self
 
 
+class ResidentTaskRunner(ThreadPoolTaskRunner):
+    """Prefect's thread pool, each task handing its contract to the resident analyser and waiting for it."""
+
+
+def resident_runner_active() -> bool:
+    """Whether the running flow's tasks go to the resident analyser."""
+    context = FlowRunContext.get()
+    return context is not None and isinstance(context.task_runner, ResidentTaskRunner)
+
+
 def warm_runner_active() -> bool:
     """Whether the running flow's tasks go to local warm workers (not to Dask or another runner)."""
     context = FlowRunContext.get()
@@ -104,13 +117,16 @@ def warm_runner_active() -> bool:
 
 
 def task_runner_for(workers: int, dask_address: str | None = None) -> Any:
-    """A local process pool of warm workers, or the Dask cluster at `dask_address` (through prefect-dask)."""
+    """The resident analyser (`pipeline.analyser`), else a local process pool of warm workers, or the Dask cluster
+    at `dask_address` (through prefect-dask)."""
     if dask_address:
         try:
             from prefect_dask import DaskTaskRunner
         except ImportError as error:
             raise CdvError("prefect-dask n'est pas installé : pip install prefect-dask pour --dask-address.") from error
         return DaskTaskRunner(address=dask_address)
+    if resident_enabled():
+        return ResidentTaskRunner(max_workers=max(1, workers))
     return WarmProcessPoolTaskRunner(max_workers=max(1, workers), initializer=exit_with_parent)
 
 

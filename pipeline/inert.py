@@ -50,20 +50,32 @@ def inert_to_value(value: Any) -> Any:
 
 def frame_to_inert(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` whose text cells are inert (numeric columns untouched)."""
-    inert = frame.copy()
-    for column in inert.columns:
-        if inert[column].dtype == object or pd.api.types.is_string_dtype(inert[column].dtype):
-            inert[column] = inert[column].map(inert_cell)
-    return inert
+    return map_text_cells(frame, (*TRIGGERS, QUOTE), inert_cell)
 
 
 def frame_from_inert(frame: pd.DataFrame) -> pd.DataFrame:
     """The reverse of `frame_to_inert`, for a frame read back as text."""
-    restored = frame.copy()
-    for column in restored.columns:
-        if restored[column].dtype == object or pd.api.types.is_string_dtype(restored[column].dtype):
-            restored[column] = restored[column].map(inert_to_value)
-    return restored
+    return map_text_cells(frame, (QUOTE,), inert_to_value)
+
+
+def map_text_cells(frame: pd.DataFrame, starts: tuple[str, ...], function: Any) -> pd.DataFrame:
+    """A copy of `frame` with `function` applied to the text cells starting with one of `starts` (found by
+    column, not cell by cell: most cells start otherwise)."""
+    mapped = frame.copy()
+    for column in mapped.columns:
+        series = mapped[column]
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
+            continue
+        try:
+            first = series.str[:1]
+        except AttributeError:  # no text in the column
+            continue
+        chosen = first.isin(starts).to_numpy(dtype=bool)
+        if chosen.any():
+            values = series.to_numpy(dtype=object, copy=True)
+            values[chosen] = [function(value) for value in values[chosen]]
+            mapped[column] = pd.Series(values, index=series.index, dtype=series.dtype, name=column)
+    return mapped
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -83,10 +83,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server_lock(home: Path) -> Iterator[None]:
-    """One process at a time starts or stops the workspace's server."""
+def server_lock(home: Path, name: str = LOCK_FILE) -> Iterator[None]:
+    """One process at a time starts or stops the workspace's server (or, with another lock `name`, another
+    resident process of the Prefect home)."""
     home.mkdir(parents=True, exist_ok=True)
-    with (home / LOCK_FILE).open("a") as handle:
+    with (home / name).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -136,19 +137,29 @@ def ensure_server(workspace: Workspace, timeout: float = STARTUP_TIMEOUT_SECONDS
                 start_new_session=True,
             )
         url = f"http://127.0.0.1:{port}/api"
-        deadline = time.monotonic() + timeout
-        while not healthy(url, timeout=1.0):
-            if process.poll() is not None or time.monotonic() > deadline:
-                with contextlib.suppress(ProcessLookupError):
-                    process.kill()
-                raise PrefectServerError(
-                    f"le serveur Prefect local n'a pas démarré (journal : {home / LOG_FILE}) ; "
-                    "relancez, ou indiquez un serveur avec PREFECT_API_URL."
-                )
-            time.sleep(0.1)
+        problem = PrefectServerError(
+            f"le serveur Prefect local n'a pas démarré (journal : {home / LOG_FILE}) ; "
+            "relancez, ou indiquez un serveur avec PREFECT_API_URL."
+        )
+        wait_until_ready(process, lambda: healthy(url, timeout=1.0), timeout, problem)
         state = {"pid": process.pid, "port": port, "api_url": url, "started_at": time.time()}
         atomic_write_bytes(home / STATE_FILE, json.dumps(state).encode("utf-8"))
         return url
+
+
+def wait_until_ready(
+    process: subprocess.Popen[bytes], ready: Callable[[], object], timeout: float, problem: CdvError
+) -> object:
+    """Wait until a detached process just started is `ready` (returns something true, which is returned); kill it
+    and raise `problem` if it exits or takes longer than `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (answer := ready()):
+        if process.poll() is not None or time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            raise problem
+        time.sleep(0.05)
+    return answer
 
 
 def stop_server(workspace: Workspace) -> bool:

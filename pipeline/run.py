@@ -192,6 +192,8 @@ def execute_run(
     with staged_directory(settings.out, result.run_id, lambda staging: record_run_folder(staging, space)) as staging:
         result.finished_at = now_iso()
         write_raw_run(staging, result, ordered)
+        ordered.clear()
+        analyses.clear()  # the publication reads the run's files: the analyses' memory goes before it starts
         result.publication = publish(staging, lexicon, space, previous=settings.out)
         result.stage_seconds["publication"] = result.publication.seconds["total"]
         result.counts.partners_found = result.publication.partners_found

@@ -20,16 +20,24 @@ def stage_versions(settings: RunSettings) -> dict[str, str]:
     return stage_versions_for(settings.lexicon_dir, settings.models_dir, settings.use_ner)
 
 
-def stage_versions_for(lexicon_dir: Path, models_dir: Path, use_ner: bool) -> dict[str, str]:
-    """`stage_versions` of the settings naming these folders and this option."""
+def code_versions() -> dict[str, str]:
+    """The versions of cdv and of the code that reads and analyses a contract (as on disk)."""
     from pipeline import __version__
-    from pipeline.lexicon import lexicon_files_version
-    from pipeline.models import model_versions
 
     return {
         "cdv": __version__,
         "extraction": "extract-" + code_fingerprint("pipeline.extract"),
         "analyse": code_fingerprint("pipeline.analyse"),
+    }
+
+
+def stage_versions_for(lexicon_dir: Path, models_dir: Path, use_ner: bool) -> dict[str, str]:
+    """`stage_versions` of the settings naming these folders and this option."""
+    from pipeline.lexicon import lexicon_files_version
+    from pipeline.models import model_versions
+
+    return {
+        **code_versions(),
         "publication": code_fingerprint("pipeline.report.publish"),
         "candidats": "ner" if use_ner else "motifs",
         "lexique": lexicon_files_version(lexicon_dir),

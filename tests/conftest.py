@@ -19,6 +19,7 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 os.environ.setdefault("CDV_PREFECT_IDLE_SECONDS", "600")
 
+from pipeline.analyser import stop_analyser
 from pipeline.lexicon import Lexicon, default_lexicon_dir, load_lexicon
 from pipeline.prefect_server import stop_server
 from pipeline.workspace import Workspace
@@ -35,7 +36,8 @@ def lexicon() -> Lexicon:
 
 @pytest.fixture(scope="session", autouse=True)
 def shared_prefect_server() -> Iterator[None]:
-    """Every `cdv run` of the session shares one local Prefect server (started by the first run that needs it,
-    in the session's `PREFECT_HOME`); it is stopped when the session ends."""
+    """Every `cdv run` of the session shares one local Prefect server and one resident analyser (started by the
+    first run that needs them, in the session's `PREFECT_HOME`); they are stopped when the session ends."""
     yield
     stop_server(Workspace(Path(os.environ["PREFECT_HOME"])))
+    stop_analyser(Workspace(Path(os.environ["PREFECT_HOME"])))

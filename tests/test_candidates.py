@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.candidates import find_candidates, name_key
 from pipeline.lexicon import Lexicon
 from pipeline.match import build_matcher, match_document
@@ -119,3 +121,27 @@ def test_ner_model_keeps_only_its_entity_recogniser() -> None:
     found = [(e.text, e.label_) for e in load_ner()(text).ents]
     assert found == [(e.text, e.label_) for e in with_tok2vec(text).ents]
     assert ("Fondation Abbé Pierre", "ORG") in found
+
+
+def test_ner_reads_again_only_stretches_it_has_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a lexicon edit a contract is analysed again: NER reads only the stretches missing from its memo, and
+    the candidates are those found without a memo."""
+    import pipeline.candidates as candidates
+
+    first = "Le Rugby Club Carcassonne Olympique anime un tournoi. Les familles viennent nombreuses."
+    second = "La Fondation Garonne Solidarités soutient les projets des Compagnons Bâtisseurs du Quartier."
+    memo: candidates.NerMemo = {}
+    without_memo = candidates.ner_entities([first, second])
+    assert candidates.ner_entities([first], memo) == without_memo[:1] and len(memo) == 1
+    read: list[str] = []
+    real_load_ner = candidates.load_ner
+
+    class Counting:
+        def pipe(self, texts: object, batch_size: int) -> object:
+            texts = list(texts)  # type: ignore[call-overload]
+            read.extend(texts)
+            return real_load_ner().pipe(texts, batch_size=batch_size)
+
+    monkeypatch.setattr(candidates, "load_ner", Counting)  # a spy: the real model still reads
+    assert candidates.ner_entities([first, second], memo) == without_memo
+    assert read == [second] and len(memo) == 2

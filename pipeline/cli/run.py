@@ -170,11 +170,15 @@ def run_command(
 
 def run_with_progress(settings: RunSettings) -> RunResult:
     """Run the Prefect flow with a progress bar on the terminal."""
+    from pipeline.analyser import prepare_in_background, resident_enabled
     from pipeline.freshness import contracts_to_analyse
     from pipeline.workers import start_warm_workers
 
     if not settings.dask_address and contracts_to_analyse(settings):
-        start_warm_workers(settings)  # the workers' resources load while Prefect is imported and the flow starts
+        if resident_enabled():
+            prepare_in_background(settings)  # the analyser loads its resources while Prefect starts the flow
+        else:
+            start_warm_workers(settings)  # the workers' resources load while Prefect is imported and the flow starts
     from pipeline import flows
 
     with click.progressbar(length=1, label="Lecture des contrats", show_pos=True) as bar:

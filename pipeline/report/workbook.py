@@ -7,32 +7,26 @@ Europe/Paris time), band cells coloured as in the charts and filters on every co
 and contract × dispositif matrices; the method. The CSV files keep their column names (a data contract): only
 the workbook's headers, column order, wording of code values and formats differ.
 
-Sheets are streamed in openpyxl's write-only mode (styles set per cell, widths, freeze panes and filters before
-the rows): several times faster than the normal mode on the ~5,000-row « Preuves » sheet. Every text cell is
-inert (`pipeline.inert`): text from PDFs, file names and reviewers is never read as a formula.
+This module decides the layout (what goes in which sheet, headers, formats, widths, colours); `pipeline.report.xlsx`
+writes the file. Every text cell is inert (`pipeline.inert`): text from PDFs, file names and reviewers is never
+read as a formula.
 """
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Iterable, Sequence
-from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from pipeline.french import CODE_LABELS, to_paris
 from pipeline.inert import inert_cell
 from pipeline.report.charts import BAND_COLOURS, BAND_TEXT
 from pipeline.report.matrix import Matrix
+from pipeline.report.xlsx import PrintLayout, Sheet, Style, Workbook, column_letter
 
 # Number formats: the `[$-40C]` prefix marks them French (LibreOffice then writes the decimal comma whatever the
 # machine's locale; Excel uses the reader's separators). The file itself always stores `.` and `,` as Excel's
@@ -140,21 +134,18 @@ COUNT_COLUMNS = {
     "n_contrats_lus",
 }
 YES_NO_COLUMNS = {"signataire_marque", "dans_lexique"}
-HEADER_FILL = PatternFill("solid", fgColor="1C2B40")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
-NAME_FONT = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14, color="1C2B40")
-SECTION_FONT = Font(bold=True, size=11, color="3F6FB5")
-WRAP = Alignment(wrap_text=True, vertical="top")
-MATRIX_FILLS = {"S": PatternFill("solid", fgColor="3F6FB5"), "M": PatternFill("solid", fgColor="C6D7EE")}
-MATRIX_FONTS = {"S": Font(bold=True, color="FFFFFF"), "M": Font(bold=True, color="1C2B40")}
-MARGIN_FILL = PatternFill("solid", fgColor="EEF3FA")
-CENTER = Alignment(horizontal="center")
-LEFT = Alignment(horizontal="left")
-VERTICAL = Alignment(text_rotation=90, horizontal="center", vertical="bottom")
+HEADER = Style(bold=True, colour="FFFFFF", fill="1C2B40", wrap=True, vertical="top")
+NAME = Style(bold=True)
+NAME_WRAPPED = Style(bold=True, wrap=True, vertical="top")
+TITLE = Style(bold=True, size=14, colour="1C2B40")
+SECTION = Style(bold=True, size=11, colour="3F6FB5")
+WRAP = Style(wrap=True, vertical="top")
+MATRIX_STYLES = {
+    "S": Style(bold=True, colour="FFFFFF", fill="3F6FB5", horizontal="center"),
+    "M": Style(bold=True, colour="1C2B40", fill="C6D7EE", horizontal="center"),
+}
+MARGIN_FILL = "EEF3FA"
 MAX_WIDTH = 60
-A4_PAPER = 9  # the ECMA-376 paper size code of A4
 
 
 CONTRACT_HEADERS = {"status": "Lecture"}  # in a table of contracts, `status` is ok / error
@@ -259,76 +250,31 @@ def cell_value(value: Any, fmt: ColumnFormat) -> Any:
     return inert_cell(value)
 
 
-class SheetWriter:
-    """One write-only sheet: widths, freeze panes and filter first, then rows of styled cells.
+def new_sheet(
+    book: Workbook,
+    title: str,
+    widths: Sequence[float],
+    landscape: bool,
+    fit_width: bool,
+    padding: float = 2.0,
+    minimum: float = 6.0,
+) -> Sheet:
+    """A sheet with its column widths (in characters, padded, capped) and its print layout: the header row and,
+    in landscape, the name column on every page; one page wide when `fit_width`."""
+    sheet = book.add_sheet(title)
+    sheet.widths = [min(max(width, minimum) + padding, MAX_WIDTH) for width in widths]
+    sheet.layout = PrintLayout(landscape, fit_width, title_rows="1:1", title_columns="A:A" if landscape else "")
+    return sheet
 
-    A style (format, font, fill, alignment) is registered with the workbook once; later cells of the same style
-    copy its style indices, which keeps styling cheap on large sheets.
-    """
 
-    def __init__(self, book: Workbook, title: str) -> None:
-        sheet = book.create_sheet(title[:31])
-        assert isinstance(sheet, WriteOnlyWorksheet)
-        self.sheet = sheet
-        self.styles: dict[tuple[object, ...], Any] = {}
-
-    def cell(
-        self,
-        value: Any,
-        number_format: str = "",
-        font: Font | None = None,
-        fill: PatternFill | None = None,
-        alignment: Alignment | None = None,
-    ) -> Any:
-        if not (number_format or font or fill or alignment):
-            return value
-        key = (number_format, id(font), id(fill), id(alignment))  # styles are module constants: ids are stable
-        cell = WriteOnlyCell(self.sheet, value=value)
-        known = self.styles.get(key)
-        if known is not None:
-            cell._style = copy(known)
-            return cell
-        if number_format:
-            cell.number_format = number_format
-        if font is not None:
-            cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        if alignment is not None:
-            cell.alignment = alignment
-        self.styles[key] = copy(cell._style)
-        return cell
-
-    def header(self, labels: Iterable[str]) -> list[Any]:
-        return [self.cell(label, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGNMENT) for label in labels]
-
-    def print_layout(self, landscape: bool, fit_width: bool) -> None:
-        """Printing: the header row and the name column on every page; one page wide when `fit_width`."""
-        sheet = self.sheet
-        sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-        sheet.page_setup.paperSize = A4_PAPER
-        sheet.print_title_rows = "1:1"
-        if landscape:
-            sheet.print_title_cols = "A:A"
-        if fit_width:
-            sheet.sheet_properties.pageSetUpPr.fitToPage = True
-            sheet.page_setup.fitToWidth = 1
-            sheet.page_setup.fitToHeight = 0
-
-    def widths(self, widths: Sequence[float], padding: float = 2.0, minimum: float = 6.0) -> None:
-        for index, width in enumerate(widths, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = min(max(width, minimum) + padding, MAX_WIDTH)
+def vertical(style: Style) -> Style:
+    """`style` with its text written bottom to top, centred, on one line: for narrow matrix columns."""
+    return replace(style, rotation=90, horizontal="center", vertical="bottom", wrap=False)
 
 
 BAND_STYLES = {
-    label: (PatternFill("solid", fgColor=colour.lstrip("#")), Font(color=BAND_TEXT[label].lstrip("#")))
-    for label, colour in BAND_COLOURS.items()
+    label: Style(fill=colour.lstrip("#"), colour=BAND_TEXT[label].lstrip("#")) for label, colour in BAND_COLOURS.items()
 }
-
-
-def band_style(label: Any) -> tuple[PatternFill | None, Font | None]:
-    """The fill and font of a band cell, as in the charts (module constants: their styles are cached by id)."""
-    return BAND_STYLES.get(str(label), (None, None))
 
 
 def text_width(values: Iterable[Any]) -> int:
@@ -337,7 +283,6 @@ def text_width(values: Iterable[Any]) -> int:
 
 def write_table(book: Workbook, title: str, frame: pd.DataFrame, themes: dict[str, str]) -> None:
     """A table as a sheet: name column first and frozen with the header, French headers, formats, filters."""
-    writer = SheetWriter(book, title)
     columns = workbook_columns([str(c) for c in frame.columns])
     formats = [column_format(column, themes) for column in columns]
     headers = [french_header(column, columns) for column in columns]
@@ -346,27 +291,26 @@ def write_table(book: Workbook, title: str, frame: pd.DataFrame, themes: dict[st
     for column, fmt, header in zip(columns, formats, headers, strict=True):
         shown = 8 if fmt.numeric else text_width(cell_value(v, fmt) for v in sample[column])
         widths.append(max(min(len(header), 24), shown))
-    writer.widths(widths)
-    writer.print_layout(landscape=True, fit_width=len(columns) <= 12)
-    sheet = writer.sheet
-    sheet.freeze_panes = "B2"
+    sheet = new_sheet(book, title, widths, landscape=True, fit_width=len(columns) <= 12)
+    sheet.freeze = "B2"
     if columns:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(frame) + 1, 2)}"
-    sheet.append(writer.header(headers))
-    for record in frame[columns].itertuples(index=False, name=None) if columns else ():
-        row = []
+        sheet.auto_filter = f"A1:{column_letter(len(columns))}{max(len(frame) + 1, 2)}"
+    sheet.append(headers, [book.style(HEADER)] * len(headers))
+    name = book.style(NAME)
+    numbers = [book.style(Style(fmt.number_format)) if fmt.number_format else 0 for fmt in formats]
+    bands = {label: book.style(style) for label, style in BAND_STYLES.items()}
+    for record in zip(*(frame[column].tolist() for column in columns), strict=True):
+        values, styles = [], []
         for position, (value, fmt) in enumerate(zip(record, formats, strict=True)):
             shown = cell_value(value, fmt)
-            if fmt.band and shown in BAND_STYLES:
-                fill, font = BAND_STYLES[shown]
-                row.append(writer.cell(shown, fill=fill, font=font))
-            elif fmt.number_format and isinstance(shown, int | float):
-                row.append(writer.cell(shown, fmt.number_format))
-            elif position == 0:
-                row.append(writer.cell(shown, font=NAME_FONT))
+            values.append(shown)
+            if fmt.band and shown in bands:
+                styles.append(bands[shown])
+            elif numbers[position] and isinstance(shown, int | float):
+                styles.append(numbers[position])
             else:
-                row.append(shown)
-        sheet.append(row)
+                styles.append(name if position == 0 else 0)
+        sheet.append(values, styles)
 
 
 @dataclass(frozen=True)
@@ -389,48 +333,41 @@ def text_height(text: str, width: float) -> float:
 def write_text_sheet(book: Workbook, title: str, rows: Sequence[TextRow], headers: tuple[str, str] | None) -> None:
     """A two-column sheet for reading: labels frozen on the left, values wrapped (rows as high as their text);
     dates in Paris time."""
-    writer = SheetWriter(book, title)
     widths = (34.0, 96.0)
-    writer.widths(widths)
-    writer.print_layout(landscape=False, fit_width=True)
-    sheet = writer.sheet
-    sheet.freeze_panes = "B2" if headers else "A2"
-    index = 0
-
-    def append(cells: list[Any], height: float = 0.0) -> None:
-        nonlocal index
-        index += 1
-        if height > 15:
-            sheet.row_dimensions[index].height = height
-        sheet.append(cells)
-
+    sheet = new_sheet(book, title, widths, landscape=False, fit_width=True)
+    sheet.freeze = "B2" if headers else "A2"
     if headers:
-        sheet.auto_filter.ref = f"A1:B{max(len(rows) + 1, 2)}"
-        append(writer.header(headers))
+        sheet.auto_filter = f"A1:B{max(len(rows) + 1, 2)}"
+        sheet.append(headers, [book.style(HEADER)] * 2)
     for row in rows:
         if row.kind == "title":
-            append([writer.cell(inert_cell(row.label), font=TITLE_FONT)], 22.0)
+            sheet.append([inert_cell(row.label)], [book.style(TITLE)], 22.0)
             continue
         if row.kind == "section":
-            append([])
-            append([writer.cell(inert_cell(row.label), font=SECTION_FONT)])
+            sheet.append([])
+            sheet.append([inert_cell(row.label)], [book.style(SECTION)])
             continue
         value = row.value
+        shown: Any = None
         height = 0.0
+        style: Style
         if isinstance(value, datetime):
-            shown: Any = writer.cell(value, row.number_format or DATE_FORMAT, alignment=LEFT)
+            shown, style = value, Style(row.number_format or DATE_FORMAT, horizontal="left")
         elif isinstance(value, int | float) and not isinstance(value, bool):
-            shown = writer.cell(value, row.number_format or COUNT_FORMAT, alignment=LEFT)
+            shown, style = value, Style(row.number_format or COUNT_FORMAT, horizontal="left")
         else:
             text = "" if value is None else str(value)
-            shown = writer.cell(inert_cell(text), alignment=WRAP)
+            shown, style = inert_cell(text), WRAP
             height = max(text_height(text, widths[1] + 2), text_height(row.label, widths[0] + 2))
-        append([writer.cell(inert_cell(row.label), font=NAME_FONT, alignment=WRAP), shown], height)
+        sheet.append(
+            [inert_cell(row.label), shown],
+            [book.style(NAME_WRAPPED), book.style(style)],
+            height if height > 15 else 0.0,
+        )
 
 
 def write_matrix(book: Workbook, title: str, matrix: Matrix) -> None:
     """A contract × entity matrix: contracts in rows (frozen), `S`/`M` cells, counts and bands in the margins."""
-    writer = SheetWriter(book, title)
     partners = matrix.partners
     margins = ["Entités nommées", "Signataires"] if partners else ["Dispositifs cités"]
     headers = ["Contrat", "Territoire", "Département", *(c.short for c in matrix.columns), *margins]
@@ -440,32 +377,29 @@ def write_matrix(book: Workbook, title: str, matrix: Matrix) -> None:
         max(11, text_width(r.department for r in matrix.rows)),
         *[3.5] * (len(matrix.columns) + len(margins)),
     ]
-    writer.widths(widths, padding=0.5, minimum=3.0)
-    writer.sheet.row_dimensions[1].height = 6.0 * max([len(h) for h in headers[3:]] + [10])
-    writer.print_layout(landscape=True, fit_width=True)
-    sheet = writer.sheet
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(matrix.rows) + 1, 2)}"
+    sheet = new_sheet(book, title, widths, landscape=True, fit_width=True, padding=0.5, minimum=3.0)
+    sheet.freeze = "B2"
+    sheet.auto_filter = f"A1:{column_letter(len(headers))}{max(len(matrix.rows) + 1, 2)}"
+    header, rotated = book.style(HEADER), book.style(vertical(HEADER))
     sheet.append(
-        [
-            *writer.header(headers[:3]),
-            *(writer.cell(h, font=HEADER_FONT, fill=HEADER_FILL, alignment=VERTICAL) for h in headers[3:]),
-        ]
+        headers,
+        [header] * 3 + [rotated] * (len(headers) - 3),
+        6.0 * max([len(h) for h in headers[3:]] + [10]),
     )
+    name = book.style(NAME)
+    marks = {value: book.style(style) for value, style in MATRIX_STYLES.items()}
+    margin_count = book.style(Style(COUNT_FORMAT, fill=MARGIN_FILL))
     for row in matrix.rows:
-        cells = [
-            writer.cell(value, font=MATRIX_FONTS[value], fill=MATRIX_FILLS[value], alignment=CENTER) if value else None
-            for value in row.cells
-        ]
         ends = [row.named, row.signing] if partners else [row.named]
         sheet.append(
             [
-                writer.cell(inert_cell(row.contract_id), font=NAME_FONT),
+                inert_cell(row.contract_id),
                 inert_cell(row.territory),
                 inert_cell(row.department),
-                *cells,
-                *(writer.cell(value, COUNT_FORMAT, fill=MARGIN_FILL) for value in ends),
-            ]
+                *(value or None for value in row.cells),
+                *ends,
+            ],
+            [name, 0, 0, *(marks[value] if value else 0 for value in row.cells), *[margin_count] * len(ends)],
         )
     sheet.append([])
     label = "Contrats où il est nommé" if partners else "Contrats qui s'articulent"
@@ -484,20 +418,17 @@ def write_matrix(book: Workbook, title: str, matrix: Matrix) -> None:
                 36.0,
             )
         )
-    row_index = len(matrix.rows) + 2
-    for name, values, number_format, height in footer:
-        row_index += 1
-        if height:  # percentages and bands written vertically, as the headers, in narrow columns
-            sheet.row_dimensions[row_index].height = height
-        align = VERTICAL if height else None
-        shown = []
-        for value in values:
+    for label, values, number_format, height in footer:
+        styles = []
+        for value in values:  # percentages and bands written vertically, as the headers, in narrow columns
             if number_format:
-                shown.append(writer.cell(value, number_format, fill=MARGIN_FILL, alignment=align))
+                style = Style(number_format, fill=MARGIN_FILL)
             else:
-                fill, font = band_style(value)
-                shown.append(writer.cell(value, fill=fill or MARGIN_FILL, font=font, alignment=align))
-        sheet.append([writer.cell(name, font=NAME_FONT, fill=MARGIN_FILL), None, None, *shown])
+                style = BAND_STYLES.get(str(value), Style(fill=MARGIN_FILL))
+            styles.append(book.style(vertical(style) if height else style))
+        sheet.append(
+            [label, None, None, *values], [book.style(Style(fill=MARGIN_FILL, bold=True)), 0, 0, *styles], height
+        )
     sheet.append([])
     sheet.append(
         [
@@ -546,11 +477,17 @@ class WorkbookContent:
 
 
 def build_workbook(content: WorkbookContent) -> bytes:
-    """The workbook bytes: « Lisez-moi », the tables (matrices after the sheet named `matrices_after`, else at
-    the end of the tables), « Méthode »."""
-    book = Workbook(write_only=True)
+    """The workbook bytes (`write_sheets` into a new workbook)."""
+    book = Workbook()
+    write_sheets(book, content)
+    return book.to_bytes()
+
+
+def write_sheets(book: Workbook, content: WorkbookContent) -> None:
+    """The sheets of `content` into `book`: « Lisez-moi », the tables (matrices after the sheet named
+    `matrices_after`, else at the end of the tables), « Méthode »."""
     write_text_sheet(book, "Lisez-moi", content.readme, None)
-    placed = not content.matrices_after
+    placed = False
     for name, frame in content.tables:
         write_table(book, name, frame, content.themes)
         if name == content.matrices_after:
@@ -561,9 +498,6 @@ def build_workbook(content: WorkbookContent) -> bytes:
         for title, matrix in content.matrices:
             write_matrix(book, title, matrix)
     write_text_sheet(book, "Méthode", content.method, ("Élément", "Valeur"))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def paris_time(value: Any) -> datetime | str:
