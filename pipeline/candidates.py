@@ -431,20 +431,33 @@ def contract_candidates(
     models: Any = None,
 ) -> list[Candidate]:
     """Organisation names of one contract that the lexicons do not cover (computed per contract, in parallel);
-    `ner_memo`: what NER read of this contract before (`ner_entities`). With a `candidate` model among
-    `models`, the wide proposals are scored and those it keeps returned."""
+    `ner_memo`: what NER read of this contract before (`ner_entities`). The names of strong evidence (signature
+    lines, legal-form patterns, defined acronyms, NER organisations, unknown acronyms) are always kept; with a
+    `candidate` model among `models`, the wide proposals are scored too, and those it keeps that do not overlap a
+    strong name are added."""
     keys = lexicon_keys(lexicon)
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for hit in hits:
         spans[hit.page].append((hit.start, hit.end))
+    memo: NerMemo = {} if ner_memo is None else ner_memo
+    found = page_candidates(document, use_ner, signature_pages, spans, memo)
+    kept = [c for c in found if keep(c, keys, spans)]
+    strong = [c for c in kept if not any(nested(c, other) for other in kept)]
     model = getattr(models, "candidate", None)
-    found = page_candidates(document, use_ner, signature_pages, spans, ner_memo, wide=model is not None)
-    kept = [c for c in found if keep(c, keys, spans, short_acronyms=model is not None)]
-    if model is not None:
-        from pipeline.candidate_score import score_candidates
+    if model is None:
+        return strong
+    from pipeline.candidate_score import score_candidates
 
-        return score_candidates(document, kept, signature_pages, model)
-    return [c for c in kept if not any(nested(c, other) for other in kept)]
+    wide = page_candidates(document, use_ner, signature_pages, spans, memo, wide=True)
+    scored = score_candidates(
+        document, [c for c in wide if keep(c, keys, spans, short_acronyms=True)], signature_pages, model
+    )
+    added = [c for c in scored if not any(overlaps(c, other) for other in strong)]
+    return sorted(strong + added, key=lambda c: (c.page, c.start, c.end))
+
+
+def overlaps(one: Candidate, other: Candidate) -> bool:
+    return one.page == other.page and one.start < other.end and other.start < one.end
 
 
 def nested(inner: Candidate, outer: Candidate) -> bool:
