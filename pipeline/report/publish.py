@@ -274,6 +274,8 @@ def publish(
         publication.notes,
         publication.matrices,
     )
+    atomic_write_bytes(run_dir / "rapport.html", html.encode("utf-8"))
+    del html  # tens of megabytes at 400 contracts: gone before the workbook is built
     decided = data.detections[[c for c in DETECTION_COLUMNS if c in data.detections]]
     atomic_write_bytes(run_dir / DECIDED_DETECTIONS, frame_to_csv_bytes(decided))
     atomic_write_bytes(run_dir / "contract_entities.csv", frame_to_csv_bytes(publication.contract_entities))
@@ -281,7 +283,6 @@ def publish(
     for key, name in TABLE_FILES.items():
         atomic_write_bytes(run_dir / name, frame_to_csv_bytes(tables[key]))
     atomic_write_bytes(run_dir / "rapport.xlsx", build_workbook(workbook_content(publication, themes)))
-    atomic_write_bytes(run_dir / "rapport.html", html.encode("utf-8"))
     chart_files = write_charts(charts, run_dir / "charts", png, previous)
     indicators = tables["indicateurs"]
     summary = PublishSummary(

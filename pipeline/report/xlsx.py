@@ -17,7 +17,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from xml.sax.saxutils import quoteattr
@@ -320,25 +320,25 @@ class Workbook:
 
     def to_bytes(self) -> bytes:
         """The .xlsx file: same content, same bytes."""
-        parts = {
-            "[Content_Types].xml": self.content_types_xml(),
-            "_rels/.rels": root_rels_xml(),
-            "docProps/app.xml": APP_XML,
-            "docProps/core.xml": CORE_XML,
-            "xl/workbook.xml": self.workbook_xml(),
-            "xl/_rels/workbook.xml.rels": self.workbook_rels_xml(),
-            "xl/styles.xml": self.styles.to_xml(),
+        parts: dict[str, Callable[[], str]] = {
+            "[Content_Types].xml": self.content_types_xml,
+            "_rels/.rels": root_rels_xml,
+            "docProps/app.xml": lambda: APP_XML,
+            "docProps/core.xml": lambda: CORE_XML,
+            "xl/workbook.xml": self.workbook_xml,
+            "xl/_rels/workbook.xml.rels": self.workbook_rels_xml,
+            "xl/styles.xml": self.styles.to_xml,
         }
         for number, sheet in enumerate(self.sheets, start=1):
-            parts[f"xl/worksheets/sheet{number}.xml"] = sheet.to_xml()
+            parts[f"xl/worksheets/sheet{number}.xml"] = sheet.to_xml
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, xml in parts.items():
+            for name, xml in parts.items():  # one sheet's text at a time in memory, not all of them
                 info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.create_system = 3
                 info.external_attr = 0o644 << 16
-                archive.writestr(info, xml.encode("utf-8"), compresslevel=COMPRESS_LEVEL)
+                archive.writestr(info, xml().encode("utf-8"), compresslevel=COMPRESS_LEVEL)
         return buffer.getvalue()
 
     def content_types_xml(self) -> str:
