@@ -169,25 +169,50 @@ def stop_analyser(workspace: Workspace) -> bool:
         return True
 
 
-def request_for(settings: RunSettings, contract: ContractFile | None) -> tuple[Any, ...]:
+_KNOWN: dict[Path, AnalyserState] = {}
+
+
+def known_analyser(workspace: Workspace, checked: bool) -> AnalyserState:
+    """The analyser this process last reached for the workspace's Prefect home, without asking it again; when
+    `checked` (the first request, or after a failed one), `ensure_analyser`."""
+    home = prefect_home(workspace)
+    if checked or home not in _KNOWN:
+        _KNOWN[home] = ensure_analyser(workspace)
+    return _KNOWN[home]
+
+
+def request_for(
+    settings: RunSettings, contract: ContractFile | None, versions: dict[str, str] | None = None
+) -> tuple[Any, ...]:
     """What a run sends: the contract (None: only load the resources), the settings, the versions the run
-    computed, and the run process's directory, umask and environment, which the child adopts."""
+    computed (`stage_versions`, computed here when not given), and the run process's directory, umask and
+    environment, which the child adopts."""
     umask = os.umask(0)
     os.umask(umask)
-    return ("analyse", contract, settings, stage_versions(settings), os.getcwd(), umask, dict(os.environ))
+    if versions is None:
+        try:
+            versions = stage_versions(settings)
+        except OSError as error:
+            raise CdvError(
+                f"{error.filename} : illisible ({error.strerror}) ; vérifiez --lexicons et --models."
+            ) from error
+    return ("analyse", contract, settings, versions, os.getcwd(), umask, dict(os.environ))
 
 
-def analyse_resident(contract: ContractFile, settings: RunSettings) -> ContractAnalysis:
+def analyse_resident(
+    contract: ContractFile, settings: RunSettings, versions: dict[str, str] | None = None
+) -> ContractAnalysis:
     """`analyse_contract` of one contract, run by a child of the resident analyser (started if needed; restarted
-    once if it stopped or serves other code)."""
+    once if it stopped). `versions`: the run's `stage_versions`, computed once for all its contracts."""
     workspace = Workspace(settings.workspace)
+    request = request_for(settings, contract, versions)
     for attempt in (1, 2):
-        state = ensure_analyser(workspace)
+        state = known_analyser(workspace, checked=attempt == 2)
         try:
             with connect(state) as connection:
-                connection.send(request_for(settings, contract))
+                connection.send(request)
                 status, payload, loaded = connection.recv()
-        except (OSError, EOFError) as error:
+        except (OSError, EOFError, AuthenticationError) as error:
             if attempt == 2:
                 log = prefect_home(workspace) / LOG_FILE
                 raise AnalyserError(
@@ -211,7 +236,7 @@ def prepare_resident(settings: RunSettings) -> None:
     """Have the resident analyser load this run's resources now (the CLI calls it in the background while Prefect
     is imported and the flow starts); problems are left for the tasks to report."""
     with contextlib.suppress(CdvError, OSError, EOFError):
-        state = ensure_analyser(Workspace(settings.workspace))
+        state = known_analyser(Workspace(settings.workspace), checked=True)
         with connect(state) as connection:
             connection.send(request_for(settings, None))
             connection.recv()
@@ -256,13 +281,14 @@ class Analyser:
         return time.perf_counter() - started
 
     def reap(self) -> None:
+        """Forget the children that exited."""
         for pid in list(self.children):
-            with contextlib.suppress(ChildProcessError):
-                if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                    self.children.discard(pid)
-                    continue
-                continue
-            self.children.discard(pid)
+            try:
+                exited = os.waitpid(pid, os.WNOHANG)[0] == pid
+            except ChildProcessError:
+                exited = True
+            if exited:
+                self.children.discard(pid)
 
     def handle(self, connection: Connection) -> None:
         """Answer one request: a ping, or a contract analysed by a forked child."""

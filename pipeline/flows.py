@@ -27,6 +27,7 @@ from pipeline.errors import CdvError
 from pipeline.flowruns import exit_with_parent, mark_crashed_runs, tagged_with_process, temporary_server
 from pipeline.prefect_server import ensure_server, idle_seconds
 from pipeline.run import check_run, execute_run
+from pipeline.stage_versions import stage_versions
 from pipeline.types import ContractAnalysis, ContractFile, RunResult, RunSettings
 from pipeline.workers import can_fork, start_warm_workers
 from pipeline.workspace import Workspace
@@ -42,10 +43,14 @@ def report_progress(done: int, total: int) -> None:
 
 
 @task(name="analyse-contrat", task_run_name="analyse-{contract.contract_id}")
-def analyse_task(contract: ContractFile, settings: RunSettings, resident: bool = False) -> ContractAnalysis:
-    """Extraction (cached), structure, matching, classification, candidates and cues of one contract — here, or
-    by a child of the resident analyser (`pipeline.analyser`)."""
-    return analyse_resident(contract, settings) if resident else analyse_contract(contract, settings)
+def analyse_task(
+    contract: ContractFile, settings: RunSettings, resident_versions: dict[str, str] | None = None
+) -> ContractAnalysis:
+    """Extraction (cached), structure, matching, classification, candidates and cues of one contract — here, or,
+    given the run's versions, by a child of the resident analyser (`pipeline.analyser`)."""
+    if resident_versions is None:
+        return analyse_contract(contract, settings)
+    return analyse_resident(contract, settings, resident_versions)
 
 
 def analyse_with_prefect(contracts: list[ContractFile], settings: RunSettings) -> Iterator[ContractAnalysis]:
@@ -53,8 +58,8 @@ def analyse_with_prefect(contracts: list[ContractFile], settings: RunSettings) -
     workers' forkserver is started here if the CLI has not started it earlier."""
     if contracts and warm_runner_active():
         start_warm_workers(settings)
-    resident = resident_runner_active()
-    futures = [analyse_task.submit(contract, settings, resident) for contract in contracts]
+    resident_versions = stage_versions(settings) if resident_runner_active() else None  # hashed once per run
+    futures = [analyse_task.submit(contract, settings, resident_versions) for contract in contracts]
     for future in as_completed(futures):
         yield future.result()
 
