@@ -221,3 +221,38 @@ def test_longer_kept_name_replaces_the_kept_name_it_contains() -> None:
     assert names == ["Fondation Garonne\nSolidarités"]
     joined = [kept(33, 49, 0.8), kept(33, 67, 0.5), kept(53, 67, 0.7)]
     assert [c.name for c in without_overlaps(joined, {1: text})] == ["Villes de France", "Logis Cévenols"]
+
+
+class RejectEverything:
+    """A candidate model that rates every name 0: what is left is what `contract_candidates` keeps regardless."""
+
+    classes_ = (0, 1)
+    threshold_ = 0.5
+
+    def predict_proba(self, rows: list[dict[str, float]]) -> list[list[float]]:
+        import numpy as np
+
+        return np.array([[1.0, 0.0] for _ in rows])
+
+
+def test_names_of_strong_evidence_are_kept_whatever_the_model_says(lexicon: Lexicon, models: Models) -> None:
+    """The model only adds wide proposals: a signature line, a legal-form pattern or a defined acronym stays even
+    when the model rates it low (« Direction générale des collectivités locales », which the trained model drops)."""
+    from dataclasses import replace
+
+    text = (
+        "La Direction générale des collectivités locales et la Fondation Garonne Solidarités financent.\n\n"
+        "L'Agence de service et de paiement (ASP) verse les aides. Le bailleur Logirem Habitat rénove."
+    )
+    document = doc(text, "Signataires\nPour la Boulangerie coopérative du Canal")
+    hits = match_document(build_matcher(lexicon), document)
+    strong = contract_candidates(document, hits, lexicon, frozenset({2}), use_ner=True)
+    assert {"Direction générale", "Fondation Garonne Solidarités", "Boulangerie coopérative du Canal"} <= {
+        c.name for c in strong
+    }
+
+    rejecting = replace(models, candidate=RejectEverything())
+    assert set(contract_candidates(document, hits, lexicon, frozenset({2}), True, models=rejecting)) == set(strong)
+    with_model = contract_candidates(document, hits, lexicon, frozenset({2}), True, models=models)
+    assert set(strong) <= set(with_model)
+    assert "Logirem Habitat" in {c.name for c in with_model} - {c.name for c in strong}
