@@ -17,6 +17,7 @@ from pathlib import Path
 from pipeline.cache import (
     document_summary,
     extract_with_cache,
+    json_to_analysis,
     load_analysis,
     load_ner_memo,
     miss_reason,
@@ -31,6 +32,7 @@ from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.files import mode_of
 from pipeline.french import plural
 from pipeline.lexicon import Lexicon, load_lexicon
+from pipeline.lexicon_change import copy_analysis, reusable_key, store_previous, store_snapshot
 from pipeline.match import LexiconMatcher, build_matcher, match_document
 from pipeline.models import Models, load_models
 from pipeline.quote import text_to_quote
@@ -38,6 +40,8 @@ from pipeline.stage_versions import analysis_key, stage_versions, stage_versions
 from pipeline.structure import analyse_structure
 from pipeline.types import ContractAnalysis, ContractFile, Detection, ExtractedDocument, RunSettings, StageCache
 from pipeline.workspace import Workspace
+
+REUSE_REASON = "lexique modifié sans effet possible sur ce contrat : analyse précédente reprise telle quelle"
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,31 @@ def analyse_with_memo(
     return analysis
 
 
+def analyse_or_reuse(
+    contract: ContractFile,
+    document: ExtractedDocument,
+    resources: Resources,
+    use_ner: bool,
+    cache_dir: Path,
+    key: str,
+) -> ContractAnalysis:
+    """The analysis of a readable document, stored under `key`: the previous analysis of this file version taken
+    again when only surface forms of the lexicon changed and none can reach it (`pipeline.lexicon_change`),
+    else a full analysis."""
+    mode = mode_of(contract.path)
+    versions = resources.versions
+    reused = reusable_key(cache_dir, contract, versions, resources.lexicon, resources.matcher, document)
+    if reused is not None:
+        analysis = json_to_analysis(contract, copy_analysis(cache_dir, contract.sha256, reused, key, mode))
+        analysis.cache = StageCache(extraction="hit", analysis="reprise", analysis_reason=REUSE_REASON)
+    else:
+        analysis = analyse_with_memo(contract, document, resources, use_ner, cache_dir)
+        store_analysis(cache_dir, contract.sha256, key, analysis, mode)
+    store_snapshot(cache_dir, resources.lexicon)
+    store_previous(cache_dir, contract, key, versions, mode)
+    return analysis
+
+
 def cached_analysis(
     contract: ContractFile, settings: RunSettings, versions: dict[str, str] | None = None
 ) -> ContractAnalysis | None:
@@ -190,8 +219,9 @@ def analyse_contract(contract: ContractFile, settings: RunSettings) -> ContractA
     if not document.error:
         document.error = blank_document_error(contract, document)
     if document.ok:
-        analysis = analyse_with_memo(contract, document, resources, settings.use_ner, space.detection_cache)
-        store_analysis(space.detection_cache, contract.sha256, key, analysis, mode_of(contract.path))
+        analysis = analyse_or_reuse(contract, document, resources, settings.use_ner, space.detection_cache, key)
+        if analysis.cache.analysis == "reprise":
+            cache.analysis, cache.analysis_reason = analysis.cache.analysis, analysis.cache.analysis_reason
     else:
         analysis = ContractAnalysis(contract=contract, document=document_summary(document), warnings=document.warnings)
     analysis.cache = cache

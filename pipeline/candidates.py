@@ -198,12 +198,16 @@ def lexicon_keys(lexicon: Lexicon) -> frozenset[str]:
 def lexicon_names_to_keys(lexicon: Lexicon) -> set[str]:
     keys: set[str] = set()
     for entity in lexicon.entities:
-        names = (entity.name, *entity.aliases, *entity.former_names, *entity.acronyms)
-        keys |= {name_key(v) for v in names}
-        keys |= {name_key(part) for v in names for part in re.split(r"\s[–—-]\s", v)}  # "État – Préfecture"
+        keys |= names_to_keys((entity.name, *entity.aliases, *entity.former_names, *entity.acronyms))
     for term in lexicon.glossary:
         keys |= {name_key(v) for v in (term.name, *term.acronyms)}
     return keys
+
+
+def names_to_keys(names: tuple[str, ...]) -> set[str]:
+    """The keys of an entity's names, and of each part of a name joined by a dash ("État – Préfecture")."""
+    keys = {name_key(v) for v in names}
+    return keys | {name_key(part) for v in names for part in re.split(r"\s[–—-]\s", v)}
 
 
 def name_key(name: str) -> str:

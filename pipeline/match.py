@@ -217,12 +217,13 @@ def entity_to_acronyms(entity: Entity) -> list[str]:
     return values
 
 
-def build_matcher(lexicon: Lexicon) -> LexiconMatcher:
-    """Compile the phrase, acronym, pattern and fuzzy matchers for a lexicon."""
+def build_matcher(lexicon: Lexicon, nlp: Language | None = None) -> LexiconMatcher:
+    """Compile the phrase, acronym, pattern and fuzzy matchers for a lexicon (with the blank French tokenizer
+    `nlp` of another matcher, when given: a small matcher is then built in milliseconds)."""
     import spacy
     from spacy.matcher import PhraseMatcher
 
-    nlp = spacy.blank("fr")
+    nlp = nlp or spacy.blank("fr")
     phrase_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     phrase_forms: dict[int, SurfaceForm] = {}
     fuzzy_names: dict[str, list[FuzzyName]] = {}
@@ -416,13 +417,20 @@ def filter_overlaps(spans: list[Span]) -> list[Span]:
     return sorted(chosen, key=lambda s: s.start)
 
 
-def page_to_spans(matcher: LexiconMatcher, page: Page) -> list[Span]:
-    """Every entity span of a page, after overlap filtering."""
+def page_to_raw_spans(matcher: LexiconMatcher, page: Page, fuzzy_where_taken: bool = False) -> list[Span]:
+    """Every entity span of a page before overlap filtering; fuzzy names are tried only where no exact span is,
+    unless `fuzzy_where_taken` (then the spans are a superset of what any larger lexicon would find for the
+    same forms: see `pipeline.lexicon_change`)."""
     folded = fold_text(page.text)
     doc = matcher.nlp.make_doc(folded)  # one tokenisation for the exact names, then their plurals
     exact = phrase_spans(matcher, doc) + acronym_spans(matcher, page.text) + pattern_spans(matcher, page.text)
     loose = loose_spans(matcher, page.text, doc)
-    return filter_overlaps(exact + fuzzy_spans(matcher, folded, exact) + loose)
+    return exact + fuzzy_spans(matcher, folded, [] if fuzzy_where_taken else exact) + loose
+
+
+def page_to_spans(matcher: LexiconMatcher, page: Page) -> list[Span]:
+    """Every entity span of a page, after overlap filtering."""
+    return filter_overlaps(page_to_raw_spans(matcher, page))
 
 
 def match_document(matcher: LexiconMatcher, document: ExtractedDocument) -> list[Hit]:

@@ -229,7 +229,7 @@ class StageCache:
         entry = {"extraction": self.extraction, "analyse": self.analysis}
         if self.extraction == "miss" and self.extraction_reason:
             entry["extraction_raison"] = self.extraction_reason
-        if self.analysis == "miss" and self.analysis_reason:
+        if self.analysis in ("miss", "reprise") and self.analysis_reason:
             entry["analyse_raison"] = self.analysis_reason
         return entry
 
