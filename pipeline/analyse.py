@@ -32,7 +32,7 @@ from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.files import mode_of
 from pipeline.french import plural
 from pipeline.lexicon import Lexicon, load_lexicon
-from pipeline.lexicon_change import copy_analysis, reusable_key, store_previous, store_snapshot
+from pipeline.lexicon_change import copy_analysis, core_fingerprint, reusable_key, store_previous, store_snapshot
 from pipeline.match import LexiconMatcher, build_matcher, match_document
 from pipeline.models import Models, load_models
 from pipeline.quote import text_to_quote
@@ -57,6 +57,7 @@ class Resources:
 @lru_cache(maxsize=4)
 def _resources(lexicon_dir: Path, models_dir: Path, versions: tuple[tuple[str, str], ...]) -> Resources:
     lexicon = load_lexicon(lexicon_dir)
+    core_fingerprint(lexicon)
     model_versions = tuple((name, value) for name, value in versions if name.startswith("modele_"))
     return Resources(lexicon, build_matcher(lexicon), _models(models_dir, model_versions), dict(versions))
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from pipeline.candidates import names_to_keys
 from pipeline.files import FILE_MODE, atomic_write_bytes
 from pipeline.lexicon import Lexicon
-from pipeline.match import LexiconMatcher, build_matcher, fold_text, page_to_raw_spans
+from pipeline.match import LexiconMatcher, build_matcher, fold_text, fuzzy_spans, page_to_raw_spans
 from pipeline.types import ContractFile, Entity, ExtractedDocument
 from pipeline.workspace import detections_cache_path
 
@@ -61,11 +61,20 @@ class PreviousAnalysis:
     versions: dict[str, str]
 
 
+_CORE_BY_VERSION: dict[str, str] = {}
+
+
 def core_fingerprint(lexicon: Lexicon) -> str:
-    """A hash of the lexicon with every entity's aliases, former names and patterns left out."""
+    """A hash of the lexicon with every entity's aliases, former names and patterns left out (computed once per
+    lexicon version and process: `pipeline.analyse` computes it where the resources load, before workers fork)."""
+    if lexicon.version and lexicon.version in _CORE_BY_VERSION:
+        return _CORE_BY_VERSION[lexicon.version]
     bare = tuple(replace(entity, aliases=(), former_names=(), patterns=()) for entity in lexicon.entities)
     text = repr(replace(lexicon, entities=bare, version=""))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    core = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    if lexicon.version:
+        _CORE_BY_VERSION[lexicon.version] = core
+    return core
 
 
 def lexicon_to_snapshot(lexicon: Lexicon) -> LexiconSnapshot:
@@ -105,15 +114,53 @@ def lexicon_change(old: LexiconSnapshot, new: Lexicon) -> LexiconChange | None:
 
 def change_reaches(change: LexiconChange, matcher: LexiconMatcher, document: ExtractedDocument) -> bool:
     """Whether a changed form can match on a page of the document (`matcher`: built from `change.entities`), or
-    a changed candidate key occurs there as a run of words."""
+    a changed candidate key occurs there as a run of words. Only pages `page_may_hold` lets through are matched."""
+    clues = change_clues(change, matcher)
     keys = [f" {key} " for key in change.keys]
     for page in document.pages:
-        if page_to_raw_spans(matcher, page, fuzzy_where_taken=True):
-            return True
-        words = " " + " ".join(re.findall(r"[0-9a-z]+", fold_text(page.text).replace("’", "'"))) + " "
+        folded = fold_text(page.text)
+        words = " " + " ".join(re.findall(r"[0-9a-z]+", folded.replace("’", "'"))) + " "
         if any(key in words for key in keys):
             return True
+        if page_may_hold(clues, matcher, page.text, folded) and page_to_raw_spans(matcher, page, True):
+            return True
     return False
+
+
+@dataclass(frozen=True)
+class ChangeClues:
+    """What a page must hold for a changed form to match there, tested before the (slower) matcher: a name's
+    words in a row, each word at least without its last three characters (its exact and plural forms start so,
+    see `pipeline.match.singular`); an acronym's letters in any case; a changed pattern. Fuzzy names are tried
+    by the fuzzy matcher itself, which needs no spaCy tokens."""
+
+    names: tuple[re.Pattern[str], ...]
+    acronyms: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+
+
+def change_clues(change: LexiconChange, matcher: LexiconMatcher) -> ChangeClues:
+    names: list[re.Pattern[str]] = []
+    acronyms: list[str] = []
+    for entity in change.entities:
+        for text in (entity.name, *entity.aliases):
+            tokens = [token.text for token in matcher.nlp.make_doc(fold_text(text)) if not token.is_space]
+            names.append(re.compile(r"\s*".join(re.escape(token[:-3]) + r"\S*" for token in tokens)))
+        acronyms += [acronym.lower().replace(".", "") for acronym in entity.acronyms]
+    patterns = tuple(re.compile(pattern) for entity in change.entities for pattern in entity.patterns)
+    return ChangeClues(tuple(names), tuple(acronyms), patterns)
+
+
+def page_may_hold(clues: ChangeClues, matcher: LexiconMatcher, text: str, folded: str) -> bool:
+    """False only when no changed form can match on this page (see `ChangeClues`)."""
+    if any(pattern.search(text) for pattern in clues.patterns):
+        return True
+    letters = text.lower().replace(".", "")
+    if any(acronym in letters for acronym in clues.acronyms):
+        return True
+    if any(name.search(folded) for name in clues.names):
+        return True
+    return bool(fuzzy_spans(matcher, folded, []))
 
 
 def change_matcher(change: LexiconChange, like: LexiconMatcher) -> LexiconMatcher:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import random
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -17,8 +19,17 @@ from pipeline.analyse import analyse_contract, analyse_with_memo, resources_for
 from pipeline.cache import analysis_to_json, extract_with_cache
 from pipeline.corpus import scan_corpus
 from pipeline.lexicon import default_lexicon_dir, load_lexicon
-from pipeline.lexicon_change import lexicon_change, lexicon_to_snapshot
-from pipeline.types import RunSettings
+from pipeline.lexicon_change import (
+    LexiconChange,
+    change_clues,
+    change_matcher,
+    lexicon_change,
+    lexicon_to_snapshot,
+    page_may_hold,
+)
+from pipeline.match import fold_text, page_to_raw_spans
+from pipeline.models import default_models_dir
+from pipeline.types import Entity, RunSettings
 from pipeline.workspace import Workspace
 
 
@@ -78,7 +89,9 @@ def payload(data: bytes) -> object:
 
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
-def test_an_edit_reuses_exactly_the_analyses_it_cannot_change(analysed: tuple[Path, Path], edit: str, tmp_path: Path) -> None:
+def test_an_edit_reuses_exactly_the_analyses_it_cannot_change(
+    analysed: tuple[Path, Path], edit: str, tmp_path: Path
+) -> None:
     root, corpus = analysed
     shutil.copytree(root / "ws", tmp_path / "ws")
     lexicons = tmp_path / "lexicons"
@@ -110,3 +123,47 @@ def test_a_change_outside_surface_forms_is_no_surface_change(tmp_path: Path) -> 
     assert change is not None
     assert [(e.entity_id, e.name) for e in change.entities] == [("cpam", "primaire d'assurance maladie")]
     assert change.keys == {"primaire d assurance maladie"}
+
+
+def variants_of(words: list[str], rng: random.Random) -> list[str]:
+    """Ways an analyst may write a run of words of a page: as is, in the plural, in capitals, with a letter
+    dropped or doubled (fuzzy), glued to a footnote number."""
+    text = " ".join(words)
+    position = rng.randrange(len(text))
+    return [
+        text,
+        " ".join(word + "s" for word in words),
+        text.upper(),
+        text[:position] + text[position + 1 :],
+        text[:position] + text[position] + text[position:],
+        text + "1",
+    ]
+
+
+def test_pages_ruled_out_by_the_clues_hold_no_match_of_the_changed_forms(analysed: tuple[Path, Path]) -> None:
+    """`page_may_hold` is only a shortcut: wherever the matcher of the changed forms finds a span, it says yes."""
+    root, corpus = analysed
+    matcher = resources_for(root / "lexicons", default_models_dir(), False).matcher
+    pages = [
+        page
+        for contract in scan_corpus(corpus).contracts
+        for page in extract_with_cache(contract, Workspace(root / "ws").page_cache)[0].pages
+    ]
+    rng = random.Random(3)
+    checked = matched = 0
+    for _ in range(150):
+        words = rng.choice(pages).text.split()
+        start = rng.randrange(len(words))
+        for form in variants_of(words[start : start + rng.randint(1, 5)], rng):
+            if not re.search(r"[A-Za-z]{3}", form):
+                continue
+            entity = Entity("essai", form, "partenaire", acronyms=(form,) if form.isupper() else ())
+            change = LexiconChange((entity,), frozenset())
+            small = change_matcher(change, matcher)
+            clues = change_clues(change, small)
+            for page in pages:
+                found = bool(page_to_raw_spans(small, page, True))
+                matched += found
+                checked += 1
+                assert not found or page_may_hold(clues, small, page.text, fold_text(page.text)), (form, page.number)
+    assert checked > 10_000 and matched > 500
