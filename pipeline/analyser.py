@@ -26,6 +26,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, answer_challenge, deliver_challenge
@@ -35,6 +36,7 @@ from typing import Any
 
 from pipeline.errors import CdvError
 from pipeline.files import atomic_write_bytes
+from pipeline.in_flight import start_in_flight, take_in_flight
 from pipeline.prefect_server import idle_seconds, prefect_home, process_alive, server_lock, wait_until_ready
 from pipeline.stage_versions import code_versions, stage_versions
 from pipeline.types import ContractAnalysis, ContractFile, RunSettings
@@ -204,8 +206,16 @@ def analyse_resident(
 ) -> ContractAnalysis:
     """`analyse_contract` of one contract, run by a child of the resident analyser (started if needed; restarted
     once if it stopped). `versions`: the run's `stage_versions`, computed once for all its contracts."""
-    workspace = Workspace(settings.workspace)
     request = request_for(settings, contract, versions)
+    started = take_in_flight(contract, request[3])
+    if started is not None:
+        return started.result()
+    return analysis_from_resident(contract, settings, request)
+
+
+def analysis_from_resident(contract: ContractFile, settings: RunSettings, request: tuple[Any, ...]) -> ContractAnalysis:
+    """Send one request to the resident analyser and return its child's analysis."""
+    workspace = Workspace(settings.workspace)
     for attempt in (1, 2):
         state = known_analyser(workspace, checked=attempt == 2)
         try:
@@ -242,10 +252,29 @@ def prepare_resident(settings: RunSettings) -> None:
             connection.recv()
 
 
-def prepare_in_background(settings: RunSettings) -> threading.Thread:
-    thread = threading.Thread(target=prepare_resident, args=(settings,), name="cdv-prepare-analyseur", daemon=True)
-    thread.start()
-    return thread
+def prefetch_in_background(settings: RunSettings, contracts: list[ContractFile]) -> None:
+    """Start the analyses of the first contracts (as many as the run's workers) in the resident analyser now, each
+    from a thread of this process, while Prefect is imported and the flow starts; the flow's task for such a
+    contract waits for that analysis instead of asking again (`pipeline.analyse.start_in_flight`)."""
+    try:
+        versions = stage_versions(settings)
+    except OSError:
+        return  # the run reports the unreadable folder
+    for contract in contracts[: settings.workers]:
+        future = start_in_flight(contract, versions)
+        request = request_for(settings, contract, versions)
+        thread = threading.Thread(
+            target=settle, args=(future, analysis_from_resident, contract, settings, request), daemon=True
+        )
+        thread.start()
+
+
+def settle(future: Future[ContractAnalysis], function: Any, *args: Any) -> None:
+    """Run `function(*args)` and put its result, or its error, in `future`."""
+    try:
+        future.set_result(function(*args))
+    except BaseException as error:  # the task that takes the future raises it in the run
+        future.set_exception(error)
 
 
 class Analyser:

@@ -13,7 +13,7 @@ from pipeline.corpus import MANIFEST_NAME, file_sha256, scan_corpus
 from pipeline.french import agree, plural
 from pipeline.history import last_run, record_check
 from pipeline.stage_versions import analysis_key, stage_versions
-from pipeline.types import RunSettings
+from pipeline.types import ContractFile, RunSettings
 from pipeline.workspace import Workspace, detections_cache_path
 
 
@@ -64,14 +64,14 @@ def nothing_new(settings: RunSettings) -> str | None:
     return message
 
 
-def contracts_to_analyse(settings: RunSettings) -> list[str]:
-    """The ids of the contracts whose analysis is not in the workspace cache under the current versions: what a
-    run will send to its workers (the CLI starts them only when there is one)."""
+def contracts_to_analyse(settings: RunSettings) -> list[ContractFile]:
+    """The contracts whose analysis is not in the workspace cache under the current versions, in the corpus's
+    order: what a run will send to its workers (the CLI starts them only when there is one)."""
     scan = scan_corpus(settings.corpus, follow_links=settings.follow_links)
     versions = stage_versions(settings)
     cache = Workspace(settings.workspace).detection_cache
     return [
-        contract.contract_id
+        contract
         for contract in scan.contracts
         if not contract.duplicate_of
         and not detections_cache_path(cache, contract.sha256, analysis_key(contract.contract_id, versions)).exists()

@@ -18,6 +18,7 @@ from pipeline.corpus import Corpus, ManifestRow, RejectedFile, check_corpus, sca
 from pipeline.files import staged_directory
 from pipeline.freshness import run_versions
 from pipeline.history import record_run_folder
+from pipeline.in_flight import in_flight
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.models import model_versions
 from pipeline.report.outputs import write_raw_run, write_run_json
@@ -175,7 +176,7 @@ def execute_run(
     analyses: dict[str, ContractAnalysis] = {
         contract.contract_id: cached
         for contract in contracts
-        if (cached := cached_analysis(contract, settings, analysis_versions)) is not None
+        if not in_flight(contract) and (cached := cached_analysis(contract, settings, analysis_versions)) is not None
     }
     pending = [contract for contract in contracts if contract.contract_id not in analyses]
     if progress:

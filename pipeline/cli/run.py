@@ -170,13 +170,15 @@ def run_command(
 
 def run_with_progress(settings: RunSettings) -> RunResult:
     """Run the Prefect flow with a progress bar on the terminal."""
-    from pipeline.analyser import prepare_in_background, resident_enabled
+    from pipeline.analyser import prefetch_in_background, resident_enabled
     from pipeline.freshness import contracts_to_analyse
+    from pipeline.in_flight import forget_in_flight
     from pipeline.workers import start_warm_workers
 
-    if not settings.dask_address and contracts_to_analyse(settings):
+    pending = [] if settings.dask_address else contracts_to_analyse(settings)
+    if pending:
         if resident_enabled():
-            prepare_in_background(settings)  # the analyser loads its resources while Prefect starts the flow
+            prefetch_in_background(settings, pending)  # the first contracts are analysed while Prefect starts
         else:
             start_warm_workers(settings)  # the workers' resources load while Prefect is imported and the flow starts
     from pipeline import flows
@@ -192,6 +194,7 @@ def run_with_progress(settings: RunSettings) -> RunResult:
             return flows.run_corpus(settings)
         finally:
             flows.progress_hook = None
+            forget_in_flight(pending)
 
 
 @main.command("extract")
