@@ -7,8 +7,6 @@ never count.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pandas as pd
 
 from pipeline.french import french_order
@@ -72,7 +70,7 @@ def detections_to_frame(detections: list[Detection]) -> pd.DataFrame:
     """One row per detection, in the column order of `detections.csv`."""
     if not detections:
         return pd.DataFrame(columns=DETECTION_COLUMNS)
-    return pd.DataFrame([asdict(d) for d in detections], columns=DETECTION_COLUMNS)
+    return pd.DataFrame([vars(d) for d in detections], columns=DETECTION_COLUMNS)  # flat: vars is asdict, faster
 
 
 def join_sorted(values: pd.Series) -> str:

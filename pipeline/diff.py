@@ -39,11 +39,20 @@ def role_of(row: pd.Series) -> str:
     return "signataire" if str(row.get("signataire", "0")) == "1" else "mentionne"
 
 
+def roles_by_key(frame: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """`role_of` of every row of a frame indexed by (contract, entity), computed column-wise."""
+    if frame.empty:
+        return {}
+    signed = frame["signataire"].astype(str) == "1" if "signataire" in frame else [False] * len(frame)
+    return {key: "signataire" if flag else "mentionne" for key, flag in zip(frame.index, signed, strict=True)}
+
+
 def entity_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[dict[str, str]]:
     """Per contract: entities gained, lost, and whose role (signataire / mentionné) changed."""
     key = ["contract_id", "entity_id"]
     old = before.set_index(key) if not before.empty else pd.DataFrame()
     new = after.set_index(key) if not after.empty else pd.DataFrame()
+    old_roles, new_roles = roles_by_key(old), roles_by_key(new)
     old_keys, new_keys = set(old.index), set(new.index)
     rows = []
     for contract_id, entity_id in sorted(new_keys - old_keys):
@@ -74,21 +83,21 @@ def entity_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[dict[str, 
                 "detail": f"pages {row.get('pages', '')}",
             }
         )
-    for contract_id, entity_id in sorted(old_keys & new_keys):
-        was, now = role_of(old.loc[(contract_id, entity_id)]), role_of(new.loc[(contract_id, entity_id)])
-        if was != now:
-            rows.append(
-                {
-                    "type": "role",
-                    "contract_id": contract_id,
-                    "entity_id": entity_id,
-                    "entity_name": new.loc[(contract_id, entity_id)]["entity_name"],
-                    "field": "role",
-                    "avant": was,
-                    "apres": now,
-                    "detail": "",
-                }
-            )
+    changed = sorted(k for k in old_keys & new_keys if old_roles[k] != new_roles[k])
+    names = dict(zip(new.index, new["entity_name"], strict=True)) if changed else {}
+    for contract_id, entity_id in changed:
+        rows.append(
+            {
+                "type": "role",
+                "contract_id": contract_id,
+                "entity_id": entity_id,
+                "entity_name": names[(contract_id, entity_id)],
+                "field": "role",
+                "avant": old_roles[(contract_id, entity_id)],
+                "apres": new_roles[(contract_id, entity_id)],
+                "detail": "",
+            }
+        )
     return rows
 
 

@@ -8,7 +8,6 @@ and `run.json` into a run's staging folder; `pipeline.report.publish.publish` bu
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -57,7 +56,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def cues_to_frame(cues: list[IndicatorCue]) -> pd.DataFrame:
     """One row per indicator cue (`indicator_cues.csv`)."""
-    return pd.DataFrame([asdict(cue) for cue in cues], columns=CUE_COLUMNS)
+    return pd.DataFrame([vars(cue) for cue in cues], columns=CUE_COLUMNS)  # flat: vars is asdict, faster
 
 
 def page_themes_to_frame(analyses: list[ContractAnalysis]) -> pd.DataFrame:
