@@ -1,12 +1,13 @@
-"""Accuracy on real prose: render the real-prose set, read its three parts through `cdv run`, score them with
+"""Accuracy on real prose: render the real-prose set, read its four parts through `cdv run`, score them with
 `cdv evaluate`, measure the mention model's calibration on the held-out part.
 
 Usage: .venv/bin/python benchmarks/realprose_accuracy.py [--out DIR]
 Prints one line per part (partners, signatories, dispositifs P/R/F1, out-of-lexicon candidates), the
-tuning - held-out and tuning - blind gaps, the reliability table of P(entite) on held-out mentions, and a
-JSON object on the last line. The reference is the tuning part, measured in the same run: the gaps say how
-much of the tuning part's accuracy carries over to text nobody tuned for. The blind part was labelled after
-the held-out part had been looked at while tuning: it is the only part nobody has read cdv's errors on.
+tuning - held-out, tuning - blind and tuning - fresh gaps, the reliability table of P(entite) on held-out
+mentions, and a JSON object on the last line. The reference is the tuning part, measured in the same run: the
+gaps say how much of the tuning part's accuracy carries over to text nobody tuned for. The blind part was
+labelled after the held-out part had been looked at while tuning; the fresh part (labelled 2026-12-01) after
+all three had been read while tuning: it is scored once, by the lead, at the end of the session.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pipeline.train import load_gold, mention_calibration, prepare
 from pipeline.workspace import Workspace
 
 KINDS = ("partners", "signatories", "dispositifs")
-PARTS = ("tuning", "heldout", "blind")
+PARTS = ("tuning", "heldout", "blind", "fresh")
 
 
 def score_part(folder: Path, split: str) -> dict[str, Any]:
@@ -80,6 +81,8 @@ def run(folder: Path) -> dict[str, Any]:
     print("écart F1 réglage - réservé : " + ", ".join(f"{kind} {value:+.3f}" for kind, value in gap.items()))
     gap_blind = f1_gap(results, "blind")
     print("écart F1 réglage - aveugle : " + ", ".join(f"{kind} {value:+.3f}" for kind, value in gap_blind.items()))
+    gap_fresh = f1_gap(results, "fresh")
+    print("écart F1 réglage - inédit : " + ", ".join(f"{kind} {value:+.3f}" for kind, value in gap_fresh.items()))
     calibrated = calibration(folder, "heldout")
     print(
         f"modèle des mentions sur la partie réservée : n {calibrated['n']}, "
@@ -95,6 +98,7 @@ def run(folder: Path) -> dict[str, Any]:
         "realprose": summary,
         "gap_f1": gap,
         "gap_f1_blind": gap_blind,
+        "gap_f1_fresh": gap_fresh,
         "mention_calibration_heldout": calibrated,
     }
 

@@ -1,6 +1,6 @@
-"""The real-prose development set: well-formed, labelled with lexicon ids, in three disjoint parts (tuning,
-held-out, blind), rendered by three producers, and the held-out part read through the whole pipeline at the
-accuracy the issue asks for."""
+"""The real-prose development set: well-formed, labelled with lexicon ids, in four disjoint parts (tuning,
+held-out, blind, fresh), rendered by three producers, and the held-out part read through the whole pipeline at
+the accuracy the issue asks for."""
 
 from __future__ import annotations
 
@@ -33,10 +33,10 @@ def squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_the_set_has_sourced_labelled_excerpts_in_three_parts(lexicon: Lexicon) -> None:
+def test_the_set_has_sourced_labelled_excerpts_in_four_parts(lexicon: Lexicon) -> None:
     documents = load_documents()
     assert len(documents) >= 25
-    assert {d.split for d in documents} == {"tuning", "heldout", "blind"}
+    assert {d.split for d in documents} == {"tuning", "heldout", "blind", "fresh"}
     assert len({d.doc_id for d in documents}) == len(documents)
     assert {d.producer for d in documents} == {"reportlab", "chromium", "libreoffice"}
     ids = {e.entity_id for e in lexicon.entities}
@@ -69,6 +69,46 @@ def test_the_blind_part_is_new_text_naming_organisations_outside_the_lexicons(le
     assert len(names) >= 10
     surfaces = {name_key(s) for e in lexicon.entities for s in (e.name, *e.acronyms, *e.aliases, *e.former_names)}
     assert not names & surfaces, names & surfaces
+
+
+def source_key(source: str) -> str:
+    """A source's address without scheme, `www.` and trailing slash, for comparing parts."""
+    address = source.split(" ")[0].split("://")[-1]
+    return address.removeprefix("www.").rstrip("/").lower()
+
+
+def test_the_fresh_part_is_new_mixed_text_with_signatures_and_organisations_outside_the_lexicons(
+    lexicon: Lexicon,
+) -> None:
+    fresh = load_documents(split="fresh")
+    others = [d for d in load_documents() if d.split != "fresh"]
+    assert len(fresh) >= 25
+    assert all(d.doc_id.startswith("rpf") for d in fresh)
+    producers = [d.producer for d in fresh]
+    assert all(producers.count(p) >= len(fresh) // 4 for p in ("reportlab", "chromium", "libreoffice"))
+    assert len({d.kind for d in fresh}) >= 6
+    assert not {source_key(d.source) for d in fresh} & {source_key(d.source) for d in others}
+    assert not {squeeze(d.text) for d in fresh} & {squeeze(d.text) for d in others}
+    names = {name_key(o["name"]) for d in fresh for o in d.out_of_lexicon}
+    assert len(names) >= 20
+    surfaces = {name_key(s) for e in lexicon.entities for s in (e.name, *e.acronyms, *e.aliases, *e.former_names)}
+    assert not names & surfaces, names & surfaces
+    signed = [d for d in fresh if "@signatures" in d.text]
+    assert len(signed) >= 5
+    for doc in fresh:
+        text = squeeze(doc.text)
+        assert all(squeeze(o["name"]) in text for o in doc.out_of_lexicon), doc.doc_id
+        assert all(squeeze(s["surface"]) in text for s in doc.senses), doc.doc_id
+        signatories = [p for p in doc.partners if p["signataire"]] + [o for o in doc.out_of_lexicon if o["signataire"]]
+        assert bool(signatories) == (doc in signed), doc.doc_id
+
+
+def test_the_fresh_part_uses_no_reserved_source() -> None:
+    reserved_list = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "reserved-sources.txt"
+    if not reserved_list.exists():
+        pytest.skip("liste des sources réservées absente")
+    reserved = {source_key(line) for line in reserved_list.read_text(encoding="utf-8").split() if "://" in line}
+    assert not {source_key(d.source) for d in load_documents(split="fresh")} & reserved
 
 
 @pytest.mark.parametrize("producer", ["reportlab", "chromium", "libreoffice"])
