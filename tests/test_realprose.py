@@ -103,12 +103,13 @@ def test_the_fresh_part_is_new_mixed_text_with_signatures_and_organisations_outs
         assert bool(signatories) == (doc in signed), doc.doc_id
 
 
-def test_the_fresh_part_uses_no_reserved_source() -> None:
+def test_no_part_uses_a_reserved_source() -> None:
+    """Regression: five excerpts of the first parts quoted texts kept for the independent check; removed."""
     reserved_list = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "reserved-sources.txt"
     if not reserved_list.exists():
         pytest.skip("liste des sources réservées absente")
     reserved = {source_key(line) for line in reserved_list.read_text(encoding="utf-8").split() if "://" in line}
-    assert not {source_key(d.source) for d in load_documents(split="fresh")} & reserved
+    assert not {source_key(d.source) for d in load_documents()} & reserved
 
 
 @pytest.mark.parametrize("producer", ["reportlab", "chromium", "libreoffice"])

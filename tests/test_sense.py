@@ -55,9 +55,9 @@ def entities(lexicon: Lexicon, models: Models, text: str) -> set[str]:
             set(),
             {"insee", "conseil_departemental"},
         ),
-        (  # rp09, Saint-Étienne Métropole: the State without its article, a Region named by its name
-            "les projets soutenus par les partenaires financeurs du contrat de ville (État, Région Auvergne / "
-            "Rhône-Alpes, Département de la Loire, Caisse d'Allocations Familiales de la Loire, Caisse des Dépôts).",
+        (  # a list of funders: the State without its article, a Region named by its name
+            "avec le soutien des financeurs du contrat (État, Région Occitanie / Pyrénées-Méditerranée, "
+            "Département de l'Aude, Caisse d'Allocations Familiales de l'Aude, Caisse des Dépôts).",
             {"etat", "conseil_regional", "conseil_departemental", "caf", "caisse_des_depots"},
             set(),
         ),
