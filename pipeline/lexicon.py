@@ -12,6 +12,7 @@ import csv
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import CdvError
@@ -227,13 +228,20 @@ def optional_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 
 
 def load_lexicon(directory: Path) -> Lexicon:
-    """Read and validate partners, dispositifs, themes, ambiguous acronyms, glossary and indicators.
+    """Read and validate partners, dispositifs, themes, ambiguous acronyms, glossary and indicators (once per
+    folder and version of its files in a process: a run checks the lexicon before its flow and in it).
 
     Raises `LexiconError` with the first blocking error (file and line), as `cdv lexicon check` prints it.
     """
+    directory = Path(directory)
+    return load_lexicon_version(directory.resolve(), lexicon_files_version(directory))
+
+
+@lru_cache(maxsize=4)
+def load_lexicon_version(directory: Path, version: str) -> Lexicon:
+    """`load_lexicon` of a folder whose files hash to `version` (errors are raised again on each call)."""
     from pipeline.lexicon_check import check_lexicon  # the checker reads files with this module's helpers
 
-    directory = Path(directory)
     report = check_lexicon(directory)
     if report.errors:
         raise LexiconError(str(report.errors[0]))
@@ -249,7 +257,6 @@ def load_lexicon(directory: Path) -> Lexicon:
     glossary = tuple(row_to_glossary_term(row) for _, row in optional_rows(directory / GLOSSARY_FILE))
     indicators = tuple(row_to_indicator(row) for _, row in optional_rows(directory / INDICATORS_FILE))
     variants = load_variants(directory, {entity.entity_id for entity in entities})
-    version = lexicon_files_version(directory)
     return Lexicon(
         entities=tuple(entities),
         themes=themes,
