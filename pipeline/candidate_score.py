@@ -37,20 +37,27 @@ CUE_LIST = """
     mutuelle partenaire partenaires
 """
 PREVIOUS_LIST = "le la les l de du des d a au aux et ou avec par pour sur dans en entre ( , : ; - – • «"
+HEAD_LIST = """
+    agence association caisse centre chambre comite confederation conseil delegation direction etablissement
+    federation fondation groupement institut maison mission observatoire office reseau syndicat union
+"""
 ORG_WORDS = frozenset(ORG_WORD_LIST.split())  # folded words of organisation names (generic, not the demo's)
 CUES = frozenset(CUE_LIST.split())  # folded cue words before a name ("le bailleur X")
+HEADS = frozenset(HEAD_LIST.split())  # folded head words that open an organisation's name ("Observatoire …")
+NAME_PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "en", "aux", "au", "sur"})
 PERSON_BEFORE = frozenset({"m", "mme", "monsieur", "madame", "mr", "dr", "docteur", "maitre", "me"})
 PLACE_BEFORE = frozenset({"a", "commune", "ville", "quartier", "quartiers", "departement", "region", "vers", "pres"})
 KNOWN_PREVIOUS = frozenset(PREVIOUS_LIST.split()) | PERSON_BEFORE | PLACE_BEFORE
 BULLET = re.compile(r"^[ \t]*(?:[-–•·*▪●◦►]|\d{1,2}[.)]|[a-z][.)])[ \t]")
 TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
 DEFAULT_THRESHOLD = 0.5
-SOURCES = ("signature", "motif", "sigle_defini", "sigle", "ner", "majuscules", "indice")
+SOURCES = ("signature", "motif", "sigle_defini", "sigle", "ner", "majuscules", "indice", "tete")
 
 
 def name_features(name: str, vocabulary: frozenset[str]) -> dict[str, float]:
-    """How a name is written: words, capitals, acronym shape, organisation and legal-form words, place shape,
-    digits, and how many of its words the document also writes in lower case (a capitalised common word)."""
+    """How a name is written: words, capitals, acronym shape, organisation and legal-form words, an organisation's
+    head word first, place shape, digits, words in lower case after the first, and how many of its words the
+    document also writes in lower case (a capitalised common word)."""
     words = name.split()
     folded = fold_text(name).lower().replace("’", "'").replace("'", " ").replace("-", " ").split()
     letters = [c for c in name if c.isalpha()]
@@ -66,6 +73,9 @@ def name_features(name: str, vocabulary: frozenset[str]) -> dict[str, float]:
         "short_word": float(len(words) == 1 and len(letters) <= 5),
         "org_word": float(any(w in ORG_WORDS for w in folded)),
         "legal_start": float(bool(re.match(rf"(?:{LEGAL_FORMS})\b", name, re.IGNORECASE))),
+        "head_start": float(folded[:1] != [] and folded[0] in HEADS),
+        "lower_after_first": sum(1 for w in words[1:] if w[:1].islower() and fold_text(w).lower() not in NAME_PARTICLES)
+        / max(len(words) - 1, 1),
         "place_shape": float(folded[:1] in (["saint"], ["sainte"]) or bool(re.search(r"\w-[A-ZÉ]", name))),
         "digits": float(any(c.isdigit() for c in name)),
         "stop_ratio": sum(1 for w in folded if w in french_stop_words()) / max(len(folded), 1),

@@ -6,8 +6,9 @@ names the gold only accepts (`acceptable_candidates`: an intercommunality, the a
 left out. Names the lexicons know are examples too (distant supervision, `lexicon_label`): a partner of the
 contract's gold found by the lexicons teaches what an organisation's name looks like, a scheme what it does
 not. Real prose counts more than the generated demo, lexicon names less than names outside the lexicons. The
-threshold is the lowest at which the out-of-fold noise stays within `NOISE_BUDGET` names per contract in every
-part of the training data (`choose_threshold`). `cdv run` never imports this module (it reads gold).
+threshold is the lowest at which the out-of-fold noise stays within its budget of names per contract in the demo
+corpus (`DEMO_NOISE_BUDGET`) and in real prose (`NOISE_BUDGET`, all its parts together) (`choose_threshold`).
+`cdv run` never imports this module (it reads gold).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ C_VALUE = 0.5
 REAL_PROSE_WEIGHT = 5.0
 LEXICON_WEIGHT = 0.3
 NOISE_BUDGET = 1.0
+DEMO_NOISE_BUDGET = 1.0
+DEMO_PART = "demo"
 
 
 def fit_candidate_model(
@@ -53,19 +56,25 @@ def fit_candidate_model(
 
 
 def choose_threshold(
-    probabilities: list[float], labels: list[int], contracts: list[str], parts: list[str], noise_budget: float
+    probabilities: list[float],
+    labels: list[int],
+    contracts: list[str],
+    parts: list[str],
+    noise_budget: float | dict[str, float],
 ) -> float:
     """The lowest threshold at which, in every part of the training data (demo, real prose), the out-of-fold
-    noise (names outside the lexicons kept though not organisations) stays within `noise_budget` per contract."""
+    noise (names outside the lexicons kept though not organisations) stays within the part's `noise_budget`
+    per contract (one budget for all parts, or one per part)."""
     threshold = 0.0
     for part in sorted(set(parts)):
+        budget = noise_budget if isinstance(noise_budget, float | int) else noise_budget[part]
         chosen = [i for i, p in enumerate(parts) if p == part]
         n_contracts = max(len({contracts[i] for i in chosen}), 1)
         ranked = sorted(((probabilities[i], labels[i]) for i in chosen), reverse=True)
         noise, lowest = 0, 1.0
         for probability, label in ranked:
             noise += 1 - label
-            if noise / n_contracts > noise_budget:
+            if noise / n_contracts > budget:
                 break
             lowest = probability
         threshold = max(threshold, lowest)
@@ -165,7 +174,7 @@ class CandidateExamples:
         """Real prose counts `REAL_PROSE_WEIGHT` times a demo example, a lexicon name `LEXICON_WEIGHT` times a
         name outside the lexicons."""
         return [
-            (REAL_PROSE_WEIGHT if part == "prose" else 1.0) * (1.0 if outside else LEXICON_WEIGHT)
+            (1.0 if part == DEMO_PART else REAL_PROSE_WEIGHT) * (1.0 if outside else LEXICON_WEIGHT)
             for part, outside in zip(self.parts, self.outside, strict=True)
         ]
 
@@ -173,7 +182,8 @@ class CandidateExamples:
 def candidate_examples(contracts: list[Any], lexicon: Any, models: Any) -> CandidateExamples:
     """The name groups of every training contract (`pipeline.train.Contract`: document, hits, gold) whose gold
     lists its organisations outside the lexicons, labelled (`contract_examples`); a gold without mentions is
-    real prose. `models` give the signature pages (`analyse_structure`)."""
+    real prose, of the part its gold names (`split`: tuning, heldout, blind …). `models` give the signature pages
+    (`analyse_structure`)."""
     from pipeline.structure import analyse_structure
 
     examples = CandidateExamples()
@@ -183,7 +193,8 @@ def candidate_examples(contracts: list[Any], lexicon: Any, models: Any) -> Candi
         structure = analyse_structure(contract.document, lexicon, models)
         signature_pages = frozenset(structure.signature_pages)
         found = contract_examples(contract.document, contract.hits, lexicon, signature_pages, contract.gold)
-        examples.add(contract.document.contract_id, "demo" if contract.gold.get("mentions") else "prose", found)
+        part = DEMO_PART if contract.gold.get("mentions") else str(contract.gold.get("split") or "prose")
+        examples.add(contract.document.contract_id, part, found)
     return examples
 
 
@@ -212,11 +223,16 @@ def fit_candidate_scorer(examples: CandidateExamples, folds: int = 5) -> tuple[A
     scored = [i for i in range(len(rows)) if outside[i]]
     oof = [probabilities[i] for i in scored]
     truth = [labels[i] for i in scored]
-    threshold = choose_threshold(
-        oof, truth, [examples.contracts[i] for i in scored], [examples.parts[i] for i in scored], NOISE_BUDGET
-    )
+    pooled = [DEMO_PART if examples.parts[i] == DEMO_PART else "prose" for i in scored]
+    budgets = {DEMO_PART: DEMO_NOISE_BUDGET, "prose": NOISE_BUDGET}
+    threshold = choose_threshold(oof, truth, [examples.contracts[i] for i in scored], pooled, budgets)
     model.threshold_ = threshold
-    report: dict[str, Any] = {"threshold": threshold, "noise_budget": NOISE_BUDGET, "n": len(truth)}
+    report: dict[str, Any] = {
+        "threshold": threshold,
+        "noise_budget": NOISE_BUDGET,
+        "demo_noise_budget": DEMO_NOISE_BUDGET,
+        "n": len(truth),
+    }
     report["brier"] = round(sum((p - y) ** 2 for p, y in zip(oof, truth, strict=True)) / max(len(truth), 1), 4)
     for part in sorted(set(examples.parts)):
         chosen = [i for i in scored if examples.parts[i] == part]

@@ -192,14 +192,13 @@ def card_to_markdown(card: dict[str, Any]) -> str:
         lines += [
             f"n = {candidate['n']} names outside the lexicons, Brier = {candidate['brier']}, threshold = "
             f"{candidate['threshold']} (lowest with at most {candidate['noise_budget']} noise names per contract "
-            "in each part)",
+            f"in real prose and {candidate.get('demo_noise_budget', candidate['noise_budget'])} in the demo corpus)",
             "",
             "| part | contracts | organisations | recall | noise per contract | Brier |",
             "|---|---|---|---|---|---|",
         ]
-        for part in ("demo", "prose"):
-            if part in candidate:
-                row = candidate[part]
+        for part, row in candidate.items():
+            if isinstance(row, dict) and "organisations" in row:
                 lines.append(
                     f"| {part} | {row['contracts']} | {row['organisations']} | {row['recall']} | "
                     f"{row['noise_per_contract']} | {row['brier']} |"

@@ -409,6 +409,33 @@ def train_models(
     return models, {**counts, "candidate": len(candidates.rows), "candidate_report": candidate_report}
 
 
+def train_candidate_model(contracts: list[Contract], lexicon: Lexicon, models: Models) -> tuple[Any, dict[str, Any]]:
+    """Only the candidate model, from training contracts; the other `models` (whose structure gives the
+    signature pages, as at run time) stay as they are, so detections do not change."""
+    examples = candidate_examples(contracts, lexicon, models)
+    model, report = fit_candidate_scorer(examples)
+    return model, {"candidate": len(examples.rows), "candidate_report": report}
+
+
+def save_candidate_model(model: Any, models_dir: Path, training_data: str, counts: dict[str, Any]) -> str:
+    """Write the candidate model into `models_dir` and its entries into the existing model card (the other
+    models' entries kept); return its version."""
+    from pipeline.models import CARD_FILE
+
+    version = save_model(model, models_dir, "candidate")
+    card_path = Path(models_dir) / CARD_FILE
+    card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.exists() else {}
+    card.pop("versions", None)
+    card["examples"] = {**card.get("examples", {}), "candidate": counts["candidate"]}
+    card |= {
+        "candidate_trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "candidate_training_data": training_data,
+        "candidate_evaluation": candidate_card(counts.get("candidate_report", {})),
+    }
+    write_card(models_dir, card)
+    return version
+
+
 def candidate_card(report: dict[str, Any]) -> dict[str, Any]:
     """The model card's entry for the candidate model: its out-of-fold evaluation with a reliability table."""
     if not report:
