@@ -71,6 +71,8 @@ HEAD_PHRASE = re.compile(
     rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )))?(?: |\n(?![{UPPER}]))(?:{HEAD_WORD_RUN})){{1,14}}"
 )
 HEAD_PHRASE_PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "en", "aux", "au"})
+VERB_ENDING = re.compile(r"\w{3}(?:era|ira|ra|ront|rait|raient)$")  # "permettra", "contribuera", "soutiendront"
+INFINITIVE = re.compile(r"^(?:[a-zà-ÿ]{2,}(?:er|ir|re))$")  # "pour accompagner", "pour soutenir"
 MIXED_ACRONYM = re.compile(r"(?<![\w'’-])(?=[A-Z][a-z]*[A-Z])[A-Z][A-Za-z]{2,9}(?![\w'’-])")
 NAME_WORD = re.compile(r"[A-Za-zÀ-ÿ][\w-]*")
 PART_BREAK = re.compile(r" et |\n")
@@ -164,14 +166,11 @@ def head_phrases(text: str, stop_words: frozenset[str]) -> Iterator[tuple[int, i
     the rest."""
     for match in HEAD_PHRASE.finditer(text):
         words = list(re.finditer(HEAD_WORD_RUN, text[match.start() : match.end()]))
-        end = words[0].end()
-        for word in words[1:]:
-            folded = word.group(0).lower().replace("’", "'")
-            parts = [part for part in folded.split("'") if part]
-            if any(part in stop_words and part not in HEAD_PHRASE_PARTICLES for part in parts):
+        end, proper = words[0].end(), False
+        for word, following in zip(words[1:], [*words[2:], None], strict=True):
+            if not head_phrase_goes_on(word.group(0), following and following.group(0), proper, stop_words):
                 break
-            if any(c.isdigit() for c in folded):
-                break
+            proper = proper or (word.group(0)[:1].isupper() and word.group(0).lower() not in HEAD_PHRASE_PARTICLES)
             end = word.end()
         name = text[match.start() : match.start() + end]
         while (found := TRAILING_WORD.search(name)) is not None and (
@@ -182,6 +181,21 @@ def head_phrases(text: str, stop_words: frozenset[str]) -> Iterator[tuple[int, i
         name = name.rstrip(",")
         if len(name.split()) >= 2 and "\n\n" not in name:
             yield match.start(), match.start() + len(name), name.replace("\n", " ")
+
+
+def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_words: frozenset[str]) -> bool:
+    """Whether a head phrase takes in `word`: not a French stop word other than a particle of names, no digit,
+    no verb ending of the future or conditional ("permettra"), no word in lower case after a proper name
+    ("Association Trait d'Union Foix soutient"), no "pour" before a verb ("pour accompagner")."""
+    folded = word.lower().replace("’", "'")
+    parts = [part for part in folded.split("'") if part]
+    if any(part in stop_words and part not in HEAD_PHRASE_PARTICLES for part in parts):
+        return False
+    if any(c.isdigit() for c in folded) or VERB_ENDING.search(folded):
+        return False
+    if proper and word[:1].islower() and folded not in HEAD_PHRASE_PARTICLES and "'" not in folded:
+        return False
+    return not (folded == "pour" and following is not None and INFINITIVE.search(following.lower()) is not None)
 
 
 def mixed_acronyms(text: str) -> Iterator[tuple[int, int, str]]:

@@ -134,7 +134,7 @@ def contract_examples(
         c for c in page_candidates(document, use_ner, signature_pages, spans, wide=True) if keep(c, set(), {}, True)
     ]
     outside = {(c.page, c.start, c.end) for c in found if keep(c, keys, spans, short_acronyms=True)}
-    _, groups, rows = contract_features(document, found, signature_pages)
+    _, groups, rows = contract_features(document, found, signature_pages, spans)
     kept_rows, labels, names, flags = [], [], [], []
     for items, row in zip(groups, rows, strict=True):
         name = group_name(items)

@@ -453,7 +453,7 @@ def contract_candidates(
 
     wide = page_candidates(document, use_ner, signature_pages, spans, memo, wide=True)
     scored = score_candidates(
-        document, [c for c in wide if keep(c, keys, spans, short_acronyms=True)], signature_pages, model
+        document, [c for c in wide if keep(c, keys, spans, short_acronyms=True)], signature_pages, model, spans
     )
     added = [c for c in scored if not any(overlaps(c, other) for other in strong)]
     return sorted(strong + added, key=lambda c: (c.page, c.start, c.end))

@@ -134,7 +134,6 @@ def test_threshold_is_the_lowest_within_the_noise_budget_of_every_part() -> None
     assert choose_threshold(probabilities[3:], labels[3:], contracts[3:], parts[3:], 0.5) == 0.3
 
 
-
 def heads(text: str) -> list[str]:
     return [name for _, _, name in head_phrases(text, french_stop_words())]
 
@@ -154,8 +153,18 @@ def test_direction_name_goes_on_over_a_comma_before_de() -> None:
     )
     assert heads(text) == [
         "Direction de la jeunesse, de l'éducation populaire et de la vie associative",
-        "Mission d'animation du Fonds d'expérimentations pour la jeunesse",
+        "Mission d'animation du Fonds d'expérimentations",  # a word in lower case after a proper name ends it
     ]
+
+
+def test_head_phrase_ends_before_a_verb() -> None:
+    # demo corpus phrasings: a verb after the name, in the future or after a proper name, or "pour" + infinitive
+    assert heads("La Mission locale participera aux actions.") == ["Mission locale"]
+    assert heads("l'Association Trait d'Union Foix soutient les familles") == ["Association Trait d'Union Foix"]
+    assert heads("la Chambre d'agriculture de l'Ariège pour accompagner les demandeurs") == [
+        "Chambre d'agriculture de l'Ariège"
+    ]
+    assert heads("l'Union sociale pour l'habitat (USH)") == ["Union sociale pour l'habitat"]
 
 
 def test_head_phrase_ends_before_a_comma_clause_a_digit_or_a_trailing_particle() -> None:
