@@ -186,6 +186,32 @@ def test_head_phrase_holding_a_scheme_name_passes_the_lexicon_filter(lexicon: Le
     assert kept == {"Observatoire départemental des cités éducatives"}
 
 
+
+def test_name_listed_beside_a_lexicon_name_is_marked(lexicon: Lexicon) -> None:
+    # rpb23 (blind part): "signé par Action Logement et Villes de France"
+    from pipeline.candidate_score import occurrence_features
+
+    text = "La convention a été signée par Action Logement et Villes de France le 16 novembre 2021."
+    hits = [(hit.start, hit.end) for hit in match_document(build_matcher(lexicon), doc(text))]
+    start = text.index("Villes")
+    features = occurrence_features("Villes de France", "majuscules", "", text, start, start + 16, False, False, hits)
+    assert features["beside_lexicon_name"] == 1.0 and features["in_name_list"] == 1.0
+    alone = occurrence_features("Villes de France", "majuscules", "", text, start, start + 16, False, False, [])
+    assert alone["beside_lexicon_name"] == 0.0
+
+
+def test_name_in_a_list_of_capitalised_names_is_marked() -> None:
+    # rp24 (held-out part): "France urbaine, Ville et Banlieue et Villes de France"
+    from pipeline.candidate_score import occurrence_features
+
+    text = "avec l'AMF, France urbaine, Ville et Banlieue et Villes de France. Dans Lille les habitants"
+    start = text.index("Ville et")
+    listed = occurrence_features("Ville et Banlieue", "majuscules", "", text, start, start + 17, False)
+    assert listed["in_name_list"] == 1.0
+    start = text.index("Lille")
+    assert occurrence_features("Lille", "majuscules", "", text, start, start + 5, False)["in_name_list"] == 0.0
+
+
 # --- the trained model -------------------------------------------------------------------------------------
 
 
