@@ -3,9 +3,9 @@
 Every name proposed in a contract (`pipeline.candidates` and `pipeline.candidate_spans`) is grouped by its
 folded key; the group is described by how it is written and where (its sources, the NER label, number of
 words, capitals, organisation words inside, the cue word before it, list or heading position, signature page,
-sentence start, repetition in the contract, place-name shape, digits) and a calibrated logistic regression
-(the `candidate` model in `models/`, trained by `pipeline.candidate_training`) gives the probability that it
-is an organisation outside the lexicons. Groups below the model's threshold (`threshold_`, chosen on
+sentence start, repetition in the contract, place-name shape, digits, a list of names beside it) and calibrated
+gradient-boosted trees (the `candidate` model in `models/`, trained by `pipeline.candidate_training`) give the
+probability that it is an organisation outside the lexicons. Groups below the model's threshold (`threshold_`, chosen on
 out-of-fold predictions of the training data) are not written; overlapping names are resolved by
 `without_overlaps`.
 """

@@ -21,10 +21,17 @@ from pipeline.candidate_score import contract_features, group_name, positive_pro
 from pipeline.candidates import Candidate
 from pipeline.types import ExtractedDocument
 
-C_VALUE = 0.5
-REAL_PROSE_WEIGHT = 5.0
+TREE_SETTINGS: dict[str, Any] = {
+    "max_iter": 200,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 31,
+    "min_samples_leaf": 5,
+    "l2_regularization": 1.0,
+    "random_state": 0,
+}
+REAL_PROSE_WEIGHT = 10.0
 LEXICON_WEIGHT = 0.3
-NOISE_BUDGET = 1.0
+NOISE_BUDGET = 2.0
 DEMO_NOISE_BUDGET = 1.0
 DEMO_PART = "demo"
 
@@ -34,23 +41,24 @@ def fit_candidate_model(
     labels: list[int],
     weights: list[float] | None = None,
     outside: list[bool] | None = None,
-    c: float = C_VALUE,
 ) -> Any:
-    """A logistic regression over group features, fitted on every example (`weights`: real prose and names
+    """Gradient-boosted trees over group features (features act together: a one-word name is an organisation
+    after "le bailleur", rarely at a sentence start), fitted on every example (`weights`: real prose and names
     outside the lexicons count more), then calibrated (sigmoid) on the examples `outside` the lexicons only:
     the probabilities are those of the names the model scores at run time."""
     from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.frozen import FrozenEstimator
-    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
     scored = [i for i in range(len(rows)) if outside is None or outside[i]]
     scored_labels = [labels[i] for i in scored]
     if min(scored_labels.count(0), scored_labels.count(1), labels.count(0), labels.count(1)) < 3:
         return None
-    base = make_pipeline(DictVectorizer(), LogisticRegression(C=c, max_iter=3000))
-    base.fit(rows, labels, logisticregression__sample_weight=weights)
+    trees = HistGradientBoostingClassifier(**TREE_SETTINGS)
+    base = make_pipeline(DictVectorizer(sparse=False), trees)
+    base.fit(rows, labels, histgradientboostingclassifier__sample_weight=weights)
     calibrated = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")
     return calibrated.fit([rows[i] for i in scored], scored_labels)
 

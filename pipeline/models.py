@@ -6,8 +6,8 @@ Six scikit-learn pipelines, each optional (the stage falls back to rules without
 - `role`: dict features + logistic regression, partner mention -> probability of being a signature;
 - `score`: dict features + logistic regression, detection -> probability that it is right (calibrated);
 - `mention`: dict features + calibrated logistic regression, candidate mention -> sense (`pipeline.sense`);
-- `candidate`: dict features + calibrated logistic regression, name proposed outside the lexicons -> probability
-  that it is an organisation, with its threshold (`pipeline.candidate_score`).
+- `candidate`: dict features + calibrated gradient-boosted trees, name proposed outside the lexicons ->
+  probability that it is an organisation, with its threshold (`pipeline.candidate_score`).
 `models/models.json` holds the model card data (training data, date, metrics, lexicon version);
 `models/MODEL_CARD.md` is its human-readable form. A model's version is the hash of its file.
 """

@@ -60,7 +60,7 @@ PURPOSES = {
     "score": "logistic regression on detection features: P(detection is right), fitted out of fold",
     "mention": "calibrated logistic regression on mention context: candidate mention -> sense "
     "(entite, source, territoire, autre, non); kept when P(entite) >= 0.5",
-    "candidate": "calibrated logistic regression on how and where a name is written: name outside the lexicons "
+    "candidate": "calibrated gradient-boosted trees on how and where a name is written: name outside the lexicons "
     "-> P(organisation); written to candidates.csv when P >= its threshold (chosen out of fold)",
 }
 

@@ -108,6 +108,7 @@ def train(
         current = load_models(target)
         if current is None:
             fail(f"aucun modèle dans {target} : lancez d'abord cdv train sans --seulement-candidats.")
+            return
         click.echo(f"Entraînement du modèle des candidats sur {plural(len(prepared), 'contrat')} …")
         candidate_model, candidate_counts = train_candidate_model(prepared, lexicon, current)
         if candidate_model is None:
