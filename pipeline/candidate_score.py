@@ -174,10 +174,14 @@ def model_threshold(model: Any) -> float:
 
 def positive_probabilities(model: Any, rows: list[dict[str, float]]) -> list[float]:
     """P(organisation outside the lexicons) of each group's features."""
+    from threadpoolctl import threadpool_limits
+
     if not rows:
         return []
     column = [int(c) for c in model.classes_].index(1)
-    return [float(p) for p in model.predict_proba(rows)[:, column]]
+    with threadpool_limits(limits=1, user_api="openmp"):  # a contract's few hundred rows: threads cost more
+        probabilities = model.predict_proba(rows)[:, column]
+    return [float(p) for p in probabilities]
 
 
 def document_vocabulary(document: ExtractedDocument) -> frozenset[str]:
