@@ -5,8 +5,9 @@ Usage: .venv/bin/python benchmarks/realprose_accuracy.py [--out DIR]
 Prints one line per part (partners, signatories, dispositifs P/R/F1, out-of-lexicon candidates), the
 tuning - held-out and tuning - blind gaps, the reliability table of P(entite) on held-out mentions, and a
 JSON object on the last line. The reference is the tuning part, measured in the same run: the gaps say how
-much of the tuning part's accuracy carries over to text nobody tuned for. The blind part was labelled after
-the held-out part had been looked at while tuning: it is the only part nobody has read cdv's errors on.
+much of the tuning part's accuracy carries over to text nobody tuned for. Heldout and blind were read while
+tuning on 2026-11-30/12-01 and the candidate model is trained on all three parts: their out-of-lexicon figures
+are training figures (out-of-fold ones are in `models/MODEL_CARD.md`); the fresh part is the held-out measure.
 """
 
 from __future__ import annotations
