@@ -5,9 +5,10 @@ Usage: .venv/bin/python benchmarks/realprose_accuracy.py [--out DIR]
 Prints one line per part (partners, signatories, dispositifs P/R/F1, out-of-lexicon candidates), the
 tuning - held-out, tuning - blind and tuning - fresh gaps, the reliability table of P(entite) on held-out
 mentions, and a JSON object on the last line. The reference is the tuning part, measured in the same run: the
-gaps say how much of the tuning part's accuracy carries over to text nobody tuned for. The blind part was
-labelled after the held-out part had been looked at while tuning; the fresh part (labelled 2026-12-01) after
-all three had been read while tuning: it is scored once, by the lead, at the end of the session.
+gaps say how much of the tuning part's accuracy carries over to other text. Heldout and blind were read while
+tuning on 2026-11-30/12-01 and the candidate model is trained on all three parts: their out-of-lexicon figures
+are training figures (out-of-fold ones are in `models/MODEL_CARD.md`). The fresh part (labelled 2026-12-01,
+before cdv was run on it) is the held-out measure.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Every name proposed in a contract (`pipeline.candidates` and `pipeline.candidate_spans`) is grouped by its
 folded key; the group is described by how it is written and where (its sources, the NER label, number of
 words, capitals, organisation words inside, the cue word before it, list or heading position, signature page,
-sentence start, repetition in the contract, place-name shape, digits) and a calibrated logistic regression
-(the `candidate` model in `models/`, trained by `pipeline.candidate_training`) gives the probability that it
-is an organisation outside the lexicons. Groups below the model's threshold (`threshold_`, chosen on
+sentence start, repetition in the contract, place-name shape, digits, a list of names beside it) and calibrated
+gradient-boosted trees (the `candidate` model in `models/`, trained by `pipeline.candidate_training`) give the
+probability that it is an organisation outside the lexicons. Groups below the model's threshold (`threshold_`, chosen on
 out-of-fold predictions of the training data) are not written; overlapping names are resolved by
 `without_overlaps`.
 """
@@ -37,20 +37,31 @@ CUE_LIST = """
     mutuelle partenaire partenaires
 """
 PREVIOUS_LIST = "le la les l de du des d a au aux et ou avec par pour sur dans en entre ( , : ; - – • «"
+HEAD_LIST = """
+    agence association caisse centre chambre comite confederation conseil delegation direction etablissement
+    federation fondation groupement institut maison mission observatoire office reseau syndicat union
+"""
 ORG_WORDS = frozenset(ORG_WORD_LIST.split())  # folded words of organisation names (generic, not the demo's)
 CUES = frozenset(CUE_LIST.split())  # folded cue words before a name ("le bailleur X")
+UPPER_CHARS = "A-ZÀ-ÖØ-ÝŒ"
+HEADS = frozenset(HEAD_LIST.split())  # folded head words that open an organisation's name ("Observatoire …")
+NAME_PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "en", "aux", "au", "sur"})
 PERSON_BEFORE = frozenset({"m", "mme", "monsieur", "madame", "mr", "dr", "docteur", "maitre", "me"})
 PLACE_BEFORE = frozenset({"a", "commune", "ville", "quartier", "quartiers", "departement", "region", "vers", "pres"})
 KNOWN_PREVIOUS = frozenset(PREVIOUS_LIST.split()) | PERSON_BEFORE | PLACE_BEFORE
 BULLET = re.compile(r"^[ \t]*(?:[-–•·*▪●◦►]|\d{1,2}[.)]|[a-z][.)])[ \t]")
 TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
+LIST_JOIN = re.compile(r"[ \t]*,[ \t]*(?:(?:et|ou)[ \t]+)?|[ \t]+(?:et|ou)[ \t]+")
+LIST_BEFORE = re.compile(rf"[{UPPER_CHARS}][\w’'-]*[ \t]*(?:,|,? et|,? ou)[ \t]+$")  # "Caf, X", "France urbaine et X"
+LIST_AFTER = re.compile(rf"[ \t]*(?:,|,? et|,? ou)[ \t]+[{UPPER_CHARS}]")
 DEFAULT_THRESHOLD = 0.5
-SOURCES = ("signature", "motif", "sigle_defini", "sigle", "ner", "majuscules", "indice")
+SOURCES = ("signature", "motif", "sigle_defini", "sigle", "ner", "majuscules", "indice", "tete")
 
 
 def name_features(name: str, vocabulary: frozenset[str]) -> dict[str, float]:
-    """How a name is written: words, capitals, acronym shape, organisation and legal-form words, place shape,
-    digits, and how many of its words the document also writes in lower case (a capitalised common word)."""
+    """How a name is written: words, capitals, acronym shape, organisation and legal-form words, an organisation's
+    head word first, place shape, digits, words in lower case after the first, and how many of its words the
+    document also writes in lower case (a capitalised common word)."""
     words = name.split()
     folded = fold_text(name).lower().replace("’", "'").replace("'", " ").replace("-", " ").split()
     letters = [c for c in name if c.isalpha()]
@@ -66,6 +77,9 @@ def name_features(name: str, vocabulary: frozenset[str]) -> dict[str, float]:
         "short_word": float(len(words) == 1 and len(letters) <= 5),
         "org_word": float(any(w in ORG_WORDS for w in folded)),
         "legal_start": float(bool(re.match(rf"(?:{LEGAL_FORMS})\b", name, re.IGNORECASE))),
+        "head_start": float(folded[:1] != [] and folded[0] in HEADS),
+        "lower_after_first": sum(1 for w in words[1:] if w[:1].islower() and fold_text(w).lower() not in NAME_PARTICLES)
+        / max(len(words) - 1, 1),
         "place_shape": float(folded[:1] in (["saint"], ["sainte"]) or bool(re.search(r"\w-[A-ZÉ]", name))),
         "digits": float(any(c.isdigit() for c in name)),
         "stop_ratio": sum(1 for w in folded if w in french_stop_words()) / max(len(folded), 1),
@@ -83,11 +97,20 @@ def next_class(after: str) -> str:
 
 
 def occurrence_features(
-    name: str, source: str, label: str, text: str, start: int, end: int, signed: bool, ocr: bool = False
+    name: str,
+    source: str,
+    label: str,
+    text: str,
+    start: int,
+    end: int,
+    signed: bool,
+    ocr: bool = False,
+    hits: list[tuple[int, int]] | None = None,
 ) -> dict[str, float]:
     """Where one proposal of a name stands on its page and what found it: source, NER label, the word before
     (a cue word, a person's title, a place preposition), what follows, sentence start, list item, heading
-    line, signature page."""
+    line, signature page, and whether it stands in a list of names: beside a lexicon name (`hits` of the page:
+    "Action Logement et Villes de France") or another capitalised name ("France urbaine, Ville et Banlieue")."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start : len(text) if line_end < 0 else line_end]
@@ -112,7 +135,18 @@ def occurrence_features(
         "signature_page": float(signed),
         "in_brackets": float(previous == "("),
         "ocr_page": float(ocr),
+        "beside_lexicon_name": float(beside_hit(text, start, end, hits or [])),
+        "in_name_list": float(bool(LIST_BEFORE.search(text, max(0, start - 60), start) or LIST_AFTER.match(text, end))),
     }
+
+
+def beside_hit(text: str, start: int, end: int, hits: list[tuple[int, int]]) -> bool:
+    """Whether a lexicon name stands next to a name, only a comma, "et" or "ou" between them."""
+    return any(
+        (hit_end <= start and LIST_JOIN.fullmatch(text, hit_end, start) is not None)
+        or (end <= hit_start and LIST_JOIN.fullmatch(text, end, hit_start) is not None)
+        for hit_start, hit_end in hits
+    )
 
 
 def group_features(
@@ -130,6 +164,7 @@ def group_features(
     merged["log_mentions"] = math.log1p(n)
     merged["log_pages"] = math.log1p(n_pages)
     merged["n_sources"] = float(sum(1 for key in merged if key.startswith("src=")))
+    merged["one_word_after_cue"] = merged["one_word"] * merged["cue_before"]  # "le bailleur social Vilogia"
     return merged
 
 
@@ -139,10 +174,14 @@ def model_threshold(model: Any) -> float:
 
 def positive_probabilities(model: Any, rows: list[dict[str, float]]) -> list[float]:
     """P(organisation outside the lexicons) of each group's features."""
+    from threadpoolctl import threadpool_limits
+
     if not rows:
         return []
     column = [int(c) for c in model.classes_].index(1)
-    return [float(p) for p in model.predict_proba(rows)[:, column]]
+    with threadpool_limits(limits=1, user_api="openmp"):  # a contract's few hundred rows: threads cost more
+        probabilities = model.predict_proba(rows)[:, column]
+    return [float(p) for p in probabilities]
 
 
 def document_vocabulary(document: ExtractedDocument) -> frozenset[str]:
@@ -185,9 +224,13 @@ def group_name(items: list[Candidate]) -> str:
 
 
 def contract_features(
-    document: ExtractedDocument, candidates: list[Candidate], signature_pages: frozenset[int]
+    document: ExtractedDocument,
+    candidates: list[Candidate],
+    signature_pages: frozenset[int],
+    hit_spans: dict[int, list[tuple[int, int]]] | None = None,
 ) -> tuple[list[str], list[list[Candidate]], list[dict[str, float]]]:
-    """Names, proposals and features of each group of a contract's proposals."""
+    """Names, proposals and features of each group of a contract's proposals (`hit_spans`: the lexicon's hits
+    by page, for names listed beside them)."""
     texts = {page.number: page.text for page in document.pages}
     scanned = {page.number for page in document.pages if page.method == "ocr"}
     vocabulary = document_vocabulary(document)
@@ -200,7 +243,15 @@ def contract_features(
                 text = texts.get(c.page, "")
                 occurrences.append(
                     occurrence_features(
-                        c.name, source, c.label, text, c.start, c.end, c.page in signature_pages, c.page in scanned
+                        c.name,
+                        source,
+                        c.label,
+                        text,
+                        c.start,
+                        c.end,
+                        c.page in signature_pages,
+                        c.page in scanned,
+                        (hit_spans or {}).get(c.page, []),
                     )
                 )
         keys.append(key)
@@ -210,11 +261,15 @@ def contract_features(
 
 
 def score_candidates(
-    document: ExtractedDocument, candidates: list[Candidate], signature_pages: frozenset[int], model: Any
+    document: ExtractedDocument,
+    candidates: list[Candidate],
+    signature_pages: frozenset[int],
+    model: Any,
+    hit_spans: dict[int, list[tuple[int, int]]] | None = None,
 ) -> list[Candidate]:
     """The proposals of a contract the model keeps: its groups at or above its threshold, each proposal with
     its group's probability, overlaps resolved by `without_overlaps`."""
-    _, groups, rows = contract_features(document, candidates, signature_pages)
+    _, groups, rows = contract_features(document, candidates, signature_pages, hit_spans)
     threshold = model_threshold(model)
     kept: list[Candidate] = []
     for items, probability in zip(groups, positive_probabilities(model, rows), strict=True):

@@ -3,8 +3,10 @@
 Beside the patterns of `pipeline.candidates` (legal-form words, "Pour …" lines, defined acronyms), a name is
 proposed when it is written as one: every maximal run of capitalised words (inner particles de/du/des/d'/l'/la/
 et/pour/sur/en allowed: "Apprentis d'Auteuil", "Villes de France"), mixed-case acronyms ("DGFiP"), the name
-after a cue word ("le bailleur Vilogia", "l'association X"), and acronyms linked to their expansion both ways
-("ACIF (Association …)", "Association … (ACIF)"). Most proposals are not organisations: `pipeline.candidate_score`
+after a cue word ("le bailleur Vilogia", "l'association X"), acronyms linked to their expansion both ways
+("ACIF (Association …)", "Association … (ACIF)"), and the phrase an organisation's head word opens, in lower case
+after it ("l'Observatoire départemental des cités éducatives", "Direction de la jeunesse, de l'éducation
+populaire et de la vie associative"). Most proposals are not organisations: `pipeline.candidate_score`
 decides, with a calibrated model, which are shown to analysts.
 """
 
@@ -58,6 +60,19 @@ NAME_THEN_ACRONYM = re.compile(r"\((?P<acr>[A-Z][A-Za-z&]{1,9})\)")
 ACRONYM_THEN_NAME = re.compile(
     rf"(?<![\w-])(?P<acr>[A-Z][A-Za-z&]{{1,9}})[ \t]*\((?P<name>[{UPPER}][^()\n]{{3,140}})\)"
 )
+HEAD_WORD_LIST = """
+    Agence Association Caisse Centre Chambre Comité Confédération Conseil Délégation Direction Établissement
+    Fédération Fondation Groupement Institut Maison Mission Observatoire Office Réseau Syndicat Union
+"""
+HEAD_WORDS = tuple(HEAD_WORD_LIST.split())  # words that open an organisation's name written in lower case after
+HEAD_WORD_RUN = r"[\w’'-]+"
+HEAD_PHRASE = re.compile(
+    rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))(?:{'|'.join(HEAD_WORDS)})"
+    rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )))?(?: |\n(?![{UPPER}]))(?:{HEAD_WORD_RUN})){{1,14}}"
+)
+HEAD_PHRASE_PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "en", "aux", "au"})
+VERB_ENDING = re.compile(r"\w{3}(?:era|ira|ra|ront|rait|raient)$")  # "permettra", "contribuera", "soutiendront"
+INFINITIVE = re.compile(r"^(?:[a-zà-ÿ]{2,}(?:er|ir|re))$")  # "pour accompagner", "pour soutenir"
 MIXED_ACRONYM = re.compile(r"(?<![\w'’-])(?=[A-Z][a-z]*[A-Z])[A-Z][A-Za-z]{2,9}(?![\w'’-])")
 NAME_WORD = re.compile(r"[A-Za-zÀ-ÿ][\w-]*")
 PART_BREAK = re.compile(r" et |\n")
@@ -141,6 +156,46 @@ def defined_names(text: str, fits: object) -> Iterator[tuple[int, int, str, str]
         name, acronym = match.group("name").strip(), match.group("acr")
         if len(name.split()) >= 2 and fits(name, acronym):
             yield match.start("name"), match.start("name") + len(name), name, acronym
+
+
+def head_phrases(text: str, stop_words: frozenset[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, name) of the phrases an organisation's head word opens ("Observatoire départemental des cités
+    éducatives a été créé" gives "Observatoire départemental des cités éducatives"): the words after it, a comma
+    allowed before "de"/"du"/"des", up to the first French stop word that is not a particle of names (a verb,
+    a pronoun) or punctuation; particles at its end dropped. Two words at least; the capitalised runs propose
+    the rest."""
+    for match in HEAD_PHRASE.finditer(text):
+        words = list(re.finditer(HEAD_WORD_RUN, text[match.start() : match.end()]))
+        end, proper = words[0].end(), False
+        for word, following in zip(words[1:], [*words[2:], None], strict=True):
+            if not head_phrase_goes_on(word.group(0), following and following.group(0), proper, stop_words):
+                break
+            proper = proper or (word.group(0)[:1].isupper() and word.group(0).lower() not in HEAD_PHRASE_PARTICLES)
+            end = word.end()
+        name = text[match.start() : match.start() + end]
+        while (found := TRAILING_WORD.search(name)) is not None and (
+            found.group(1).lower().replace("’", "'").rstrip("'") in HEAD_PHRASE_PARTICLES
+            or found.group(1).lower().replace("’", "'").endswith("'")
+        ):
+            name = name[: found.start()]
+        name = name.rstrip(",")
+        if len(name.split()) >= 2 and "\n\n" not in name:
+            yield match.start(), match.start() + len(name), name.replace("\n", " ")
+
+
+def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_words: frozenset[str]) -> bool:
+    """Whether a head phrase takes in `word`: not a French stop word other than a particle of names, no digit,
+    no verb ending of the future or conditional ("permettra"), no word in lower case after a proper name
+    ("Association Trait d'Union Foix soutient"), no "pour" before a verb ("pour accompagner")."""
+    folded = word.lower().replace("’", "'")
+    parts = [part for part in folded.split("'") if part]
+    if any(part in stop_words and part not in HEAD_PHRASE_PARTICLES for part in parts):
+        return False
+    if any(c.isdigit() for c in folded) or VERB_ENDING.search(folded):
+        return False
+    if proper and word[:1].islower() and folded not in HEAD_PHRASE_PARTICLES and "'" not in folded:
+        return False
+    return not (folded == "pour" and following is not None and INFINITIVE.search(following.lower()) is not None)
 
 
 def mixed_acronyms(text: str) -> Iterator[tuple[int, int, str]]:

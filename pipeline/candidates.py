@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.candidate_spans import capitalised_runs, cue_names, defined_names, mixed_acronyms
+from pipeline.candidate_spans import capitalised_runs, cue_names, defined_names, head_phrases, mixed_acronyms
 from pipeline.lexicon import Lexicon
 from pipeline.match import fold_text, text_to_snippet
 from pipeline.types import ExtractedDocument, Hit
@@ -287,7 +287,7 @@ def page_candidates(
 
 def wide_page_candidates(contract_id: str, number: int, text: str, stop_words: frozenset[str]) -> list[Candidate]:
     """The wide proposals of one page: capitalised runs, names after a cue word, names defined with their
-    acronym (either way), mixed-case acronyms."""
+    acronym (either way), mixed-case acronyms, phrases opened by an organisation's head word."""
     found = []
     for start, end, name in capitalised_runs(text, stop_words):
         found.append(Candidate(contract_id, number, start, end, name, "majuscules", text_to_snippet(text, start, end)))
@@ -298,6 +298,8 @@ def wide_page_candidates(contract_id: str, number: int, text: str, stop_words: f
         found.append(Candidate(contract_id, number, start, end, name, "sigle_defini", snippet, acronym=acronym))
     for start, end, acronym in mixed_acronyms(text):
         found.append(Candidate(contract_id, number, start, end, acronym, "sigle", text_to_snippet(text, start, end)))
+    for start, end, name in head_phrases(text, stop_words):
+        found.append(Candidate(contract_id, number, start, end, name, "tete", text_to_snippet(text, start, end)))
     return found
 
 
@@ -378,6 +380,7 @@ def plausible_ner_name(name: str) -> bool:
 
 
 STRONG_SOURCES = ("signature", "sigle_defini", "motif")
+HIT_INSIDE_SOURCES = (*STRONG_SOURCES, "tete")  # a name that may hold a lexicon name ("… des cités éducatives")
 EPCI_OR_PERSON = re.compile(
     r"^(?:CA|CC|CU|Communauté\s+(?:d['’]agglomération|de\s+communes|urbaine)|Métropole|Mme|M\.|Madame|Monsieur)\b"
     r"|\b(?:Métropole|Agglo|Agglomération|Communauté)$"
@@ -417,7 +420,7 @@ def keep(
     spans = [(s, e) for s, e in hit_spans.get(candidate.page, []) if s < candidate.end and candidate.start < e]
     if not spans:
         return True
-    if candidate.source not in STRONG_SOURCES:
+    if candidate.source not in HIT_INSIDE_SOURCES:
         return False
     if any(s <= candidate.start and PLACE_REST.match(candidate.name[e - candidate.start :]) for s, e in spans):
         return False
@@ -454,7 +457,7 @@ def contract_candidates(
 
     wide = page_candidates(document, use_ner, signature_pages, spans, memo, wide=True)
     scored = score_candidates(
-        document, [c for c in wide if keep(c, keys, spans, short_acronyms=True)], signature_pages, model
+        document, [c for c in wide if keep(c, keys, spans, short_acronyms=True)], signature_pages, model, spans
     )
     added = [c for c in scored if not any(overlaps(c, other) for other in strong)]
     return sorted(strong + added, key=lambda c: (c.page, c.start, c.end))

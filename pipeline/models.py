@@ -6,8 +6,8 @@ Six scikit-learn pipelines, each optional (the stage falls back to rules without
 - `role`: dict features + logistic regression, partner mention -> probability of being a signature;
 - `score`: dict features + logistic regression, detection -> probability that it is right (calibrated);
 - `mention`: dict features + calibrated logistic regression, candidate mention -> sense (`pipeline.sense`);
-- `candidate`: dict features + calibrated logistic regression, name proposed outside the lexicons -> probability
-  that it is an organisation, with its threshold (`pipeline.candidate_score`).
+- `candidate`: dict features + calibrated gradient-boosted trees, name proposed outside the lexicons ->
+  probability that it is an organisation, with its threshold (`pipeline.candidate_score`).
 `models/models.json` holds the model card data (training data, date, metrics, lexicon version);
 `models/MODEL_CARD.md` is its human-readable form. A model's version is the hash of its file.
 """
@@ -192,14 +192,13 @@ def card_to_markdown(card: dict[str, Any]) -> str:
         lines += [
             f"n = {candidate['n']} names outside the lexicons, Brier = {candidate['brier']}, threshold = "
             f"{candidate['threshold']} (lowest with at most {candidate['noise_budget']} noise names per contract "
-            "in each part)",
+            f"in real prose and {candidate.get('demo_noise_budget', candidate['noise_budget'])} in the demo corpus)",
             "",
             "| part | contracts | organisations | recall | noise per contract | Brier |",
             "|---|---|---|---|---|---|",
         ]
-        for part in ("demo", "prose"):
-            if part in candidate:
-                row = candidate[part]
+        for part, row in candidate.items():
+            if isinstance(row, dict) and "organisations" in row:
                 lines.append(
                     f"| {part} | {row['contracts']} | {row['organisations']} | {row['recall']} | "
                     f"{row['noise_per_contract']} | {row['brier']} |"

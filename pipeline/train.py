@@ -60,7 +60,7 @@ PURPOSES = {
     "score": "logistic regression on detection features: P(detection is right), fitted out of fold",
     "mention": "calibrated logistic regression on mention context: candidate mention -> sense "
     "(entite, source, territoire, autre, non); kept when P(entite) >= 0.5",
-    "candidate": "calibrated logistic regression on how and where a name is written: name outside the lexicons "
+    "candidate": "calibrated gradient-boosted trees on how and where a name is written: name outside the lexicons "
     "-> P(organisation); written to candidates.csv when P >= its threshold (chosen out of fold)",
 }
 
@@ -407,6 +407,33 @@ def train_models(
     )
     counts |= {"theme": len(theme_texts), "score": len(rows), "mention": len(mentions), "decisions": len(decided)}
     return models, {**counts, "candidate": len(candidates.rows), "candidate_report": candidate_report}
+
+
+def train_candidate_model(contracts: list[Contract], lexicon: Lexicon, models: Models) -> tuple[Any, dict[str, Any]]:
+    """Only the candidate model, from training contracts; the other `models` (whose structure gives the
+    signature pages, as at run time) stay as they are, so detections do not change."""
+    examples = candidate_examples(contracts, lexicon, models)
+    model, report = fit_candidate_scorer(examples)
+    return model, {"candidate": len(examples.rows), "candidate_report": report}
+
+
+def save_candidate_model(model: Any, models_dir: Path, training_data: str, counts: dict[str, Any]) -> str:
+    """Write the candidate model into `models_dir` and its entries into the existing model card (the other
+    models' entries kept); return its version."""
+    from pipeline.models import CARD_FILE
+
+    version = save_model(model, models_dir, "candidate")
+    card_path = Path(models_dir) / CARD_FILE
+    card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.exists() else {}
+    card.pop("versions", None)
+    card["examples"] = {**card.get("examples", {}), "candidate": counts["candidate"]}
+    card |= {
+        "candidate_trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "candidate_training_data": training_data,
+        "candidate_evaluation": candidate_card(counts.get("candidate_report", {})),
+    }
+    write_card(models_dir, card)
+    return version
 
 
 def candidate_card(report: dict[str, Any]) -> dict[str, Any]:

