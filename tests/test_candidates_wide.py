@@ -201,7 +201,7 @@ def test_name_listed_beside_a_lexicon_name_is_marked(lexicon: Lexicon) -> None:
 
 
 def test_name_in_a_list_of_capitalised_names_is_marked() -> None:
-    # rp24 (held-out part): "France urbaine, Ville et Banlieue et Villes de France"
+    # a list of associations of elected officials, as national texts write it
     from pipeline.candidate_score import occurrence_features
 
     text = "avec l'AMF, France urbaine, Ville et Banlieue et Villes de France. Dans Lille les habitants"
