@@ -204,7 +204,7 @@ def test_name_in_a_list_of_capitalised_names_is_marked() -> None:
     # a list of associations of elected officials, as national texts write it
     from pipeline.candidate_score import occurrence_features
 
-    text = "avec l'AMF, France urbaine, Ville et Banlieue et Villes de France. Dans Lille les habitants"
+    text = "Réunion tenue avec Intercommunalités de France, Ville et Banlieue, l'AMF. Dans Lille les habitants"
     start = text.index("Ville et")
     listed = occurrence_features("Ville et Banlieue", "majuscules", "", text, start, start + 17, False)
     assert listed["in_name_list"] == 1.0
