@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 
@@ -481,6 +481,14 @@ def build_workbook(content: WorkbookContent) -> bytes:
     book = Workbook()
     write_sheets(book, content)
     return book.to_bytes()
+
+
+def write_workbook(content: WorkbookContent, stream: BinaryIO) -> None:
+    """The workbook written into a seekable binary `stream`, the same bytes as `build_workbook` without the
+    whole file in memory."""
+    book = Workbook()
+    write_sheets(book, content)
+    book.write(stream)
 
 
 def write_sheets(book: Workbook, content: WorkbookContent) -> None:
