@@ -33,7 +33,7 @@ HTML_PIECES_PER_WRITE = 500  # template output pieces joined, encoded and writte
 anchor = anchor_for
 
 
-@dataclass
+@dataclass(slots=True)
 class Quote:
     """A detection's own quote, on its own page, with the matched words apart (marked in the page)."""
 
@@ -44,7 +44,7 @@ class Quote:
     added: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class EvidenceEntry:
     """One contract behind a figure: its anchor, the pages of its evidence and, for the first ones, one quote."""
 
@@ -55,7 +55,7 @@ class EvidenceEntry:
     anchor: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class EvidenceList:
     """The evidence behind one figure: its anchor, what it is, and the contracts with their pages."""
 
