@@ -9,6 +9,10 @@ the same content gives the same bytes.
 Every text is written as an inline string, never as a formula: the writer cannot produce a cell a spreadsheet
 evaluates. Characters XML cannot carry (control characters from PDF text, lone surrogates) are dropped; text
 longer than a spreadsheet cell holds is cut at 32,767 characters, as Excel does.
+
+A workbook opened on a stream is written while it is built (each sheet into the zip as it is filled): at 400
+contracts the evidence sheet alone is ~50,000 rows. The module is one writer (package, styles, sheets), kept
+whole rather than split across files that would share its private layout.
 """
 
 from __future__ import annotations
