@@ -137,7 +137,7 @@ RUN_MOMENTS: list[tuple[str, str | float]] = [
 ]
 PROBE = "pipeline.flows:run_corpus:before:1"
 TABLE_MOMENTS: list[tuple[str, str | float]] = [
-    ("cdv tables : 5 fichiers écrits", "pipeline.report.publish:atomic_write_bytes:after:5"),
+    ("cdv tables : 5 fichiers écrits", "pipeline.report.publish:write_csv:after:4"),
     ("cdv tables : avant publication.json", "pipeline.report.publish:write_charts:after:1"),
 ]
 MAIN_ONLY_MOMENTS: list[tuple[str, str | float]] = [

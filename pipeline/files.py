@@ -6,8 +6,9 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 FILE_MODE = 0o644  # mkstemp creates 0600; outputs are meant to be shared with colleagues
 
@@ -19,11 +20,19 @@ def mode_of(source: Path) -> int:
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     """Write bytes to a temporary sibling, fsync it, then rename it over `path` (with permissions `mode`)."""
+    with atomic_writer(path, mode) as stream:
+        stream.write(data)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: int = FILE_MODE) -> Iterator[BinaryIO]:
+    """A binary stream to a temporary sibling of `path`, renamed over it (fsynced, permissions `mode`) only when
+    the block succeeds: a file written piece by piece is never seen half-written, and is never whole in memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)

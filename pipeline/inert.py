@@ -15,7 +15,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 
@@ -80,9 +80,15 @@ def map_text_cells(frame: pd.DataFrame, starts: tuple[str, ...], function: Any) 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A frame as UTF-8 CSV bytes (header row, no index), every text cell inert."""
-    buffer = io.StringIO()
-    frame_to_inert(frame).to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
+    buffer = io.BytesIO()
+    write_inert_csv(frame, buffer)
+    return buffer.getvalue()
+
+
+def write_inert_csv(frame: pd.DataFrame, stream: BinaryIO) -> None:
+    """A frame as UTF-8 CSV (header row, no index, every text cell inert) into a binary `stream`, written by
+    pandas in chunks of rows: the text of a large table is never whole in memory."""
+    frame_to_inert(frame).to_csv(stream, index=False, encoding="utf-8")
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:

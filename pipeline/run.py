@@ -7,8 +7,10 @@ contracts in parallel; tests and small corpora run it serially. Nothing here imp
 
 from __future__ import annotations
 
+import pickle
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +46,20 @@ def analyse_serially(contracts: list[ContractFile], settings: RunSettings) -> It
     """Analyse the contracts one after the other in this process."""
     for contract in contracts:
         yield analyse_contract(contract, settings)
+
+
+def pack_findings(analysis: ContractAnalysis) -> bytes:
+    """Take a contract's detections, candidates and cues out of its analysis, pickled and compressed: held so
+    while the other contracts are analysed, the 400 contracts' findings take ~8 MB instead of ~120 MB of objects
+    in the process that waits for them (our own objects, never read from a file)."""
+    findings = (analysis.detections, analysis.candidates, analysis.cues)
+    analysis.detections, analysis.candidates, analysis.cues = [], [], []
+    return zlib.compress(pickle.dumps(findings, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack_findings(analysis: ContractAnalysis, packed: bytes) -> None:
+    """Put back what `pack_findings` took out of the analysis."""
+    analysis.detections, analysis.candidates, analysis.cues = pickle.loads(zlib.decompress(packed))
 
 
 def now_iso() -> str:
@@ -181,10 +197,15 @@ def execute_run(
     pending = [contract for contract in contracts if contract.contract_id not in analyses]
     if progress:
         progress(len(analyses), len(contracts))
+    packed: dict[str, bytes] = {}
     for done, analysis in enumerate(analyse_all(pending, settings), start=len(analyses) + 1):
         analyses[analysis.contract.contract_id] = analysis
+        packed[analysis.contract.contract_id] = pack_findings(analysis)
         if progress:
             progress(done, len(contracts))
+    for contract_id, findings in packed.items():
+        unpack_findings(analyses[contract_id], findings)
+    packed.clear()
     result.contracts = contract_records(scan, analyses, changes)
     result.counts = run_counts(result.contracts, analyses)
     result.stage_seconds |= stage_seconds(analyses)

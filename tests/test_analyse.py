@@ -19,7 +19,7 @@ from pipeline.analyse import analyse_contract
 from pipeline.corpus import scan_corpus
 from pipeline.match import text_to_snippet
 from pipeline.quote import collapse, quote_parts, text_to_quote
-from pipeline.run import execute_run
+from pipeline.run import execute_run, pack_findings, unpack_findings
 
 BODY = [
     "Axe emploi\nFrance Travail et la Mission locale accompagnent les demandeurs d'emploi.",
@@ -149,3 +149,17 @@ def test_analysis_is_keyed_by_lexicon_content(tmp_path: Path) -> None:
     edited = type(settings)(**{**vars(settings), "lexicon_dir": lexicons})
     analysis = analyse_contract(contract, edited)
     assert (analysis.cache.extraction, analysis.cache.analysis) == ("hit", "miss")
+
+
+def test_findings_held_packed_during_the_analysis_come_back_whole(tmp_path: Path) -> None:
+    """Regression (issue 16): the process waiting for the analyses held every contract's detections and cues as
+    objects until the raw run was written (~120 MB at 400 contracts, beside the analysers)."""
+    write_contract(tmp_path / "corpus" / "lu.pdf", BODY)
+    contract = scan_corpus(tmp_path / "corpus").contracts[0]
+    analysis = analyse_contract(contract, run_settings(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws"))
+    findings = (list(analysis.detections), list(analysis.candidates), list(analysis.cues))
+    assert findings[0] and findings[2]
+    packed = pack_findings(analysis)
+    assert (analysis.detections, analysis.candidates, analysis.cues) == ([], [], [])
+    unpack_findings(analysis, packed)
+    assert (analysis.detections, analysis.candidates, analysis.cues) == findings

@@ -6,6 +6,7 @@ import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 import pytest
@@ -271,12 +272,13 @@ def test_interrupted_regeneration_leaves_the_previous_publication_whole(
     (run / "notes.txt").write_text("mes notes", encoding="utf-8")
     before = {p.relative_to(run): p.read_bytes() for p in sorted(run.rglob("*")) if p.is_file()}
     monkeypatch.setattr("pipeline.review.apply_decisions", decide_mission_locale)
-    build_workbook = publish_module.build_workbook
+    write_workbook = publish_module.write_workbook
 
-    def stopped(content: object) -> bytes:
+    def stopped(content: object, stream: BinaryIO) -> None:
+        stream.write(b"PK\x03\x04")  # stopped halfway through the workbook
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(publish_module, "build_workbook", stopped)  # after the CSV tables are written
+    monkeypatch.setattr(publish_module, "write_workbook", stopped)  # after the CSV tables are written
     with pytest.raises(KeyboardInterrupt):
         republish(run, load_lexicon(default_lexicon_dir()))
     assert {p.relative_to(run): p.read_bytes() for p in sorted(run.rglob("*")) if p.is_file()} == before
@@ -285,7 +287,7 @@ def test_interrupted_regeneration_leaves_the_previous_publication_whole(
     killed = run.parent / ".run.staging-0123abcd"  # what a kill -9 during a regeneration leaves
     (killed / "tables").mkdir(parents=True)
     (killed / "tables" / "partenaires.csv").write_text("entity_id\n", encoding="utf-8")
-    monkeypatch.setattr(publish_module, "build_workbook", build_workbook)
+    monkeypatch.setattr(publish_module, "write_workbook", write_workbook)
     summary = republish(run, load_lexicon(default_lexicon_dir()))
     ft = read(run / "tables" / "partenaires.csv").set_index("entity_id").loc["mission_locale"]
     assert ft["n_mentionne"] == "2"

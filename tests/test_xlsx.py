@@ -33,7 +33,7 @@ from pipeline.report.workbook import (
     WorkbookContent,
     build_workbook,
 )
-from pipeline.report.xlsx import MAX_CELL_TEXT, Style, Workbook, column_letter, datetime_to_serial
+from pipeline.report.xlsx import MAX_CELL_TEXT, ROWS_PER_PART, Style, Workbook, column_letter, datetime_to_serial
 
 FORMULA_LOOKING = [
     '=HYPERLINK("http://evil.example/","x")',
@@ -228,3 +228,39 @@ def test_libreoffice_reads_the_workbook(data: bytes, tmp_path: Path) -> None:
     assert dict(zip(header, rows[7], strict=True))["Territoire"] == MARKUP_KEPT
     readme = list(csv.reader((tmp_path / "rapport-Lisez-moi.csv").open(encoding="utf-8")))
     assert readme[1] == ["Début du run (heure de Paris)", "01/03/2026 14:30"]
+
+
+def fill(book: Workbook, rows: int) -> None:
+    """Two sheets, the first with its size declared and more rows than the writer holds at once."""
+    sheet = book.add_sheet("Preuves")
+    sheet.freeze, sheet.auto_filter, sheet.size = "B2", f"A1:C{rows + 1}", (rows + 1, 3)
+    sheet.append(["Contrat", "Page", "Extrait"], [book.style(Style(bold=True))] * 3)
+    for number in range(rows):
+        sheet.append([f"cdv-{number}", number, f"« passage {number} » l’État"])
+    book.add_sheet("Méthode").append(["Élément", 1.5])
+
+
+def test_a_workbook_written_while_filled_has_the_bytes_of_one_built_in_memory() -> None:
+    """Regression (issue 16): `rapport.xlsx` at 400 contracts held every sheet's text, then its joined and
+    encoded copies, then the zip, in memory (~230 MB at its peak)."""
+    rows = ROWS_PER_PART * 2 + 7
+    in_memory = Workbook()
+    fill(in_memory, rows)
+    buffer = io.BytesIO()
+    streamed = Workbook(buffer, sheet_count=2)
+    fill(streamed, rows)
+    assert streamed.sheets[0].rows == []  # written into the zip when the next sheet started
+    streamed.close()
+    assert buffer.getvalue() == in_memory.to_bytes()
+    sheet = load_workbook(io.BytesIO(buffer.getvalue()))["Preuves"]
+    assert sheet.max_row == rows + 1 and sheet.cell(rows + 1, 3).value == f"« passage {rows - 1} » l’État"
+
+
+def test_a_streamed_workbook_refuses_a_wrong_size_or_sheet_count() -> None:
+    with pytest.raises(ValueError, match="declared"), Workbook(io.BytesIO(), sheet_count=1) as book:
+        sheet = book.add_sheet("Feuille")
+        sheet.size = (3, 2)
+        sheet.append(["a", "b"])
+    with pytest.raises(ValueError, match="announced"), Workbook(io.BytesIO(), sheet_count=1) as book:
+        book.add_sheet("Une")
+        book.add_sheet("Deux")

@@ -29,7 +29,7 @@ STATUS_REVIEWED = "revu"
 STATUS_MANUAL = "manuel à saisir"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One piece of evidence behind a figure: a detection or a text cue on a page of a contract."""
 

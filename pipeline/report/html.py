@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from markupsafe import Markup
 
 from pipeline.french import fr_number, fr_pct, jinja_filters, plural, sorted_fr
@@ -27,12 +27,13 @@ from pipeline.types import ReviewState
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_QUOTED_CONTRACTS = 40
+HTML_PIECES_PER_WRITE = 500  # template output pieces joined, encoded and written together
 
 
 anchor = anchor_for
 
 
-@dataclass
+@dataclass(slots=True)
 class Quote:
     """A detection's own quote, on its own page, with the matched words apart (marked in the page)."""
 
@@ -43,7 +44,7 @@ class Quote:
     added: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class EvidenceEntry:
     """One contract behind a figure: its anchor, the pages of its evidence and, for the first ones, one quote."""
 
@@ -54,7 +55,7 @@ class EvidenceEntry:
     anchor: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class EvidenceList:
     """The evidence behind one figure: its anchor, what it is, and the contracts with their pages."""
 
@@ -254,8 +255,8 @@ def matrix_view(matrix: Matrix, book: EvidenceBook, title: str) -> MatrixView:
     return MatrixView(matrix, links, title)
 
 
-def render_report(context: dict[str, Any]) -> str:
-    """Render `templates/rapport.html` with autoescape on and the French filters."""
+def report_template() -> Template:
+    """`templates/rapport.html` with autoescape on and the French filters."""
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"]),
@@ -264,10 +265,23 @@ def render_report(context: dict[str, Any]) -> str:
     )
     environment.filters.update(jinja_filters())
     environment.filters.update({"bande_css": band_class, "chiffre": figure_text})
-    return environment.get_template("rapport.html").render(**context)
+    return environment.get_template("rapport.html")
 
 
-def build_html(
+def render_report(context: dict[str, Any]) -> str:
+    """Render `templates/rapport.html` with `context`."""
+    return report_template().render(**context)
+
+
+def write_report(context: dict[str, Any], stream: BinaryIO) -> None:
+    """Render `templates/rapport.html` with `context` into a binary `stream` as UTF-8, piece by piece: the page
+    (tens of megabytes at 400 contracts) is never whole in memory, nor its encoded copy."""
+    rendered = report_template().stream(**context)
+    rendered.enable_buffering(HTML_PIECES_PER_WRITE)
+    rendered.dump(stream, encoding="utf-8")
+
+
+def html_context(
     tables: dict[str, pd.DataFrame],
     charts: list[BandChart],
     themes: dict[str, str],
@@ -276,8 +290,8 @@ def build_html(
     review: ReviewState,
     notes: list[tuple[str, str]],
     matrices: dict[str, Matrix] | None = None,
-) -> str:
-    """The whole report page from the publication's tables, figures, matrices and charts."""
+) -> dict[str, Any]:
+    """What the report page shows, from the publication's tables, figures, matrices and charts."""
     book = EvidenceBook(figures)
     partners = partner_rows(tables["partenaires"], book)
     schemes = scheme_rows(tables["articulations"], book)
@@ -295,29 +309,41 @@ def build_html(
         for key, title in (("partenaires", "Contrats × partenaires"), ("dispositifs", "Contrats × dispositifs"))
         if (matrix := (matrices or {}).get(key)) is not None
     ]
-    return render_report(
-        {
-            "run": run,
-            "review": review,
-            "notes": notes,
-            "themes": themes,
-            "svg": svg,
-            "empty_charts": empty,
-            "partners": partners,
-            "schemes": schemes,
-            "partners_theme": partners_theme,
-            "schemes_theme": schemes_theme,
-            "indicators": indicators,
-            "departments": records(tables["departements"]),
-            "dept_partners": dept_partners,
-            "dept_schemes": dept_schemes,
-            "contracts": records(tables["revue_contrats"]),
-            "absent_partners": absent_partners,
-            "absent_schemes": absent_schemes,
-            "matrices": views,
-            "evidence": list(book.lists.values()),
-            "contract_anchor": lambda cid: anchor("c", cid),
-            "dept_anchor": lambda dept: anchor("d", dept),
-            "plural": plural,
-        }
-    )
+    return {
+        "run": run,
+        "review": review,
+        "notes": notes,
+        "themes": themes,
+        "svg": svg,
+        "empty_charts": empty,
+        "partners": partners,
+        "schemes": schemes,
+        "partners_theme": partners_theme,
+        "schemes_theme": schemes_theme,
+        "indicators": indicators,
+        "departments": records(tables["departements"]),
+        "dept_partners": dept_partners,
+        "dept_schemes": dept_schemes,
+        "contracts": records(tables["revue_contrats"]),
+        "absent_partners": absent_partners,
+        "absent_schemes": absent_schemes,
+        "matrices": views,
+        "evidence": list(book.lists.values()),
+        "contract_anchor": lambda cid: anchor("c", cid),
+        "dept_anchor": lambda dept: anchor("d", dept),
+        "plural": plural,
+    }
+
+
+def build_html(
+    tables: dict[str, pd.DataFrame],
+    charts: list[BandChart],
+    themes: dict[str, str],
+    figures: FigureIndex,
+    run: dict[str, Any],
+    review: ReviewState,
+    notes: list[tuple[str, str]],
+    matrices: dict[str, Matrix] | None = None,
+) -> str:
+    """The whole report page as text (`publish` writes it with `write_report`, piece by piece)."""
+    return render_report(html_context(tables, charts, themes, figures, run, review, notes, matrices))

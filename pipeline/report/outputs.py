@@ -14,8 +14,8 @@ import pandas as pd
 
 from pipeline.aggregate import detections_to_frame
 from pipeline.candidates import candidates_to_frame
-from pipeline.files import atomic_write_bytes
-from pipeline.inert import csv_bytes
+from pipeline.files import atomic_write_bytes, atomic_writer
+from pipeline.inert import csv_bytes, write_inert_csv
 from pipeline.types import ContractAnalysis, IndicatorCue, RunResult
 
 AUTO_DETECTIONS = "detections_auto.csv"
@@ -50,8 +50,9 @@ def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """A table as a CSV file, written atomically."""
-    atomic_write_bytes(path, frame_to_csv_bytes(frame))
+    """A table as a CSV file (as `frame_to_csv_bytes`), written atomically without its whole text in memory."""
+    with atomic_writer(path) as stream:
+        write_inert_csv(frame, stream)
 
 
 def cues_to_frame(cues: list[IndicatorCue]) -> pd.DataFrame:

@@ -21,15 +21,15 @@ from typing import Any
 import pandas as pd
 
 from pipeline.aggregate import DETECTION_COLUMNS
-from pipeline.files import atomic_write_bytes
+from pipeline.files import atomic_write_bytes, atomic_writer
 from pipeline.french import plural
 from pipeline.lexicon import Lexicon, default_lexicon_dir, load_lexicon
 from pipeline.report.charts import BandChart, articulation_charts, chart_to_png, chart_to_svg, partner_charts
-from pipeline.report.html import build_html
+from pipeline.report.html import html_context, write_report
 from pipeline.report.indicators import contract_indicator_table, indicator_tables
 from pipeline.report.matrix import Matrix, publication_matrices
 from pipeline.report.method import method_notes, method_rows, readme_rows
-from pipeline.report.outputs import DECIDED_DETECTIONS, frame_to_csv_bytes
+from pipeline.report.outputs import DECIDED_DETECTIONS, write_csv
 from pipeline.report.rundata import RunData, load_run, read_run_json
 from pipeline.report.tables import (
     FigureIndex,
@@ -39,7 +39,7 @@ from pipeline.report.tables import (
     review_table,
     theme_tables,
 )
-from pipeline.report.workbook import WorkbookContent, build_workbook, gaps_table
+from pipeline.report.workbook import WorkbookContent, gaps_table, write_workbook
 from pipeline.runfolder import is_run_folder, owns, read_marker, record_written, recover_interrupted, staged_run
 from pipeline.types import PublishSummary, ReviewState
 from pipeline.workspace import Workspace
@@ -264,7 +264,7 @@ def publish(
     charts = partner_charts(tables["partenaires_themes"], themes) + articulation_charts(
         tables["articulations_themes"], themes
     )
-    html = build_html(
+    context = html_context(
         tables,
         charts,
         themes,
@@ -274,15 +274,17 @@ def publish(
         publication.notes,
         publication.matrices,
     )
-    atomic_write_bytes(run_dir / "rapport.html", html.encode("utf-8"))
-    del html  # tens of megabytes at 400 contracts: gone before the workbook is built
+    with atomic_writer(run_dir / "rapport.html") as stream:
+        write_report(context, stream)
+    del context  # the evidence lists of the page: gone before the workbook is built
     decided = data.detections[[c for c in DETECTION_COLUMNS if c in data.detections]]
-    atomic_write_bytes(run_dir / DECIDED_DETECTIONS, frame_to_csv_bytes(decided))
-    atomic_write_bytes(run_dir / "contract_entities.csv", frame_to_csv_bytes(publication.contract_entities))
-    atomic_write_bytes(run_dir / "contract_indicators.csv", frame_to_csv_bytes(publication.contract_indicators))
+    write_csv(decided, run_dir / DECIDED_DETECTIONS)
+    write_csv(publication.contract_entities, run_dir / "contract_entities.csv")
+    write_csv(publication.contract_indicators, run_dir / "contract_indicators.csv")
     for key, name in TABLE_FILES.items():
-        atomic_write_bytes(run_dir / name, frame_to_csv_bytes(tables[key]))
-    atomic_write_bytes(run_dir / "rapport.xlsx", build_workbook(workbook_content(publication, themes)))
+        write_csv(tables[key], run_dir / name)
+    with atomic_writer(run_dir / "rapport.xlsx") as stream:
+        write_workbook(workbook_content(publication, themes), stream)
     chart_files = write_charts(charts, run_dir / "charts", png, previous)
     indicators = tables["indicateurs"]
     summary = PublishSummary(

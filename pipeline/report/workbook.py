@@ -14,11 +14,12 @@ read as a formula.
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 
@@ -295,6 +296,7 @@ def write_table(book: Workbook, title: str, frame: pd.DataFrame, themes: dict[st
     sheet.freeze = "B2"
     if columns:
         sheet.auto_filter = f"A1:{column_letter(len(columns))}{max(len(frame) + 1, 2)}"
+        sheet.size = (len(frame) + 1, len(columns))  # written while filled: the header and a row per record
     sheet.append(headers, [book.style(HEADER)] * len(headers))
     name = book.style(NAME)
     numbers = [book.style(Style(fmt.number_format)) if fmt.number_format else 0 for fmt in formats]
@@ -477,10 +479,17 @@ class WorkbookContent:
 
 
 def build_workbook(content: WorkbookContent) -> bytes:
-    """The workbook bytes (`write_sheets` into a new workbook)."""
-    book = Workbook()
-    write_sheets(book, content)
-    return book.to_bytes()
+    """The workbook bytes (as `write_workbook` writes them)."""
+    buffer = io.BytesIO()
+    write_workbook(content, buffer)
+    return buffer.getvalue()
+
+
+def write_workbook(content: WorkbookContent, stream: BinaryIO) -> None:
+    """The workbook written into a seekable binary `stream` as it is laid out: each sheet is written (and its
+    rows freed) when the next one starts, so that the largest sheet, not the whole workbook, is in memory."""
+    with Workbook(stream, sheet_count=len(content.tables) + len(content.matrices) + 2) as book:
+        write_sheets(book, content)
 
 
 def write_sheets(book: Workbook, content: WorkbookContent) -> None:

@@ -9,17 +9,24 @@ the same content gives the same bytes.
 Every text is written as an inline string, never as a formula: the writer cannot produce a cell a spreadsheet
 evaluates. Characters XML cannot carry (control characters from PDF text, lone surrogates) are dropped; text
 longer than a spreadsheet cell holds is cut at 32,767 characters, as Excel does.
+
+A workbook opened on a stream is written while it is built (each sheet into the zip as it is filled): at 400
+contracts the evidence sheet alone is ~50,000 rows. The module is one writer (package, styles, sheets), kept
+whole rather than split across files that would share its private layout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from types import TracebackType
+from typing import IO, BinaryIO
 from xml.sax.saxutils import quoteattr
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -34,6 +41,7 @@ EXCEL_EPOCH = datetime(1899, 12, 30)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 1  # a third of level 6's time on this XML, for a file ~30 % larger
 A4_PAPER = 9  # the ECMA-376 paper size code of A4
+ROWS_PER_PART = 2000  # rows of a sheet encoded and compressed together
 
 
 @dataclass(frozen=True)
@@ -183,17 +191,20 @@ class PrintLayout:
 @dataclass
 class Sheet:
     """One worksheet, filled row by row with `append`; layout (widths, frozen cell, filter range, printing) is
-    set as attributes before `Workbook.to_bytes`."""
+    set as attributes before the first row. A sheet whose `size` (rows, columns) is declared before its first
+    row can be written while it is filled (`Workbook` on a stream): its rows leave memory every few thousand."""
 
     title: str
     widths: list[float] = field(default_factory=list)
     freeze: str = ""  # the top-left cell of the scrolling pane, e.g. "B2"
     auto_filter: str = ""  # e.g. "A1:P5027"
     layout: PrintLayout = field(default_factory=PrintLayout)
+    size: tuple[int, int] | None = None  # rows and columns it will hold, when known before the first row
     rows: list[str] = field(default_factory=list)
     row_count: int = 0
     column_count: int = 0
     letters: list[str] = field(default_factory=list)
+    sink: Callable[[Sheet], None] | None = field(default=None, repr=False)  # takes `rows` when they pile up
 
     def append(self, values: Sequence[object], styles: Sequence[int] = (), height: float = 0.0) -> None:
         """The next row: its values (None: an empty cell) and their format indices (0 or missing: default);
@@ -218,9 +229,26 @@ class Sheet:
         custom = f' ht="{height:g}" customHeight="1"' if height else ""
         if cells or custom:
             self.rows.append(f'<row r="{number}"{custom}>{"".join(cells)}</row>')
+            if self.sink is not None and len(self.rows) >= ROWS_PER_PART:
+                self.sink(self)
 
     def to_xml(self) -> str:
-        last = f"{column_letter(max(self.column_count, 1))}{max(self.row_count, 1)}"
+        return "".join(self.xml_parts())
+
+    def xml_parts(self) -> Iterator[str]:
+        """The worksheet XML in pieces of `ROWS_PER_PART` rows: a sheet of 50,000 rows is written into the zip
+        without its whole text (and that text's encoded copy) in memory at once."""
+        yield self.head_xml()
+        yield from self.rows_xml()
+        yield self.tail_xml()
+
+    def dimension(self) -> str:
+        """The range the rows written so far use, e.g. "A1:P5027"."""
+        return used_range(self.row_count, self.column_count)
+
+    def head_xml(self) -> str:
+        """The worksheet up to its first row (with the declared `size` if any: it is written before the rows)."""
+        last = used_range(*self.size) if self.size else self.dimension()
         fit = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if self.layout.fit_width else ""
         cols = "".join(
             f'<col min="{index}" max="{index}" width="{width:g}" customWidth="1"/>'
@@ -228,16 +256,32 @@ class Sheet:
         )
         return (
             f'{XML_DECLARATION}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">{fit}'
-            f'<dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0">{pane_xml(self.freeze)}'
+            f'<dimension ref="{last}"/><sheetViews><sheetView workbookViewId="0">{pane_xml(self.freeze)}'
             '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
             + (f"<cols>{cols}</cols>" if cols else "")
-            + f"<sheetData>{''.join(self.rows)}</sheetData>"
+            + "<sheetData>"
+        )
+
+    def rows_xml(self) -> Iterator[str]:
+        """The rows held, `ROWS_PER_PART` at a time."""
+        for start in range(0, len(self.rows), ROWS_PER_PART):
+            yield "".join(self.rows[start : start + ROWS_PER_PART])
+
+    def tail_xml(self) -> str:
+        """The worksheet after its last row."""
+        return (
+            "</sheetData>"
             + (f'<autoFilter ref="{self.auto_filter}"/>' if self.auto_filter else "")
             + '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
             + f'<pageSetup paperSize="{A4_PAPER}" orientation="{"landscape" if self.layout.landscape else "portrait"}"'
             + (' fitToWidth="1" fitToHeight="0"' if self.layout.fit_width else "")
             + "/></worksheet>"
         )
+
+
+def used_range(rows: int, columns: int) -> str:
+    """The range from A1 of `rows` rows and `columns` columns (at least one cell)."""
+    return f"A1:{column_letter(max(columns, 1))}{max(rows, 1)}"
 
 
 def cell_xml(reference: str, value: object, style: int) -> str:
@@ -297,20 +341,35 @@ def absolute_range(reference: str) -> str:
 
 
 class Workbook:
-    """Sheets in order and their shared styles, written as one .xlsx file."""
+    """Sheets in order and their shared styles, written as one .xlsx file.
 
-    def __init__(self) -> None:
+    Built in memory and written with `to_bytes` or `write`; or, given a stream and the number of sheets it will
+    hold, written as it is built: each sheet goes into the zip (and its rows out of memory) when the next one is
+    added, the rest at `close`. Both ways write the same bytes for the same content."""
+
+    def __init__(self, stream: BinaryIO | None = None, sheet_count: int = 0) -> None:
         self.sheets: list[Sheet] = []
         self.styles = StyleSheet()
+        self.archive: zipfile.ZipFile | None = None
+        self.sheet_count = sheet_count
+        self.written = 0  # sheets already in the archive
+        self.member: IO[bytes] | None = None  # the part of the sheet being written while it is filled
+        if stream is not None:
+            self.open_archive(stream, sheet_count)
 
     def add_sheet(self, title: str) -> Sheet:
-        """A new sheet at the end (titles longer than a spreadsheet allows are cut)."""
+        """A new sheet at the end (titles longer than a spreadsheet allows are cut); when streaming, the
+        previous sheet is written and its rows freed."""
         title = title[:MAX_TITLE]
         if re.search(r"[\[\]:*?/\\]", title) or not title.strip():
             raise ValueError(f"invalid sheet title {title!r}")
         if title.lower() in (sheet.title.lower() for sheet in self.sheets):
             raise ValueError(f"duplicate sheet title {title!r}")
-        sheet = Sheet(title)
+        if self.archive is not None:
+            if len(self.sheets) >= self.sheet_count:
+                raise ValueError(f"more than the {self.sheet_count} sheets announced")
+            self.write_finished_sheets(self.archive, len(self.sheets))
+        sheet = Sheet(title, sink=self.stream_rows if self.archive is not None else None)
         self.sheets.append(sheet)
         return sheet
 
@@ -320,44 +379,92 @@ class Workbook:
 
     def to_bytes(self) -> bytes:
         """The .xlsx file: same content, same bytes."""
-        parts: dict[str, Callable[[], str]] = {
-            "[Content_Types].xml": self.content_types_xml,
-            "_rels/.rels": root_rels_xml,
-            "docProps/app.xml": lambda: APP_XML,
-            "docProps/core.xml": lambda: CORE_XML,
-            "xl/workbook.xml": self.workbook_xml,
-            "xl/_rels/workbook.xml.rels": self.workbook_rels_xml,
-            "xl/styles.xml": self.styles.to_xml,
-        }
-        for number, sheet in enumerate(self.sheets, start=1):
-            parts[f"xl/worksheets/sheet{number}.xml"] = sheet.to_xml
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, xml in parts.items():  # one sheet's text at a time in memory, not all of them
-                info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, xml().encode("utf-8"), compresslevel=COMPRESS_LEVEL)
+        self.write(buffer)
         return buffer.getvalue()
 
-    def content_types_xml(self) -> str:
-        sheets = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{number}.xml" ContentType="{SPREADSHEETML}.worksheet+xml"/>'
-            for number in range(1, len(self.sheets) + 1)
-        )
-        return (
-            f'{XML_DECLARATION}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="{SPREADSHEETML}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/styles.xml" ContentType="{SPREADSHEETML}.styles+xml"/>'
-            '<Override PartName="/docProps/core.xml" '
-            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-            '<Override PartName="/docProps/app.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-            f"{sheets}</Types>"
-        )
+    def write(self, stream: BinaryIO) -> None:
+        """Write the .xlsx file of a workbook built in memory into a seekable binary `stream`, one piece of one
+        part at a time (the same bytes as `to_bytes`)."""
+        if self.archive is not None or self.written:
+            raise ValueError("a streamed workbook is written by close()")
+        self.open_archive(stream, len(self.sheets))
+        self.close()
+
+    def close(self) -> None:
+        """Write what is left of a streamed workbook: its last sheet, the workbook, its relations, the styles."""
+        archive = self.archive
+        if archive is None:
+            raise ValueError("the workbook was not opened on a stream")
+        if len(self.sheets) != self.sheet_count:
+            raise ValueError(f"{len(self.sheets)} sheets written, {self.sheet_count} announced")
+        self.write_finished_sheets(archive, len(self.sheets))
+        write_part(archive, "xl/workbook.xml", [self.workbook_xml()])
+        write_part(archive, "xl/_rels/workbook.xml.rels", [self.workbook_rels_xml()])
+        write_part(archive, "xl/styles.xml", [self.styles.to_xml()])
+        archive.close()
+        self.archive = None
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        """Close a streamed workbook; after an error, only let go of the zip (the stream is being discarded)."""
+        try:
+            if kind is None:
+                self.close()
+        finally:
+            with contextlib.suppress(Exception):
+                if self.member is not None:
+                    self.member.close()
+                if self.archive is not None:
+                    self.archive.close()
+            self.member = self.archive = None
+
+    def open_archive(self, stream: BinaryIO, sheet_count: int) -> None:
+        """Start the zip on `stream` with the parts that come before the sheets."""
+        self.archive = zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED)
+        self.sheet_count = sheet_count
+        write_part(self.archive, "[Content_Types].xml", [content_types_xml(sheet_count)])
+        write_part(self.archive, "_rels/.rels", [root_rels_xml()])
+        write_part(self.archive, "docProps/app.xml", [APP_XML])
+        write_part(self.archive, "docProps/core.xml", [CORE_XML])
+
+    def write_finished_sheets(self, archive: zipfile.ZipFile, upto: int) -> None:
+        """Write the sheets before position `upto` not yet written (or finish the one being written), and free
+        their rows."""
+        while self.written < upto:
+            sheet = self.sheets[self.written]
+            self.written += 1
+            if sheet.size is not None and sheet.dimension() != used_range(*sheet.size):
+                raise ValueError(f"sheet {sheet.title!r}: {sheet.dimension()} written, size {sheet.size} declared")
+            if self.member is not None:
+                self.write_rows(sheet)
+                self.member.write(sheet.tail_xml().encode("utf-8"))
+                self.member.close()
+                self.member = None
+            else:
+                write_part(archive, f"xl/worksheets/sheet{self.written}.xml", sheet.xml_parts())
+            sheet.rows = []
+            sheet.sink = None
+
+    def stream_rows(self, sheet: Sheet) -> None:
+        """The `sink` of the sheet being filled: once its size is declared, its part is opened in the zip and the
+        rows held so far are written there (otherwise they wait for the sheet to be finished)."""
+        if sheet.size is None or self.archive is None:
+            return
+        if self.member is None:
+            self.member = open_part(self.archive, f"xl/worksheets/sheet{len(self.sheets)}.xml")
+            self.member.write(sheet.head_xml().encode("utf-8"))
+        self.write_rows(sheet)
+
+    def write_rows(self, sheet: Sheet) -> None:
+        assert self.member is not None
+        for piece in sheet.rows_xml():
+            self.member.write(piece.encode("utf-8"))
+        sheet.rows = []
 
     def workbook_xml(self) -> str:
         sheets = "".join(
@@ -396,6 +503,43 @@ class Workbook:
             f'{XML_DECLARATION}<Relationships xmlns="{PACKAGE_REL_NS}">{sheets}'
             f'<Relationship Id="rId{count + 1}" Type="{REL_NS}/styles" Target="styles.xml"/></Relationships>'
         )
+
+
+def open_part(archive: zipfile.ZipFile, name: str) -> IO[bytes]:
+    """A part of the package open for writing, deflated as it is written (deterministic: fixed time,
+    attributes and level)."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]  # what writestr's compresslevel sets
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    return archive.open(info, "w")
+
+
+def write_part(archive: zipfile.ZipFile, name: str, pieces: Iterable[str]) -> None:
+    """One part of the package, written piece by piece."""
+    with open_part(archive, name) as member:
+        for piece in pieces:
+            member.write(piece.encode("utf-8"))
+
+
+def content_types_xml(sheet_count: int) -> str:
+    sheets = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{number}.xml" ContentType="{SPREADSHEETML}.worksheet+xml"/>'
+        for number in range(1, sheet_count + 1)
+    )
+    return (
+        f'{XML_DECLARATION}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{SPREADSHEETML}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{SPREADSHEETML}.styles+xml"/>'
+        '<Override PartName="/docProps/core.xml" '
+        'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+        '<Override PartName="/docProps/app.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+        f"{sheets}</Types>"
+    )
 
 
 SPREADSHEETML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
