@@ -154,7 +154,11 @@ def prefect_api(workspace: Workspace) -> Iterator[None]:
 
     The address is put in the environment and in Prefect's global settings, and stays there afterwards: Prefect's
     background threads (events forwarded from the worker processes, the last flush at exit) read the global
-    settings, and without the address they would start a temporary server of their own."""
+    settings, and without the address they would start a temporary server of their own.
+
+    Flow-run heartbeats are off unless `PREFECT_FLOWS_HEARTBEAT_FREQUENCY` asks for them: cdv marks the flow runs
+    of dead cdv processes crashed itself (`mark_crashed_runs`), and Prefect's heartbeat thread, which sleeps in
+    one-second steps, held every run's end for up to a second."""
     if not os.environ.get("PREFECT_API_URL"):
         if idle_seconds():
             os.environ["PREFECT_API_URL"] = ensure_server(workspace)
@@ -163,9 +167,11 @@ def prefect_api(workspace: Workspace) -> Iterator[None]:
             server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")))
             os.environ["PREFECT_API_URL"] = server.api_url
     from prefect.context import refresh_global_settings_context
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     refresh_global_settings_context()
-
-    with temporary_settings(updates={PREFECT_API_URL: os.environ["PREFECT_API_URL"]}):
+    updates: dict[Any, Any] = {PREFECT_API_URL: os.environ["PREFECT_API_URL"]}
+    if not os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY"):
+        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None  # see `flow_heartbeats_off`
+    with temporary_settings(updates=updates):
         yield
