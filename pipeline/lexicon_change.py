@@ -119,9 +119,10 @@ def change_reaches(change: LexiconChange, matcher: LexiconMatcher, document: Ext
     keys = [f" {key} " for key in change.keys]
     for page in document.pages:
         folded = fold_text(page.text)
-        words = " " + " ".join(re.findall(r"[0-9a-z]+", folded.replace("’", "'"))) + " "
-        if any(key in words for key in keys):
-            return True
+        if keys:
+            words = " " + " ".join(re.findall(r"[0-9a-z]+", folded.replace("’", "'"))) + " "
+            if any(key in words for key in keys):
+                return True
         if page_may_hold(clues, matcher, page.text, folded) and page_to_raw_spans(matcher, page, True):
             return True
     return False

@@ -164,3 +164,25 @@ def test_a_run_with_other_code_than_the_analyser_analyses_itself(
     assert analysis.detections and comparable(analysis) == comparable(here)
     state = read_state(own_home)
     assert state is not None and "ancien" not in state.code and process_alive(state.pid)
+
+
+def test_a_contract_started_ahead_counts_as_analysed_in_the_run(tmp_path: Path, own_home: Path) -> None:
+    """Regression guard for `pipeline.in_flight`: an analysis started while Prefect starts is stored in the cache
+    by the analyser's child before the run looks there; the run must wait for it, not count it a cache hit."""
+    from pipeline.analyser import prefetch_in_background
+    from pipeline.in_flight import in_flight
+    from pipeline.run import execute_run
+
+    corpus = write_corpus(tmp_path / "corpus")
+    settings = run_settings(corpus, tmp_path / "out", tmp_path / "ws")
+    contracts = scan_corpus(corpus).contracts
+    prefetch_in_background(settings, contracts)
+    assert [in_flight(c) for c in contracts] == [True] * settings.workers + [False] * (
+        len(contracts) - settings.workers
+    )
+    cache = Workspace(settings.workspace).detection_cache
+    assert wait_until(lambda: len(list(cache.glob("*/*.json.gz"))) >= settings.workers, 60)  # stored ahead
+
+    result = execute_run(settings, lambda pending, s: (analyse_resident(c, s) for c in pending))
+    assert [record.cache.analysis for record in result.contracts if record.cache] == ["miss"] * len(contracts)
+    assert not any(in_flight(c) for c in contracts)  # each taken once

@@ -62,3 +62,18 @@ def test_an_idle_server_stops_by_itself(tmp_path: Path, monkeypatch: pytest.Monk
         time.sleep(0.5)
     assert not process_alive(pid)
     assert running_server(tmp_path / "prefect") is None
+
+
+def test_flow_heartbeats_are_off_unless_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: Prefect's heartbeat thread sleeps in one-second steps and held every run's end for up to 1 s."""
+    from prefect.settings import get_current_settings
+
+    from pipeline.flows import prefect_api
+    from pipeline.workspace import Workspace
+
+    monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
+    with prefect_api(Workspace(tmp_path / "ws")):
+        assert get_current_settings().flows.heartbeat_frequency is None
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")
+    with prefect_api(Workspace(tmp_path / "ws")):
+        assert get_current_settings().flows.heartbeat_frequency == 60
