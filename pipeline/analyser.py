@@ -36,6 +36,7 @@ from typing import Any
 
 from pipeline.errors import CdvError
 from pipeline.files import atomic_write_bytes
+from pipeline.fingerprint import package_stamp
 from pipeline.in_flight import start_in_flight, take_in_flight
 from pipeline.prefect_server import idle_seconds, prefect_home, process_alive, server_lock, wait_until_ready
 from pipeline.stage_versions import code_versions, stage_versions
@@ -68,10 +69,11 @@ class AnalyserState:
 
 
 def served_code(versions: dict[str, str] | None = None) -> str:
-    """The code an analyser serves: the interpreter, cdv's version and the fingerprints of the extraction and
-    analysis code (of `versions`, else as on disk now)."""
+    """The code an analyser serves: the interpreter, the stamp of cdv's sources (its children also run whole
+    commands, `pipeline.resident_call`), cdv's version and the fingerprints of the extraction and analysis code
+    (of `versions`, else as on disk now)."""
     versions = versions or code_versions()
-    return "|".join([sys.executable, *(versions[name] for name in CODE_VERSIONS)])
+    return "|".join([sys.executable, package_stamp(), *(versions[name] for name in CODE_VERSIONS)])
 
 
 def resident_enabled() -> bool:
@@ -283,6 +285,7 @@ class Analyser:
     def __init__(self, idle: int) -> None:
         self.idle = idle
         self.code = served_code()
+        self.stamp = package_stamp()
         self.loaded: tuple[Any, ...] | None = None
         self.children: set[int] = set()
         self.last = time.monotonic()
@@ -320,10 +323,18 @@ class Analyser:
                 self.children.discard(pid)
 
     def handle(self, connection: Connection) -> None:
-        """Answer one request: a ping, or a contract analysed by a forked child."""
+        """Answer one request: a ping, a contract analysed by a forked child, or a command's call made by a forked
+        child (`pipeline.resident_call`)."""
         request = connection.recv()
         if request[0] == "ping":
             connection.send(("ok", self.code))
+            return
+        if request[0] == "appel":
+            from pipeline.resident_call import fork_call
+
+            pid = fork_call(connection, request, self.stamp, self.listening)
+            if pid:
+                self.children.add(pid)
             return
         _, contract, settings, versions, cwd, umask, environment = request
         if served_code(versions) != self.code:
@@ -443,7 +454,13 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=0)
     args = parser.parse_args()
     secret = json.loads(sys.stdin.read())
-    import pipeline.analyse  # noqa: F401  (the analysis code, imported once for every child)
+    import pipeline.analyse
+    import pipeline.cli.run
+    import pipeline.flows
+    import pipeline.report.publish  # noqa: F401
+
+    gc.collect()
+    gc.freeze()  # the children share these pages
 
     analyser = Analyser(args.idle)
     signal.signal(signal.SIGTERM, lambda *_: setattr(analyser, "stopping", True))

@@ -111,6 +111,16 @@ def code_fingerprint(*entries: str) -> str:
     return digest.hexdigest()[:12]
 
 
+def package_stamp() -> str:
+    """Size and modification time of every source file of cdv: any edit, checkout or update changes it (~2 ms,
+    where hashing the sources takes ~0.5 s). A resident process compares it to the stamp it started with."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        status = path.stat()
+        digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 def clear_caches() -> None:
     """Forget what was read of the sources (after editing them in the same process, as tests do)."""
     for cached in (imported_modules, source_bytes, code_fingerprint):

@@ -104,12 +104,18 @@ def mark_crashed_runs() -> list[str]:
     return crashed
 
 
+COMMAND_PID_ENV = "CDV_PID_COMMANDE"
+
+
 @contextmanager
 def tagged_with_process() -> Iterator[None]:
-    """Flow and task runs started in this block carry the tag of this process."""
+    """Flow and task runs started in this block carry the tag of this process, or of the command this process
+    works for (`CDV_PID_COMMANDE`, set by `pipeline.resident_call` in the child that makes a command's run: the
+    child lives exactly as long as its command, and the command is the process a user sees)."""
     from prefect import tags
 
-    with tags(process_tag()):
+    commanded = os.environ.get(COMMAND_PID_ENV, "")
+    with tags(process_tag(int(commanded) if commanded.isdigit() else None)):
         yield
 
 

@@ -158,7 +158,9 @@ def run_command(
     if unchanged:
         click.echo(unchanged)
         return
-    result = run_with_progress(settings)
+    from pipeline.resident_call import call_nearby
+
+    result = call_nearby(space, run_with_progress, settings, dask=bool(settings.dask_address))
     for line in summary_lines(result):
         click.echo(line)
     counts = result.counts
