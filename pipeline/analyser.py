@@ -454,10 +454,10 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=0)
     args = parser.parse_args()
     secret = json.loads(sys.stdin.read())
-    import pipeline.analyse
-    import pipeline.cli.run
-    import pipeline.flows
-    import pipeline.report.publish  # noqa: F401
+    import pipeline.analyse  # noqa: F401  (the analysis code, imported once for every child)
+    from pipeline.resident_call import warm_imports
+
+    warm_imports()  # and what a command's call runs: Prefect, the flow, the report
 
     gc.collect()
     gc.freeze()  # the children share these pages

@@ -33,11 +33,40 @@ from pipeline.workspace import Workspace
 
 T = TypeVar("T")
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+WARM_IMPORTS = (  # what `cdv run` imports, the analyser imports once: its children then start with it
+    "pipeline.cli.run",
+    "pipeline.flows",
+    "pipeline.report.publish",
+    "pipeline.diff",
+    "prefect.engine",
+    "prefect.flow_engine",
+    "prefect.task_engine",
+    "prefect.concurrency.v1.context",
+    "prefect._internal.control_listener",
+    "prefect.telemetry.run_telemetry",
+    "prefect.utilities.visualization",
+    "fastapi.encoders",
+    "pandas.io.formats.csvs",
+    "pandas.core.methods.to_dict",
+    "click._termui_impl",
+    "anyio._backends._asyncio",
+    "anyio.streams.stapled",
+    "anyio.streams.tls",
+)
 END_SECONDS = 60.0
 
 
 class ResidentUnavailable(Exception):
     """The resident analyser cannot take this call (its code differs from the code on disk): call it here."""
+
+
+def warm_imports() -> None:
+    """Import what a command's call will need (in the analyser, before it forks any child)."""
+    import importlib
+
+    for name in WARM_IMPORTS:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 def stdio_fds() -> tuple[int, int] | None:
