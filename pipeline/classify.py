@@ -127,6 +127,7 @@ def role_features(hit: Hit, page: Page, structure: DocumentStructure, n_pages: i
     return {
         "in_signature": structure.in_signature(hit.page, hit.start),
         "signature_page": hit.page in structure.signature_pages,
+        "party_clause": structure.in_party_clause(hit.page, hit.start),
         "for_before": bool(FOR_BEFORE.search(before[-60:])),
         "title_before": bool(TITLE_BEFORE.search(before[-90:])),
         "contrastive": bool(CONTRASTIVE.search(line)),

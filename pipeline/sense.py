@@ -34,6 +34,49 @@ WINDOW_WORDS = 5
 SOURCE_WORDS = {"source", "sources", "donnees", "apres", "selon", "recensement"}
 TERRITORY_BEFORE = {"dans", "sur", "chaque", "ensemble", "tout", "toute", "hors", "departements", "regions"}
 ARTICLES = {"le", "la", "les", "l", "du", "des", "de", "d", "au", "aux"}
+LINKS = ARTICLES | {"en", "a", "par", "pour", "avec", "aupres"}
+HEAD_CLASSES = {
+    # a body whose name holds the mention ("Association des régions de France", "Conseil d'État")
+    "organisation": {
+        "association",
+        "assemblee",
+        "federation",
+        "union",
+        "reseau",
+        "conseil",
+        "comite",
+        "syndicat",
+        "chambre",
+        "observatoire",
+        "conference",
+        "ordre",
+        "institut",
+        "cour",
+        "tribunal",
+        "agence",
+        "caisse",
+        "office",
+    },
+    # a title or office whose complement the mention is ("préfet de la région", "ministre de l'Éducation")
+    "titre": {
+        "ministre",
+        "ministere",
+        "secretariat",
+        "secretaire",
+        "prefet",
+        "prefete",
+        "prefecture",
+        "sous-prefecture",
+        "president",
+        "presidente",
+        "directeur",
+        "directrice",
+        "delegue",
+        "deleguee",
+        "commissaire",
+        "inspecteur",
+    },
+}
 YEAR = re.compile(r"^\W*(?:rp\s*)?(?:19|20)\d\d\b", re.IGNORECASE)
 CAPITAL_AFTER = re.compile(r"\s+(?:(?:de|du|des)\s+|d['’])?(?:la\s+|l['’])?[A-ZÉÈ]")
 MARK = re.compile(re.escape(HIT_MARK.format("§")).replace("§", "(.*?)"))
@@ -100,6 +143,22 @@ def shape(surface: str) -> str:
     return "title" if words and all(w[0].isupper() and w[1:].islower() for w in words[:1]) else "mixed"
 
 
+def head_before(mention: Mention) -> tuple[str, bool]:
+    """The word the mention is the complement of ("association" in "Association des régions", "prefet" in
+    "préfet de la région"), folded, and whether it is printed with a capital inside a sentence (a name)."""
+    words = re.findall(r"[\w’'-]+|[^\w\s]", mention.left)[-5:]
+    linked = False
+    while words and normalise(words[-1]) in LINKS | {"'", "’"} | {w + "'" for w in LINKS}:
+        words.pop()
+        linked = True
+    if not words or not linked or not re.match(r"\w", words[-1]) or normalise(words[-1]) in {"et", "ou"}:
+        return "", False  # "les départements et les régions": a list, not a complement
+    head = words[-1].split("'")[-1].split("’")[-1]
+    previous = words[-2] if len(words) > 1 else ""
+    capitalised = head[:1].isupper() and not head.isupper() and previous not in {".", "!", "?", ":", ""}
+    return normalise(head), capitalised
+
+
 def mention_features(mention: Mention) -> dict[str, Any]:
     """The classifier's input: neighbouring words, cues, casing, method, entity, position."""
     left = normalise(mention.left).split()
@@ -125,6 +184,14 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     features["territory_cue"] = float(bool(TERRITORY_BEFORE & set(content_left)))
     features["place_after"] = float(bool(right) and right[0] in {"de", "du", "des", "d"})
     features["year_after"] = float(bool(YEAR.match(" ".join(right[:2]))))
+    head, capitalised = head_before(mention)
+    if head:
+        head_class = next((name for name, words in HEAD_CLASSES.items() if head in words), "autre")
+        features[f"head={head}"] = 1.0
+        features[f"head_class={head_class}"] = 1.0
+        features[f"head_class_kind={head_class}:{mention.kind}"] = 1.0
+        if capitalised and mention.printed:
+            features[f"inside_name={head_class}"] = 1.0
     if mention.printed:
         features[f"method={mention.method}"] = 1.0
         features[f"shape={shape(mention.surface)}:{group}"] = 1.0

@@ -42,6 +42,15 @@ TITLES = (
 PERSON_TITLE = re.compile(rf"^\s*(?:le|la|l['’])\s+(?:{TITLES})\b[^\n]{{0,80}}?\s(?:de|du|des|d['’])\s", re.I | re.M)
 PERSON_LINE = re.compile(rf"^\s*(?:M\.|Mme|Monsieur|Madame)\s+[^\n]{{2,60}}?,\s*(?:{TITLES})", re.I | re.M)
 SIGNATURE_FIELD = re.compile(r"^\s*signature\s*:?\s*$", re.IGNORECASE | re.MULTILINE)
+HEADING_LINE = re.compile(
+    r"^[ \t]*(?:\d+[.)]?\s*)?(?:les\s+)?(?:(?:partenaires\s+)?signataires|signatures|parties(?:\s+signataires)?)"
+    r"[ \t]*:?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+PARTY_START = re.compile(r"^[ \t]*(?:ENTRE|Entre|ET|Et)\b[ \t]*:?[ \t]*", re.MULTILINE)
+PARTY_END = re.compile(r"d['’](?:une|autre)\s+part\b[^\n]*|\.[ \t]*(?=\n)|\n[ \t]*\n", re.IGNORECASE)
+REPRESENTED = re.compile(r"\brepr[ée]sent[ée]e?s?\s+par\b|\bagissant\s+(?:en\s+(?:sa|leur)\s+qualit|au\s+nom)", re.I)
+PARTY_MAX_CHARS = 700
 MIN_FOR_BLOCKS = 3
 HEADING_MAX_CHARS = 110
 HEADING_MAX_WORDS = 16
@@ -82,6 +91,7 @@ class DocumentStructure(Structure):
 
     sections: tuple[Section, ...] = ()
     signature_spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+    party_spans: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     row_themes: dict[int, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)
 
     def section_at(self, page: int, offset: int) -> Section | None:
@@ -98,9 +108,15 @@ class DocumentStructure(Structure):
         return ""
 
     def in_signature(self, page: int, offset: int) -> bool:
-        """Whether a position lies in a signature section."""
+        """Whether a position lies in a signature section or in a party clause of a party list."""
         span = self.signature_spans.get(page)
-        return span is not None and span[0] <= offset < span[1]
+        if span is not None and span[0] <= offset < span[1]:
+            return True
+        return self.in_party_clause(page, offset)
+
+    def in_party_clause(self, page: int, offset: int) -> bool:
+        """Whether a position lies in a clause of a party list ("Entre : …, représentée par …")."""
+        return any(left <= offset < right for left, right in self.party_spans.get(page, ()))
 
 
 # --- theme keywords ------------------------------------------------------------------------------------
@@ -144,6 +160,7 @@ def signature_cues(text: str) -> dict[str, int]:
         "for_lines": len(FOR_LINE.findall(text)),
         "titles": len(PERSON_TITLE.findall(text)) + len(PERSON_LINE.findall(text)),
         "fields": len(SIGNATURE_FIELD.findall(text)),
+        "heading_lines": len(HEADING_LINE.findall(text)),
     }
 
 
@@ -156,6 +173,8 @@ def is_signature_page(page: Page) -> bool:
         return True
     if cues["titles"] >= MIN_FOR_BLOCKS and formulas and blocks >= 1:
         return True
+    if cues["heading_lines"] and blocks >= 2:
+        return True  # "Les parties" / "Les signataires" on a line of its own over two "Pour …" blocks
     return cues["for_lines"] >= MIN_FOR_BLOCKS * 2 or bool(cues["heading"] and cues["signed_at"] and blocks >= 1)
 
 
@@ -173,7 +192,8 @@ def is_continuation_page(page: Page) -> bool:
 
 def signature_start(text: str) -> int:
     """Where the signature section starts on a page: the first signature formula."""
-    starts = [m.start() for regex in (SIGNATURE_HEADING, SIGNED_AT, FOR_LINE) if (m := regex.search(text))]
+    regexes = (SIGNATURE_HEADING, HEADING_LINE, SIGNED_AT, FOR_LINE)
+    starts = [m.start() for regex in regexes if (m := regex.search(text))]
     return min(starts) if starts else 0
 
 
@@ -190,6 +210,30 @@ def find_signature_spans(document: ExtractedDocument) -> dict[int, tuple[int, in
         elif page.text.strip():
             previous_signed = False
     return spans
+
+
+def party_clauses(text: str) -> tuple[tuple[int, int], ...]:
+    """The clauses of party lists ("Entre : la Région …, représentée par …, d'une part, Et : …, d'autre
+    part"): the parties of the convention, who sign it. A list opens with "Entre", each clause names who
+    represents the party, and the next clause follows at once; a list of one clause is none."""
+    starts = [m.start() for m in PARTY_START.finditer(text)]
+    runs: list[list[tuple[int, int]]] = []
+    for index, start in enumerate(starts):
+        limit = min(starts[index + 1] if index + 1 < len(starts) else len(text), start + PARTY_MAX_CHARS)
+        ended = PARTY_END.search(text, start, limit)
+        end = ended.end() if ended else limit
+        if not REPRESENTED.search(text, start, end):
+            continue
+        if text[start:end].lstrip()[:5].lower() == "entre":
+            runs.append([(start, end)])
+        elif runs and not text[runs[-1][-1][1] : start].strip():
+            runs[-1].append((start, end))
+    return tuple(clause for run in runs if len(run) >= 2 for clause in run)
+
+
+def find_party_spans(document: ExtractedDocument) -> dict[int, tuple[tuple[int, int], ...]]:
+    """Party lists of the contract, per page."""
+    return {page.number: found for page in document.pages if (found := party_clauses(page.text))}
 
 
 # --- headings and table rows ---------------------------------------------------------------------------
@@ -360,5 +404,6 @@ def analyse_structure(document: ExtractedDocument, lexicon: Lexicon, models: Mod
         page_themes=page_themes,
         sections=sections,
         signature_spans=spans,
+        party_spans=find_party_spans(document),
         row_themes=rows,
     )

@@ -58,6 +58,29 @@ def models() -> Models:
         ("Le contrat est signé par le directeur départemental de l'emploi, du travail et des solidarités.", "ddets"),
         ("en lien avec les associations de commerçants et de locataires du quartier.", "associations_locataires"),
         ("en lien avec les associations de commerçants et de locataires du quartier.", "associations_commercants"),
+        (  # CTEAC de Perpignan (rpf23): the DRAC spelled out as its director's title
+            "Pour le Ministère de la culture et de la communication, le directeur régional des affaires culturelles "
+            "du Languedoc-Roussillon ou son représentant, dûment habilité",
+            "drac",
+        ),
+        (  # GUP convention of Rennes (rpf22): former names of the offices publics de l'habitat
+            "ET : L'Office Public d'HLM de la Ville de Rennes (OP HLM), représenté par son Président.",
+            "bailleurs_sociaux",
+        ),
+        (
+            "ET : L'Office Public d'Aménagement et de Construction d'Ille-et-Vilaine (OPAC 35), représenté par son "
+            "Président.",
+            "bailleurs_sociaux",
+        ),
+        (  # convention AMP - CRPV PACA (rpf21): the resource centre's full name
+            "Pour le GIP Centre de Ressources pour la Politique de la Ville PACA, le Directeur coordonnateur",
+            "crpv",
+        ),
+        (  # Journal des communes (rpf13): the national head of the CPAM by its acronym
+            "Rapprocher l'administration (CAF, CNAM, DGFiP, Pôle Emploi, MSA, ministère de la Justice, etc.) des "
+            "usagers qui en sont éloignés.",
+            "cpam",
+        ),
     ],
 )
 def test_real_phrasing_names_the_entity(lexicon: Lexicon, models: Models, sentence: str, expected: str) -> None:

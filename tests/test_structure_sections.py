@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.lexicon import Lexicon
-from pipeline.structure import DocumentStructure, analyse_structure, heading_lines, is_signature_page
+from pipeline.structure import DocumentStructure, analyse_structure, heading_lines, is_signature_page, party_clauses
 from pipeline.types import ExtractedDocument, Page
 
 
@@ -70,3 +70,51 @@ def test_table_row_theme_from_a_theme_cell(lexicon: Lexicon) -> None:
     structure = structure_of(document(text), lexicon)
     assert structure.row_theme_at(1, text.index("l'ARS")) == "sante"
     assert structure.row_theme_at(1, text.index("l'ANRU")) == "cadre_vie"
+
+
+# A convention's party list (rpf22, GUP convention of Rennes, text as pdfium reads the rendered PDF).
+RENNES_PARTIES = (
+    "GESTION URBAINE DE PROXIMITE : Convention Cadre.\n"
+    "ENTRE : L'ETAT, représenté par le Préfet de la Région Bretagne, Préfet d'Ille-et-Vilaine.\n"
+    "ET : La VILLE DE RENNES, représentée par son Maire, agissant en vertu de la délibération du Conseil\n"
+    "Municipal.\n"
+    "ET : La Caisse des Dépôts et Consignations (CDC), établissement public à statut spécial créé par la loi du "
+    "28 avril 1816, représentée par son Directeur Régional en Bretagne.\n"
+    "Préambule\n"
+    "Les actions engagées par les bailleurs, les collectivités locales et l'Etat, depuis plusieurs années, en\n"
+    "matière de Gestion Urbaine de Proximité, ont contribué à améliorer le fonctionnement de ces quartiers.\n"
+)
+
+
+def test_a_party_list_counts_as_signing_parties(lexicon: Lexicon) -> None:
+    clauses = party_clauses(RENNES_PARTIES)
+    assert [RENNES_PARTIES[a:b].split(",")[0] for a, b in clauses] == [
+        "ENTRE : L'ETAT",
+        "ET : La VILLE DE RENNES",
+        "ET : La Caisse des Dépôts et Consignations (CDC)",
+    ]
+    structure = analyse_structure(ExtractedDocument("c", "4" * 64, [Page(1, RENNES_PARTIES)]), lexicon)
+    assert isinstance(structure, DocumentStructure)
+    assert structure.in_signature(1, RENNES_PARTIES.index("Caisse des Dépôts"))
+    assert not structure.in_signature(1, RENNES_PARTIES.index("l'Etat, depuis"))  # the preamble does not sign
+
+
+def test_prose_between_and_and_is_no_party_list() -> None:
+    text = (
+        "Entre 2015 et 2020, le contrat a été piloté par l'État, représenté par le préfet.\n"
+        "Et la Région a financé les actions.\n"
+    )
+    assert party_clauses(text) == ()
+    alone = "Entre : la Métropole Aix-Marseille-Provence représentée par son Président, d'une part,\n"
+    assert party_clauses(alone) == ()
+
+
+def test_the_parties_heading_over_two_blocks_is_a_signature_page() -> None:
+    # rpf21 (AMP - CRPV PACA convention), signature block as pdfium reads it
+    text = (
+        "des politiques de droit commun de chaque signataire.\nLes parties\nPour la Métropole Aix-Marseille-Provence\n"
+        "le Président\nX.\nPour le GIP Centre de Ressources pour la Politique de la Ville PACA\n"
+        "le Directeur coordonnateur\nX.\n"
+    )
+    assert is_signature_page(Page(1, text))
+    assert not is_signature_page(Page(1, "Les parties\nPour la Métropole, le projet est central.\n"))
