@@ -6,10 +6,9 @@ Prints one line per part (partners, signatories, dispositifs P/R/F1, out-of-lexi
 tuning - held-out, tuning - blind, tuning - fresh and tuning - fresh2 gaps, the reliability table of P(entite) on
 held-out mentions, and a JSON object on the last line. The reference is the tuning part, measured in the same run: the
 gaps say how much of the tuning part's accuracy carries over to other text. Heldout and blind were read while
-tuning on 2026-11-30/12-01 and the candidate model is trained on all three parts: their out-of-lexicon figures
-are training figures (out-of-fold ones are in `models/MODEL_CARD.md`). The fresh part (labelled 2026-12-01,
-before cdv was run on it) is the held-out measure; the fresh2 part (labelled 2026-12-01 from other sources, before
-cdv was run on it) is a second one, scored once by the lead.
+tuning on 2026-11-30/12-01, the fresh part on 2026-12-01 after it was scored once, and every model is trained on
+these four parts: their figures here are training figures (out-of-fold ones are in `models/MODEL_CARD.md`). The
+fresh2 part (labelled 2026-12-01 from other sources, before cdv was run on it) is the held-out measure.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Every name proposed in a contract (`pipeline.candidates` and `pipeline.candidate_spans`) is grouped by its
 folded key; the group is described by how it is written and where (its sources, the NER label, number of
 words, capitals, organisation words inside, the cue word before it, list or heading position, signature page,
-sentence start, repetition in the contract, place-name shape, digits, a list of names beside it) and calibrated
+sentence start, repetition in the contract, place-name shape or a known region or département, digits, a list
+of names beside it, an example cue or a kind of organisations earlier in its sentence) and calibrated
 gradient-boosted trees (the `candidate` model in `models/`, trained by `pipeline.candidate_training`) give the
 probability that it is an organisation outside the lexicons. Groups below the model's threshold (`threshold_`, chosen on
 out-of-fold predictions of the training data) are not written; overlapping names are resolved by
@@ -18,6 +19,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
+from pipeline.candidate_words import candidate_words
 from pipeline.candidates import LEGAL_FORMS, Candidate, french_stop_words, name_key
 from pipeline.match import fold_text
 from pipeline.types import ExtractedDocument
@@ -36,19 +38,25 @@ CUE_LIST = """
     structures federation cooperative groupe club collectif cabinet operateur operateurs compagnie regie
     mutuelle partenaire partenaires
 """
-PREVIOUS_LIST = "le la les l de du des d a au aux et ou avec par pour sur dans en entre ( , : ; - – • «"
-HEAD_LIST = """
-    agence association caisse centre chambre comite confederation conseil delegation direction etablissement
-    federation fondation groupement institut maison mission observatoire office reseau syndicat union
-"""
+PREVIOUS_LIST = (
+    "le la les l de du des d a au aux et ou avec par pour sur dans en entre comme dont notamment chez ( , : ; - – • «"
+)
 ORG_WORDS = frozenset(ORG_WORD_LIST.split())  # folded words of organisation names (generic, not the demo's)
 CUES = frozenset(CUE_LIST.split())  # folded cue words before a name ("le bailleur X")
 UPPER_CHARS = "A-ZÀ-ÖØ-ÝŒ"
-HEADS = frozenset(HEAD_LIST.split())  # folded head words that open an organisation's name ("Observatoire …")
+HEADS = frozenset(fold_text(word).lower() for word in candidate_words().heads)  # folded head words ("Observatoire")
+PLACES = frozenset(name_key(place) for place in candidate_words().places)  # regions and départements, folded
 NAME_PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "en", "aux", "au", "sur"})
 PERSON_BEFORE = frozenset({"m", "mme", "monsieur", "madame", "mr", "dr", "docteur", "maitre", "me"})
 PLACE_BEFORE = frozenset({"a", "commune", "ville", "quartier", "quartiers", "departement", "region", "vers", "pres"})
 KNOWN_PREVIOUS = frozenset(PREVIOUS_LIST.split()) | PERSON_BEFORE | PLACE_BEFORE
+EXAMPLE_CUES = frozenset({"comme", "notamment", "dont", "tels", "telles", "tel", "telle", "ainsi", "exemple"})
+KIND_NOUN_LIST = """
+    entreprises entreprise partenaires partenaire associations acteurs structures organismes enseignes clubs
+    operateurs bailleurs societes groupes reseaux employeurs financeurs signataires marques
+"""
+KIND_NOUNS = frozenset(KIND_NOUN_LIST.split())  # a kind of organisations named before a list of them
+SENTENCE_TOKENS = frozenset({".", "!", "?", ";"})
 BULLET = re.compile(r"^[ \t]*(?:[-–•·*▪●◦►]|\d{1,2}[.)]|[a-z][.)])[ \t]")
 TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
 LIST_JOIN = re.compile(r"[ \t]*,[ \t]*(?:(?:et|ou)[ \t]+)?|[ \t]+(?:et|ou)[ \t]+")
@@ -73,6 +81,8 @@ def name_features(name: str, vocabulary: frozenset[str]) -> dict[str, float]:
         "cap_ratio": sum(1 for w in words if w[:1].isupper()) / max(len(words), 1),
         "all_caps": float(len(letters) > 1 and capitals == len(letters)),
         "acronym": float(acronym and capitals == len(letters)),
+        "acronym_first": float(len(words) > 1 and len(words[0]) >= 2 and words[0].isalpha() and words[0].isupper()),
+        "known_place": float(name_key(name) in PLACES),
         "mixed_acronym": float(acronym and capitals < len(letters)),
         "short_word": float(len(words) == 1 and len(letters) <= 5),
         "org_word": float(any(w in ORG_WORDS for w in folded)),
@@ -108,14 +118,18 @@ def occurrence_features(
     hits: list[tuple[int, int]] | None = None,
 ) -> dict[str, float]:
     """Where one proposal of a name stands on its page and what found it: source, NER label, the word before
-    (a cue word, a person's title, a place preposition), what follows, sentence start, list item, heading
-    line, signature page, and whether it stands in a list of names: beside a lexicon name (`hits` of the page:
+    (a cue word, a person's title, a place preposition), an example cue ("comme", "notamment") or a kind of
+    organisations ("entreprises", "partenaires") earlier in its sentence, what follows, sentence start, list
+    item, heading line, signature page, and whether it stands in a list of names: beside a lexicon name (`hits`:
     "Action Logement et Villes de France") or another capitalised name ("France urbaine, Ville et Banlieue")."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start : len(text) if line_end < 0 else line_end]
     line_letters = [c for c in line if c.isalpha()]
     before = [t for t in TOKEN.findall(fold_text(text[max(line_start, start - 60) : start]).lower()) if t not in "'’"]
+    sentence = TOKEN.findall(fold_text(text[max(0, start - 160) : start]).lower())
+    cut = max((i for i, t in enumerate(sentence) if t in SENTENCE_TOKENS), default=-1)
+    sentence = sentence[cut + 1 :]
     previous = before[-1] if before else "^"
     sentence_initial = not before or previous in (".", "!", "?", ":", "•", "-", "–") or bool(BULLET.match(line))
     return {
@@ -125,7 +139,9 @@ def occurrence_features(
         f"next={next_class(text[end : end + 2].lstrip(' ')[:1])}": 1.0,
         "place_before": float(bool(set(before[-2:]) & PLACE_BEFORE)),
         "person_before": float(bool(set(before[-3:]) & PERSON_BEFORE)),
-        "cue_before": float(bool(set(before[-3:]) & CUES)),
+        "cue_before": float(bool(set(sentence[-3:]) & CUES)),  # in its sentence: not "centre social. À Roubaix"
+        "example_before": float(bool(set(sentence[-4:]) & EXAMPLE_CUES)),  # "… comme Keolis", "notamment X"
+        "kind_noun_before": float(bool(set(sentence) & KIND_NOUNS)),  # "des entreprises … comme Darty"
         "sentence_initial": float(sentence_initial),
         "bullet": float(bool(BULLET.match(line))),
         "line_is_name": float(len(name) >= 0.7 * len(line.strip())),

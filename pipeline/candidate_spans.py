@@ -6,7 +6,8 @@ et/pour/sur/en allowed: "Apprentis d'Auteuil", "Villes de France"), mixed-case a
 after a cue word ("le bailleur Vilogia", "l'association X"), acronyms linked to their expansion both ways
 ("ACIF (Association …)", "Association … (ACIF)"), and the phrase an organisation's head word opens, in lower case
 after it ("l'Observatoire départemental des cités éducatives", "Direction de la jeunesse, de l'éducation
-populaire et de la vie associative"). Most proposals are not organisations: `pipeline.candidate_score`
+populaire et de la vie associative"; head words in `candidate_words.csv`).
+Most proposals are not organisations: `pipeline.candidate_score`
 decides, with a calibrated model, which are shown to analysts.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pipeline.candidate_words import candidate_words
 from pipeline.match import text_to_snippet
 
 UPPER = "A-ZÀ-ÖØ-ÝŒ"
@@ -60,17 +62,15 @@ NAME_THEN_ACRONYM = re.compile(r"\((?P<acr>[A-Z][A-Za-z&]{1,9})\)")
 ACRONYM_THEN_NAME = re.compile(
     rf"(?<![\w-])(?P<acr>[A-Z][A-Za-z&]{{1,9}})[ \t]*\((?P<name>[{UPPER}][^()\n]{{3,140}})\)"
 )
-HEAD_WORD_LIST = """
-    Agence Association Caisse Centre Chambre Comité Confédération Conseil Délégation Direction Établissement
-    Fédération Fondation Groupement Institut Maison Mission Observatoire Office Réseau Syndicat Union
-"""
-HEAD_WORDS = tuple(HEAD_WORD_LIST.split())  # words that open an organisation's name written in lower case after
+HEAD_WORDS = candidate_words().heads  # words that open an organisation's name written in lower case after
 HEAD_WORD_RUN = r"[\w’'-]+"
 HEAD_PHRASE = re.compile(
     rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))(?:{'|'.join(HEAD_WORDS)})"
-    rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )))?(?: |\n(?![{UPPER}]))(?:{HEAD_WORD_RUN})){{1,14}}"
+    rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )(?!(?:la |l['’])?(?:{'|'.join(HEAD_WORDS)})\b)))?"
+    rf"(?: |\n(?![{UPPER}]))(?:{HEAD_WORD_RUN})){{1,14}}"
 )
 HEAD_PHRASE_PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "en", "aux", "au"})
+CONJUNCTIONS = (["qu"], ["lorsqu"], ["puisqu"], ["jusqu"])  # "… de France pour qu'au minimum"
 VERB_ENDING = re.compile(r"\w{3}(?:era|ira|ra|ront|rait|raient)$")  # "permettra", "contribuera", "soutiendront"
 INFINITIVE = re.compile(r"^(?:[a-zà-ÿ]{2,}(?:er|ir|re))$")  # "pour accompagner", "pour soutenir"
 MIXED_ACRONYM = re.compile(r"(?<![\w'’-])(?=[A-Z][a-z]*[A-Z])[A-Z][A-Za-z]{2,9}(?![\w'’-])")
@@ -185,11 +185,12 @@ def head_phrases(text: str, stop_words: frozenset[str]) -> Iterator[tuple[int, i
 
 def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_words: frozenset[str]) -> bool:
     """Whether a head phrase takes in `word`: not a French stop word other than a particle of names, no digit,
-    no verb ending of the future or conditional ("permettra"), no word in lower case after a proper name
+    no verb ending of the future or conditional ("permettra"), no elided conjunction ("qu'au"), no word in lower
+    case after a proper name
     ("Association Trait d'Union Foix soutient"), no "pour" before a verb ("pour accompagner")."""
     folded = word.lower().replace("’", "'")
     parts = [part for part in folded.split("'") if part]
-    if any(part in stop_words and part not in HEAD_PHRASE_PARTICLES for part in parts):
+    if any(part in stop_words and part not in HEAD_PHRASE_PARTICLES for part in parts) or parts[:1] in CONJUNCTIONS:
         return False
     if any(c.isdigit() for c in folded) or VERB_ENDING.search(folded):
         return False

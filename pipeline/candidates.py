@@ -459,8 +459,24 @@ def contract_candidates(
     scored = score_candidates(
         document, [c for c in wide if keep(c, keys, spans, short_acronyms=True)], signature_pages, model, spans
     )
+    strong = [c for c in strong if not gives_way(c, strong, scored)]
     added = [c for c in scored if not any(overlaps(c, other) for other in strong)]
     return sorted(strong + added, key=lambda c: (c.page, c.start, c.end))
+
+
+YIELDING_SOURCES = ("sigle",)  # strong names that a longer kept name replaces ("FACE" in "FACE MEL")
+
+
+def gives_way(candidate: Candidate, strong: list[Candidate], scored: list[Candidate]) -> bool:
+    """Whether a bare acronym gives way to a longer name that the model keeps around it ("CREPI" to
+    "CREPI Hauts-de-France", "FACE" to "FACE MEL"): the longer name overlaps no other strong name."""
+    if candidate.source not in YIELDING_SOURCES:
+        return False
+    return any(
+        nested(candidate, wider)
+        and not any(overlaps(wider, other) for other in strong if other is not candidate and not nested(other, wider))
+        for wider in scored
+    )
 
 
 def overlaps(one: Candidate, other: Candidate) -> bool:

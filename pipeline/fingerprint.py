@@ -99,7 +99,10 @@ def module_closure(*entries: str) -> dict[str, Path]:
 
 @lru_cache(maxsize=256)
 def source_bytes(path: Path) -> bytes:
-    return path.read_bytes()
+    """A module's source and, when there is one, the data file of the same name it reads (`candidate_words.csv`
+    beside `candidate_words.py`): editing the data changes the stage's fingerprint like editing the code."""
+    data = path.with_suffix(".csv")
+    return path.read_bytes() + (b"\0" + data.read_bytes() if data.is_file() else b"")
 
 
 @lru_cache(maxsize=32)

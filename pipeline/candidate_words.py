@@ -1,0 +1,39 @@
+"""Words the candidate proposals and features read from data (`candidate_words.csv` beside this module): the
+head words that open an organisation's name ("Inspection générale de l'administration") and the names of
+regions and départements (a place, not an organisation). Editing the file changes the candidate stage's code
+fingerprint (`pipeline.fingerprint` hashes a module's same-named CSV with its source)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+WORDS_FILE = Path(__file__).with_suffix(".csv")
+KINDS = ("tete", "lieu")
+
+
+@dataclass(frozen=True)
+class CandidateWords:
+    """Head words (as written, capitalised) and place names (as written) of `candidate_words.csv`."""
+
+    heads: tuple[str, ...]
+    places: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.heads:
+            raise ValueError("candidate_words.csv : aucun mot de tête (kind = tete).")
+
+
+@lru_cache(maxsize=1)
+def candidate_words(path: Path = WORDS_FILE) -> CandidateWords:
+    """The words of the data file, by kind (unknown kinds are an error: a typo would drop words silently)."""
+    by_kind: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            kind, word = (row.get("kind") or "").strip(), (row.get("word") or "").strip()
+            if kind not in by_kind or not word:
+                raise ValueError(f"{path.name}:{line} : type de mot inconnu ou mot vide ({kind!r}, {word!r}).")
+            by_kind[kind].append(word)
+    return CandidateWords(heads=tuple(by_kind["tete"]), places=tuple(by_kind["lieu"]))

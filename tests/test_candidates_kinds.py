@@ -1,0 +1,134 @@
+"""Kinds of organisation names outside the lexicons that the candidate step missed on the fresh real-prose part
+(`benchmarks/realprose`, files `rpf*`): institutional head words read from data, a second name after a comma,
+a bare acronym inside a longer name, brand names in a list of examples, places known by name. One test per kind,
+with the real phrasing; spaCy is not needed (no NER)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.candidate_score import name_features, occurrence_features
+from pipeline.candidate_spans import head_phrases
+from pipeline.candidate_words import candidate_words
+from pipeline.candidates import Candidate, french_stop_words, gives_way, keep, lexicon_keys
+from pipeline.lexicon import Lexicon
+from pipeline.match import build_matcher, match_document
+from pipeline.types import ExtractedDocument, Page
+
+
+def heads(text: str) -> list[str]:
+    return [name for _, _, name in head_phrases(text, french_stop_words())]
+
+
+def test_inspection_generale_names_are_proposed_from_the_head_word_data() -> None:
+    # rpf19: a report's "Auteur moral" line naming three inspections
+    text = (
+        "Auteur moral : France. Inspection générale de l'administration ; France. Inspection générale des "
+        "affaires sociales ; France. Inspection générale de l'environnement et du développement durable (IGEDD)"
+    )
+    assert "Inspection" in candidate_words().heads
+    assert heads(text) == [
+        "Inspection générale de l'administration",
+        "Inspection générale des affaires sociales",
+        "Inspection générale de l'environnement et du développement durable",
+    ]
+
+
+def test_assemblee_des_departements_de_france_passes_the_lexicon_filter(lexicon: Lexicon) -> None:
+    # rpf29: a lexicon word ("départements") inside the name
+    text = (
+        "J'ai signé une convention avec l'Association des régions de France, et avec l'Assemblée des "
+        "départements de France pour qu'au minimum 10 % des fonds soient fléchés vers les quartiers."
+    )
+    document = ExtractedDocument("a", "0" * 64, [Page(1, text)])
+    spans = [(hit.start, hit.end) for hit in match_document(build_matcher(lexicon), document)]
+    start = text.index("Assemblée")
+    assert "Assemblée des départements de France" in heads(text)
+    name = "Assemblée des départements de France"
+    candidate = Candidate("a", 1, start, start + len(name), name, "tete", "")
+    assert keep(candidate, lexicon_keys(lexicon), {1: spans}, short_acronyms=True)
+
+
+def test_head_phrase_ends_before_a_second_organisation_after_a_comma() -> None:
+    # rpf02: two unions in one list, the second after ", de l'Union"
+    text = (
+        "des conseils régionaux, de l'Union d'économie sociale du logement, de l'Union nationale des "
+        "fédérations d'organismes d'habitations à loyer modéré, des sociétés d'économie mixte"
+    )
+    assert heads(text)[0] == "Union d'économie sociale du logement"
+    # the comma before "de" still continues a directorate's name (rpb16)
+    assert heads("la Direction de la jeunesse, de l'éducation populaire et de la vie associative (DJEPVA)") == [
+        "Direction de la jeunesse, de l'éducation populaire et de la vie associative"
+    ]
+
+
+def test_bare_acronym_gives_way_to_the_longer_name_kept_around_it() -> None:
+    # rpf14: "le CREPI Hauts-de-France et FACE MEL"; the acronyms alone were shown instead of the names
+    text = "des deux clubs en charge de son animation : le CREPI Hauts-de-France et FACE MEL."
+
+    def at(name: str, source: str) -> Candidate:
+        start = text.index(name)
+        return Candidate("a", 1, start, start + len(name), name, source, "")
+
+    crepi, face = at("CREPI", "sigle"), at("FACE", "sigle")
+    scored = [at("CREPI Hauts-de-France", "majuscules"), at("FACE MEL", "majuscules|ner")]
+    assert gives_way(crepi, [crepi, face], scored) and gives_way(face, [crepi, face], scored)
+    for source in ("motif", "ner"):  # a legal-form or NER name does not give way
+        other = at("CREPI", source)
+        assert not gives_way(other, [other], scored)
+    assert not gives_way(crepi, [crepi], [])
+
+
+def test_brand_names_after_comme_in_a_sentence_about_companies_are_marked() -> None:
+    # rpf16: "Des entreprises de la restauration comme Mc Donald's ou My Little Italy, des transports comme Keolis"
+    text = (
+        "Des entreprises de la restauration comme Mc Donald's ou My Little Italy, des transports comme Keolis, "
+        "du\nbricolage comme Leroy Merlin. La ville de Besançon accueille."
+    )
+    for name in ("Mc Donald's", "Keolis", "Leroy Merlin"):
+        start = text.index(name)
+        features = occurrence_features(name, "majuscules", "ORG", text, start, start + len(name), False)
+        assert features["example_before"] == 1.0 and features["kind_noun_before"] == 1.0, name
+        assert features["prev=comme"] == 1.0
+    start = text.index("Besançon")
+    far = occurrence_features("Besançon", "majuscules", "LOC", text, start, start + 8, False)
+    assert far["example_before"] == 0.0 and far["kind_noun_before"] == 0.0  # another sentence
+
+
+def test_regions_and_departements_are_known_places() -> None:
+    # rp18 (held-out part): "Aisne", "Oise" shown as organisations
+    for place in ("Aisne", "Oise", "Hauts-de-France", "PACA", "La Réunion"):
+        assert name_features(place, frozenset())["known_place"] == 1.0, place
+    assert name_features("Keolis", frozenset())["known_place"] == 0.0
+    assert name_features("CREPI Hauts-de-France", frozenset())["acronym_first"] == 1.0
+
+
+def test_candidate_words_file_with_an_unknown_kind_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "candidate_words.csv"
+    path.write_text("kind,word,note\ntete,Inspection,\nmarque,Darty,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"candidate_words\.csv:3"):
+        candidate_words.__wrapped__(path)
+
+
+def test_a_module_data_file_enters_its_code_fingerprint(tmp_path: Path) -> None:
+    from pipeline.fingerprint import clear_caches, source_bytes
+
+    module = tmp_path / "words.py"
+    module.write_text("WORDS = 1\n", encoding="utf-8")
+    (tmp_path / "words.csv").write_text("kind,word\ntete,Inspection\n", encoding="utf-8")
+    before = source_bytes(module)
+    (tmp_path / "words.csv").write_text("kind,word\ntete,Tribunal\n", encoding="utf-8")
+    clear_caches()
+    assert source_bytes(module) != before and b"Tribunal" in source_bytes(module)
+
+
+def test_cue_word_of_the_previous_sentence_does_not_mark_a_name() -> None:
+    # "centre social. À Roubaix": "social" (a cue of "le bailleur social Vilogia", rpb13) ends the sentence before
+    text = "L'association Compagnons du Lien anime le centre social. À Roubaix, la Caisse finance."
+    start = text.index("Roubaix")
+    assert occurrence_features("Roubaix", "majuscules", "LOC", text, start, start + 7, False)["cue_before"] == 0.0
+    text = "Le bailleur social Vilogia rénove 200 logements."
+    start = text.index("Vilogia")
+    assert occurrence_features("Vilogia", "majuscules", "", text, start, start + 7, False)["cue_before"] == 1.0
