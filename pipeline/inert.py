@@ -15,9 +15,10 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
@@ -61,10 +62,13 @@ def frame_from_inert(frame: pd.DataFrame) -> pd.DataFrame:
 def map_text_cells(frame: pd.DataFrame, starts: tuple[str, ...], function: Any) -> pd.DataFrame:
     """A copy of `frame` with `function` applied to the text cells starting with one of `starts` (found by
     column, not cell by cell: most cells start otherwise)."""
+    import pandas as pd  # imported when first needed: `cdv run` with nothing new never needs it
+    from pandas.api.types import is_string_dtype
+
     mapped = frame.copy()
     for column in mapped.columns:
         series = mapped[column]
-        if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
+        if not (series.dtype == object or is_string_dtype(series.dtype)):
             continue
         try:
             first = series.str[:1]
@@ -93,6 +97,8 @@ def write_inert_csv(frame: pd.DataFrame, stream: BinaryIO) -> None:
 
 def read_csv_text(path: Path) -> pd.DataFrame:
     """A CSV written by cdv as text columns (empty cells stay empty strings), inert escapes removed."""
+    import pandas as pd
+
     return frame_from_inert(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8"))
 
 

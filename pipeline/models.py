@@ -22,8 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from pipeline.errors import CdvError
 
 MODEL_NAMES = ("theme", "sense", "role", "score", "mention", "candidate")
@@ -60,6 +58,8 @@ class Models:
             return [("", 0.0) for _ in texts]
         probabilities = self.theme.predict_proba([fold_text(text) for text in texts])
         classes = list(self.theme.classes_)
+        import numpy as np
+
         best = np.argmax(probabilities, axis=1)
         return [(str(classes[i]), float(row[i])) for i, row in zip(best, probabilities, strict=True)]
 

@@ -8,8 +8,8 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 from test_review_support import review_run  # noqa: F401  (fixture)
 
-from pipeline.review import apply_decisions
 from pipeline.review.agreement import agreement_lines, cohen_kappa, compute_agreement
+from pipeline.review.apply import apply_decisions
 from pipeline.review.session import ReviewSession
 
 

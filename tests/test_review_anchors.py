@@ -9,8 +9,8 @@ from pathlib import Path
 from contract_pdf import write_contract
 from test_review_support import EMPLOI, FILLER, HEALTH, build_run, write_corpus
 
-from pipeline.review import apply_decisions, unattached_decisions
 from pipeline.review.anchor import Anchor, Candidate, attach, context_from_page, locate_text, normalise
+from pipeline.review.apply import apply_decisions, unattached_decisions
 from pipeline.review.session import ReviewSession
 
 

@@ -11,9 +11,8 @@ import httpx
 import pandas as pd
 from test_review_support import XSS, review_run, serve  # noqa: F401  (fixture)
 
-from pipeline.review import indicator_decisions
 from pipeline.review.app import create_app
-from pipeline.review.indicators import load_grid
+from pipeline.review.indicators import indicator_decisions, load_grid
 from pipeline.review.render import safe_pdf_path
 from pipeline.review.session import ReviewSession
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from test_review_support import build_run, review_run  # noqa: F401  (fixture)
 
 from pipeline.cli import main
-from pipeline.review import apply_decisions
+from pipeline.review.apply import apply_decisions
 from pipeline.review.session import ReviewSession
 from pipeline.review.spreadsheet import HEADER, SpreadsheetError, export_workbook, import_workbook
 

@@ -10,8 +10,8 @@ import pytest
 from test_review_support import review_run  # noqa: F401  (fixture)
 
 from pipeline.aggregate import DETECTION_COLUMNS
-from pipeline.review import apply_decisions, indicator_decisions, review_counts
-from pipeline.review.indicators import load_grid
+from pipeline.review.apply import apply_decisions, review_counts
+from pipeline.review.indicators import indicator_decisions, load_grid
 from pipeline.review.priority import impact_scores, order_impact_first
 from pipeline.review.session import ReviewError, ReviewSession
 

@@ -194,7 +194,7 @@ def indicator_values_of(data: RunData) -> dict[str, dict[str, str]]:
     """Reviewers' values per indicator and contract (oui / non / sans_objet), from the workspace's decisions."""
     if data.workspace is None:
         return {}
-    from pipeline.review import indicator_decisions
+    from pipeline.review.indicators import indicator_decisions
 
     values: dict[str, dict[str, str]] = {}
     for row in indicator_decisions(data.workspace, data.run_dir).to_dict("records"):

@@ -256,7 +256,7 @@ def build_run_data(
 
 def load_run(run_dir: Path, lexicon: Lexicon, workspace: Workspace | None = None) -> RunData:
     """Load a run folder with reviewer decisions applied to its stored detections."""
-    from pipeline.review import apply_decisions
+    from pipeline.review.apply import apply_decisions
 
     run_dir = Path(run_dir)
     run = read_run_json(run_dir)
