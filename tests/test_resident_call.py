@@ -102,7 +102,7 @@ def test_cdv_run_in_a_child_writes_what_a_run_in_the_command_writes(tmp_path: Pa
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Contrats lus : 4 sur 4" in done.stdout
-    imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
+    imported = imported_packages(done.stderr)
     assert "pipeline" in imported and "prefect" not in imported
 
     here = CliRunner().invoke(main, [*run_args(tmp_path, "out-ici"), "--force"])
@@ -110,6 +110,22 @@ def test_cdv_run_in_a_child_writes_what_a_run_in_the_command_writes(tmp_path: Pa
     assert "Contrats lus : 4 sur 4" in here.output
     for name in ["contract_entities.csv", "detections.csv", "tables/partenaires.csv", "tables/articulations.csv"]:
         assert (tmp_path / "out-enfant" / name).read_bytes() == (tmp_path / "out-ici" / name).read_bytes(), name
+
+
+def imported_packages(stderr: str) -> set[str]:
+    """Top-level packages named by `python -X importtime`."""
+    return {line.split("|")[-1].strip().split(".")[0] for line in stderr.splitlines() if line.startswith("import time")}
+
+
+def test_nothing_new_imports_neither_pandas_nor_prefect(tmp_path: Path, home: Path) -> None:
+    """Regression: the command's process imported pandas and numpy (through the review package and the CSV
+    helpers) before it knew there was nothing new: ~0.5 s of a one-second no-op run."""
+    first = subprocess.run([CDV, *run_args(tmp_path, "out")], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert first.returncode == 0, first.stderr[-2000:]
+    command = [sys.executable, "-X", "importtime", CDV, *run_args(tmp_path, "out")]
+    again = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+    assert again.returncode == 0 and again.stdout.startswith("Rien de nouveau"), again.stdout
+    assert imported_packages(again.stderr).isdisjoint({"pandas", "numpy", "prefect", "spacy", "sklearn"})
 
 
 @pytest.mark.parametrize(
