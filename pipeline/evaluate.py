@@ -75,6 +75,17 @@ def load_gold(gold_path: Path) -> dict[str, Any]:
         raise EvaluationError(f"Fichier de vérité terrain illisible : {gold_path} ({error}).") from error
     if "contracts" not in gold:
         raise EvaluationError(f"{gold_path} : clé « contracts » absente.")
+    for contract in gold["contracts"]:
+        names = [
+            *(contract.get("acceptable_candidates") or []),
+            *((o.get("name") if isinstance(o, dict) else o) for o in contract.get("out_of_lexicon") or []),
+        ]
+        wrong = next((name for name in names if not isinstance(name, str)), None)
+        if wrong is not None:
+            raise EvaluationError(
+                f"{gold_path} : contrat {contract.get('contract_id', '?')}, nom d'organisation qui n'est pas un "
+                f"texte ({wrong!r}) ; mettez-le entre guillemets."
+            )
     return gold
 
 

@@ -176,3 +176,15 @@ def test_candidates_recall_and_noise_per_contract(tmp_path: Path) -> None:
     assert scores["missed"] == [{"contract_id": "a", "name": "Ville et Banlieue"}]
     assert not same_organisation("Association", "Association des maires de grandes villes")
     assert same_organisation("Délégation régionale académique", "la Délégation régionale académique (DRAJES)")
+
+
+def test_an_organisation_name_read_as_a_mapping_is_a_french_error(tmp_path: Path, files: tuple[Path, Path]) -> None:
+    """Regression: an unquoted YAML name with « : » (« Quartiers 2030 : tous engagés ») became a mapping in the
+    gold, and `cdv evaluate` died in a traceback."""
+    gold = json.loads(files[0].read_text(encoding="utf-8"))
+    gold["contracts"][0]["acceptable_candidates"] = [{"Quartiers 2030": "tous engagés"}]
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    result = CliRunner().invoke(main, ["evaluate", "--gold", str(path), "--run", str(files[1])])
+    assert result.exit_code == 1
+    assert "nom d'organisation qui n'est pas un texte" in result.output and "guillemets" in result.output

@@ -69,6 +69,9 @@ def load_document(path: Path) -> RealDocument:
         raise RealProseError(f"{path.name} : champs manquants {missing}")
     if data["split"] not in SPLITS or data["producer"] not in PRODUCERS:
         raise RealProseError(f"{path.name} : split ou producer inconnu")
+    names = [*(data.get("acceptable") or []), *(data.get("dispositifs") or [])]
+    if any(not isinstance(name, str) for name in names):
+        raise RealProseError(f"{path.name} : un nom de acceptable ou dispositifs n'est pas un texte (guillemets ?)")
     return RealDocument(
         doc_id=path.stem,
         title=data["title"],
