@@ -4,7 +4,7 @@
 Usage: .venv/bin/python benchmarks/realprose_accuracy.py [--out DIR]
 Prints one line per part (partners, signatories, dispositifs P/R/F1, out-of-lexicon candidates), the
 tuning - held-out, tuning - blind, tuning - fresh and tuning - fresh2 gaps, the reliability table of P(entite) on
-held-out mentions, and a JSON object on the last line. The reference is the tuning part, measured in the same run: the
+the fresh2 part's mentions, and a JSON object on the last line. The reference is the tuning part, measured in the same run: the
 gaps say how much of the tuning part's accuracy carries over to other text. Heldout and blind were read while
 tuning on 2026-11-30/12-01, the fresh part on 2026-12-01 after it was scored once, and every model is trained on
 these four parts: their figures here are training figures (out-of-fold ones are in `models/MODEL_CARD.md`). The
@@ -86,9 +86,9 @@ def run(folder: Path) -> dict[str, Any]:
     print("écart F1 réglage - inédit : " + ", ".join(f"{kind} {value:+.3f}" for kind, value in gap_fresh.items()))
     gap_fresh2 = f1_gap(results, "fresh2")
     print("écart F1 réglage - inédit 2 : " + ", ".join(f"{kind} {value:+.3f}" for kind, value in gap_fresh2.items()))
-    calibrated = calibration(folder, "heldout")
+    calibrated = calibration(folder, "fresh2")  # the part no model was trained on
     print(
-        f"modèle des mentions sur la partie réservée : n {calibrated['n']}, "
+        f"modèle des mentions sur la partie inédite 2 : n {calibrated['n']}, "
         f"Brier {calibrated['brier']}, ECE {calibrated['ece']}"
     )
     for row in calibrated["table"]:
@@ -103,7 +103,7 @@ def run(folder: Path) -> dict[str, Any]:
         "gap_f1_blind": gap_blind,
         "gap_f1_fresh": gap_fresh,
         "gap_f1_fresh2": gap_fresh2,
-        "mention_calibration_heldout": calibrated,
+        "mention_calibration_fresh2": calibrated,
     }
 
 
