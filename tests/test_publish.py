@@ -160,7 +160,7 @@ def decide_mission_locale(detections: pd.DataFrame, workspace: object, run_dir: 
 
 
 def test_decisions_change_the_figures_and_their_review_state(run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pipeline.review.apply_decisions", decide_mission_locale)
+    monkeypatch.setattr("pipeline.review.apply.apply_decisions", decide_mission_locale)
     publish(run, load_lexicon(default_lexicon_dir()))
     ft = read(run / "tables" / "partenaires.csv").set_index("entity_id").loc["mission_locale"]
     assert ft["n_mentionne"] == "2"
@@ -271,7 +271,7 @@ def test_interrupted_regeneration_leaves_the_previous_publication_whole(
     two publications side by side in the run folder."""
     (run / "notes.txt").write_text("mes notes", encoding="utf-8")
     before = {p.relative_to(run): p.read_bytes() for p in sorted(run.rglob("*")) if p.is_file()}
-    monkeypatch.setattr("pipeline.review.apply_decisions", decide_mission_locale)
+    monkeypatch.setattr("pipeline.review.apply.apply_decisions", decide_mission_locale)
     write_workbook = publish_module.write_workbook
 
     def stopped(content: object, stream: BinaryIO) -> None:
