@@ -76,6 +76,11 @@ def models() -> Models:
             "Pour le GIP Centre de Ressources pour la Politique de la Ville PACA, le Directeur coordonnateur",
             "crpv",
         ),
+        (  # accord-cadre ANPE - missions locales (rpg04): France Travail's predecessor before Pôle emploi
+            "Vu la convention ANPE – UNEDIC relative à la mise en œuvre du projet personnalisé d'accès à l'emploi à "
+            "effet du 1er mai 2006 ;",
+            "france_travail",
+        ),
         (  # Journal des communes (rpf13): the national head of the CPAM by its acronym
             "Rapprocher l'administration (CAF, CNAM, DGFiP, Pôle Emploi, MSA, ministère de la Justice, etc.) des "
             "usagers qui en sont éloignés.",
@@ -97,3 +102,4 @@ def test_the_departement_pattern_does_not_read_an_order_as_a_departement_name(le
     )
     hits = match_document(build_matcher(lexicon), document)
     assert [(h.entity_id, h.matched) for h in hits] == [("conseil_departemental", "Conseil Départemental")]
+
