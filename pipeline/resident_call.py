@@ -212,7 +212,8 @@ def call_child(connection: Connection, request: tuple[Any, ...], fds: list[int])
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        interrupted: list[int] = []
+        signal.signal(signal.SIGINT, lambda number, frame: interrupt(interrupted, number))
         adopt_streams(fds, streams)
         os.chdir(cwd)
         os.umask(umask)
@@ -235,8 +236,8 @@ def call_child(connection: Connection, request: tuple[Any, ...], fds: list[int])
             reply = ("interrompu", None)
         except SystemExit as stop:
             reply = ("sortie", stop.code)
-        except Exception as error:
-            reply = ("erreur", picklable(error))
+        except Exception as error:  # a library may wrap the KeyboardInterrupt (pydantic building a schema)
+            reply = ("interrompu", None) if interrupted else ("erreur", picklable(error))
         flush_streams()
         connection.send(reply)
         atexit._run_exitfuncs()
@@ -248,6 +249,13 @@ def call_child(connection: Connection, request: tuple[Any, ...], fds: list[int])
     finally:
         flush_streams()
         os._exit(code)
+
+
+def interrupt(interrupted: list[int], number: int) -> None:
+    """Ctrl-C passed on by the command: remember it (a library may wrap the KeyboardInterrupt raised here in its
+    own error), then raise it as Python's default handler does."""
+    interrupted.append(number)
+    raise KeyboardInterrupt
 
 
 def adopt_streams(fds: list[int], streams: list[tuple[str, str]]) -> None:
