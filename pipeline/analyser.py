@@ -68,12 +68,12 @@ class AnalyserState:
         return json.dumps(self.__dict__).encode("utf-8")
 
 
-def served_code(versions: dict[str, str] | None = None) -> str:
+def served_code(versions: dict[str, str] | None = None, stamp: str | None = None) -> str:
     """The code an analyser serves: the interpreter, the stamp of cdv's sources (its children also run whole
     commands, `pipeline.resident_call`), cdv's version and the fingerprints of the extraction and analysis code
-    (of `versions`, else as on disk now)."""
+    (of `versions` and `stamp`, else as on disk now)."""
     versions = versions or code_versions()
-    return "|".join([sys.executable, package_stamp(), *(versions[name] for name in CODE_VERSIONS)])
+    return "|".join([sys.executable, stamp or package_stamp(), *(versions[name] for name in CODE_VERSIONS)])
 
 
 def resident_enabled() -> bool:
@@ -284,8 +284,8 @@ class Analyser:
 
     def __init__(self, idle: int) -> None:
         self.idle = idle
-        self.code = served_code()
         self.stamp = package_stamp()
+        self.code = served_code(stamp=self.stamp)
         self.loaded: tuple[Any, ...] | None = None
         self.children: set[int] = set()
         self.last = time.monotonic()
@@ -337,7 +337,7 @@ class Analyser:
                 self.children.add(pid)
             return
         _, contract, settings, versions, cwd, umask, environment = request
-        if served_code(versions) != self.code:
+        if served_code(versions, self.stamp) != self.code:  # the run's code versions against the analyser's
             connection.send(("autre_code", None, 0.0))
             return
         try:
@@ -410,9 +410,7 @@ def run_child(
         os.umask(umask)
         os.environ.clear()
         os.environ.update(environment)
-        sock = socket.socket(fileno=os.dup(connection.fileno()))
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 0, 0))
-        sock.close()
+        clear_receive_timeout(connection)
         threading.Thread(target=exit_when_closed, args=(connection,), daemon=True).start()
         from pipeline.analyse import analyse_contract
 
@@ -427,6 +425,13 @@ def run_child(
     finally:
         sys.stdout.flush()
         os._exit(code)
+
+
+def clear_receive_timeout(connection: Connection) -> None:
+    """Lift the handshake's receive timeout (`accepted`) from a connection a child keeps for its whole work."""
+    sock = socket.socket(fileno=os.dup(connection.fileno()))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 0, 0))
+    sock.close()
 
 
 def exit_when_closed(connection: Connection) -> None:

@@ -223,10 +223,10 @@ def call_child(connection: Connection, request: tuple[Any, ...], fds: list[int])
         sys.argv = argv
         if logging_changed:
             reconfigure_prefect_logging()
-        with raw_socket(connection) as sock:
-            sock.settimeout(None)
+        from pipeline.analyser import clear_receive_timeout, exit_when_closed, picklable
+
+        clear_receive_timeout(connection)
         connection.send(("pid", os.getpid()))
-        from pipeline.analyser import exit_when_closed, picklable
 
         threading.Thread(target=exit_when_closed, args=(connection,), daemon=True).start()
         reply: tuple[str, Any]
