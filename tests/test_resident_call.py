@@ -153,6 +153,30 @@ def test_a_signal_to_the_command_reaches_its_child(
     assert state is not None and psutil.pid_exists(state.pid)
 
 
+def test_a_ctrl_c_wrapped_by_a_library_is_still_an_interruption(tmp_path: Path, home: Path) -> None:
+    """Regression: a Ctrl-C landing while pydantic built the flow's parameter schema came back wrapped in a
+    `SchemaError`, and `cdv run` printed a traceback instead of « Interrompu. »."""
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from pipeline.analyser import ensure_analyser\n"
+        "from pipeline.resident_call import call_in_child\n"
+        "from pipeline.workspace import Workspace\n"
+        "import resident_helpers\n"
+        f"state = ensure_analyser(Workspace(Path({str(tmp_path / 'ws')!r})))\n"
+        "call_in_child(state, resident_helpers.interrupted_into_another_error, 120)\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tests")}
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, env=environment, stderr=subprocess.PIPE, text=True
+    )
+    assert wait_until(lambda: analyser_children(home), 120)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=60)
+    assert errors.rstrip().endswith("KeyboardInterrupt"), errors[-2000:]
+    assert "RuntimeError" not in errors
+
+
 def test_captured_streams_call_in_the_command(tmp_path: Path, home: Path) -> None:
     """Streams without file descriptors (the CLI called in-process, as tests do) cannot be handed over."""
     import io
