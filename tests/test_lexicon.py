@@ -133,7 +133,8 @@ def test_original_ids_and_themes_are_kept(real: Lexicon) -> None:
 def test_report_choices_are_encoded(real: Lexicon) -> None:
     by_id = real.by_id()
     assert "Pôle emploi" in by_id["france_travail"].former_names
-    assert {"DIRECCTE", "DDCS", "DDCSPP"} <= set(by_id["ddets"].former_names)
+    assert {"UD-DIRECCTE", "DDCS", "DDCSPP"} <= set(by_id["ddets"].former_names)
+    assert {"DIRECCTE", "DRJSCS"} <= set(by_id["dreets"].former_names)
     assert "CGET" in by_id["anct"].former_names
     assert by_id["banque_des_territoires"].group == ""  # counted apart from the CDC, as the report does
     assert {e.entity_id for e in real.group_members("chambres_consulaires")} == {"cci", "cma", "chambre_agriculture"}

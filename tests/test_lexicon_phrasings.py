@@ -86,6 +86,21 @@ def models() -> Models:
             "usagers qui en sont éloignés.",
             "cpam",
         ),
+        (  # convention PEC, Rouen (rpg11): the regional DIRECCTE became the DREETS in 2021
+            "Entre L'Etat, Représenté par la Préfète de Normandie et par délégation, X., directeur régional de la "
+            "Direction Régionale des Entreprises, de la Concurrence, de la Consommation, du Travail et de l'Emploi de "
+            "Normandie, Ci-après dénommée « la DIRECCTE »,",
+            "dreets",
+        ),
+        (  # instruction DGEFP, 2015 (rpg33): the regional directors in the plural
+            "Mesdames et Messieurs les directeurs régionaux des entreprises, de la concurrence, de la consommation, "
+            "du travail et de l'emploi (DIRECCTE)",
+            "dreets",
+        ),
+        (  # Sénat, rapport n° 514 (2009-2010): the DIV, predecessor of the SG-CIV, the CGET and the ANCT
+            "Mercredi 6 mai 2009 - Communication d'étape sur la Délégation interministérielle à la ville (DIV)",
+            "anct",
+        ),
     ],
 )
 def test_real_phrasing_names_the_entity(lexicon: Lexicon, models: Models, sentence: str, expected: str) -> None:
