@@ -63,12 +63,23 @@ ACRONYM_THEN_NAME = re.compile(
     rf"(?<![\w-])(?P<acr>[A-Z][A-Za-z&]{{1,9}})[ \t]*\((?P<name>[{UPPER}][^()\n]{{3,140}})\)"
 )
 HEAD_WORDS = candidate_words().heads  # words that open an organisation's name written in lower case after
+HEADS = "|".join([*HEAD_WORDS, *(word.upper() for word in HEAD_WORDS)])  # "INSPECTION GENERALE DE …" too
 HEAD_WORD_RUN = r"[\w’'-]+"
 HEAD_PHRASE = re.compile(
-    rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))(?:{'|'.join(HEAD_WORDS)})"
-    rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )(?!(?:la |l['’])?(?:{'|'.join(HEAD_WORDS)})\b)))?"
+    rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))(?:{HEADS})"
+    rf"(?:(?:,(?=[ \n](?i:d[eu] |d['’]|des )(?!(?:la |l['’])?(?:{HEADS})\b)))?"
     rf"(?: |\n(?![{UPPER}]))(?:{HEAD_WORD_RUN})){{1,14}}"
 )
+LOWER_HEADS = "|".join(word.lower() for word in HEAD_WORDS)
+SCOPES = "|".join(candidate_words().scopes)
+LOWER_HEAD_PHRASE = re.compile(  # "la direction générale de …", "l'association des maires de France"
+    rf"(?:\b[lLdD]['’]|\b(?:[Ll]a|[Ll]es?|[Dd]u|[Dd]es|[Aa]ux?|[Uu]ne?|[Ss]on|[Ss]a|[Ll]eurs?) )"
+    rf"(?P<head>(?:{LOWER_HEADS})s?(?: (?P<scope>(?:{SCOPES})s?)\b|(?= (?:des|du|de la|de l['’])[ \n\w])))"
+    rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )))?(?: |\n(?![{UPPER}]))(?:{HEAD_WORD_RUN})){{1,14}}"
+)
+HEAD_START = re.compile(rf"^(?:[lLdD]['’])?(?:{HEADS}|{LOWER_HEADS})s?$")
+ARTICLES = frozenset({"la", "le", "les", "l", "une", "un"})
+MAX_LOWER_CONTENT_RUN = 2  # "… de la cohésion sociale soutient": a third word in a row is not the name
 HEAD_PHRASE_PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "en", "aux", "au"})
 CONJUNCTIONS = (["qu"], ["lorsqu"], ["puisqu"], ["jusqu"])  # "… de France pour qu'au minimum"
 VERB_ENDING = re.compile(r"\w{3}(?:era|ira|ra|ront|rait|raient)$")  # "permettra", "contribuera", "soutiendront"
@@ -148,7 +159,7 @@ def defined_names(text: str, fits: object) -> Iterator[tuple[int, int, str, str]
             continue
         for size in range(2, min(len(words), MAX_DEFINITION_WORDS) + 1):
             first = words[-size]
-            if first.group(0)[0] == acronym[0] and fits(text[first.start() : words[-1].end()], acronym):
+            if first.group(0)[0].upper() == acronym[0] and fits(text[first.start() : words[-1].end()], acronym):
                 if "\n\n" not in text[first.start() : words[-1].end()]:
                     yield first.start(), words[-1].end(), text[first.start() : words[-1].end()], acronym
                 break
@@ -162,25 +173,78 @@ def head_phrases(text: str, stop_words: frozenset[str]) -> Iterator[tuple[int, i
     """(start, end, name) of the phrases an organisation's head word opens ("Observatoire départemental des cités
     éducatives a été créé" gives "Observatoire départemental des cités éducatives"): the words after it, a comma
     allowed before "de"/"du"/"des", up to the first French stop word that is not a particle of names (a verb,
-    a pronoun) or punctuation; particles at its end dropped. Two words at least; the capitalised runs propose
-    the rest."""
-    for match in HEAD_PHRASE.finditer(text):
-        words = list(re.finditer(HEAD_WORD_RUN, text[match.start() : match.end()]))
-        end, proper = words[0].end(), False
-        for word, following in zip(words[1:], [*words[2:], None], strict=True):
-            if not head_phrase_goes_on(word.group(0), following and following.group(0), proper, stop_words):
+    a pronoun) or punctuation, or an "et" that opens another organisation ("Fondation X et la Fondation Y");
+    particles at its end and a lone letter ("… L'ADMINISTRATION N°") dropped. Two words at least; the capitalised
+    runs propose the rest. A head word in lower case after an article opens a phrase when a scope adjective
+    follows it and more words ("la direction générale de l'enseignement scolaire") or when the phrase holds a proper
+    name ("l'association des départements de France"); such a phrase stops at a third lower-case word in a row."""
+    for lower, pattern in ((False, HEAD_PHRASE), (True, LOWER_HEAD_PHRASE)):
+        position = 0
+        while (match := pattern.search(text, position)) is not None:
+            start = match.start("head") if lower else match.start()
+            named = walk_head_phrase(text, start, match.end(), stop_words, lower)
+            position = named[1] if named is not None else match.start() + 1  # "… et la Fondation Y": Y's too
+            if named is None or (lower and not lower_phrase_names(named[2], bool(match.group("scope")))):
+                continue
+            yield named
+
+
+def lower_phrase_names(name: str, scoped: bool) -> bool:
+    """Whether a phrase opened by a head word in lower case names one organisation: words after its scope
+    adjective ("la direction générale" alone is any directorate) or a proper name in it."""
+    return (scoped and len(name.split()) >= 3) or name != name.lower()
+
+
+def walk_head_phrase(
+    text: str, start: int, stop: int, stop_words: frozenset[str], lower: bool
+) -> tuple[int, int, str] | None:
+    """The head phrase written from `start` (its head word) within `stop`, by the rules of `head_phrases`."""
+    words = list(re.finditer(HEAD_WORD_RUN, text[start:stop]))
+    end, proper, content_run = words[0].end(), False, 0
+    for index, (word, following) in enumerate(zip(words[1:], [*words[2:], None], strict=True), start=1):
+        folded = word.group(0).lower().replace("’", "'")
+        if folded == "et" and opens_organisation([w.group(0) for w in words[index + 1 : index + 3]]):
+            break
+        if not head_phrase_goes_on(word.group(0), following and following.group(0), proper, stop_words):
+            break
+        if lower:
+            content_run = 0 if folded.rstrip("'").split("'")[0] in HEAD_PHRASE_PARTICLES else content_run + 1
+            if content_run > MAX_LOWER_CONTENT_RUN and index > 2:
                 break
-            proper = proper or (word.group(0)[:1].isupper() and word.group(0).lower() not in HEAD_PHRASE_PARTICLES)
-            end = word.end()
-        name = text[match.start() : match.start() + end]
-        while (found := TRAILING_WORD.search(name)) is not None and (
-            found.group(1).lower().replace("’", "'").rstrip("'") in HEAD_PHRASE_PARTICLES
-            or found.group(1).lower().replace("’", "'").endswith("'")
-        ):
-            name = name[: found.start()]
-        name = name.rstrip(",")
-        if len(name.split()) >= 2 and "\n\n" not in name:
-            yield match.start(), match.start() + len(name), name.replace("\n", " ")
+        proper = proper or (word.group(0)[:1].isupper() and folded not in HEAD_PHRASE_PARTICLES)
+        end = word.end()
+    name = text[start : start + end]
+    while (found := TRAILING_WORD.search(name)) is not None and (
+        found.group(1).lower().replace("’", "'").rstrip("'") in HEAD_PHRASE_PARTICLES
+        or found.group(1).lower().replace("’", "'").endswith("'")
+        or len(found.group(1)) == 1
+    ):
+        name = name[: found.start()]
+    name = name.rstrip(",")
+    if len(name.split()) >= 2 and "\n\n" not in name:
+        return start, start + len(name), name.replace("\n", " ")
+    return None
+
+
+COORDINATED = re.compile(rf" et (?:(?:la|le|les) |[lL]['’])?(?=(?:{HEADS})\b)")
+
+
+def coordinated_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The stretches of `text[start:end]` split where "et" opens another organisation ("Fondation Nexity et la
+    Fondation Fier …" gives both foundations)."""
+    parts, left = [], start
+    for found in COORDINATED.finditer(text, start, end):
+        parts.append((left, found.start()))
+        left = found.end()
+    return [*parts, (left, end)]
+
+
+def opens_organisation(words: list[str]) -> bool:
+    """Whether the words after an "et" open another organisation: a head word, after an article or not
+    ("et la Fondation Fier de nos quartiers", "et l'inspection générale …")."""
+    if words and words[0].lower() in ARTICLES:
+        words = words[1:]
+    return bool(words) and HEAD_START.match(words[0]) is not None
 
 
 def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_words: frozenset[str]) -> bool:

@@ -1,6 +1,8 @@
 """Words the candidate proposals and features read from data (`candidate_words.csv` beside this module): the
-head words that open an organisation's name ("Inspection générale de l'administration") and the names of
-regions and départements (a place, not an organisation). Editing the file changes the candidate stage's code
+head words that open an organisation's name ("Inspection générale de l'administration"), the scope adjectives that
+make a head word in lower case open one ("la direction générale de l'enseignement scolaire", "le fonds national
+des aides à la pierre": French typography writes many institutions in lower case) and the names of regions and
+départements (a place, not an organisation). Editing the file changes the candidate stage's code
 fingerprint (`pipeline.fingerprint` hashes a module's same-named CSV with its source)."""
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ from functools import lru_cache
 from pathlib import Path
 
 WORDS_FILE = Path(__file__).with_suffix(".csv")
-KINDS = ("tete", "lieu")
+KINDS = ("tete", "portee", "lieu")
 
 
 @dataclass(frozen=True)
 class CandidateWords:
-    """Head words (as written, capitalised) and place names (as written) of `candidate_words.csv`."""
+    """Head words (as written, capitalised), scope adjectives (lower case, masculine and feminine forms) and place
+    names (as written) of `candidate_words.csv`."""
 
     heads: tuple[str, ...]
+    scopes: tuple[str, ...]
     places: tuple[str, ...]
 
     def __post_init__(self) -> None:
@@ -36,4 +40,4 @@ def candidate_words(path: Path = WORDS_FILE) -> CandidateWords:
             if kind not in by_kind or not word:
                 raise ValueError(f"{path.name}:{line} : type de mot inconnu ou mot vide ({kind!r}, {word!r}).")
             by_kind[kind].append(word)
-    return CandidateWords(heads=tuple(by_kind["tete"]), places=tuple(by_kind["lieu"]))
+    return CandidateWords(heads=tuple(by_kind["tete"]), scopes=tuple(by_kind["portee"]), places=tuple(by_kind["lieu"]))

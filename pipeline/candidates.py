@@ -23,7 +23,14 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.candidate_spans import capitalised_runs, cue_names, defined_names, head_phrases, mixed_acronyms
+from pipeline.candidate_spans import (
+    capitalised_runs,
+    coordinated_parts,
+    cue_names,
+    defined_names,
+    head_phrases,
+    mixed_acronyms,
+)
 from pipeline.lexicon import Lexicon
 from pipeline.match import fold_text, text_to_snippet
 from pipeline.types import ExtractedDocument, Hit
@@ -254,8 +261,10 @@ def page_candidates(
                 name = clean_name(match.group("name"))
                 found.append(match_to_candidate(document.contract_id, number, text, match, name, "signature", "name"))
         for match in ORG_PATTERN.finditer(text):
-            name = clean_name(match.group(0))
-            found.append(match_to_candidate(document.contract_id, number, text, match, name, "motif"))
+            for start, end in coordinated_parts(text, match.start(), match.end()):
+                name = clean_name(text[start:end])
+                snippet = text_to_snippet(text, start, end)
+                found.append(Candidate(document.contract_id, number, start, start + len(name), name, "motif", snippet))
         for match in () if wide else DEFINED_ACRONYM.finditer(text):  # wide: `defined_names` instead
             name = clean_name(match.group("name"))
             if acronym_fits(name, match.group("acr")):

@@ -10,9 +10,17 @@ from pathlib import Path
 import pytest
 
 from pipeline.candidate_score import name_features, occurrence_features
-from pipeline.candidate_spans import head_phrases
+from pipeline.candidate_spans import defined_names, head_phrases
 from pipeline.candidate_words import candidate_words
-from pipeline.candidates import Candidate, french_stop_words, gives_way, keep, lexicon_keys
+from pipeline.candidates import (
+    Candidate,
+    acronym_fits,
+    french_stop_words,
+    gives_way,
+    keep,
+    lexicon_keys,
+    page_candidates,
+)
 from pipeline.lexicon import Lexicon
 from pipeline.match import build_matcher, match_document
 from pipeline.types import ExtractedDocument, Page
@@ -132,3 +140,58 @@ def test_cue_word_of_the_previous_sentence_does_not_mark_a_name() -> None:
     text = "Le bailleur social Vilogia rénove 200 logements."
     start = text.index("Vilogia")
     assert occurrence_features("Vilogia", "majuscules", "", text, start, start + 7, False)["cue_before"] == 1.0
+
+
+def test_two_foundations_joined_by_et_la_are_two_head_phrases() -> None:
+    # rpg17 (Carenews): one legal-form phrase ran over both names
+    text = (
+        "la Fondation Nexity et la Fondation Fier de nos quartiers ont lancé un appel à projets commun sur le "
+        "territoire de La Rochelle"
+    )
+    assert heads(text) == ["Fondation Nexity", "Fondation Fier"]
+
+
+def test_head_phrase_in_capitals_stops_before_the_report_number() -> None:
+    # rpg34 (IGA-IGÉSR report): the inspections named in a heading, in capitals
+    text = (
+        "## INSPECTION GENERALE DE L'ADMINISTRATION N° 20103-R – INSPECTION GENERALE DE L'EDUCATION, DU SPORT ET DE "
+        "LA RECHERCHE N° 2021-114 – Juin 2021"
+    )
+    assert heads(text) == [
+        "INSPECTION GENERALE DE L'ADMINISTRATION",
+        "INSPECTION GENERALE DE L'EDUCATION, DU SPORT ET DE LA RECHERCHE",
+    ]
+
+
+def test_head_word_in_lower_case_with_a_scope_adjective_opens_a_name() -> None:
+    # rpg34: French typography writes the directorate in lower case
+    text = (
+        "La coordination nationale de cette démarche est assurée par l'agence nationale de la cohésion des "
+        "territoires (ANCT) et la direction générale de l'enseignement scolaire (DGESCO)"
+    )
+    assert "générale" in candidate_words().scopes
+    assert "direction générale de l'enseignement scolaire" in heads(text)
+    assert "coordination nationale" not in heads(text)  # the scope adjective and nothing after: any coordination
+
+
+def test_lower_case_phrase_stops_at_the_third_common_word_in_a_row() -> None:
+    assert heads("la direction générale de la cohésion sociale soutient les actions") == [
+        "direction générale de la cohésion sociale"
+    ]
+    assert heads("l'association des habitants du quartier organise une fête") == []  # no scope, no proper name
+
+
+def test_name_defined_with_its_acronym_may_be_in_lower_case() -> None:
+    # rpg12 (convention Département des Bouches-du-Rhône - Pôle emploi)
+    text = (
+        "Vu l'accord-cadre signé le 1er avril 2014 entre l'association des départements de france (ADF) et Pôle emploi,"
+    )
+    assert [name for _, _, name, _ in defined_names(text, acronym_fits)] == ["association des départements de france"]
+
+
+def test_legal_form_pattern_splits_two_organisations_joined_by_et() -> None:
+    # rpg17: "Fondation Nexity et la Fondation Fier" was one strong candidate, matching neither foundation
+    text = "la Fondation Nexity et la Fondation Fier de nos quartiers ont lancé un appel à projets commun"
+    document = ExtractedDocument("a", "0" * 64, [Page(1, text)])
+    found = [c.name for c in page_candidates(document, use_ner=False) if c.source == "motif"]
+    assert found == ["Fondation Nexity", "Fondation Fier"]

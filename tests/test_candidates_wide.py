@@ -186,7 +186,6 @@ def test_head_phrase_holding_a_scheme_name_passes_the_lexicon_filter(lexicon: Le
     assert kept == {"Observatoire départemental des cités éducatives"}
 
 
-
 def test_name_listed_beside_a_lexicon_name_is_marked(lexicon: Lexicon) -> None:
     # rpb23 (blind part): "signé par Action Logement et Villes de France"
     from pipeline.candidate_score import occurrence_features

@@ -117,4 +117,3 @@ def test_the_departement_pattern_does_not_read_an_order_as_a_departement_name(le
     )
     hits = match_document(build_matcher(lexicon), document)
     assert [(h.entity_id, h.matched) for h in hits] == [("conseil_departemental", "Conseil Départemental")]
-
