@@ -146,3 +146,16 @@ def test_held_out_real_prose_keeps_its_accuracy(tmp_path: Path) -> None:
     result = json.loads(evaluated.output)
     for kind in ("partners", "dispositifs"):
         assert result[kind]["f1"] >= 0.92 and result[kind]["precision"] >= 0.95, (kind, result[kind])
+
+
+@pytest.mark.parametrize("split", ["fresh", "fresh2", "fresh3"])
+def test_a_labelled_member_brings_its_group_as_the_tables_count_it(lexicon: Lexicon, split: str) -> None:
+    """GUIDE.md, fresh part: a member named alone gives its group too, signing when the member signs (rpg15's CCI
+    came without `chambres_consulaires`; the run's group row was scored a false positive)."""
+    by_id = lexicon.by_id()
+    group_of = {e.entity_id: e.group for e in lexicon.entities if e.group and e.group in by_id}
+    for doc in load_documents(split=split):
+        signs = {p["entity_id"]: p["signataire"] for p in doc.partners}
+        for member, signing in signs.items():
+            group = group_of.get(member)
+            assert group is None or (group in signs and signs[group] >= signing), (doc.doc_id, member, group)
