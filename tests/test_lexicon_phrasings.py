@@ -101,6 +101,25 @@ def models() -> Models:
             "Mercredi 6 mai 2009 - Communication d'étape sur la Délégation interministérielle à la ville (DIV)",
             "anct",
         ),
+        (  # délibération, Laon (rpg27): the head of the inspection académique by his title
+            "Contrat de 3 ans renouvelable, signé par le Préfet, le Maire et l'Inspecteur d'Académie, levier "
+            "financier important",
+            "education_nationale",
+        ),
+        (  # ASH (rpg28): a programme de réussite éducative's advisory council
+            "Un conseil consultatif de réussite éducative comprend le maire, le président du conseil général, "
+            "l'inspecteur d'académie, deux représentants de l'Etat désignés par le préfet de département",
+            "education_nationale",
+        ),
+        (  # Assemblée nationale (rpg32): the social landlords with « d' »
+            "Il existe une exonération de TFPB pour les organismes d'HLM du logement locatif social pendant "
+            "vingt-cinq ans.",
+            "bailleurs_sociaux",
+        ),
+        (  # GUP convention, Vitry-le-François (rpg31): the Union sociale pour l'habitat by its acronym
+            "Une thématique introduite en 1998 dans les contrats de ville (note de cadrage DIV, DGUHC, USH de 1999) :",
+            "bailleurs_sociaux",
+        ),
     ],
 )
 def test_real_phrasing_names_the_entity(lexicon: Lexicon, models: Models, sentence: str, expected: str) -> None:
