@@ -132,9 +132,12 @@ def capitalised_runs(text: str, stop_words: frozenset[str]) -> Iterator[tuple[in
 
 def trimmed(text: str, start: int, end: int, stop_words: frozenset[str]) -> tuple[int, int, str] | None:
     """The name written between `start` and `end` without function words at its start (`strip_leading`) or
-    end ("Fondation X⏎Les" gives "Fondation X"), on one line; None when nothing is left."""
+    end ("Fondation X⏎Les" gives "Fondation X") or a lone letter at its end ("ÉTAT M" before "M. X"), on one
+    line; None when nothing is left."""
     name, start = strip_leading(text[start:end], start, stop_words)
-    while (found := TRAILING_WORD.search(name)) is not None and found.group(1).lower() in stop_words:
+    while (found := TRAILING_WORD.search(name)) is not None and (
+        found.group(1).lower() in stop_words or len(found.group(1)) == 1  # "Aude M" before "M. X": a lone letter
+    ):
         name = name[: found.start()]
     if not name or name.lower() in stop_words:
         return None

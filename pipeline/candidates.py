@@ -407,7 +407,8 @@ def keep(
     A NER name touching a lexicon hit is dropped (it usually runs into a heading); a name from a signature
     line, a legal-form pattern or a defined acronym is kept unless a lexicon hit covers most of it or it is
     a lexicon entity followed by a place ("Préfecture du Cantal"). The contract's own intercommunalities
-    and people's names are not candidates. `short_acronyms` keeps acronyms of three capitals ("l'AMF")."""
+    and people's names are not candidates, nor a phrase in lower case that ends on a lexicon hit (a unit of a
+    known body). `short_acronyms` keeps acronyms of three capitals ("l'AMF")."""
     key = name_key(candidate.name)
     words = key.split()
     short = len(key) < MIN_NAME_CHARS and not (short_acronyms and len(key) == 3 and candidate.name.isupper())
@@ -429,6 +430,8 @@ def keep(
     spans = [(s, e) for s, e in hit_spans.get(candidate.page, []) if s < candidate.end and candidate.start < e]
     if not spans:
         return True
+    if candidate.name[:1].islower() and any(e >= candidate.end for _, e in spans):
+        return False  # "délégation départementale de l'Aude de l'ARS": a unit of a body the lexicons know
     if candidate.source not in HIT_INSIDE_SOURCES:
         return False
     if any(s <= candidate.start and PLACE_REST.match(candidate.name[e - candidate.start :]) for s, e in spans):

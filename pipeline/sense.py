@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.candidate_words import candidate_words
 from pipeline.match import LOOSE_METHODS
 from pipeline.review.anchor import HIT_MARK, normalise
 
@@ -35,6 +36,7 @@ SOURCE_WORDS = {"source", "sources", "donnees", "apres", "selon", "recensement"}
 TERRITORY_BEFORE = {"dans", "sur", "chaque", "ensemble", "tout", "toute", "hors", "departements", "regions"}
 ARTICLES = {"le", "la", "les", "l", "du", "des", "de", "d", "au", "aux"}
 LINKS = ARTICLES | {"en", "a", "par", "pour", "avec", "aupres"}
+SCOPE_ADJECTIVES = frozenset(normalise(word) for word in candidate_words().scopes)  # "national", "générale" …
 HEAD_CLASSES = {
     # a body whose name holds the mention ("Association des régions de France", "Conseil d'État")
     "organisation": {
@@ -146,13 +148,25 @@ def shape(surface: str) -> str:
 def head_before(mention: Mention) -> tuple[str, bool]:
     """The word the mention is the complement of ("association" in "Association des régions", "prefet" in
     "préfet de la région"), folded, and whether it is printed with a capital inside a sentence (a name)."""
-    words = re.findall(r"[\w’'-]+|[^\w\s]", mention.left)[-5:]
+    return head_of(mention.left)
+
+
+def head_class_of(head: str) -> str:
+    """The class of a head word (`HEAD_CLASSES`: a body whose name holds the mention, a title), else "autre"."""
+    return next((name for name, words in HEAD_CLASSES.items() if head in words), "autre")
+
+
+def head_of(left: str) -> tuple[str, bool]:
+    """`head_before` on the text written before a mention."""
+    words = re.findall(r"[\w’'-]+|[^\w\s]", left)[-5:]
     linked = False
     while words and normalise(words[-1]) in LINKS | {"'", "’"} | {w + "'" for w in LINKS}:
         words.pop()
         linked = True
     if not words or not linked or not re.match(r"\w", words[-1]) or normalise(words[-1]) in {"et", "ou"}:
         return "", False  # "les départements et les régions": a list, not a complement
+    while len(words) > 1 and normalise(words[-1]) in SCOPE_ADJECTIVES and re.match(r"\w", words[-2]):
+        words.pop()  # "Conseil National des Missions Locales": the head is "Conseil", not "National"
     head = words[-1].split("'")[-1].split("’")[-1]
     previous = words[-2] if len(words) > 1 else ""
     capitalised = head[:1].isupper() and not head.isupper() and previous not in {".", "!", "?", ":", ""}
@@ -186,7 +200,7 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     features["year_after"] = float(bool(YEAR.match(" ".join(right[:2]))))
     head, capitalised = head_before(mention)
     if head:
-        head_class = next((name for name, words in HEAD_CLASSES.items() if head in words), "autre")
+        head_class = head_class_of(head)
         features[f"head={head}"] = 1.0
         features[f"head_class={head_class}"] = 1.0
         features[f"head_class_kind={head_class}:{mention.kind}"] = 1.0

@@ -195,3 +195,25 @@ def test_legal_form_pattern_splits_two_organisations_joined_by_et() -> None:
     document = ExtractedDocument("a", "0" * 64, [Page(1, text)])
     found = [c.name for c in page_candidates(document, use_ner=False) if c.source == "motif"]
     assert found == ["Fondation Nexity", "Fondation Fier"]
+
+
+def test_lower_case_unit_of_a_lexicon_body_is_not_a_candidate(lexicon: Lexicon) -> None:
+    # demo corpus, seed 31: the ARS's departmental delegation, proposed by its lower-case head word
+    text = "avec la délégation départementale de l'Aude de l'ARS et l'association des départements de France (ADF)"
+    document = ExtractedDocument("a", "0" * 64, [Page(1, text)])
+    spans = [(hit.start, hit.end) for hit in match_document(build_matcher(lexicon), document)]
+    found = {c.name: c for c in page_candidates(document, use_ner=False, hit_spans={1: spans}, wide=True)}
+    kept = {name for name, c in found.items() if keep(c, lexicon_keys(lexicon), {1: spans}, short_acronyms=True)}
+    assert "délégation départementale de l'Aude de l'ARS" in found
+    assert "délégation départementale de l'Aude de l'ARS" not in kept
+    assert "association des départements de France" in kept
+
+
+def test_a_lone_capital_letter_ends_no_name() -> None:
+    # demo corpus, seed 31: "Pour l'ÉTAT M. X" gave "ÉTAT M"
+    from pipeline.candidate_spans import capitalised_runs
+
+    text = "Pour l'ÉTAT M. Jean Roux\nPour Carcassonne Agglo M. Paul Mas"
+    names = [name for _, _, name in capitalised_runs(text, french_stop_words())]
+    assert "ÉTAT" in names and "Carcassonne Agglo" in names
+    assert not [name for name in names if name.endswith(" M")]

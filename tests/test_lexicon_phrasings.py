@@ -136,3 +136,39 @@ def test_the_departement_pattern_does_not_read_an_order_as_a_departement_name(le
     )
     hits = match_document(build_matcher(lexicon), document)
     assert [(h.entity_id, h.matched) for h in hits] == [("conseil_departemental", "Conseil Départemental")]
+
+
+@pytest.mark.parametrize(
+    ("lines", "entity", "signs"),
+    [
+        (  # accord-cadre ANPE - missions locales (rpg04): the national council signs, not the missions locales
+            [
+                "Entre la DGEFP d'une part, l'ANPE et le Conseil National des Missions Locales d'autre part, il est "
+                "convenu ce qui suit :",
+                "Les parties",
+                "Pour la DGEFP , Signature :",
+                "Pour l'ANPE , Signature :",
+                "Pour le Conseil National des Missions Locales , Signature :",
+            ],
+            "mission_locale",
+            False,
+        ),
+        (  # CTG, Nièvre (rpg02): a regional MSA fund, « Régionale » inside the alias, signs
+            [
+                "Les signataires",
+                "Pour la Caf de la Nièvre | X. | la Directrice",
+                "Pour la Caisse Régionale de Mutualité Sociale agricole de Bourgogne | X. | le Président",
+            ],
+            "msa",
+            True,
+        ),
+    ],
+)
+def test_the_body_whose_name_holds_a_partner_signs_for_itself(
+    lexicon: Lexicon, models: Models, lines: list[str], entity: str, signs: bool
+) -> None:
+    document = ExtractedDocument("c", "4" * 64, [Page(1, "\n".join(lines))])
+    hits = match_document(build_matcher(lexicon), document)
+    detections = classify_document(document, hits, analyse_structure(document, lexicon, models), lexicon, models)
+    roles = {d.role for d in detections if d.entity_id == entity}
+    assert roles and ("signataire" in roles) == signs, roles
