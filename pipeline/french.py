@@ -211,6 +211,8 @@ METHOD_LABELS = {
     "sigle_ambigu": "sigle ambigu",
     "sigle_variante": "variante de sigle",
     "approche": "forme approchée",
+    "variante": "variante",
+    "membre": "membre nommé",
     "ajout": "ajout manuel",
 }
 CODE_LABELS = {

@@ -46,6 +46,7 @@ SCORES = {
     "sigle_ambigu": 0.6,
     "variante": 0.55,
     "sigle_variante": 0.5,
+    "membre": 0.6,  # a name outside the lexicons that says its group (`pipeline.members`)
 }
 LOOSE_METHODS = ("variante", "sigle_variante")
 LOOSE_ACRONYM_MIN_LETTERS = 3

@@ -80,6 +80,7 @@ HEAD_CLASSES = {
     },
 }
 YEAR = re.compile(r"^\W*(?:rp\s*)?(?:19|20)\d\d\b", re.IGNORECASE)
+REGISTRATION_WORDS = {"declaree", "declare", "declarees", "declares", "enregistree", "immatriculee", "deposee"}
 CAPITAL_AFTER = re.compile(r"\s+(?:(?:de|du|des)\s+|d['’])?(?:la\s+|l['’])?[A-ZÉÈ]")
 MARK = re.compile(re.escape(HIT_MARK.format("§")).replace("§", "(.*?)"))
 
@@ -198,6 +199,8 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     features["territory_cue"] = float(bool(TERRITORY_BEFORE & set(content_left)))
     features["place_after"] = float(bool(right) and right[0] in {"de", "du", "des", "d"})
     features["year_after"] = float(bool(YEAR.match(" ".join(right[:2]))))
+    # "association déclarée à la préfecture": where it was registered, not a partner
+    features["registration_cue"] = float(bool(REGISTRATION_WORDS & set(left[-4:])))
     head, capitalised = head_before(mention)
     if head:
         head_class = head_class_of(head)

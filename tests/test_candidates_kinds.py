@@ -217,3 +217,16 @@ def test_a_lone_capital_letter_ends_no_name() -> None:
     names = [name for _, _, name in capitalised_runs(text, french_stop_words())]
     assert "ÉTAT" in names and "Carcassonne Agglo" in names
     assert not [name for name in names if name.endswith(" M")]
+
+
+def test_a_name_runs_over_et_a_la_between_capitalised_words() -> None:
+    # rph30 (PRIJ): three particles in a row, and « à » inside a directorate's name
+    from pipeline.candidate_spans import capitalised_runs
+
+    text = (
+        "Le prix « Lutte contre l’illettrisme et l’illectronisme » parrainé la Délégation Générale à l’Emploi et à "
+        "la Formation Professionnelle"
+    )
+    name = "Délégation Générale à l’Emploi et à la Formation Professionnelle"
+    assert name in [found for _, _, found in capitalised_runs(text, french_stop_words())]
+    assert name in heads(text)

@@ -25,6 +25,8 @@ METHOD_HELP = {
     "sigle": "trouvé par un sigle, en majuscules et en mot entier",
     "sigle_ambigu": "sigle à plusieurs sens : le sens retenu vient du contexte, à vérifier",
     "approche": "graphie voisine retrouvée par similarité",
+    "variante": "forme libre d'un nom du lexique (pluriel, sans article, casse) : acceptée par le modèle des mentions",
+    "membre": "organisation hors lexique dont le nom dit le groupe (« Nantes Habitat » : bailleurs sociaux)",
     "ajout": "ajouté à la main par un relecteur",
 }
 
