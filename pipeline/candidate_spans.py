@@ -80,7 +80,9 @@ LOWER_HEAD_PHRASE = re.compile(  # "la direction générale de …", "l'associat
 HEAD_START = re.compile(rf"^(?:[lLdD]['’])?(?:{HEADS}|{LOWER_HEADS})s?$")
 ARTICLES = frozenset({"la", "le", "les", "l", "une", "un"})
 MAX_LOWER_CONTENT_RUN = 2  # "… de la cohésion sociale soutient": a third word in a row is not the name
-HEAD_PHRASE_PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "en", "aux", "au", "à"})
+HEAD_PHRASE_PARTICLES = frozenset(
+    {"de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "en", "aux", "au", "à"}
+)
 CONJUNCTIONS = (["qu"], ["lorsqu"], ["puisqu"], ["jusqu"])  # "… de France pour qu'au minimum"
 VERB_ENDING = re.compile(r"\w{3}(?:era|ira|ra|ront|rait|raient)$")  # "permettra", "contribuera", "soutiendront"
 INFINITIVE = re.compile(r"^(?:[a-zà-ÿ]{2,}(?:er|ir|re))$")  # "pour accompagner", "pour soutenir"

@@ -29,7 +29,7 @@ TREE_SETTINGS: dict[str, Any] = {
     "l2_regularization": 1.0,
     "random_state": 0,
 }
-REAL_PROSE_WEIGHT = 10.0
+REAL_PROSE_WEIGHT = 2.0
 LEXICON_WEIGHT = 0.3
 NOISE_BUDGET = 2.0
 DEMO_NOISE_BUDGET = 1.6  # out of fold; keeps a demo seed not trained on (31) under 2.5 noise rows per contract

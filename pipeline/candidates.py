@@ -80,6 +80,11 @@ ORG_PATTERN = re.compile(
     r" l['’]Ordre|Ordre)(?:[ \t]+[a-zà-ÿ]{3,}(?=[ \t]+[A-ZÀ-Ý]))?"
     r"(?:[ \t]+(?:[A-ZÀ-Ý0-9«\"][\w'’.\-]*|de|du|des|d['’]\w+|la|le|les|l['’]\w+|et|pour|en|sur|à))+",
 )
+LEGAL_FORM_PREFIX = re.compile(  # the legal form before a signing body's name: "SA d'HLM", "OPH", "ESH", "SEM" …
+    r"^(?:(?:SA|SAS|SARL|SEM|SAEM|SCIC|SCOP|ESH|OPH|OPAC|OPHLM|EPIC)(?:\s+(?:d['’]\s?)?H\.?L\.?M\.?)?"
+    r"|[Ss]ociété [Aa]nonyme d['’]\s?HLM)\s+(?=\S)"
+)
+GROUP_OF = re.compile(r",?\s+\(?groupe\s+(?=[A-ZÀ-Ý])")  # "MON LOGIS groupe PLURIAL": a member and its group
 TRAILING_PARTICLES = re.compile(r"(?:\s+(?:de|du|des|la|le|les|et|pour|en|sur|à))+$")
 SIGNATURE_FOR = re.compile(r"^[ \t]*(?:Pour|POUR)\s+(?:l['’]|la\s+|le\s+|les\s+)?(?P<name>[A-ZÀ-Ý][^\n]{2,80})$", re.M)
 NOT_ORG_START = re.compile(
@@ -224,6 +229,25 @@ def name_key(name: str) -> str:
     return " ".join(re.findall(r"[0-9a-z]+", folded))
 
 
+def signature_names(match: re.Match[str]) -> list[tuple[int, str]]:
+    """(start, name) of the organisations a "Pour …" line names: its legal form dropped ("Pour l'OPH TROYES HABITAT"
+    gives "TROYES HABITAT", "Pour la SA d'HLM ICF NORD-EST" gives "ICF NORD-EST") and the group it belongs to apart
+    ("MON LOGIS groupe PLURIAL" gives both)."""
+    start, raw = match.start("name"), match.group("name")
+    if (prefix := LEGAL_FORM_PREFIX.match(raw)) is not None:
+        start, raw = start + prefix.end(), raw[prefix.end() :]
+    cuts = [(0, len(raw))]
+    if (group := GROUP_OF.search(raw)) is not None:
+        cuts = [(0, group.start()), (group.end(), len(raw))]
+    names = []
+    for left, right in cuts:
+        piece = raw[left:right]
+        name = clean_name(piece)
+        if name:
+            names.append((start + left + max(piece.find(name), 0), name))
+    return names
+
+
 def clean_name(name: str) -> str:
     name = " ".join(name.split()).strip(' ,;:.«»"()')
     return TRAILING_PARTICLES.sub("", name)
@@ -258,8 +282,11 @@ def page_candidates(
         page_method = methods[number]
         if number in signature_pages:
             for match in SIGNATURE_FOR.finditer(text):
-                name = clean_name(match.group("name"))
-                found.append(match_to_candidate(document.contract_id, number, text, match, name, "signature", "name"))
+                for start, name in signature_names(match):
+                    snippet = text_to_snippet(text, start, match.end())
+                    found.append(
+                        Candidate(document.contract_id, number, start, start + len(name), name, "signature", snippet)
+                    )
         for match in ORG_PATTERN.finditer(text):
             for start, end in coordinated_parts(text, match.start(), match.end()):
                 name = clean_name(text[start:end])

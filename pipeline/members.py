@@ -21,10 +21,11 @@ MEMBER_METHOD = "membre"
 
 @lru_cache(maxsize=1)
 def member_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(the member word as a whole word, written as in the data, its group id), e.g. "Habitat" -> social landlords;
+    """(the member word as a whole word, as written in the data or in capitals, its group id), e.g. "Habitat" ->
+    social landlords;
     not after "l'", where the word is a common noun ("Lutte contre l'Habitat Indigne", "Maison de l'Habitat")."""
     return tuple(
-        (re.compile(rf"(?<![\w-])(?<![lL]['’]){re.escape(word)}(?![\w-])"), group)
+        (re.compile(rf"(?<![\w-])(?<![lL]['’])(?:{re.escape(word)}|{re.escape(word.upper())})(?![\w-])"), group)
         for word, group in candidate_words().members
     )
 

@@ -80,6 +80,7 @@ HEAD_CLASSES = {
     },
 }
 YEAR = re.compile(r"^\W*(?:rp\s*)?(?:19|20)\d\d\b", re.IGNORECASE)
+LOCATIVE_BEFORE = {"au", "aux", "devant", "pres"}  # "au centre social de Kerangoff": where, not who
 REGISTRATION_WORDS = {"declaree", "declare", "declarees", "declares", "enregistree", "immatriculee", "deposee"}
 CAPITAL_AFTER = re.compile(r"\s+(?:(?:de|du|des)\s+|d['’])?(?:la\s+|l['’])?[A-ZÉÈ]")
 MARK = re.compile(re.escape(HIT_MARK.format("§")).replace("§", "(.*?)"))
@@ -201,6 +202,7 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     features["year_after"] = float(bool(YEAR.match(" ".join(right[:2]))))
     # "association déclarée à la préfecture": where it was registered, not a partner
     features["registration_cue"] = float(bool(REGISTRATION_WORDS & set(left[-4:])))
+    features["locative_cue"] = float(bool(left) and left[-1] in LOCATIVE_BEFORE)
     head, capitalised = head_before(mention)
     if head:
         head_class = head_class_of(head)

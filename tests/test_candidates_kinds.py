@@ -230,3 +230,25 @@ def test_a_name_runs_over_et_a_la_between_capitalised_words() -> None:
     name = "Délégation Générale à l’Emploi et à la Formation Professionnelle"
     assert name in [found for _, _, found in capitalised_runs(text, french_stop_words())]
     assert name in heads(text)
+
+
+def test_signature_line_names_lose_their_legal_form_and_their_group_apart(lexicon: Lexicon) -> None:
+    # rpi01 (GUP convention, Troyes): "OPH" and "ESH" are lexicon acronyms, and "SA d'HLM" hid "ICF NORD-EST"
+    from pipeline.members import member_group
+
+    text = "\n".join(
+        [
+            "Les parties",
+            "Pour l'ESH MON LOGIS groupe PLURIAL",
+            "Pour l'OPH TROYES HABITAT",
+            "Pour l'OPH AUBE IMMOBILIER",
+            "Pour la SA d'HLM ICF NORD-EST",
+        ]
+    )
+    document = ExtractedDocument("a", "0" * 64, [Page(1, text)])
+    spans = [(hit.start, hit.end) for hit in match_document(build_matcher(lexicon), document)]
+    found = page_candidates(document, use_ner=False, signature_pages=frozenset({1}), hit_spans={1: spans})
+    signed = [c for c in found if c.source == "signature" and keep(c, lexicon_keys(lexicon), {1: spans})]
+    assert [c.name for c in signed] == ["MON LOGIS", "PLURIAL", "TROYES HABITAT", "AUBE IMMOBILIER", "ICF NORD-EST"]
+    assert all(text[c.start : c.end] == c.name for c in signed)
+    assert member_group("TROYES HABITAT", lexicon) == "bailleurs_sociaux"  # the member word in capitals too

@@ -12,7 +12,7 @@ from pipeline.lexicon import Lexicon
 from pipeline.match import build_matcher, match_document
 from pipeline.models import Models, default_models_dir, load_models
 from pipeline.structure import analyse_structure
-from pipeline.types import ExtractedDocument, Page
+from pipeline.types import Detection, ExtractedDocument, Page
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +20,13 @@ def models() -> Models:
     loaded = load_models(default_models_dir())
     assert loaded is not None
     return loaded
+
+
+def detections_of(text: str, lexicon: Lexicon, models: Models) -> list[Detection]:
+    """The classify stage on one page of text, with the committed models, as `cdv run` does."""
+    document = ExtractedDocument("c", "2" * 64, [Page(1, text)])
+    hits = match_document(build_matcher(lexicon), document)
+    return classify_document(document, hits, analyse_structure(document, lexicon, models), lexicon, models)
 
 
 @pytest.mark.parametrize(
@@ -123,10 +130,7 @@ def models() -> Models:
     ],
 )
 def test_real_phrasing_names_the_entity(lexicon: Lexicon, models: Models, sentence: str, expected: str) -> None:
-    document = ExtractedDocument("c", "2" * 64, [Page(1, sentence)])
-    hits = match_document(build_matcher(lexicon), document)
-    detections = classify_document(document, hits, analyse_structure(document, lexicon, models), lexicon, models)
-    assert expected in {d.entity_id for d in detections}
+    assert expected in {d.entity_id for d in detections_of(sentence, lexicon, models)}
 
 
 def test_the_departement_pattern_does_not_read_an_order_as_a_departement_name(lexicon: Lexicon) -> None:
@@ -167,8 +171,26 @@ def test_the_departement_pattern_does_not_read_an_order_as_a_departement_name(le
 def test_the_body_whose_name_holds_a_partner_signs_for_itself(
     lexicon: Lexicon, models: Models, lines: list[str], entity: str, signs: bool
 ) -> None:
-    document = ExtractedDocument("c", "4" * 64, [Page(1, "\n".join(lines))])
-    hits = match_document(build_matcher(lexicon), document)
-    detections = classify_document(document, hits, analyse_structure(document, lexicon, models), lexicon, models)
-    roles = {d.role for d in detections if d.entity_id == entity}
+    roles = {d.role for d in detections_of("\n".join(lines), lexicon, models) if d.entity_id == entity}
     assert roles and ("signataire" in roles) == signs, roles
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # Amiens Métropole (rpi09): a region named by its name, without hyphens, among the signatories
+            "Les signataires sont les collectivités (Amiens Métropole, Ville d'Amiens, Département de la Somme et "
+            "Région Hauts de France), l'Etat et ses établissements publics",
+            "conseil_regional",
+        ),
+        (  # Brest (rpi10): any académie by its name
+            "Le contrat de ville, prolongé jusqu'en 2023, touche en effet à sa fin, et ses signataires (Préfecture du "
+            "Finistère – Académie de Rennes – Ministère de la justice– CAF – CD29",
+            "education_nationale",
+        ),
+    ],
+)
+def test_collectivities_and_academies_of_other_regions(
+    lexicon: Lexicon, models: Models, sentence: str, expected: str
+) -> None:
+    assert expected in {d.entity_id for d in detections_of(sentence, lexicon, models)}
