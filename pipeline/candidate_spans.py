@@ -88,7 +88,11 @@ VERB_ENDING = re.compile(r"\w{3}(?:era|ira|ra|ront|rait|raient)$")  # "permettra
 INFINITIVE = re.compile(r"^(?:[a-zà-ÿ]{2,}(?:er|ir|re))$")  # "pour accompagner", "pour soutenir"
 MIXED_ACRONYM = re.compile(r"(?<![\w'’-])(?=[A-Z][a-z]*[A-Z])[A-Z][A-Za-z]{2,9}(?![\w'’-])")
 NAME_WORD = re.compile(r"[A-Za-zÀ-ÿ][\w-]*")
-PART_BREAK = re.compile(r" et |\n")
+PART_BREAK = re.compile(r" et | à |\n")  # "Omega à Angoulême": the name before its town too
+TITLE_OF = re.compile(  # "Directeur de France-Médiation": the body a title is of
+    r"(?:Directeur|Directrice|Président|Présidente|Préfet|Préfète|Maire|Délégué|Déléguée|Secrétaire|Chef|"
+    r"Responsable|Coordinateur|Coordinatrice)(?: [a-zé]+)? (?:de la |de l['’]|du |des |de |d['’])"
+)
 TRAILING_WORD = re.compile(r"[ \n]([\w’]+)$")
 MAX_DEFINITION_WORDS = 15
 
@@ -118,6 +122,8 @@ def capitalised_runs(text: str, stop_words: frozenset[str]) -> Iterator[tuple[in
             continue
         yield whole
         start, end, _ = whole
+        if (title := TITLE_OF.match(text, start)) is not None and (rest := trimmed(text, title.end(), end, stop_words)):
+            yield rest
         cuts = [start]
         for found in PART_BREAK.finditer(text, start, end):
             cuts += [found.start(), found.end()]
@@ -210,6 +216,8 @@ def walk_head_phrase(
         folded = word.group(0).lower().replace("’", "'")
         if folded == "et" and opens_organisation([w.group(0) for w in words[index + 1 : index + 3]]):
             break
+        if folded in ("-", "–"):  # "Société dauphinoise pour l'habitat - L'OPH …": a list, one name per item
+            break
         if not head_phrase_goes_on(word.group(0), following and following.group(0), proper, stop_words):
             break
         if lower:
@@ -231,12 +239,12 @@ def walk_head_phrase(
     return None
 
 
-COORDINATED = re.compile(rf" et (?:(?:la|le|les) |[lL]['’])?(?=(?:{HEADS})\b)")
+COORDINATED = re.compile(rf" et (?:(?:la|le|les) |[lL]['’])?(?=(?:{HEADS})\b)|\s[-–]\s")  # and list dashes
 
 
 def coordinated_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The stretches of `text[start:end]` split where "et" opens another organisation ("Fondation Nexity et la
-    Fondation Fier …" gives both foundations)."""
+    Fondation Fier …" gives both foundations) or a dash separates the items of a list ("Société X - L'OPH Y")."""
     parts, left = [], start
     for found in COORDINATED.finditer(text, start, end):
         parts.append((left, found.start()))

@@ -25,7 +25,7 @@ def member_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     social landlords;
     not after "l'", where the word is a common noun ("Lutte contre l'Habitat Indigne", "Maison de l'Habitat")."""
     return tuple(
-        (re.compile(rf"(?<![\w-])(?<![lL]['’])(?:{re.escape(word)}|{re.escape(word.upper())})(?![\w-])"), group)
+        (re.compile(rf"(?<!\w)(?<![lL]['’])(?:{re.escape(word)}|{re.escape(word.upper())})(?![\w-])"), group)
         for word, group in candidate_words().members
     )
 

@@ -252,3 +252,19 @@ def test_signature_line_names_lose_their_legal_form_and_their_group_apart(lexico
     assert [c.name for c in signed] == ["MON LOGIS", "PLURIAL", "TROYES HABITAT", "AUBE IMMOBILIER", "ICF NORD-EST"]
     assert all(text[c.start : c.end] == c.name for c in signed)
     assert member_group("TROYES HABITAT", lexicon) == "bailleurs_sociaux"  # the member word in capitals too
+
+
+def test_a_list_of_landlords_and_mediators_gives_one_name_per_item() -> None:
+    # rpj37 (USH, Les Cahiers n° 142): a title before a body, towns after names, dashes between items
+    from pipeline.candidate_spans import capitalised_runs
+
+    text = (
+        "Conception et rédaction du guide : X., Consultant, avec le concours de X., Directeur de France-Médiation.\n"
+        "Les associations de médiation : ALTM (L'Association Lyonnaise pour la tranquillité et la médiation) - Omega "
+        "à Angoulême - Citéo à Lille - Optima à Rennes.\n"
+        "Les organismes d'Hlm : La Société dauphinoise pour l'habitat - L'OPH de l' Angoumois - Brest Métropole "
+        "Habitat - Lillemétropole Habitat - L'Opievoy - Vilogia - Loire-Habitat - Le groupe EFIDIS."
+    )
+    runs = [name for _, _, name in capitalised_runs(text, french_stop_words())]
+    assert {"France-Médiation", "Omega", "Citéo", "Optima", "Loire-Habitat", "Vilogia"} <= set(runs)
+    assert "Société dauphinoise pour l'habitat" in heads(text)

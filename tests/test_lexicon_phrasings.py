@@ -183,6 +183,10 @@ def test_the_body_whose_name_holds_a_partner_signs_for_itself(
             "Région Hauts de France), l'Etat et ses établissements publics",
             "conseil_regional",
         ),
+        (  # Besançon, délibération 2015 (rpj08): the chambers as « organismes consulaires »
+            "la Caisse d'Allocations Familiales du Doubs (CAF), les organismes consulaires",
+            "chambres_consulaires",
+        ),
         (  # Brest (rpi10): any académie by its name
             "Le contrat de ville, prolongé jusqu'en 2023, touche en effet à sa fin, et ses signataires (Préfecture du "
             "Finistère – Académie de Rennes – Ministère de la justice– CAF – CD29",
