@@ -84,6 +84,7 @@ LEGAL_FORM_PREFIX = re.compile(  # the legal form before a signing body's name: 
     r"^(?:(?:SA|SAS|SARL|SEM|SAEM|SCIC|SCOP|ESH|OPH|OPAC|OPHLM|EPIC)(?:\s+(?:d['’]\s?)?H\.?L\.?M\.?)?"
     r"|[Ss]ociété [Aa]nonyme d['’]\s?HLM)\s+(?=\S)"
 )
+SIGNER_AFTER = re.compile(r",\s*(?:le|la|les|son|sa|ses|l['’]|M\.|Mme|Monsieur|Madame)\b|\s+représenté")
 GROUP_OF = re.compile(r",?\s+\(?groupe\s+(?=[A-ZÀ-Ý])")  # "MON LOGIS groupe PLURIAL": a member and its group
 TRAILING_PARTICLES = re.compile(r"(?:\s+(?:de|du|des|la|le|les|et|pour|en|sur|à))+$")
 SIGNATURE_FOR = re.compile(r"^[ \t]*(?:Pour|POUR)\s+(?:l['’]|la\s+|le\s+|les\s+)?(?P<name>[A-ZÀ-Ý][^\n]{2,80})$", re.M)
@@ -230,10 +231,13 @@ def name_key(name: str) -> str:
 
 
 def signature_names(match: re.Match[str]) -> list[tuple[int, str]]:
-    """(start, name) of the organisations a "Pour …" line names: its legal form dropped ("Pour l'OPH TROYES HABITAT"
+    """(start, name) of the organisations a "Pour …" line names, without the signer after a comma ("Pour Nantes
+    Habitat, le Président"), its legal form dropped ("Pour l'OPH TROYES HABITAT"
     gives "TROYES HABITAT", "Pour la SA d'HLM ICF NORD-EST" gives "ICF NORD-EST") and the group it belongs to apart
     ("MON LOGIS groupe PLURIAL" gives both)."""
     start, raw = match.start("name"), match.group("name")
+    if (person := SIGNER_AFTER.search(raw)) is not None:  # "Pour Nantes Habitat, le Président": the body only
+        raw = raw[: person.start()]
     if (prefix := LEGAL_FORM_PREFIX.match(raw)) is not None:
         start, raw = start + prefix.end(), raw[prefix.end() :]
     cuts = [(0, len(raw))]

@@ -163,3 +163,26 @@ def test_findings_held_packed_during_the_analysis_come_back_whole(tmp_path: Path
     assert (analysis.detections, analysis.candidates, analysis.cues) == ([], [], [])
     unpack_findings(analysis, packed)
     assert (analysis.detections, analysis.candidates, analysis.cues) == findings
+
+
+def test_named_landlords_outside_the_lexicons_sign_for_the_social_landlords(tmp_path: Path) -> None:
+    """Regression (realprose rpg01, Nantes GUSP convention): seven landlords no lexicon lists signed, and the
+    contract counted no `bailleurs_sociaux`. Their names now give mentions of the group, with their own name quoted
+    from the page it is on; the names stay candidates."""
+    signature = "\n".join(
+        [
+            "Les signataires",
+            "Fait à Nantes, le 12 mars 2024",
+            "Pour l'État, le Préfet de Loire-Atlantique",
+            "Pour Nantes Habitat, le Président",
+            "Pour Habitat 44, le Président",
+        ]
+    )
+    write_contract(tmp_path / "corpus" / "nantes.pdf", BODY, signature=signature)
+    contract = scan_corpus(tmp_path / "corpus").contracts[0]
+    analysis = analyse_contract(contract, run_settings(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws"))
+    members = [d for d in analysis.detections if d.method == "membre"]
+    quoted = {d.snippet[d.mark_start : d.mark_end] for d in members}
+    assert quoted == {"Nantes Habitat", "Habitat 44"}
+    assert {(d.entity_id, d.role, d.page) for d in members} == {("bailleurs_sociaux", "signataire", 4)}
+    assert {"Nantes Habitat", "Habitat 44"} <= {c.name for c in analysis.candidates}
