@@ -24,7 +24,7 @@ from realprose.corpus import build_corpus
 from pipeline.cli import main
 
 KINDS = ("partners", "signatories", "dispositifs")
-PARTS = ("tuning", "heldout", "blind", "fresh", "fresh2", "fresh3", "fresh4")  # the read parts
+PARTS = ("tuning", "heldout", "blind", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")  # the read parts
 
 
 def evaluate_part(folder: Path, split: str, rebuild: bool = False) -> dict[str, Any]:

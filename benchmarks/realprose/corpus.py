@@ -27,7 +27,7 @@ from pipeline.demo.render_html import chromium_path, render_html
 from pipeline.demo.render_reportlab import render_reportlab
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent / "documents"
-SPLITS = ("tuning", "heldout", "blind", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
+SPLITS = ("tuning", "heldout", "blind", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
