@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from realprose.corpus import build_corpus
+from realprose.corpus import SPLITS, UNSEEN_SPLIT, build_corpus
 
 from pipeline.cache import extract_with_cache
 from pipeline.cli import main
@@ -36,8 +36,8 @@ from pipeline.train import load_gold, mention_calibration, prepare
 from pipeline.workspace import Workspace
 
 KINDS = ("partners", "signatories", "dispositifs")
-PARTS = ("tuning", "heldout", "blind", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
-UNSEEN = "fresh6"  # the part no model was trained on
+PARTS = SPLITS
+UNSEEN = UNSEEN_SPLIT
 
 
 def score_part(folder: Path, split: str) -> dict[str, Any]:

@@ -80,6 +80,7 @@ HEAD_CLASSES = {
     },
 }
 YEAR = re.compile(r"^\W*(?:rp\s*)?(?:19|20)\d\d\b", re.IGNORECASE)
+ADDRESS_WORDS = {"sise", "sis", "situe", "situee", "rue", "avenue", "boulevard", "parvis", "place", "quai", "adresse"}
 LOCATIVE_BEFORE = {"au", "aux", "devant", "pres"}  # "au centre social de Kerangoff": where, not who
 REGISTRATION_WORDS = {"declaree", "declare", "declarees", "declares", "enregistree", "immatriculee", "deposee"}
 CAPITAL_AFTER = re.compile(r"\s+(?:(?:de|du|des)\s+|d['’])?(?:la\s+|l['’])?[A-ZÉÈ]")
@@ -203,6 +204,7 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     # "association déclarée à la préfecture": where it was registered, not a partner
     features["registration_cue"] = float(bool(REGISTRATION_WORDS & set(left[-4:])))
     features["locative_cue"] = float(bool(left) and left[-1] in LOCATIVE_BEFORE)
+    features["address_cue"] = float(bool(ADDRESS_WORDS & set(left[-3:])))  # "sise … Parvis de la Préfecture"
     head, capitalised = head_before(mention)
     if head:
         head_class = head_class_of(head)

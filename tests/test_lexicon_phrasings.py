@@ -183,6 +183,16 @@ def test_the_body_whose_name_holds_a_partner_signs_for_itself(
             "Région Hauts de France), l'Etat et ses établissements publics",
             "conseil_regional",
         ),
+        (  # Moulins Communauté (rpk03): the first programme by its older name
+            "3 - Elaboration du Plan Stratégique Local - Phase 1 : Bilan du Programme de Rénovation Urbaine - "
+            "Octobre 2014",
+            "pnru",
+        ),
+        (  # Vitrolles PRU convention (rpk04): EPARECA, merged into the ANCT in 2020
+            "Etablissement Public National d'Aménagement et de Restructuration des Espaces Commerciaux et "
+            "Artisanaux (EPARECA) représenté par le Directeur Général",
+            "anct",
+        ),
         (  # Besançon, délibération 2015 (rpj08): the chambers as « organismes consulaires »
             "la Caisse d'Allocations Familiales du Doubs (CAF), les organismes consulaires",
             "chambres_consulaires",

@@ -79,6 +79,12 @@ def entities(lexicon: Lexicon, models: Models, text: str) -> set[str]:
             {"caf", "etat"},
             set(),
         ),
+        (  # rph13 (Paris, adultes-relais convention): where the association was registered, not a partner
+            "L'association LE PETIT NEY, ayant son siège social [...] 75018 PARIS, régie par la loi du 1er juillet "
+            "1901 et déclarée à la Préfecture le 10/10/1994, représentée par X. agissant en qualité de Président",
+            set(),
+            {"etat"},
+        ),
     ],
 )
 def test_mentions_in_real_phrasings(
