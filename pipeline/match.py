@@ -439,22 +439,39 @@ def match_document(matcher: LexiconMatcher, document: ExtractedDocument) -> list
     hits: list[Hit] = []
     for page in document.pages:
         for span in page_to_spans(matcher, page):
-            snippet = text_to_snippet(page.text, span.start, span.end)
             for entity_id in span.senses:
+                span_at = (span.start, span.end)
                 hits.append(
-                    Hit(
-                        contract_id=document.contract_id,
-                        entity_id=entity_id,
-                        page=page.number,
-                        start=span.start,
-                        end=span.end,
-                        matched=page.text[span.start : span.end],
-                        snippet=snippet,
-                        method=span.method,
-                        score=span.score,
+                    text_to_hit(
+                        document.contract_id, entity_id, page.number, page.text, span_at, span.method, span.score
                     )
                 )
     return hits
+
+
+def text_to_hit(
+    contract_id: str,
+    entity_id: str,
+    page: int,
+    text: str,
+    span: tuple[int, int],
+    method: str,
+    score: float | None = None,
+) -> Hit:
+    """The hit of `entity_id` written at `text[span]` on a page, with its snippet and its score (by default,
+    its method's)."""
+    start, end = span
+    return Hit(
+        contract_id=contract_id,
+        entity_id=entity_id,
+        page=page,
+        start=start,
+        end=end,
+        matched=text[start:end],
+        snippet=text_to_snippet(text, start, end),
+        method=method,
+        score=SCORES[method] if score is None else score,
+    )
 
 
 @lru_cache(maxsize=4)

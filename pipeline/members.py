@@ -13,7 +13,7 @@ from functools import lru_cache
 from pipeline.candidate_words import candidate_words
 from pipeline.candidates import Candidate
 from pipeline.lexicon import Lexicon
-from pipeline.match import SCORES, text_to_snippet
+from pipeline.match import text_to_hit
 from pipeline.types import ExtractedDocument, Hit
 
 MEMBER_METHOD = "membre"
@@ -52,17 +52,6 @@ def member_hits(
         if any((candidate.page, group, position) in taken for position in range(candidate.start, candidate.end)):
             continue
         taken |= {(candidate.page, group, position) for position in range(candidate.start, candidate.end)}
-        found.append(
-            Hit(
-                contract_id=document.contract_id,
-                entity_id=group,
-                page=candidate.page,
-                start=candidate.start,
-                end=candidate.end,
-                matched=text[candidate.start : candidate.end],
-                snippet=text_to_snippet(text, candidate.start, candidate.end),
-                method=MEMBER_METHOD,
-                score=SCORES[MEMBER_METHOD],
-            )
-        )
+        span = (candidate.start, candidate.end)
+        found.append(text_to_hit(document.contract_id, group, candidate.page, text, span, MEMBER_METHOD))
     return found
