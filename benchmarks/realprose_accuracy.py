@@ -1,13 +1,13 @@
 """Accuracy on real prose: render the real-prose set, read its parts through `cdv run`, score them with
-`cdv evaluate`, measure the mention model's calibration on the unseen part (fresh6).
+`cdv evaluate`, measure the mention model's calibration on the unseen part (`UNSEEN_SPLIT`, fresh7).
 
 Usage: .venv/bin/python benchmarks/realprose_accuracy.py [--out DIR] [--parts tuning fresh3 …]
 Prints one line per part (partners, signatories, dispositifs P/R/F1, out-of-lexicon candidates), the F1 gap
 between the tuning part and each other part, the reliability table of P(entite) on the unseen part's mentions,
 and a JSON object on the last line. The reference is the tuning part, measured in the same run: the gaps say how
-much of the tuning part's accuracy carries over to other text. Heldout, blind and fresh to fresh5 were read while
-tuning (fresh2 to fresh5 after each was scored once, on 2026-12-01) and every model is trained on them: their
-figures here are training figures (out-of-fold ones are in `models/MODEL_CARD.md`). The fresh6 part (labelled
+much of the tuning part's accuracy carries over to other text. Heldout, blind and fresh to fresh6 were read while
+tuning (fresh2 to fresh6 after each was scored once, on 2026-12-01) and every model is trained on them: their
+figures here are training figures (out-of-fold ones are in `models/MODEL_CARD.md`). The fresh7 part (labelled
 2026-12-01 by two helpers from other sources, before cdv was run on it) is the held-out measure.
 """
 
