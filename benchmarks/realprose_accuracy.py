@@ -1,14 +1,15 @@
 """Accuracy on real prose: render the real-prose set, read its parts through `cdv run`, score them with
-`cdv evaluate`, measure the mention model's calibration on the unseen part (`UNSEEN_SPLIT`, fresh7).
+`cdv evaluate`, measure the mention model's calibration on the unseen part (`UNSEEN_SPLIT` of
+`realprose/corpus.py`, when there is one).
 
 Usage: .venv/bin/python benchmarks/realprose_accuracy.py [--out DIR] [--parts tuning fresh3 …]
 Prints one line per part (partners, signatories, dispositifs P/R/F1, out-of-lexicon candidates), the F1 gap
 between the tuning part and each other part, the reliability table of P(entite) on the unseen part's mentions,
 and a JSON object on the last line. The reference is the tuning part, measured in the same run: the gaps say how
-much of the tuning part's accuracy carries over to other text. Heldout, blind and fresh to fresh6 were read while
-tuning (fresh2 to fresh6 after each was scored once, on 2026-12-01) and every model is trained on them: their
-figures here are training figures (out-of-fold ones are in `models/MODEL_CARD.md`). The fresh7 part (labelled
-2026-12-01 by two helpers from other sources, before cdv was run on it) is the held-out measure.
+much of the tuning part's accuracy carries over to other text. Heldout, blind and fresh to fresh7 were read while
+tuning (fresh2 to fresh7 after each was scored once, on 2026-12-01) and every model is trained on them: their
+figures here are training figures (out-of-fold ones are in `models/MODEL_CARD.md`). A new part, labelled before
+cdv runs on it and named `UNSEEN_SPLIT`, is the next held-out measure.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def run(folder: Path, parts: tuple[str, ...] = PARTS) -> dict[str, Any]:
         },
         "gap_f1": gaps,
     }
-    if UNSEEN in results:
+    if UNSEEN is not None and UNSEEN in results:
         calibrated = calibration(folder, UNSEEN)
         print(
             f"modèle des mentions sur la partie {UNSEEN} : n {calibrated['n']}, "

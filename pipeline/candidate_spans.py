@@ -144,7 +144,9 @@ def trimmed(text: str, start: int, end: int, stop_words: frozenset[str]) -> tupl
     line; None when nothing is left."""
     name, start = strip_leading(text[start:end], start, stop_words)
     while (found := TRAILING_WORD.search(name)) is not None and (
-        found.group(1).lower() in stop_words or len(found.group(1)) == 1  # "Aude M" before "M. X": a lone letter
+        found.group(1).lower() in stop_words
+        or len(found.group(1)) == 1  # "Aude M" before "M. X": a lone letter
+        or found.group(1).lower().startswith("représenté")  # "Mistral Habitat Représenté par …"
     ):
         name = name[: found.start()]
     if not name or name.lower() in stop_words:

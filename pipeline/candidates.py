@@ -84,7 +84,12 @@ LEGAL_FORM_PREFIX = re.compile(  # the legal form before a signing body's name: 
     r"^(?:(?:SA|SAS|SARL|SEM|SAEM|SCIC|SCOP|ESH|OPH|OPAC|OPHLM|EPIC)(?:\s+(?:d['’]\s?)?H\.?L\.?M\.?)?"
     r"|[Ss]ociété [Aa]nonyme d['’]\s?HLM)\s+(?=\S)"
 )
-SIGNER_AFTER = re.compile(r",\s*(?:le|la|les|son|sa|ses|l['’]|M\.|Mme|Monsieur|Madame)\b|\s+représenté")
+SIGNER_AFTER = re.compile(  # what follows a signing body's name on its "Pour …" line: the signer, a remark
+    r",\s*(?:le|la|les|son|sa|ses|l['’]|M\.|Mme|Monsieur|Madame)\b|\s+(?:M\.|Mme|Monsieur|Madame)\s"
+    r"|\s+[Rr]eprésenté|\s+\("
+    r"|\s+(?:le|la)\s+(?=(?:Directeur|Directrice|Président|Présidente|Préfet|Préfète|Maire|Vice|Délégué|Déléguée"
+    r"|Recteur|Rectrice|Secrétaire|Chef|Responsable|Gérant|Gérante)\b)"
+)
 GROUP_OF = re.compile(r",?\s+\(?groupe\s+(?=[A-ZÀ-Ý])")  # "MON LOGIS groupe PLURIAL": a member and its group
 TRAILING_PARTICLES = re.compile(r"(?:\s+(?:de|du|des|la|le|les|et|pour|en|sur|à))+$")
 SIGNATURE_FOR = re.compile(r"^[ \t]*(?:Pour|POUR)\s+(?:l['’]|la\s+|le\s+|les\s+)?(?P<name>[A-ZÀ-Ý][^\n]{2,80})$", re.M)

@@ -141,7 +141,7 @@ def role_features(hit: Hit, page: Page, structure: DocumentStructure, n_pages: i
         "ocr": page.method == "ocr",
         "in_table": in_table,
         "late_page": hit.page > 0.6 * n_pages,
-        "method=" + hit.method: True,
+        "matched_by=" + ("membre" if hit.method == "membre" else "lexique"): True,
     }
 
 

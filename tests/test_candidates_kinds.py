@@ -268,3 +268,20 @@ def test_a_list_of_landlords_and_mediators_gives_one_name_per_item() -> None:
     runs = [name for _, _, name in capitalised_runs(text, french_stop_words())]
     assert {"France-Médiation", "Omega", "Citéo", "Optima", "Loire-Habitat", "Vilogia"} <= set(runs)
     assert "Société dauphinoise pour l'habitat" in heads(text)
+
+
+def test_a_signing_body_s_name_stops_before_its_signer_or_a_remark() -> None:
+    # rpl05 (Fort-de-France CUCS), rpl06 (Noisy-le-Grand GUP), rpl01 (Orange): the line goes on after the name
+    from pipeline.candidate_spans import capitalised_runs
+    from pipeline.candidates import SIGNATURE_FOR, signature_names
+
+    lines = {
+        "Pour la Caisse des Dépôts le Directeur Régional Antilles-Guyane": "Caisse des Dépôts",
+        "Pour le Syndic FONCIA ICV (copropriétés Jara, Picasso 1 et 2, Les Portes du Levant)": "Syndic FONCIA ICV",
+        "Pour Boulangerie coopérative du Canal Mme Hélène Pujol, Gérante": "Boulangerie coopérative du Canal",
+    }
+    for line, name in lines.items():
+        found = SIGNATURE_FOR.search(line)
+        assert found is not None and [n for _, n in signature_names(found)] == [name], line
+    runs = [n for _, _, n in capitalised_runs("Mistral Habitat Représenté par son Directeur", french_stop_words())]
+    assert "Mistral Habitat" in runs

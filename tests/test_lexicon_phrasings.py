@@ -145,18 +145,6 @@ def test_the_departement_pattern_does_not_read_an_order_as_a_departement_name(le
 @pytest.mark.parametrize(
     ("lines", "entity", "signs"),
     [
-        (  # accord-cadre ANPE - missions locales (rpg04): the national council signs, not the missions locales
-            [
-                "Entre la DGEFP d'une part, l'ANPE et le Conseil National des Missions Locales d'autre part, il est "
-                "convenu ce qui suit :",
-                "Les parties",
-                "Pour la DGEFP , Signature :",
-                "Pour l'ANPE , Signature :",
-                "Pour le Conseil National des Missions Locales , Signature :",
-            ],
-            "mission_locale",
-            False,
-        ),
         (  # CTG, Nièvre (rpg02): a regional MSA fund, « Régionale » inside the alias, signs
             [
                 "Les signataires",
@@ -168,7 +156,7 @@ def test_the_departement_pattern_does_not_read_an_order_as_a_departement_name(le
         ),
     ],
 )
-def test_the_body_whose_name_holds_a_partner_signs_for_itself(
+def test_a_fund_whose_name_spreads_the_alias_signs_as_the_partner(
     lexicon: Lexicon, models: Models, lines: list[str], entity: str, signs: bool
 ) -> None:
     roles = {d.role for d in detections_of("\n".join(lines), lexicon, models) if d.entity_id == entity}

@@ -28,7 +28,9 @@ from pipeline.demo.render_reportlab import render_reportlab
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent / "documents"
 SPLITS = ("tuning", "heldout", "blind", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
-UNSEEN_SPLIT = "fresh7"  # the part no model is trained on and whose errors are not read: the held-out measure
+# The part no model is trained on and whose errors are not read, the held-out measure; None since fresh7 was scored
+# once (2026-12-01) and then trained on: the next accuracy claim needs a new part, labelled before cdv runs on it.
+UNSEEN_SPLIT: str | None = None
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
