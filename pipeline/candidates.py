@@ -501,6 +501,8 @@ def contract_candidates(
     model = getattr(models, "candidate", None)
     if model is None:
         return strong
+    # with the model, a bare acronym or a NER name is one proposal among others ("SOMMAIRE", "Conseil Municipal")
+    strong = [c for c in strong if set(c.source.split("|")) & set(STRONG_SOURCES)]
     from pipeline.candidate_score import score_candidates
 
     wide = page_candidates(document, use_ner, signature_pages, spans, memo, wide=True)
