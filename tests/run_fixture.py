@@ -25,7 +25,8 @@ Le Conseil intercommunal de sécurité et de prévention de la délinquance (CIS
 La Gestion urbaine et sociale de proximité (GUSP) améliore le cadre de vie."""
 EDUCATION = """Axe éducation et jeunesse
 Le Programme de réussite éducative accompagne les enfants ; la Convention territoriale globale
-signée avec la Caisse d'allocations familiales structure l'offre pour les familles."""
+signée avec la Caisse d'allocations familiales structure l'offre pour les familles.
+L'Association Trait d'Union Gard anime l'aide aux devoirs."""
 
 CONTRACTS = {
     "cdv-a": ("Alpha", "Aude", [GOVERNANCE, HEALTH, SECURITY, EDUCATION]),

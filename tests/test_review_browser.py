@@ -178,7 +178,9 @@ def test_queue_decision_without_reload_and_undo(review_run: Path, browser_page, 
         page.click("text=Commencer la relecture")
         assert page.url.endswith("/file")
         first = page.locator("li.qitem").first
-        assert "seule mention dans ce contrat" in first.inner_text()  # each item says why it is there
+        # each item says why it is there (which reason depends on the models' scores)
+        why = r"(seule|passages? à revoir pour cette) (mention|signature) dans ce contrat"
+        assert re.search(why, first.inner_text())
         marked = first.locator("mark").inner_text()
         assert marked.strip() and marked in first.locator(".snippet").inner_text()
         page.screenshot(path=str(tmp_path / "file.png"), full_page=False)
