@@ -236,10 +236,9 @@ def name_key(name: str) -> str:
 
 
 def signature_names(match: re.Match[str]) -> list[tuple[int, str]]:
-    """(start, name) of the organisations a "Pour …" line names, without the signer after a comma ("Pour Nantes
-    Habitat, le Président"), its legal form dropped ("Pour l'OPH TROYES HABITAT"
-    gives "TROYES HABITAT", "Pour la SA d'HLM ICF NORD-EST" gives "ICF NORD-EST") and the group it belongs to apart
-    ("MON LOGIS groupe PLURIAL" gives both)."""
+    """(start, name) of the organisations a "Pour …" line names: without the signer or a remark after it ("Pour
+    Nantes Habitat, le Président"), without its legal form ("Pour l'OPH TROYES HABITAT" gives "TROYES HABITAT"),
+    and apart from the group it belongs to ("MON LOGIS groupe PLURIAL" gives both)."""
     start, raw = match.start("name"), match.group("name")
     if (person := SIGNER_AFTER.search(raw)) is not None:  # "Pour Nantes Habitat, le Président": the body only
         raw = raw[: person.start()]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.lexicon import Lexicon
-from pipeline.match import LOOSE_METHODS, fold_text
+from pipeline.match import LOOSE_METHODS, MEMBER_METHOD, fold_text
 from pipeline.models import Models
 from pipeline.sense import ACCEPT_PROBABILITY, Mention, entity_probabilities, head_class_of, head_of, page_mention
 from pipeline.structure import (
@@ -125,10 +125,11 @@ def role_features(hit: Hit, page: Page, structure: DocumentStructure, n_pages: i
     next_end = text.find("\n", text.find("\n", hit.end) + 1)
     following = text[hit.end : next_end if next_end > 0 else len(text)]
     head, capitalised = head_of(before[-80:])
+    head_class = head_class_of(head) if head else "rien"
     return {
         # "Pour le Conseil National des Missions Locales": the body whose name holds the mention signs, not it
-        "complement_of=" + (head_class_of(head) if head else "rien"): True,
-        "inside_capitalised_name": capitalised and head_class_of(head) == "organisation",
+        "complement_of=" + head_class: True,
+        "inside_capitalised_name": capitalised and head_class == "organisation",
         "in_signature": structure.in_signature(hit.page, hit.start),
         "signature_page": hit.page in structure.signature_pages,
         "party_clause": structure.in_party_clause(hit.page, hit.start),
@@ -141,7 +142,7 @@ def role_features(hit: Hit, page: Page, structure: DocumentStructure, n_pages: i
         "ocr": page.method == "ocr",
         "in_table": in_table,
         "late_page": hit.page > 0.6 * n_pages,
-        "matched_by=" + ("membre" if hit.method == "membre" else "lexique"): True,
+        "matched_by=" + ("membre" if hit.method == MEMBER_METHOD else "lexique"): True,
     }
 
 

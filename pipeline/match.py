@@ -48,6 +48,7 @@ SCORES = {
     "sigle_variante": 0.5,
     "membre": 0.6,  # a name outside the lexicons that says its group (`pipeline.members`)
 }
+MEMBER_METHOD = "membre"  # the method of those mentions
 LOOSE_METHODS = ("variante", "sigle_variante")
 LOOSE_ACRONYM_MIN_LETTERS = 3
 WORD_CHARS = r"0-9A-Za-zÀ-ÖØ-öø-ÿœŒ"
@@ -439,13 +440,9 @@ def match_document(matcher: LexiconMatcher, document: ExtractedDocument) -> list
     hits: list[Hit] = []
     for page in document.pages:
         for span in page_to_spans(matcher, page):
+            at, contract = (span.start, span.end), document.contract_id
             for entity_id in span.senses:
-                span_at = (span.start, span.end)
-                hits.append(
-                    text_to_hit(
-                        document.contract_id, entity_id, page.number, page.text, span_at, span.method, span.score
-                    )
-                )
+                hits.append(text_to_hit(contract, entity_id, page.number, page.text, at, span.method, span.score))
     return hits
 
 
