@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.aggregate import detections_to_contract_entities, detections_to_frame
 from pipeline.classify import classify_document
 from pipeline.lexicon import Lexicon
 from pipeline.match import build_matcher, match_document
@@ -196,3 +197,34 @@ def test_collectivities_and_academies_of_other_regions(
     lexicon: Lexicon, models: Models, sentence: str, expected: str
 ) -> None:
     assert expected in {d.entity_id for d in detections_of(sentence, lexicon, models)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # Infos Dijon (rpl38): the companies that run the Pimms, named alone
+            "des négociations avec les entreprises administratrices de l'association - Keolis, SNCF, Enedis, EDF, "
+            "La Poste et Suez - pour arriver à un étalement des impayés",
+            {"keolis", "sncf", "enedis", "edf", "la_poste", "suez", "entreprises_privees"},
+        ),
+        (  # Le Progrès (rpl37): an accented brand and two companies glued by a slash
+            "X., directrice générale de Kéolis qui représentait aussi la SNCF ; X., directeur régional "
+            "Enedis/Engie",
+            {"keolis", "sncf", "enedis", "engie", "entreprises_privees"},
+        ),
+        (  # Chalon-sur-Saône (rpl13): Enedis by its former name
+            "une convention de partenariat avec ERDF pour la médiation sociale",
+            {"enedis", "entreprises_privees"},
+        ),
+    ],
+)
+def test_companies_named_alone_count_for_the_companies(
+    lexicon: Lexicon, models: Models, sentence: str, expected: set[str]
+) -> None:
+    frame = detections_to_frame(detections_of(sentence, lexicon, models))
+    assert expected <= set(detections_to_contract_entities(frame, lexicon)["entity_id"])
+
+
+def test_a_school_named_after_leonardo_is_not_the_builder(lexicon: Lexicon, models: Models) -> None:
+    sentence = "Les élèves du collège Léonard de Vinci participent au dispositif de réussite éducative."
+    assert "vinci" not in {d.entity_id for d in detections_of(sentence, lexicon, models)}
