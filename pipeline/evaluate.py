@@ -13,6 +13,10 @@ Definitions (all over the contracts listed in the gold file):
   the maximum and mean absolute gap in percentage points over those cells.
 - vocabulary: when the gold lists the entity ids it labels (`vocabulary`), run rows of other entities
   (added to the lexicons after the corpus was made) are ignored and counted in `ignored_entities`.
+- named outside: a run row of an entity the gold does not list, one of whose names in the run's lexicons
+  (`run.json`) is one of the contract's `out_of_lexicon` organisations (added to the lexicons after the gold
+  was labelled: « Keolis », « ERDF »), is no false positive; it is ignored, listed in `ignored_entities`, and the
+  organisation counts as found by the candidates. Its group counts as the gold says.
 - errors: per contract, each miss (with gold pages and surfaces) and false positive (with the page and
   snippet of its first detection in `detections.csv`).
 - candidates: when the gold lists organisations outside the lexicons (`out_of_lexicon`) and the run has a
@@ -76,10 +80,7 @@ def load_gold(gold_path: Path) -> dict[str, Any]:
     if "contracts" not in gold:
         raise EvaluationError(f"{gold_path} : clé « contracts » absente.")
     for contract in gold["contracts"]:
-        names = [
-            *(contract.get("acceptable_candidates") or []),
-            *((o.get("name") if isinstance(o, dict) else o) for o in contract.get("out_of_lexicon") or []),
-        ]
+        names = [*(contract.get("acceptable_candidates") or []), *out_of_lexicon_names(contract)]
         wrong = next((name for name in names if not isinstance(name, str)), None)
         if wrong is not None:
             raise EvaluationError(
@@ -123,13 +124,23 @@ def evaluate(gold_path: Path, run_dir: Path) -> dict[str, Any]:
     r_disp: set[Pair] = set()
     r_themes: dict[Pair, set[str]] = {}
     vocabulary = set(gold.get("vocabulary") or [])
+    outside = {c["contract_id"]: out_of_lexicon_names(c) for c in gold["contracts"]}
+    surfaces = run_surfaces(run_dir) if any(outside.values()) else {}
+    g_present = g_part | g_disp
     ignored: set[str] = set()
+    named: dict[str, list[str]] = defaultdict(list)
     for row in _read_csv(entities_file):
         cid, eid = row.get("contract_id", ""), row.get("entity_id", "")
         if cid not in ids or not eid:
             continue
         if vocabulary and eid not in vocabulary:
             ignored.add(eid)
+            continue
+        names = surfaces.get(eid) or (row.get("entity_name", ""), row.get("entity_acronym", ""))
+        name = named_outside(names, outside.get(cid, [])) if (cid, eid) not in g_present else None
+        if name is not None:
+            ignored.add(eid)
+            named[cid].append(name)
             continue
         kind = row.get("kind") or kinds.get(eid, "partenaire")
         kinds.setdefault(eid, kind)
@@ -157,7 +168,7 @@ def evaluate(gold_path: Path, run_dir: Path) -> dict[str, Any]:
         bucket = "misses" if error["type"] == "oubli" else "false_positives"
         per_contract[error["contract_id"]][bucket].append(error)
     return {
-        "candidates": candidate_scores(gold["contracts"], run_dir / "candidates.csv"),
+        "candidates": candidate_scores(gold["contracts"], run_dir / "candidates.csv", named),
         "n_contracts": len(contracts),
         "n_contracts_read": denominator_run,
         "partners": prf(g_part, r_part),
@@ -281,8 +292,34 @@ def same_organisation(left: str, right: str) -> bool:
     return a == b or inside or fuzz.token_sort_ratio(a, b) >= 90
 
 
-def candidate_scores(gold_contracts: list[dict[str, Any]], path: Path) -> dict[str, Any]:
-    """Recall of the gold's out-of-lexicon organisations among the candidates, and the noise per contract."""
+def out_of_lexicon_names(contract: dict[str, Any]) -> list[Any]:
+    """The names of the organisations outside the lexicons a gold contract lists (texts once `load_gold` checked)."""
+    return [o.get("name") if isinstance(o, dict) else o for o in contract.get("out_of_lexicon") or []]
+
+
+def named_outside(names: tuple[str, ...], organisations: list[str]) -> str | None:
+    """The gold organisation outside the lexicons an entity written `names` is, or None."""
+    return next((o for o in organisations if any(n and same_organisation(o, n) for n in names)), None)
+
+
+def run_surfaces(run_dir: Path) -> dict[str, tuple[str, ...]]:
+    """Each entity's names, acronyms, aliases and former names in the lexicons the run read (`run.json`), or
+    nothing when they cannot be read (the tables' name and acronym are used then)."""
+    from pipeline.lexicon import load_lexicon
+
+    try:
+        lexicon_dir = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["lexicon_dir"]
+        lexicon = load_lexicon(Path(lexicon_dir))
+    except (OSError, ValueError, KeyError, TypeError, CdvError):
+        return {}
+    return {e.entity_id: (e.name, *e.acronyms, *e.aliases, *e.former_names) for e in lexicon.entities}
+
+
+def candidate_scores(
+    gold_contracts: list[dict[str, Any]], path: Path, named: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """Recall of the gold's out-of-lexicon organisations among the candidates (or among the lexicon entities
+    the run found by that name, `named`: added to the lexicons since), and the noise per contract."""
     labelled = [c for c in gold_contracts if "out_of_lexicon" in c]
     if not labelled or not path.exists():
         return {}
@@ -296,11 +333,11 @@ def candidate_scores(gold_contracts: list[dict[str, Any]], path: Path) -> dict[s
     for contract in labelled:
         cid = contract["contract_id"]
         names = by_contract.get(cid, [])
-        organisations = [o["name"] for o in contract["out_of_lexicon"]]
+        organisations = out_of_lexicon_names(contract)
         accepted = organisations + list(contract.get("acceptable_candidates", []))
         for organisation in organisations:
             total += 1
-            if any(same_organisation(organisation, name) for name in names):
+            if organisation in (named or {}).get(cid, []) or any(same_organisation(organisation, n) for n in names):
                 found += 1
             else:
                 missed.append({"contract_id": cid, "name": organisation})

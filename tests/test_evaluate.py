@@ -188,3 +188,36 @@ def test_an_organisation_name_read_as_a_mapping_is_a_french_error(tmp_path: Path
     result = CliRunner().invoke(main, ["evaluate", "--gold", str(path), "--run", str(files[1])])
     assert result.exit_code == 1
     assert "nom d'organisation qui n'est pas un texte" in result.output and "guillemets" in result.output
+
+
+def test_an_organisation_added_to_the_lexicons_after_labelling_is_found_not_a_false_positive(tmp_path: Path) -> None:
+    """The gold named « ERDF » and « Keolis » outside the lexicons; the lexicons the run read (`run.json`) now
+    hold Enedis (former name ERDF) and Keolis: they are found organisations, not false positives; the group
+    the gold did not label stays a false positive."""
+    gold = {
+        "contracts": [
+            {
+                "contract_id": "c1",
+                "partners": [{"entity_id": "caf", "signataire": False}],
+                "dispositifs": [],
+                "out_of_lexicon": [{"name": "ERDF"}, {"name": "Keolis"}, {"name": "Pimms Dijon"}],
+            }
+        ]
+    }
+    (tmp_path / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    run = tmp_path / "run"
+    run.mkdir()
+    rows = [("caf", "Caisse d'allocations familiales"), ("enedis", "Enedis"), ("keolis", "Keolis")]
+    rows.append(("entreprises_privees", "Entreprises privées signataires"))
+    _write(
+        run / "contract_entities.csv",
+        CONTRACT_ENTITY_COLUMNS,
+        [("c1", e, n, "", "partenaire", 0, 1, 1, "1", "") for e, n in rows],
+    )
+    _write(run / "candidates.csv", ["name", "contracts"], [("Pimms Dijon", "c1")])
+    lexicons = Path(__file__).resolve().parents[1] / "lexicons"
+    (run / "run.json").write_text(json.dumps({"lexicon_dir": str(lexicons)}), encoding="utf-8")
+    result = evaluate(tmp_path / "gold.json", run)
+    assert result["partners"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "tp": 1, "fp": 1, "fn": 0}
+    assert result["ignored_entities"] == ["enedis", "keolis"]
+    assert (result["candidates"]["found"], result["candidates"]["total"], result["candidates"]["noise"]) == (3, 3, 0)
