@@ -212,10 +212,6 @@ def test_collectivities_and_academies_of_other_regions(
             "Enedis/Engie",
             {"keolis", "sncf", "enedis", "engie", "entreprises_privees"},
         ),
-        (  # Chalon-sur-Saône (rpl13): Enedis by its former name
-            "une convention de partenariat avec ERDF pour la médiation sociale",
-            {"enedis", "entreprises_privees"},
-        ),
     ],
 )
 def test_companies_named_alone_count_for_the_companies(
@@ -223,6 +219,22 @@ def test_companies_named_alone_count_for_the_companies(
 ) -> None:
     frame = detections_to_frame(detections_of(sentence, lexicon, models))
     assert expected <= set(detections_to_contract_entities(frame, lexicon)["entity_id"])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "company"),
+    [
+        ("Servitude de passage de canalisations souterraines - Conventions avec ERDF", "enedis"),  # rpl13
+        ("un accompagnement pour les démarches (CAF, CNAM, Pôle Emploi, La Poste)", "la_poste"),  # rpi32
+        ("la reconduction des tarifs de groupes SNCF pour 2009", "sncf"),  # rpk34
+    ],
+)
+def test_public_service_companies_are_named_but_not_private_companies(
+    lexicon: Lexicon, models: Models, sentence: str, company: str
+) -> None:
+    frame = detections_to_frame(detections_of(sentence, lexicon, models))
+    found = set(detections_to_contract_entities(frame, lexicon)["entity_id"])
+    assert company in found and "entreprises_privees" not in found
 
 
 def test_a_school_named_after_leonardo_is_not_the_builder(lexicon: Lexicon, models: Models) -> None:
