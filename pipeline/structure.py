@@ -42,9 +42,8 @@ TITLES = (
 PERSON_TITLE = re.compile(rf"^\s*(?:le|la|l['’])\s+(?:{TITLES})\b[^\n]{{0,80}}?\s(?:de|du|des|d['’])\s", re.I | re.M)
 PERSON_LINE = re.compile(rf"^\s*(?:M\.|Mme|Monsieur|Madame)\s+[^\n]{{2,60}}?,\s*(?:{TITLES})", re.I | re.M)
 SIGNATURE_FIELD = re.compile(r"^\s*signature\s*:?\s*$", re.IGNORECASE | re.MULTILINE)
-HEADING_LINE = re.compile(
-    r"^[ \t]*(?:\d+[.)]?\s*)?(?:les\s+)?(?:(?:partenaires\s+)?signataires|signatures|parties(?:\s+signataires)?)"
-    r"[ \t]*:?[ \t]*$",
+HEADING_LINE = re.compile(  # a short line of its own naming the signers: "Les parties qui s'engagent"
+    r"^[ \t]*(?:\d+[.)]?[ \t]*)?(?=[^\n]{3,70}$)[^\n.\d]*\b(?:signataires|signatures|parties)\b[^\n.\d]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 PARTY_START = re.compile(r"^[ \t]*(?:ENTRE|Entre|ET|Et)\b[ \t]*:?[ \t]*", re.MULTILINE)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.lexicon import Lexicon
-from pipeline.structure import DocumentStructure, analyse_structure, heading_lines, is_signature_page, party_clauses
+from pipeline.structure import (
+    DocumentStructure,
+    analyse_structure,
+    find_signature_spans,
+    heading_lines,
+    is_signature_page,
+    party_clauses,
+)
 from pipeline.types import ExtractedDocument, Page
 
 
@@ -118,3 +127,16 @@ def test_the_parties_heading_over_two_blocks_is_a_signature_page() -> None:
     )
     assert is_signature_page(Page(1, text))
     assert not is_signature_page(Page(1, "Les parties\nPour la Métropole, le projet est central.\n"))
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Les parties qui s'engagent", "Les parties et les partenaires associés"],  # rpk02, rpl05
+)
+def test_a_longer_parties_heading_over_blocks_split_across_pages_is_a_signature_section(heading: str) -> None:
+    first = f"{heading}\nPour l'Etat\nle préfet de la Nièvre\nX.\nPour la ville de Cosne\nle maire\nX.\n"
+    second = "Pour le Conseil Général de la Nièvre\nle représentant\n\nPour la Caisse d'Allocations Familiales\n"
+    document = ExtractedDocument("c", "4" * 64, [Page(1, first), Page(2, second)])
+    assert set(find_signature_spans(document)) == {1, 2}
+    toc = "Sommaire\nEngagements des parties 3- 4\nPréambule 5- 6\nPour la ville de Cosne\nPour le Département\n"
+    assert not is_signature_page(Page(1, toc))
