@@ -1,6 +1,6 @@
 """Accuracy on real prose: render the real-prose set, read its parts through `cdv run`, score them with
-`cdv evaluate`, measure the mention model's calibration on the unseen part (`UNSEEN_SPLIT` of
-`realprose/corpus.py`, when there is one).
+`cdv evaluate`, measure the mention model's calibration on the unseen parts (`UNSEEN_SPLITS` of
+`realprose/corpus.py`), and pool the unseen parts' counts into one line.
 
 Usage: .venv/bin/python benchmarks/realprose_accuracy.py [--out DIR] [--parts tuning fresh3 …]
 Prints one line per part (partners, signatories, dispositifs P/R/F1, out-of-lexicon candidates), the F1 gap
@@ -9,7 +9,7 @@ and a JSON object on the last line. The reference is the tuning part, measured i
 much of the tuning part's accuracy carries over to other text. Heldout, blind and fresh to fresh7 were read while
 tuning (fresh2 to fresh7 after each was scored once, on 2026-12-01) and every model is trained on them: their
 figures here are training figures (out-of-fold ones are in `models/MODEL_CARD.md`). A new part, labelled before
-cdv runs on it and named `UNSEEN_SPLIT`, is the next held-out measure.
+cdv runs on it and listed in `UNSEEN_SPLITS`, is the held-out measure.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from realprose.corpus import SPLITS, UNSEEN_SPLIT, build_corpus
+from realprose.corpus import SPLITS, UNSEEN_SPLITS, build_corpus
 
 from pipeline.cache import extract_with_cache
 from pipeline.cli import main
@@ -38,7 +38,6 @@ from pipeline.workspace import Workspace
 
 KINDS = ("partners", "signatories", "dispositifs")
 PARTS = SPLITS
-UNSEEN = UNSEEN_SPLIT
 
 
 def score_part(folder: Path, split: str) -> dict[str, Any]:
@@ -53,16 +52,43 @@ def score_part(folder: Path, split: str) -> dict[str, Any]:
     return json.loads(evaluated.output)
 
 
-def calibration(folder: Path, split: str) -> dict[str, Any]:
-    """Brier score and reliability of the mention model on the mentions of one part."""
+def calibration(folder: Path, splits: tuple[str, ...]) -> dict[str, Any]:
+    """Brier score and reliability of the mention model on the mentions of some parts, together."""
     lexicon = load_lexicon(default_lexicon_dir())
     models = load_models(default_models_dir())
-    workspace = Workspace(folder / f"ws-{split}")
-    contracts = [c for c in scan_corpus(folder / split).contracts if not c.duplicate_of]
-    documents = [extract_with_cache(c, workspace.page_cache)[0] for c in contracts]
-    prepared = prepare(documents, load_gold(folder / split / "gold.json"), load_matcher(default_lexicon_dir()))
+    prepared = []
+    for split in splits:
+        workspace = Workspace(folder / f"ws-{split}")
+        contracts = [c for c in scan_corpus(folder / split).contracts if not c.duplicate_of]
+        documents = [extract_with_cache(c, workspace.page_cache)[0] for c in contracts]
+        gold = load_gold(folder / split / "gold.json")
+        prepared += prepare(documents, gold, load_matcher(default_lexicon_dir()))
     assert models is not None
     return mention_calibration(prepared, lexicon, models)
+
+
+def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from several parts' results: P/R/F1 of the summed counts, the candidates' summed counts."""
+    out: dict[str, Any] = {}
+    for kind in KINDS:
+        tp, fp, fn = (sum(r[kind][key] for r in results) for key in ("tp", "fp", "fn"))
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[kind] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+        out[kind] |= {"tp": tp, "fp": fp, "fn": fn}
+    scored = [r["candidates"] for r in results if r.get("candidates")]
+    if scored:
+        found, total, noise = (sum(c[key] for c in scored) for key in ("found", "total", "noise"))
+        contracts = sum(r["n_contracts"] for r in results if r.get("candidates"))
+        out["candidates"] = {
+            "recall": round(found / total, 4) if total else 1.0,
+            "found": found,
+            "total": total,
+            "noise": noise,
+            "noise_per_contract": round(noise / contracts, 2) if contracts else 0.0,
+        }
+    return out
 
 
 def line(split: str, result: dict[str, Any]) -> str:
@@ -91,15 +117,19 @@ def run(folder: Path, parts: tuple[str, ...] = PARTS) -> dict[str, Any]:
         },
         "gap_f1": gaps,
     }
-    if UNSEEN is not None and UNSEEN in results:
-        calibrated = calibration(folder, UNSEEN)
+    unseen = tuple(split for split in UNSEEN_SPLITS if split in results)
+    if unseen:
+        together = pooled([results[split] for split in unseen])
+        print(line("+".join(unseen), together))
+        report["unseen"] = {"parts": list(unseen), **together}
+        calibrated = calibration(folder, unseen)
         print(
-            f"modèle des mentions sur la partie {UNSEEN} : n {calibrated['n']}, "
+            f"modèle des mentions sur {'+'.join(unseen)} : n {calibrated['n']}, "
             f"Brier {calibrated['brier']}, ECE {calibrated['ece']}"
         )
         for row in calibrated["table"]:
             print(f"  {row['bin']} n {row['n']:4d} prédit {row['mean_predicted']:.3f} observé {row['observed']:.3f}")
-        report[f"mention_calibration_{UNSEEN}"] = calibrated
+        report["mention_calibration_unseen"] = calibrated
     return report
 
 

@@ -19,12 +19,12 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from realprose.corpus import SPLITS, UNSEEN_SPLIT, build_corpus
+from realprose.corpus import SPLITS, UNSEEN_SPLITS, build_corpus
 
 from pipeline.cli import main
 
 KINDS = ("partners", "signatories", "dispositifs")
-PARTS = tuple(split for split in SPLITS if split != UNSEEN_SPLIT)  # the read parts
+PARTS = tuple(split for split in SPLITS if split not in UNSEEN_SPLITS)  # the read parts
 
 
 def evaluate_part(folder: Path, split: str, rebuild: bool = False) -> dict[str, Any]:
