@@ -240,3 +240,11 @@ def test_public_service_companies_are_named_but_not_private_companies(
 def test_a_school_named_after_leonardo_is_not_the_builder(lexicon: Lexicon, models: Models) -> None:
     sentence = "Les élèves du collège Léonard de Vinci participent au dispositif de réussite éducative."
     assert "vinci" not in {d.entity_id for d in detections_of(sentence, lexicon, models)}
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["A/ ETAT DES LIEUX 8", "I. Etat des lieux du quartier", "un état des lieux partagé"],  # rpl15's sommaire
+)
+def test_an_inventory_is_not_the_state(lexicon: Lexicon, models: Models, line: str) -> None:
+    assert "etat" not in {d.entity_id for d in detections_of(line, lexicon, models)}
