@@ -17,12 +17,12 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 from pipeline.candidate_words import candidate_words
 from pipeline.candidates import LEGAL_FORMS, Candidate, french_stop_words, name_key
 from pipeline.match import fold_text
+from pipeline.structure import contents_page, is_contents_line, is_numbered_line
 from pipeline.types import ExtractedDocument
 
 ORG_WORD_LIST = """
@@ -63,9 +63,6 @@ TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
 LIST_JOIN = re.compile(r"[ \t]*,[ \t]*(?:(?:et|ou)[ \t]+)?|[ \t]+(?:et|ou)[ \t]+")
 LIST_BEFORE = re.compile(rf"[{UPPER_CHARS}][\w’'-]*[ \t]*(?:,|,? et|,? ou)[ \t]+$")  # "Caf, X", "France urbaine et X"
 LIST_AFTER = re.compile(rf"[ \t]*(?:,|,? et|,? ou)[ \t]+[{UPPER_CHARS}]")
-TOC_LINE = re.compile(r"(?:\.{3,}|…|\s)[ \t]*\d{1,3}[ \t]*$")  # "Les signataires ........ 54", "A/ ETAT 8"
-NUMBERED_LINE = re.compile(r"^[ \t]*(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2})*|[A-H])[ \t]*[./)°–-]")  # "II.1", "3 -", "A/"
-CONTENTS_WORDS = re.compile(r"\b(?:sommaire|table des mati[eè]res|ordre du jour)\b", re.IGNORECASE)
 DEFAULT_THRESHOLD = 0.5
 SOURCES = ("signature", "motif", "sigle_defini", "sigle", "ner", "majuscules", "indice", "tete")
 
@@ -158,21 +155,10 @@ def occurrence_features(
         "ocr_page": float(ocr),
         "beside_lexicon_name": float(beside_hit(text, start, end, hits or [])),
         "in_name_list": float(bool(LIST_BEFORE.search(text, max(0, start - 60), start) or LIST_AFTER.match(text, end))),
-        "toc_line": float(bool(TOC_LINE.search(line))),
-        "numbered_line": float(bool(NUMBERED_LINE.match(line))),
+        "toc_line": float(is_contents_line(line)),
+        "numbered_line": float(is_numbered_line(line)),
         "contents_page": contents_page(text),
     }
-
-
-@lru_cache(maxsize=32)
-def contents_page(text: str) -> float:
-    """How much a page reads as a table of contents or an agenda: its share of lines ending on a page or item
-    number, raised to 1 when it says « sommaire », « table des matières » or « ordre du jour »."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        return 0.0
-    share = sum(1 for line in lines if TOC_LINE.search(line)) / len(lines)
-    return 1.0 if CONTENTS_WORDS.search(text) else round(share, 2)
 
 
 def beside_hit(text: str, start: int, end: int, hits: list[tuple[int, int]]) -> bool:

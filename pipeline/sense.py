@@ -25,6 +25,7 @@ from typing import Any
 from pipeline.candidate_words import candidate_words
 from pipeline.match import LOOSE_METHODS
 from pipeline.review.anchor import HIT_MARK, normalise
+from pipeline.structure import is_contents_line, is_numbered_line
 
 SENSES = ("entite", "source", "territoire", "autre", "non")
 ENTITY_SENSE = "entite"
@@ -177,7 +178,8 @@ def head_of(left: str) -> tuple[str, bool]:
 
 
 def mention_features(mention: Mention) -> dict[str, Any]:
-    """The classifier's input: neighbouring words, cues, casing, method, entity, position."""
+    """The classifier's input: neighbouring words, cues, casing, method, entity, position, and whether its line
+    reads as a table of contents or agenda entry."""
     left = normalise(mention.left).split()
     right = normalise(mention.right).split()
     surface = normalise(mention.surface)
@@ -226,6 +228,9 @@ def mention_features(mention: Mention) -> dict[str, Any]:
         features["footnote_digit"] = float(bool(re.match(r"\d", mention.right)))
         features["in_signature"] = float(mention.in_signature)
         features["in_table"] = float(mention.in_table)
+        line = mention.left.rsplit("\n", 1)[-1] + mention.surface + mention.right.split("\n", 1)[0]
+        features["contents_line"] = float(is_contents_line(line))  # "A/ ETAT DES LIEUX 8", an agenda item
+        features["numbered_line"] = float(is_numbered_line(line))
     return features
 
 

@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.lexicon import Lexicon
@@ -46,6 +47,9 @@ HEADING_LINE = re.compile(  # a short line of its own naming the signers: "Les p
     r"^[ \t]*(?:\d+[.)]?[ \t]*)?(?=[^\n]{3,70}$)[^\n.\d]*\b(?:signataires|signatures|parties)\b[^\n.\d]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+CONTENTS_LINE = re.compile(r"(?:\.{3,}|…|\s)[ \t]*\d{1,3}[ \t]*$")  # "Les signataires ........ 54", "A/ ETAT 8"
+NUMBERED_LINE = re.compile(r"^[ \t]*(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2})*|[A-H])[ \t]*[./)°–-]")  # "II.1", "3 -", "A/"
+CONTENTS_WORDS = re.compile(r"\b(?:sommaire|table des mati[eè]res|ordre du jour)\b", re.IGNORECASE)
 PARTY_START = re.compile(r"^[ \t]*(?:ENTRE|Entre|ET|Et)\b[ \t]*:?[ \t]*", re.MULTILINE)
 PARTY_END = re.compile(r"d['’](?:une|autre)\s+part\b[^\n]*|\.[ \t]*(?=\n)|\n[ \t]*\n", re.IGNORECASE)
 REPRESENTED = re.compile(r"\brepr[ée]sent[ée]e?s?\s+par\b|\bagissant\s+(?:en\s+(?:sa|leur)\s+qualit|au\s+nom)", re.I)
@@ -145,6 +149,30 @@ def label_to_theme(text: str, patterns: dict[str, re.Pattern[str]]) -> str:
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
         return ""
     return ranked[0][0]
+
+
+# --- tables of contents and agendas ---------------------------------------------------------------------
+
+
+def is_contents_line(line: str) -> bool:
+    """A line that ends on a page or item number, as in a table of contents or an agenda."""
+    return bool(CONTENTS_LINE.search(line))
+
+
+def is_numbered_line(line: str) -> bool:
+    """A line that starts with a section or item number ("II.1", "3 -", "A/")."""
+    return bool(NUMBERED_LINE.match(line))
+
+
+@lru_cache(maxsize=32)
+def contents_page(text: str) -> float:
+    """How much a page reads as a table of contents or an agenda: its share of lines ending on a page or item
+    number, raised to 1 when it says « sommaire », « table des matières » or « ordre du jour »."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return 0.0
+    share = sum(1 for line in lines if is_contents_line(line)) / len(lines)
+    return 1.0 if CONTENTS_WORDS.search(text) else round(share, 2)
 
 
 # --- signature sections --------------------------------------------------------------------------------

@@ -208,8 +208,7 @@ def test_collectivities_and_academies_of_other_regions(
             {"keolis", "sncf", "enedis", "edf", "la_poste", "suez", "entreprises_privees"},
         ),
         (  # Le Progrès (rpl37): an accented brand and two companies glued by a slash
-            "X., directrice générale de Kéolis qui représentait aussi la SNCF ; X., directeur régional "
-            "Enedis/Engie",
+            "X., directrice générale de Kéolis qui représentait aussi la SNCF ; X., directeur régional Enedis/Engie",
             {"keolis", "sncf", "enedis", "engie", "entreprises_privees"},
         ),
     ],

@@ -8,8 +8,11 @@ from pipeline.lexicon import Lexicon
 from pipeline.structure import (
     DocumentStructure,
     analyse_structure,
+    contents_page,
     find_signature_spans,
     heading_lines,
+    is_contents_line,
+    is_numbered_line,
     is_signature_page,
     party_clauses,
 )
@@ -140,3 +143,24 @@ def test_a_longer_parties_heading_over_blocks_split_across_pages_is_a_signature_
     assert set(find_signature_spans(document)) == {1, 2}
     toc = "Sommaire\nEngagements des parties 3- 4\nPréambule 5- 6\nPour la ville de Cosne\nPour le Département\n"
     assert not is_signature_page(Page(1, toc))
+
+
+def test_contents_and_agenda_lines_are_told_from_prose() -> None:
+    # rpl05's sommaire and rpl19's council agenda, against a sentence of the same contract
+    assert is_contents_line("II.4. Habitat et cadre de vie, gestion urbaine de Proximité p. 26")
+    assert is_contents_line("Les signataires ........ 54")
+    assert is_numbered_line("03 - Plan vélo 2021 de l'Agglomération") and is_numbered_line("A/ ETAT DES LIEUX 8")
+    assert not is_contents_line("La Caf de la Martinique finance les actions du quartier.")
+    assert not is_numbered_line("La Caf de la Martinique finance les actions du quartier.")
+    assert contents_page("## SOMMAIRE\nI PRESENTATION GENERALE p.4\n") == 1.0
+    assert contents_page("I.1. Le CUCS p. 5\nI.2. La synthèse p. 7\nUne phrase.\nUne autre phrase.\n") == 0.5
+
+
+def test_a_mention_on_a_contents_line_carries_it_to_the_mention_model() -> None:
+    from pipeline.sense import Mention, mention_features
+
+    mention = Mention("conseil_regional", "partenaire", "motif", "Région", "sommaire\nII.3 La ", " et ses aides 12\n")
+    features = mention_features(mention)
+    assert features["contents_line"] == 1.0 and features["numbered_line"] == 1.0
+    prose = Mention("conseil_regional", "partenaire", "motif", "Région", "Le 12 mai, la ", " finance 3 actions.\n")
+    assert mention_features(prose)["contents_line"] == 0.0
