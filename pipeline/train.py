@@ -33,6 +33,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 from pipeline.candidate_training import candidate_examples, fit_candidate_scorer
 from pipeline.classify import Analysed, analyse_hits, sense_text
+from pipeline.evaluate import out_of_lexicon_names, same_organisation
 from pipeline.lexicon import Lexicon
 from pipeline.match import LOOSE_METHODS, LexiconMatcher, fold_text, match_document
 from pipeline.models import Models, save_model, write_card
@@ -201,12 +202,28 @@ def gold_sense(item: Analysed, gold: dict[str, Any]) -> str:
 # --- labels --------------------------------------------------------------------------------------------
 
 
+def named_outside(surface: str, gold: dict[str, Any]) -> bool:
+    """Whether a gold lists the organisation a mention prints among its organisations outside the lexicons (the
+    lexicons gained it after the gold was labelled: « Keolis »): the mention names an organisation."""
+    return bool(surface) and any(same_organisation(name, surface) for name in out_of_lexicon_names(gold))
+
+
+def signing_outside(surface: str, gold: dict[str, Any]) -> bool:
+    """Whether a gold has the organisation outside the lexicons a mention prints signing."""
+    return any(
+        isinstance(o, dict) and o.get("signataire") and same_organisation(str(o.get("name", "")), surface)
+        for o in gold.get("out_of_lexicon") or []
+    )
+
+
 def signature_label(item: Analysed, gold: dict[str, Any]) -> int:
     """1 when the gold has the entity signing on this page (signature blocks may run over several pages)."""
     entity, page = item.detection.entity_id, item.detection.page
     if not gold.get("mentions"):  # real-prose gold: the contract-level flag, in a signature section
         flags = {p["entity_id"]: bool(p.get("signataire")) for p in gold.get("partners", [])}
-        return int(flags.get(entity, False) and bool(item.features.get("in_signature")))
+        surface = item.mention.surface if item.mention else ""
+        signs = flags.get(entity, False) or (entity not in flags and bool(surface) and signing_outside(surface, gold))
+        return int(signs and bool(item.features.get("in_signature")))
     mentions = [m for m in gold.get("mentions", []) if m["entity_id"] == entity]
     if any(m["page"] == page and m["context"] not in SIGNATURE_CONTEXTS for m in mentions):
         return 0
@@ -222,7 +239,7 @@ def correct_label(item: Analysed, gold: dict[str, Any]) -> int | None:
         return None  # an entity the gold does not label (added to the lexicons after the corpus)
     present = {e["entity_id"] for e in gold.get("partners", []) + gold.get("dispositifs", [])}
     if detection.entity_id not in present:
-        return 0
+        return int(named_outside(item.mention.surface if item.mention else "", gold))
     if item.senses and gold_sense(item, gold) not in ("", detection.entity_id):
         return 0
     if detection.kind == "partenaire":
@@ -289,7 +306,8 @@ def mention_label(item: Analysed, gold: dict[str, Any]) -> str:
     A sense note of the gold (`sense_notes`: entity, surface, sense; real-prose gold) decides first. A loose
     variant of a demo contract (whose gold lists its mentions) names the entity only when a gold mention of
     the entity on its page, or the next or previous one, prints it with the same casing. Otherwise the
-    mention names the entity when the contract's gold lists the entity."""
+    mention names the entity when the contract's gold lists the entity, or lists what it prints among the
+    organisations outside the lexicons (`named_outside`)."""
     mention = item.mention
     entity, page = item.detection.entity_id, item.detection.page
     surface = squeeze(mention.surface if mention else "")
@@ -298,7 +316,7 @@ def mention_label(item: Analysed, gold: dict[str, Any]) -> str:
             return str(note.get("sense", "non"))
     present = {e["entity_id"] for e in gold.get("partners", []) + gold.get("dispositifs", [])}
     if entity not in present:
-        return "non"
+        return ENTITY_SENSE if named_outside(surface, gold) else "non"
     if gold.get("mentions") and item.detection.method in LOOSE_METHODS:
         printed = [
             squeeze(m.get("surface", ""))

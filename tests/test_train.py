@@ -146,3 +146,23 @@ def test_cdv_train_help_shows_the_candidate_only_option() -> None:
     words = " ".join(help_text.output.split())
     assert help_text.exit_code == 0 and "--seulement-candidats N'entraîne que le modèle" in words
     assert "Exemple : cdv train --corpus outputs/demo-corpus --corpus reelle-reglage --seulement-candidats" in words
+
+
+def test_a_company_the_gold_named_outside_the_lexicons_teaches_the_entity_sense(lexicon: Lexicon) -> None:
+    """Regression: the lexicons gained Keolis after rpl38 was labelled (« Keolis » outside the lexicons, no
+    `keolis` partner); training read its mentions as « not this entity » and the retrained mention model
+    rejected every Keolis of every contract."""
+    from pipeline.classify import analyse_hits
+    from pipeline.train import mention_label, signature_label
+
+    text = "Les signataires\nPour Keolis | X. | le Directeur\nPour la Caf de la Côte-d'Or | X. | la Directrice\n"
+    document = ExtractedDocument("rpl38", "5" * 64, [Page(1, text)])
+    hits = match_document(build_matcher(lexicon), document)
+    gold = {"partners": [{"entity_id": "caf", "signataire": True}], "dispositifs": []}
+    gold["out_of_lexicon"] = [{"name": "Keolis", "signataire": True}]
+    items = analyse_hits(document, hits, analyse_structure(document, lexicon), lexicon, None, keep_rejected=True)
+    keolis = [item for item in items if item.detection.entity_id == "keolis"]
+    assert keolis and all(mention_label(item, gold) == "entite" for item in keolis)
+    assert all(signature_label(item, gold) == 1 for item in keolis)
+    gold["out_of_lexicon"] = []
+    assert all(mention_label(item, gold) == "non" for item in keolis)
