@@ -247,3 +247,21 @@ def test_a_school_named_after_leonardo_is_not_the_builder(lexicon: Lexicon, mode
 )
 def test_an_inventory_is_not_the_state(lexicon: Lexicon, models: Models, line: str) -> None:
     assert "etat" not in {d.entity_id for d in detections_of(line, lexicon, models)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "named"),
+    [
+        (  # Valence (rpj09): « bailleurs » among the contract's institutional actors
+            "Une participation élargie à des acteurs institutionnels (Département, Région, Pôle Emploi, bailleurs, "
+            "Caisse des Dépôts, CAF…) dans une démarche partenariale et transversale.",
+            True,
+        ),
+        ("ANNEXE 4 : COMPTE-RENDU DE LA REUNION NPNRU, INTERBAILLEURS, ETAT, COMMUNES, CAMVS", True),  # rpk14
+        ("Les propriétaires bailleurs de la copropriété dégradée seront accompagnés par l'opérateur.", False),
+    ],
+)
+def test_landlords_named_bailleurs_alone_among_the_actors(
+    lexicon: Lexicon, models: Models, sentence: str, named: bool
+) -> None:
+    assert ("bailleurs_sociaux" in {d.entity_id for d in detections_of(sentence, lexicon, models)}) == named
