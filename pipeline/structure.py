@@ -44,13 +44,17 @@ PERSON_TITLE = re.compile(rf"^\s*(?:le|la|l['’])\s+(?:{TITLES})\b[^\n]{{0,80}}
 PERSON_LINE = re.compile(rf"^\s*(?:M\.|Mme|Monsieur|Madame)\s+[^\n]{{2,60}}?,\s*(?:{TITLES})", re.I | re.M)
 SIGNATURE_FIELD = re.compile(r"^\s*signature\s*:?\s*$", re.IGNORECASE | re.MULTILINE)
 HEADING_LINE = re.compile(  # a short line of its own naming the signers: "Les parties qui s'engagent"
-    r"^[ \t]*(?:\d+[.)]?[ \t]*)?(?=[^\n]{3,70}$)[^\n.\d]*\b(?:signataires|signatures|parties)\b[^\n.\d]*$",
+    r"^[ \t]*(?:\d+[.)]?[ \t]*)?(?=[^\n]{3,70}$)[^\n.\d]*\b(?:signataires|signatures|parties|soussign[ée]e?s)\b"
+    r"[^\n.\d]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 CONTENTS_LINE = re.compile(r"(?:\.{3,}|…|\s)[ \t]*\d{1,3}[ \t]*$")  # "Les signataires ........ 54", "A/ ETAT 8"
 NUMBERED_LINE = re.compile(r"^[ \t]*(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2})*|[A-H])[ \t]*[./)°–-]")  # "II.1", "3 -", "A/"
 CONTENTS_WORDS = re.compile(r"\b(?:sommaire|table des mati[eè]res|ordre du jour)\b", re.IGNORECASE)
 PARTY_START = re.compile(r"^[ \t]*(?:ENTRE|Entre|ET|Et)\b[ \t]*:?[ \t]*", re.MULTILINE)
+PARTY_LIST_OPENER = re.compile(  # "Entre les soussignés :", "Entre les partenaires suivants :", "ENTRE" alone
+    r"^[ \t]*(?:ENTRE|Entre)(?:[ \t]*:?|\s+[^\n]{0,80}?(?:soussign|SOUSSIGN)\w*[ \t]*:?|\s+[^\n]{0,80}:)[ \t]*$", re.M
+)
 PARTY_END = re.compile(r"d['’](?:une|autre)\s+part\b[^\n]*|\.[ \t]*(?=\n)|\n[ \t]*\n", re.IGNORECASE)
 REPRESENTED = re.compile(r"\brepr[ée]sent[ée]e?s?\s+par\b|\bagissant\s+(?:en\s+(?:sa|leur)\s+qualit|au\s+nom)", re.I)
 PARTY_MAX_CHARS = 700
@@ -242,7 +246,8 @@ def find_signature_spans(document: ExtractedDocument) -> dict[int, tuple[int, in
 def party_clauses(text: str) -> tuple[tuple[int, int], ...]:
     """The clauses of party lists ("Entre : la Région …, représentée par …, d'une part, Et : …, d'autre
     part"): the parties of the convention, who sign it. A list opens with "Entre", each clause names who
-    represents the party, and the next clause follows at once; a list of one clause is none."""
+    represents the party, and the next clause follows at once; a list of one clause is none. Lists of one
+    party a line after an opening line are `party_line_clauses`."""
     starts = [m.start() for m in PARTY_START.finditer(text)]
     runs: list[list[tuple[int, int]]] = []
     for index, start in enumerate(starts):
@@ -255,7 +260,37 @@ def party_clauses(text: str) -> tuple[tuple[int, int], ...]:
             runs.append([(start, end)])
         elif runs and not text[runs[-1][-1][1] : start].strip():
             runs[-1].append((start, end))
-    return tuple(clause for run in runs if len(run) >= 2 for clause in run)
+    listed = [clause for run in runs if len(run) >= 2 for clause in run]
+    return tuple(sorted({*listed, *party_line_clauses(text)}))
+
+
+def party_line_clauses(text: str) -> list[tuple[int, int]]:
+    """The lines of a party list opened by a line of its own (« Entre les soussignés : », « Entre les
+    partenaires suivants : », « ENTRE »), one party a line (or two: its name, then « représentée par … »),
+    each naming who represents it; a list of one party is none."""
+    clauses: list[tuple[int, int]] = []
+    for opener in PARTY_LIST_OPENER.finditer(text):
+        found: list[tuple[int, int]] = []
+        position = opener.end() + 1
+        while position < len(text):
+            line_end = text.find("\n", position)
+            line_end = len(text) if line_end < 0 else line_end
+            if not text[position:line_end].strip():
+                position = line_end + 1
+                continue
+            next_end = text.find("\n", line_end + 1)
+            next_end = len(text) if next_end < 0 else next_end
+            if REPRESENTED.search(text, position, line_end):
+                found.append((position, line_end))
+            elif line_end < len(text) and REPRESENTED.search(text, line_end + 1, next_end):
+                found.append((position, next_end))
+                line_end = next_end
+            else:
+                break
+            position = line_end + 1
+        if len(found) >= 2:
+            clauses += found
+    return clauses
 
 
 def find_party_spans(document: ExtractedDocument) -> dict[int, tuple[tuple[int, int], ...]]:

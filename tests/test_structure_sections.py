@@ -164,3 +164,33 @@ def test_a_mention_on_a_contents_line_carries_it_to_the_mention_model() -> None:
     assert features["contents_line"] == 1.0 and features["numbered_line"] == 1.0
     prose = Mention("conseil_regional", "partenaire", "motif", "Région", "Le 12 mai, la ", " finance 3 actions.\n")
     assert mention_features(prose)["contents_line"] == 0.0
+
+
+def test_an_undersigned_party_list_has_one_party_a_line() -> None:
+    # rpi06 (Angoulême, Acaiq convention): « Entre les soussignés : » then one party a line, or two
+    text = (
+        "Entre les soussignés :\n"
+        "L'ACAIQ -Centre Social de Basseau dont le siège est : 16000 Angoulême représenté par son Président, X.\n"
+        "La Mairie d'Angoulême\nReprésentée par son Maire, X.,\n"
+        "La Caf de la Charente Représentée par X., Directeur\n"
+        "Il est convenu ce qui suit :\n"
+    )
+    clauses = [text[a:b] for a, b in party_clauses(text)]
+    assert [clause.split()[0] for clause in clauses] == ["L'ACAIQ", "La", "La"]
+    assert clauses[1].endswith("X.,") and "Caf" in clauses[2] and not any("convenu" in c for c in clauses)
+    assert party_clauses("Entre les soussignés :\nLa Caf de la Charente Représentée par X.\nIl est convenu\n") == ()
+    assert is_signature_page(Page(1, "Les soussignés\nPour l'ACAIQ\nle Président\nPour la Caf\nle Directeur\n"))
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [
+        "Entre les partenaires suivants :",
+        "Entre les signataires du contrat de ville de Carcassonne 2015/2020 :",
+        "ENTRE",
+    ],
+)  # rpi07, rpk19, rpk05
+def test_a_party_list_opened_by_a_line_of_its_own(opener: str) -> None:
+    text = f"{opener}\nL'ÉTAT, représenté par la Préfète, X.\n- Le DÉPARTEMENT, représenté par son Président, X.\n"
+    assert len(party_clauses(text)) == 2
+    assert party_clauses("Entre 2015 et 2020, l'État, représenté par le préfet, a piloté.\nLa Caf aussi.\n") == ()
