@@ -44,7 +44,7 @@ PERSON_TITLE = re.compile(rf"^\s*(?:le|la|l['’])\s+(?:{TITLES})\b[^\n]{{0,80}}
 PERSON_LINE = re.compile(rf"^\s*(?:M\.|Mme|Monsieur|Madame)\s+[^\n]{{2,60}}?,\s*(?:{TITLES})", re.I | re.M)
 SIGNATURE_FIELD = re.compile(r"^\s*signature\s*:?\s*$", re.IGNORECASE | re.MULTILINE)
 HEADING_LINE = re.compile(  # a short line of its own naming the signers: "Les parties qui s'engagent"
-    r"^[ \t]*(?:\d+[.)]?[ \t]*)?(?=[^\n]{3,70}$)[^\n.\d]*\b(?:signataires|signatures|parties|soussign[ée]e?s)\b"
+    r"^[ \t]*(?:\d+[.)]?[ \t]*)?(?=[^\n]{3,70}$)[^\n.\d]*\b(?:signataires|signatures|parties|soussign[ée]e?s|membres)\b"
     r"[^\n.\d]*$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -52,8 +52,10 @@ CONTENTS_LINE = re.compile(r"(?:\.{3,}|…|\s)[ \t]*\d{1,3}[ \t]*$")  # "Les sig
 NUMBERED_LINE = re.compile(r"^[ \t]*(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2})*|[A-H])[ \t]*[./)°–-]")  # "II.1", "3 -", "A/"
 CONTENTS_WORDS = re.compile(r"\b(?:sommaire|table des mati[eè]res|ordre du jour)\b", re.IGNORECASE)
 PARTY_START = re.compile(r"^[ \t]*(?:ENTRE|Entre|ET|Et)\b[ \t]*:?[ \t]*", re.MULTILINE)
-PARTY_LIST_OPENER = re.compile(  # "Entre les soussignés :", "Entre les partenaires suivants :", "ENTRE" alone
-    r"^[ \t]*(?:ENTRE|Entre)(?:[ \t]*:?|\s+[^\n]{0,80}?(?:soussign|SOUSSIGN)\w*[ \t]*:?|\s+[^\n]{0,80}:)[ \t]*$", re.M
+PARTY_LIST_OPENER = re.compile(  # "Entre les soussignés :", "Entre les partenaires suivants :", "ENTRE" alone,
+    r"^[ \t]*(?:ENTRE|Entre)(?:[ \t]*:?|\s+[^\n]{0,80}?(?:soussign|SOUSSIGN)\w*[ \t]*:?|\s+[^\n]{0,80}:)[ \t]*$"
+    r"|^[^\n]{0,120}\b(?:entre|ENTRE)[ \t]*:?[ \t]*$",  # "Convention de partenariat entre"
+    re.M,
 )
 PARTY_END = re.compile(r"d['’](?:une|autre)\s+part\b[^\n]*|\.[ \t]*(?=\n)|\n[ \t]*\n", re.IGNORECASE)
 REPRESENTED = re.compile(r"\brepr[ée]sent[ée]e?s?\s+par\b|\bagissant\s+(?:en\s+(?:sa|leur)\s+qualit|au\s+nom)", re.I)

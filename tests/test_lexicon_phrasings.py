@@ -225,7 +225,11 @@ def test_companies_named_alone_count_for_the_companies(
     [
         ("Servitude de passage de canalisations souterraines - Conventions avec ERDF", "enedis"),  # rpl13
         ("un accompagnement pour les démarches (CAF, CNAM, Pôle Emploi, La Poste)", "la_poste"),  # rpi32
-        ("la reconduction des tarifs de groupes SNCF pour 2009", "sncf"),  # rpk34
+        (  # rpk30 (Sénat, maisons France services)
+            "Sept opérateurs nationaux étaient associés au réseau des MSAP : la MSA, La Poste et Gaz Réseau "
+            "Distribution France",
+            "grdf",
+        ),
     ],
 )
 def test_public_service_companies_are_named_but_not_private_companies(
@@ -265,3 +269,22 @@ def test_landlords_named_bailleurs_alone_among_the_actors(
     lexicon: Lexicon, models: Models, sentence: str, named: bool
 ) -> None:
     assert ("bailleurs_sociaux" in {d.entity_id for d in detections_of(sentence, lexicon, models)}) == named
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        (  # Observatoire's report (rp30): the conference among the tools of the contracts
+            "Les outils : GUP ou GUSP, abattement sur la TFPB en lien avec les bailleurs sociaux, CIL, PRU, conseils "
+            "citoyens, présence de médiateurs"
+        ),
+        "la conférence intercommunale du logement (CIL) adopte les orientations d'attribution.",
+    ],
+)
+def test_cil_is_the_housing_conference(lexicon: Lexicon, models: Models, sentence: str) -> None:
+    assert "cil" in {d.entity_id for d in detections_of(sentence, lexicon, models)}
+
+
+def test_a_former_interprofessional_housing_committee_is_action_logement(lexicon: Lexicon, models: Models) -> None:
+    sentence = "le Comité interprofessionnel du logement de la Seine apporte des prêts aux salariés"
+    assert "action_logement" in {d.entity_id for d in detections_of(sentence, lexicon, models)}

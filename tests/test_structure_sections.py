@@ -180,16 +180,19 @@ def test_an_undersigned_party_list_has_one_party_a_line() -> None:
     assert clauses[1].endswith("X.,") and "Caf" in clauses[2] and not any("convenu" in c for c in clauses)
     assert party_clauses("Entre les soussignés :\nLa Caf de la Charente Représentée par X.\nIl est convenu\n") == ()
     assert is_signature_page(Page(1, "Les soussignés\nPour l'ACAIQ\nle Président\nPour la Caf\nle Directeur\n"))
+    # rpi03 (GIP réussite éducative): the members of the group sign its convention
+    assert is_signature_page(Page(1, "Les membres du groupement\nPour le collège\nX.\nPour l'Etat\nle préfet\n"))
 
 
 @pytest.mark.parametrize(
     "opener",
     [
-        "Entre les partenaires suivants :",
-        "Entre les signataires du contrat de ville de Carcassonne 2015/2020 :",
-        "ENTRE",
+        "Entre les partenaires suivants :",  # rpi07
+        "Entre les signataires du contrat de ville de Carcassonne 2015/2020 :",  # rpk19
+        "ENTRE",  # rpk05
+        "Convention de partenariat entre",  # rpi05
     ],
-)  # rpi07, rpk19, rpk05
+)
 def test_a_party_list_opened_by_a_line_of_its_own(opener: str) -> None:
     text = f"{opener}\nL'ÉTAT, représenté par la Préfète, X.\n- Le DÉPARTEMENT, représenté par son Président, X.\n"
     assert len(party_clauses(text)) == 2
