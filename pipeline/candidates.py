@@ -9,6 +9,10 @@ name, alias or acronym, is dropped. With the `candidate` model (`models/`), the 
 `find_candidates` returns the frame written to `candidates.csv`: one row per folded name, with counts,
 contracts, pages, a snippet and its evidence, ranked by `evidence_score` (signature block, "Pour …" line,
 legal-form word, defined acronym, repetition across contracts), then by the model's `probability`.
+
+The module is long (about 630 lines) because its parts share one vocabulary: the `Candidate` type, `name_key`,
+the sources' proposals (signature lines, patterns, acronyms, NER windows), the `keep` filter that every source
+goes through, and the frame of `candidates.csv`; the wide proposals and the scorer are modules of their own.
 """
 
 from __future__ import annotations
