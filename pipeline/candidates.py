@@ -549,7 +549,8 @@ def nested(inner: Candidate, outer: Candidate) -> bool:
 def candidates_to_frame(
     candidates: list[Candidate], signature_pages: dict[str, frozenset[int]] | None = None
 ) -> pd.DataFrame:
-    """The `candidates.csv` frame: one row per name, most widespread first, with contracts and a snippet."""
+    """The `candidates.csv` frame: one row per name, most widespread first, with contracts and a snippet; a name
+    defined with its acronym is shown spelled out, its acronym's mentions counted with it."""
     grouped: dict[str, list[Candidate]] = defaultdict(list)
     for candidate in candidates:
         grouped[name_key(candidate.name)].append(candidate)
@@ -566,7 +567,8 @@ def candidates_to_frame(
             grouped[acronym_of[acronym_key]] += grouped.pop(acronym_key)
     rows = []
     for key, items in grouped.items():
-        names = pd.Series([c.name for c in items if c.source != "sigle"] or [c.name for c in items]).value_counts()
+        spelled = [c.name for c in items if name_key(c.name) == key]  # not the acronym counted with its name
+        names = pd.Series(spelled or [c.name for c in items]).value_counts()
         sources = {part for c in items for part in c.source.split("|")}
         contracts = sorted({c.contract_id for c in items})
         evidence = candidate_evidence(items, names.index[0], len(contracts), signed_pages)

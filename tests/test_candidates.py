@@ -82,6 +82,17 @@ def test_intercommunalities_people_and_nested_pieces_are_not_candidates(lexicon:
     assert frame.iloc[0]["n_mentions"] == 2  # the acronym is counted with its name
 
 
+def test_a_name_defined_with_its_acronym_is_shown_spelled_out(lexicon: Lexicon) -> None:
+    """Regression (rpj23): the acronym, written more often than the name it is defined with (« Pour l'AFEV »),
+    became the row's name; `cdv evaluate` and the analyst read « AFEV » for « Association de la Fondation
+    Etudiante pour la Ville »."""
+    text = "L'Association de la Fondation Etudiante pour la Ville (AFEV) agréée Jeunesse. L'AFEV mobilise."
+    signatures = "Les signataires\n" + "Pour l'AFEV\nX., le Président\n" * 5
+    frame = find_candidates([doc("a", text, signatures)], [], lexicon, {"a": frozenset({2})}, use_ner=False)
+    row = frame[frame["key"] == "association de la fondation etudiante pour la ville"].iloc[0]
+    assert row["name"] == "Association de la Fondation Etudiante pour la Ville" and row["n_mentions"] >= 3
+
+
 def test_ner_reads_only_sentences_where_it_can_find_a_new_name(lexicon: Lexicon) -> None:
     """NER reads the sentences with two capitalised words outside lexicon hits (with some context), and finds
     there what it finds reading the whole page."""
