@@ -341,10 +341,18 @@ def rule_signature_probability(features: dict[str, Any]) -> float:
     return 0.95 if features["for_before"] or features["title_before"] or features["person_after"] else 0.8
 
 
+ROLE_OUTPUTS = ("role=signataire", "role=mentionne", "role_probability")  # what `assign_roles` adds to the features
+
+
+def role_inputs(features: dict[str, Any]) -> dict[str, Any]:
+    """A detection's features as the role model reads them: without what the role stage itself wrote."""
+    return {key: value for key, value in features.items() if key not in ROLE_OUTPUTS}
+
+
 def assign_roles(analysed: list[Analysed], by_id: dict[str, Entity], models: Models | None) -> None:
     """Role of each partner detection from the role model (or rules); contrastive lines never sign."""
     partners = [a for a in analysed if by_id[a.detection.entity_id].kind == "partenaire"]
-    predicted = models.predict_binary("role", [a.features for a in partners]) if models else None
+    predicted = models.predict_binary("role", [role_inputs(a.features) for a in partners]) if models else None
     for index, item in enumerate(partners):
         probability = predicted[index] if predicted is not None else rule_signature_probability(item.features)
         if item.features["contrastive"]:

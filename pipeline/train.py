@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from pipeline.candidate_training import candidate_examples, fit_candidate_scorer
-from pipeline.classify import Analysed, analyse_hits, sense_text
+from pipeline.classify import Analysed, analyse_hits, role_inputs, sense_text
 from pipeline.evaluate import out_of_lexicon_names, same_organisation
 from pipeline.lexicon import Lexicon
 from pipeline.match import LOOSE_METHODS, LexiconMatcher, fold_text, match_document
@@ -269,8 +269,8 @@ def fit_sense_role(contracts: list[Contract], lexicon: Lexicon, theme_model: Any
             if item.senses and (label := gold_sense(item, contract.gold)):
                 texts.append(item.sense_text)
                 labels.append(label)
-            if item.detection.kind == "partenaire" and contract.gold:
-                role_rows.append(item.features)
+            if item.detection.kind == "partenaire" and contract.gold:  # as the role model reads them at run time
+                role_rows.append(role_inputs(item.features))
                 role_labels.append(signature_label(item, contract.gold))
     sense_model = fit_text(text_classifier(1500, 4.0, 1), texts, labels) if len(set(labels)) >= 2 else None
     role_model = None

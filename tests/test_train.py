@@ -166,3 +166,13 @@ def test_a_company_the_gold_named_outside_the_lexicons_teaches_the_entity_sense(
     assert all(signature_label(item, gold) == 1 for item in keolis)
     gold["out_of_lexicon"] = []
     assert all(mention_label(item, gold) == "non" for item in keolis)
+
+
+def test_the_role_model_learns_only_from_what_it_reads_at_run_time(trained: Path) -> None:
+    """Regression: training rows held the rule's own role output (« role=signataire », « role_probability »),
+    absent when the model runs; the model leant on them and a signing « Pour l'État » scored 0.89, under the
+    report's sure bound (0.9)."""
+    models = load_models(trained)
+    assert models is not None and models.role is not None
+    vocabulary = set(models.role.steps[0][1].get_feature_names_out())
+    assert vocabulary and not {name for name in vocabulary if name.startswith("role")}
