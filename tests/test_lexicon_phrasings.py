@@ -288,3 +288,17 @@ def test_cil_is_the_housing_conference(lexicon: Lexicon, models: Models, sentenc
 def test_a_former_interprofessional_housing_committee_is_action_logement(lexicon: Lexicon, models: Models) -> None:
     sentence = "le Comité interprofessionnel du logement de la Seine apporte des prêts aux salariés"
     assert "action_logement" in {d.entity_id for d in detections_of(sentence, lexicon, models)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "la dimension urbaine du Nouveau Programme Nationale de Rénovation Urbaine (NPNRU), et global",  # rpn14
+        "NPNRU (Nouveau programme national de rénovation urbaine), PNRQAD (Programme national",  # rpm19
+    ],
+)
+def test_the_new_programme_written_with_renovation_is_not_the_first(
+    lexicon: Lexicon, models: Models, sentence: str
+) -> None:
+    found = {d.entity_id for d in detections_of(sentence, lexicon, models)}
+    assert "npnru" in found and "pnru" not in found
