@@ -300,10 +300,25 @@ def squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
+def note_covers(noted: str, item: Analysed) -> bool:
+    """Whether a sense note's folded surface is the mention's, or a phrase around it as printed (« Secrétaire
+    d'Etat chargée de la famille » for the « Etat » in it)."""
+    mention = item.mention
+    if mention is None or not noted:
+        return False
+    noted = noted.replace("’", "'")
+    surface = fold_text(squeeze(mention.surface)).replace("’", "'")
+    if noted == surface:
+        return True
+    around = fold_text(squeeze(f"{mention.left}{mention.surface}{mention.right}")).replace("’", "'")
+    return surface in noted and noted in around
+
+
 def mention_label(item: Analysed, gold: dict[str, Any]) -> str:
     """The sense of a candidate mention in a gold-labelled contract.
 
-    A sense note of the gold (`sense_notes`: entity, surface, sense; real-prose gold) decides first. A loose
+    A sense note of the gold (`sense_notes`: entity, surface or a phrase around it, sense; real-prose gold) decides
+    first. A loose
     variant of a demo contract (whose gold lists its mentions) names the entity only when a gold mention of
     the entity on its page, or the next or previous one, prints it with the same casing. Otherwise the
     mention names the entity when the contract's gold lists the entity, or lists what it prints among the
@@ -312,7 +327,7 @@ def mention_label(item: Analysed, gold: dict[str, Any]) -> str:
     entity, page = item.detection.entity_id, item.detection.page
     surface = squeeze(mention.surface if mention else "")
     for note in gold.get("sense_notes", []):
-        if note.get("entity") == entity and squeeze(fold_text(note.get("surface", ""))) == fold_text(surface):
+        if note.get("entity") == entity and note_covers(squeeze(fold_text(note.get("surface", ""))), item):
             return str(note.get("sense", "non"))
     present = {e["entity_id"] for e in gold.get("partners", []) + gold.get("dispositifs", [])}
     if entity not in present:

@@ -176,3 +176,20 @@ def test_the_role_model_learns_only_from_what_it_reads_at_run_time(trained: Path
     assert models is not None and models.role is not None
     vocabulary = set(models.role.steps[0][1].get_feature_names_out())
     assert vocabulary and not {name for name in vocabulary if name.startswith("role")}
+
+
+def test_a_sense_note_on_a_phrase_labels_the_mention_inside_it(lexicon: Lexicon) -> None:
+    """Regression (rpn20): the note « Secrétaire d'Etat chargée de la famille » (sense autre) did not reach the
+    « Etat » mention inside it, labelled the State because the convention's gold has the State: trained on, the
+    mention model read « Conseil d'État » and « secrétariat d'État » as the State."""
+    from pipeline.classify import analyse_hits
+    from pipeline.train import mention_label
+
+    text = "Entre l'Etat, représenté par Mme X., Secrétaire d’Etat chargée de la famille, et la Cnaf.\n"
+    document = ExtractedDocument("rpn20", "6" * 64, [Page(1, text)])
+    hits = match_document(build_matcher(lexicon), document)
+    gold = {"partners": [{"entity_id": "etat", "signataire": True}], "dispositifs": []}
+    gold["sense_notes"] = [{"entity": "etat", "surface": "Secrétaire d'Etat chargée de la famille", "sense": "autre"}]
+    items = analyse_hits(document, hits, analyse_structure(document, lexicon), lexicon, None, keep_rejected=True)
+    labels = {item.mention.surface: mention_label(item, gold) for item in items if item.mention is not None}
+    assert (labels["l'Etat"], labels["Etat"]) == ("entite", "autre")
