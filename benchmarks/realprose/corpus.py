@@ -42,8 +42,8 @@ SPLITS = (
     "fresh9",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together. Empty since
-# fresh8 and fresh9 (labelled on 2026-12-01 before cdv ran on them) were scored once and read (not trained on yet, see
-# models/MODEL_CARD.md): the next accuracy claim needs a new part, labelled before anything else changes.
+# fresh8 and fresh9 (labelled on 2026-12-01 before cdv ran on them) were scored once, read and trained on: the next
+# accuracy claim needs a new part, labelled before anything else changes.
 UNSEEN_SPLITS: tuple[str, ...] = ()
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
