@@ -33,7 +33,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 from pipeline.candidate_training import candidate_examples, fit_candidate_scorer
 from pipeline.classify import Analysed, analyse_hits, role_inputs, sense_text
-from pipeline.evaluate import out_of_lexicon_names, same_organisation
+from pipeline.evaluate import named_outside, out_of_lexicon_names, same_organisation
 from pipeline.lexicon import Lexicon
 from pipeline.match import LOOSE_METHODS, LexiconMatcher, fold_text, match_document
 from pipeline.models import Models, save_model, write_card
@@ -202,10 +202,10 @@ def gold_sense(item: Analysed, gold: dict[str, Any]) -> str:
 # --- labels --------------------------------------------------------------------------------------------
 
 
-def named_outside(surface: str, gold: dict[str, Any]) -> bool:
+def printed_outside(surface: str, gold: dict[str, Any]) -> bool:
     """Whether a gold lists the organisation a mention prints among its organisations outside the lexicons (the
     lexicons gained it after the gold was labelled: « Keolis »): the mention names an organisation."""
-    return bool(surface) and any(same_organisation(name, surface) for name in out_of_lexicon_names(gold))
+    return named_outside((surface,), out_of_lexicon_names(gold)) is not None
 
 
 def signing_outside(surface: str, gold: dict[str, Any]) -> bool:
@@ -239,7 +239,7 @@ def correct_label(item: Analysed, gold: dict[str, Any]) -> int | None:
         return None  # an entity the gold does not label (added to the lexicons after the corpus)
     present = {e["entity_id"] for e in gold.get("partners", []) + gold.get("dispositifs", [])}
     if detection.entity_id not in present:
-        return int(named_outside(item.mention.surface if item.mention else "", gold))
+        return int(printed_outside(item.mention.surface if item.mention else "", gold))
     if item.senses and gold_sense(item, gold) not in ("", detection.entity_id):
         return 0
     if detection.kind == "partenaire":
@@ -300,38 +300,38 @@ def squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def note_covers(noted: str, item: Analysed) -> bool:
-    """Whether a sense note's folded surface is the mention's, or a phrase around it as printed (« Secrétaire
-    d'Etat chargée de la famille » for the « Etat » in it)."""
-    mention = item.mention
+def folded(text: str) -> str:
+    """Text folded for comparing a note with a printed mention: case, accents, spaces and apostrophes."""
+    return fold_text(squeeze(text)).replace("’", "'")
+
+
+def note_covers(note_surface: str, item: Analysed) -> bool:
+    """Whether a sense note's surface is the mention's, or a phrase around it as printed (« Secrétaire d'Etat
+    chargée de la famille » for the « Etat » in it)."""
+    mention, noted = item.mention, folded(note_surface)
     if mention is None or not noted:
         return False
-    noted = noted.replace("’", "'")
-    surface = fold_text(squeeze(mention.surface)).replace("’", "'")
-    if noted == surface:
-        return True
-    around = fold_text(squeeze(f"{mention.left}{mention.surface}{mention.right}")).replace("’", "'")
-    return surface in noted and noted in around
+    surface = folded(mention.surface)
+    return noted == surface or (surface in noted and noted in folded(mention.left + mention.surface + mention.right))
 
 
 def mention_label(item: Analysed, gold: dict[str, Any]) -> str:
     """The sense of a candidate mention in a gold-labelled contract.
 
     A sense note of the gold (`sense_notes`: entity, surface or a phrase around it, sense; real-prose gold) decides
-    first. A loose
-    variant of a demo contract (whose gold lists its mentions) names the entity only when a gold mention of
-    the entity on its page, or the next or previous one, prints it with the same casing. Otherwise the
-    mention names the entity when the contract's gold lists the entity, or lists what it prints among the
-    organisations outside the lexicons (`named_outside`)."""
+    first (`note_covers`). A loose variant of a demo contract (whose gold lists its mentions) names the entity only
+    when a gold mention of the entity on its page, or the next or previous one, prints it with the same casing.
+    Otherwise the mention names the entity when the contract's gold lists the entity, or lists what it prints among
+    the organisations outside the lexicons (`printed_outside`)."""
     mention = item.mention
     entity, page = item.detection.entity_id, item.detection.page
     surface = squeeze(mention.surface if mention else "")
     for note in gold.get("sense_notes", []):
-        if note.get("entity") == entity and note_covers(squeeze(fold_text(note.get("surface", ""))), item):
+        if note.get("entity") == entity and note_covers(note.get("surface", ""), item):
             return str(note.get("sense", "non"))
     present = {e["entity_id"] for e in gold.get("partners", []) + gold.get("dispositifs", [])}
     if entity not in present:
-        return ENTITY_SENSE if named_outside(surface, gold) else "non"
+        return ENTITY_SENSE if printed_outside(surface, gold) else "non"
     if gold.get("mentions") and item.detection.method in LOOSE_METHODS:
         printed = [
             squeeze(m.get("surface", ""))
