@@ -37,7 +37,7 @@ def squeeze(text: str) -> str:
 def test_the_set_has_sourced_labelled_excerpts_in_twelve_parts(lexicon: Lexicon) -> None:
     documents = load_documents()
     assert len(documents) >= 25
-    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 12  # every part has excerpts
+    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 14  # every part has excerpts
     assert len({d.doc_id for d in documents}) == len(documents)
     assert {d.producer for d in documents} == {"reportlab", "chromium", "libreoffice"}
     ids = {e.entity_id for e in lexicon.entities}
@@ -108,6 +108,8 @@ def source_key(source: str) -> str:
         ("fresh7", "rpl"),
         ("fresh8", "rpm"),
         ("fresh9", "rpn"),
+        ("fresh10", "rpo"),
+        ("fresh11", "rpp"),
     ],
 )
 def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_outside_the_lexicons(
@@ -133,7 +135,9 @@ def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_ou
         assert all(squeeze(o["name"]) in text for o in doc.out_of_lexicon), doc.doc_id
         assert all(squeeze(s["surface"]) in text for s in doc.senses), doc.doc_id
         signatories = [p for p in doc.partners if p["signataire"]] + [o for o in doc.out_of_lexicon if o["signataire"]]
-        said = any("rule 5" in note and "sign" in note for note in doc.label_notes)  # « 17 entités ont signé »
+        said = any(
+            ("rule 5" in note or "rpm13" in note) and "sign" in note for note in doc.label_notes
+        )  # rule 5 (rpm13)
         assert doc in signed or not signatories or said, doc.doc_id
         explained = any(
             "sign" in note for note in doc.label_notes
