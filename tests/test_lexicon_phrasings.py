@@ -302,3 +302,11 @@ def test_the_new_programme_written_with_renovation_is_not_the_first(
 ) -> None:
     found = {d.entity_id for d in detections_of(sentence, lexicon, models)}
     assert "npnru" in found and "pnru" not in found
+
+
+def test_the_overseas_youth_and_social_cohesion_directorate_is_the_dreets(lexicon: Lexicon, models: Models) -> None:
+    sentence = (  # rpn04 (Cap Excellence, 2016)
+        "la Direction de la Protection Judiciaire de la Jeunesse, la Direction de la Jeunesse et de la Cohésion "
+        "Sociale, la Direction Départementale de la Sécurité Publique"
+    )
+    assert "dreets" in {d.entity_id for d in detections_of(sentence, lexicon, models)}
