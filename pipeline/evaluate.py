@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,10 @@ Pair = tuple[str, str]
 
 class EvaluationError(CdvError):
     """The gold file or the run folder cannot be read (message in French)."""
+
+
+# « Association Unis cité » is the association « Unis cité »; « Association des maires … » is no other name
+ASSOCIATION_WORD = re.compile(r"^association (?!(?:de|des|du|d|pour|la|le|les|l|en|et|au|aux)\b)")
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -279,12 +284,13 @@ def _errors(
 
 
 def same_organisation(left: str, right: str) -> bool:
-    """Two spellings of one organisation's name (folded; one inside the other; or token-set ratio >= 90)."""
+    """Two spellings of one organisation's name (folded; one inside the other; or token-set ratio >= 90), the
+    word « association » before a name left out (« Association Unis cité » is « Unis cité »)."""
     from rapidfuzz import fuzz
 
     from pipeline.candidates import name_key
 
-    a, b = name_key(left), name_key(right)
+    a, b = (ASSOCIATION_WORD.sub("", name_key(name)) for name in (left, right))
     if not a or not b:
         return False
     short, long = sorted((a, b), key=len)

@@ -176,6 +176,9 @@ def test_candidates_recall_and_noise_per_contract(tmp_path: Path) -> None:
     assert scores["missed"] == [{"contract_id": "a", "name": "Ville et Banlieue"}]
     assert not same_organisation("Association", "Association des maires de grandes villes")
     assert same_organisation("Délégation régionale académique", "la Délégation régionale académique (DRAJES)")
+    assert same_organisation("Association Unis cité", "Unis cité")  # rpm32: the word before a coined name
+    assert not same_organisation("Association des maires de France", "Maires de France")
+    assert not same_organisation("Fondation Vinci pour la Cité", "Vinci")
 
 
 def test_an_organisation_name_read_as_a_mapping_is_a_french_error(tmp_path: Path, files: tuple[Path, Path]) -> None:
