@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
+from pipeline.candidate_spans import clause_bounds, clause_items
 from pipeline.candidate_words import candidate_words
 from pipeline.candidates import LEGAL_FORMS, Candidate, french_stop_words, name_key
 from pipeline.match import fold_text
@@ -64,7 +65,7 @@ LIST_JOIN = re.compile(r"[ \t]*,[ \t]*(?:(?:et|ou)[ \t]+)?|[ \t]+(?:et|ou)[ \t]+
 LIST_BEFORE = re.compile(rf"[{UPPER_CHARS}][\w’'-]*[ \t]*(?:,|,? et|,? ou)[ \t]+$")  # "Caf, X", "France urbaine et X"
 LIST_AFTER = re.compile(rf"[ \t]*(?:,|,? et|,? ou)[ \t]+[{UPPER_CHARS}]")
 DEFAULT_THRESHOLD = 0.5
-SOURCES = ("signature", "motif", "sigle_defini", "sigle", "ner", "majuscules", "indice", "tete")
+MAX_COUNTED = 10  # counts of items and lexicon names in a name's clause are capped there
 
 
 def name_features(name: str, vocabulary: frozenset[str]) -> dict[str, float]:
@@ -123,7 +124,8 @@ def occurrence_features(
     organisations ("entreprises", "partenaires") earlier in its sentence, what follows, sentence start, list
     item, heading line, signature page, whether it stands in a list of names: beside a lexicon name (`hits`:
     "Action Logement et Villes de France") or another capitalised name ("France urbaine, Ville et Banlieue"), and
-    whether its line or page reads as a table of contents or an agenda ("II.1 ERDF Rapporteur ..... 12")."""
+    whether its line or page reads as a table of contents or an agenda ("II.1 ERDF Rapporteur ..... 12"), and how
+    many items and lexicon names its clause enumerates ("Pôle emploi, Reims habitat, la Caf")."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start : len(text) if line_end < 0 else line_end]
@@ -133,6 +135,8 @@ def occurrence_features(
     cut = max((i for i, t in enumerate(sentence) if t in SENTENCE_TOKENS), default=-1)
     sentence = sentence[cut + 1 :]
     previous = before[-1] if before else "^"
+    clause_start, clause_end = clause_bounds(text, start, end)
+    clause_hits = sum(1 for s, e in hits or [] if clause_start <= s and e <= clause_end)
     sentence_initial = not before or previous in (".", "!", "?", ":", "•", "-", "–") or bool(BULLET.match(line))
     return {
         f"src={source}": 1.0,
@@ -158,6 +162,8 @@ def occurrence_features(
         "toc_line": float(is_contents_line(line)),
         "numbered_line": float(is_numbered_line(line)),
         "contents_page": contents_page(text),
+        "enumeration_items": float(min(clause_items(text, clause_start, clause_end), MAX_COUNTED)),
+        "enumeration_lexicon_names": float(min(clause_hits, MAX_COUNTED)),
     }
 
 

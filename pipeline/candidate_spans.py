@@ -6,8 +6,9 @@ et/pour/sur/en allowed: "Apprentis d'Auteuil", "Villes de France"), mixed-case a
 after a cue word ("le bailleur Vilogia", "l'association X"), acronyms linked to their expansion both ways
 ("ACIF (Association …)", "Association … (ACIF)"), and the phrase an organisation's head word opens, in lower case
 after it ("l'Observatoire départemental des cités éducatives", "Direction de la jeunesse, de l'éducation
-populaire et de la vie associative"; head words in `candidate_words.csv`).
-Most proposals are not organisations: `pipeline.candidate_score`
+populaire et de la vie associative"; head words in `candidate_words.csv`), the items of an enumeration of three
+or more, lower-case words kept ("Le Foyer Rémois, Plurial Novilia, Reims habitat"), and short capitalised phrases in
+quotation marks (« Nos Quartiers ont des Talents »). Most proposals are not organisations: `pipeline.candidate_score`
 decides, with a calibrated model, which are shown to analysts.
 """
 
@@ -95,6 +96,16 @@ TITLE_OF = re.compile(  # "Directeur de France-Médiation": the body a title is 
 )
 TRAILING_WORD = re.compile(r"[ \n]([\w’]+)$")
 MAX_DEFINITION_WORDS = 15
+ITEM_BREAK = re.compile(r"\s*(?:[,;]|\s[-–]\s|\bet\b|\bou\b|°\)|\s[-–•]\s*$)\s*", re.M)  # between list items
+CLAUSE_BREAK = re.compile(r"[.:!?()«»\[\]\u201c\u201d\"](?=\s|$)|[()«»\[\]]|\n[ \t]*\n|\n[ \t]*(?=[-–•·*▪●◦►])")
+ITEM_ARTICLE = re.compile(r"^(?:(?:le|la|les|Le|La|Les)\s+|[lL]['’])")
+MAX_ITEM_WORDS = 6
+MAX_ITEM_CHARS = 60
+MIN_LIST_ITEMS = 3
+QUOTED_NAME = re.compile(
+    rf"[«\u201c\"][ \u00a0]*(?P<name>[{UPPER}0-9][^«»\u201c\u201d\"\n]{{2,70}}?)[ \u00a0]*[»\u201d\"]"
+)
+MAX_QUOTED_WORDS = 8
 
 
 def strip_leading(name: str, start: int, stop_words: frozenset[str]) -> tuple[str, int]:
@@ -276,6 +287,64 @@ def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_wor
     if proper and word[:1].islower() and folded not in HEAD_PHRASE_PARTICLES and "'" not in folded:
         return False
     return not (folded == "pour" and following is not None and INFINITIVE.search(following.lower()) is not None)
+
+
+def list_items(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, name) of the items of enumerations: in a clause holding three items or more separated by
+    commas, "et", "ou" or dashes, each item of six words at most that starts with a capital or a digit after
+    its article, lower-case words and digits kept ("Reims habitat", "Prévention péi", "7S4 multisports",
+    "Habitat du pays de Romans"): local names the capitalised runs cut short."""
+    clause_start = 0
+    for clause_end in [*(m.start() for m in CLAUSE_BREAK.finditer(text)), len(text)]:
+        items: list[tuple[int, int]] = []
+        left = clause_start
+        for found in ITEM_BREAK.finditer(text, clause_start, clause_end):
+            items.append((left, found.start()))
+            left = found.end()
+        items.append((left, clause_end))
+        clause_start = clause_end + 1
+        named = [item for start, end in items if (item := list_item(text, start, end)) is not None]
+        if len(named) >= MIN_LIST_ITEMS:
+            yield from named
+
+
+def quoted_names(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, name) of short capitalised phrases in quotation marks (« Nos Quartiers ont des Talents »,
+    « Habitat 62/59 Picardie »): a name as a name is quoted, or a project's or a scheme's, for the model to tell."""
+    for match in QUOTED_NAME.finditer(text):
+        name = match.group("name")
+        if len(name.split()) <= MAX_QUOTED_WORDS:
+            yield match.start("name"), match.end("name"), name
+
+
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) of the clause a name stands in, between the breaks `list_items` reads enumerations within
+    (at most 400 characters each side)."""
+    window = max(0, start - 400)
+    left = max((m.end() for m in CLAUSE_BREAK.finditer(text, window, start)), default=window)
+    found = CLAUSE_BREAK.search(text, end, min(len(text), end + 400))
+    return left, found.start() if found is not None else min(len(text), end + 400)
+
+
+def clause_items(text: str, start: int, end: int) -> int:
+    """How many stretches list separators cut a clause into (1 for running prose)."""
+    return 1 + sum(1 for _ in ITEM_BREAK.finditer(text, start, end))
+
+
+def list_item(text: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """An enumeration's item written as a name, without its article, or None."""
+    raw = text[start:end]
+    stripped = raw.strip()
+    start += raw.find(stripped[:1]) if stripped else 0
+    article = ITEM_ARTICLE.match(stripped)
+    if article is not None and not (stripped[0].isupper() and stripped[article.end() :][:1].islower()):
+        stripped, start = stripped[article.end() :], start + article.end()  # "Les alizées" keeps its article
+    words = stripped.split()
+    if not words or len(words) > MAX_ITEM_WORDS or len(stripped) > MAX_ITEM_CHARS:
+        return None
+    if not (stripped[0].isupper() or stripped[0].isdigit()) or not any(c.isalpha() for c in stripped):
+        return None
+    return start, start + len(stripped), " ".join(words)
 
 
 def mixed_acronyms(text: str) -> Iterator[tuple[int, int, str]]:

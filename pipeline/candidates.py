@@ -33,7 +33,9 @@ from pipeline.candidate_spans import (
     cue_names,
     defined_names,
     head_phrases,
+    list_items,
     mixed_acronyms,
+    quoted_names,
 )
 from pipeline.lexicon import Lexicon
 from pipeline.match import fold_text, text_to_snippet
@@ -335,7 +337,8 @@ def page_candidates(
 
 def wide_page_candidates(contract_id: str, number: int, text: str, stop_words: frozenset[str]) -> list[Candidate]:
     """The wide proposals of one page: capitalised runs, names after a cue word, names defined with their
-    acronym (either way), mixed-case acronyms, phrases opened by an organisation's head word."""
+    acronym (either way), mixed-case acronyms, phrases opened by an organisation's head word, the items of
+    enumerations and short quoted names."""
     found = []
     for start, end, name in capitalised_runs(text, stop_words):
         found.append(Candidate(contract_id, number, start, end, name, "majuscules", text_to_snippet(text, start, end)))
@@ -348,6 +351,10 @@ def wide_page_candidates(contract_id: str, number: int, text: str, stop_words: f
         found.append(Candidate(contract_id, number, start, end, acronym, "sigle", text_to_snippet(text, start, end)))
     for start, end, name in head_phrases(text, stop_words):
         found.append(Candidate(contract_id, number, start, end, name, "tete", text_to_snippet(text, start, end)))
+    for start, end, name in list_items(text):
+        found.append(Candidate(contract_id, number, start, end, name, "liste", text_to_snippet(text, start, end)))
+    for start, end, name in quoted_names(text):
+        found.append(Candidate(contract_id, number, start, end, name, "guillemets", text_to_snippet(text, start, end)))
     return found
 
 

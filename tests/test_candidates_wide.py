@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from pipeline.candidate_score import contract_features, group_name
-from pipeline.candidate_spans import capitalised_runs, cue_names, defined_names, head_phrases, mixed_acronyms
+from pipeline.candidate_spans import (
+    capitalised_runs,
+    cue_names,
+    defined_names,
+    head_phrases,
+    list_items,
+    mixed_acronyms,
+    quoted_names,
+)
 from pipeline.candidate_training import choose_threshold
 from pipeline.candidates import (
     CANDIDATE_COLUMNS,
@@ -340,3 +348,38 @@ def test_names_of_strong_evidence_are_kept_whatever_the_model_says(lexicon: Lexi
     with_model = contract_candidates(document, hits, lexicon, frozenset({2}), True, models=models)
     assert evidence <= set(with_model)
     assert "Logirem Habitat" in {c.name for c in with_model} - {c.name for c in strong}
+
+
+def items(text: str) -> list[str]:
+    return [name for _, _, name in list_items(text)]
+
+
+def test_landlords_listed_with_lower_case_kind_words_are_proposed() -> None:
+    text = (
+        "la ville de Reims et les trois bailleurs – Le Foyer Rémois, Plurial Novilia, Reims habitat – à formaliser "
+        "leurs engagements"
+    )
+    assert items(text) == ["Foyer Rémois", "Plurial Novilia", "Reims habitat"]
+
+
+def test_coined_association_names_in_a_list_are_proposed_with_digits_and_lower_case_words() -> None:
+    text = "Vien A Zot, Tré d'Union, Prévention péi, Zama, 7S4 multisports, Les alizées, le Masque de\nfer."
+    assert items(text) == [
+        "Vien A Zot",
+        "Tré d'Union",
+        "Prévention péi",
+        "Zama",
+        "7S4 multisports",
+        "Les alizées",
+        "Masque de fer",
+    ]
+
+
+def test_a_list_of_two_or_of_long_clauses_proposes_no_item() -> None:
+    assert items("signé par l'État et la Région.") == []
+    assert items("Les actions financées, les moyens engagés par chaque partenaire et le suivi annuel du contrat.") == []
+
+
+def test_short_capitalised_phrases_in_quotation_marks_are_proposed() -> None:
+    text = "1. SA d’HLM « Habitat 62/59 Picardie » ; « Nos Quartiers ont des Talents » : un levier"
+    assert [name for _, _, name in quoted_names(text)] == ["Habitat 62/59 Picardie", "Nos Quartiers ont des Talents"]
