@@ -101,7 +101,8 @@ CLAUSE_BREAK = re.compile(r"[.:!?()«»\[\]\u201c\u201d\"](?=\s|$)|[()«»\[\]]|
 ITEM_ARTICLE = re.compile(r"^(?:(?:le|la|les|Le|La|Les)\s+|[lL]['’])")
 MAX_ITEM_WORDS = 6
 MAX_ITEM_CHARS = 60
-MIN_LIST_ITEMS = 3
+MIN_LIST_STRETCHES = 3  # an enumeration: three stretches or more between list separators …
+MIN_LIST_NAMES = 2  # … of which two or more are written as names (« entre la ville de X, la SPA Y et l'Association Z »)
 QUOTED_NAME = re.compile(
     rf"[«\u201c\"][ \u00a0]*(?P<name>[{UPPER}0-9][^«»\u201c\u201d\"\n]{{2,70}}?)[ \u00a0]*[»\u201d\"]"
 )
@@ -290,10 +291,10 @@ def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_wor
 
 
 def list_items(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, name) of the items of enumerations: in a clause holding three items or more separated by
-    commas, "et", "ou" or dashes, each item of six words at most that starts with a capital or a digit after
-    its article, lower-case words and digits kept ("Reims habitat", "Prévention péi", "7S4 multisports",
-    "Habitat du pays de Romans"): local names the capitalised runs cut short."""
+    """(start, end, name) of the items of enumerations: in a clause cut into three stretches or more by commas,
+    "et", "ou" or dashes, two of them names at least, each item of six words at most that starts with a capital
+    or a digit after its article, lower-case words and digits kept ("Reims habitat", "Prévention péi",
+    "7S4 multisports", "Habitat du pays de Romans"): local names the capitalised runs cut short."""
     clause_start = 0
     for clause_end in [*(m.start() for m in CLAUSE_BREAK.finditer(text)), len(text)]:
         items: list[tuple[int, int]] = []
@@ -304,7 +305,7 @@ def list_items(text: str) -> Iterator[tuple[int, int, str]]:
         items.append((left, clause_end))
         clause_start = clause_end + 1
         named = [item for start, end in items if (item := list_item(text, start, end)) is not None]
-        if len(named) >= MIN_LIST_ITEMS:
+        if len(items) >= MIN_LIST_STRETCHES and len(named) >= MIN_LIST_NAMES:
             yield from named
 
 

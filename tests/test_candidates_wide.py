@@ -383,3 +383,11 @@ def test_a_list_of_two_or_of_long_clauses_proposes_no_item() -> None:
 def test_short_capitalised_phrases_in_quotation_marks_are_proposed() -> None:
     text = "1. SA d’HLM « Habitat 62/59 Picardie » ; « Nos Quartiers ont des Talents » : un levier"
     assert [name for _, _, name in quoted_names(text)] == ["Habitat 62/59 Picardie", "Nos Quartiers ont des Talents"]
+
+
+def test_two_names_in_a_list_of_three_stretches_are_proposed() -> None:  # rpo38
+    text = (
+        "Signature d'une convention entre la ville de Mulhouse, la SPA Mulhouse Haute-Alsace et l'Association "
+        "Assistance aux animaux Alsace (444)"
+    )
+    assert items(text) == ["SPA Mulhouse Haute-Alsace", "Association Assistance aux animaux Alsace"]
