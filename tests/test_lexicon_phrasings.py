@@ -310,3 +310,29 @@ def test_the_overseas_youth_and_social_cohesion_directorate_is_the_dreets(lexico
         "Sociale, la Direction Départementale de la Sécurité Publique"
     )
     assert "dreets" in {d.entity_id for d in detections_of(sentence, lexicon, models)}
+
+
+def test_the_new_renovation_programme_without_national_is_the_npnru(lexicon: Lexicon, models: Models) -> None:
+    sentence = (  # rpq16 (Reims, conseil municipal of 4 November 2024)
+        "création de logements sociaux dans le cadre du Nouveau Programme de Rénovation Urbaine, mais pas seulement."
+    )
+    found = {d.entity_id for d in detections_of(sentence, lexicon, models)}
+    assert "npnru" in found and "pnru" not in found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "entity_id"),
+    [
+        (  # rpp32 (ASH, 2008)
+            "A côté de la Ligue française de l'enseignement et de l'éducation permanente, des Centres "
+            "d'entraînement aux méthodes d'éducation active (Cemea) et de la Fédération nationale des Francas",
+            "ligue_enseignement",
+        ),
+        (  # rpp23 (accord-cadre DPM, DIV, ACSÉ, SDFE)
+            "le service des droits des femmes et de l'égalité (SDFE), représenté par Madame X., chef de service",
+            "ddfe",
+        ),
+    ],
+)
+def test_a_former_name_or_a_national_head(lexicon: Lexicon, models: Models, sentence: str, entity_id: str) -> None:
+    assert entity_id in {d.entity_id for d in detections_of(sentence, lexicon, models)}
