@@ -45,10 +45,10 @@ SPLITS = (
     "fresh12",
     "fresh13",
 )
-# The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
-# fresh12 and fresh13, labelled on 2026-12-01 by four helpers before cdv ran on them (fresh10 and fresh11, labelled
-# the same way earlier that day, were scored once, read and trained on).
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh12", "fresh13")
+# The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once. Empty
+# since fresh12 and fresh13 (labelled on 2026-12-01 before cdv ran on them) were scored once, read and trained on: the
+# next accuracy claim needs a new part, labelled before it is run.
+UNSEEN_SPLITS: tuple[str, ...] = ()
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
