@@ -22,8 +22,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.definitions import hits_as_defined
+from pipeline.era import hits_in_era
 from pipeline.lexicon import Lexicon
-from pipeline.match import LOOSE_METHODS, MEMBER_METHOD, fold_text
+from pipeline.match import ACRONYM_METHODS, LOOSE_METHODS, MEMBER_METHOD, fold_text
 from pipeline.models import Models
 from pipeline.sense import ACCEPT_PROBABILITY, Mention, entity_probabilities, head_class_of, head_of, page_mention
 from pipeline.structure import (
@@ -50,7 +52,6 @@ TITLE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 FOR_BEFORE = re.compile(r"(?:^|\s)(?:pour|POUR|Pour)\s+(?:l['’]|la\s+|le\s+|les\s+)?$")
-ACRONYM_METHODS = ("sigle", "sigle_ambigu", "sigle_variante")
 
 
 @dataclass
@@ -177,6 +178,8 @@ def analyse_hits(
     if not isinstance(structure, DocumentStructure):
         structure = analyse_structure(document, lexicon, models=models)
     assert isinstance(structure, DocumentStructure)
+    hits = hits_in_era(hits, document, lexicon.eras)  # « PRU » in a text of 2008 is the first programme
+    hits = hits_as_defined(hits, document, lexicon)  # « … de rénovation urbaine (PRU) » defines « PRU »
     by_id = lexicon.by_id()
     sense_themes = {entity.entity_id: entity.themes for entity in lexicon.entities}
     sense_themes |= {term.term_id: term.themes for term in lexicon.glossary}

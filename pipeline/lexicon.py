@@ -22,6 +22,7 @@ PARTNERS_FILE = "partners.csv"
 DISPOSITIFS_FILE = "dispositifs.csv"
 THEMES_FILE = "themes.csv"
 AMBIGUOUS_FILE = "ambiguous.csv"
+ERAS_FILE = "eras.csv"
 GLOSSARY_FILE = "glossary.csv"
 INDICATORS_FILE = "indicators.csv"
 VARIANTS_FILE = "variants.csv"
@@ -97,6 +98,7 @@ class Lexicon:
     glossary: tuple[GlossaryTerm, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     variants: tuple[tuple[str, str], ...] = ()
+    eras: dict[str, tuple[int, str]] = field(default_factory=dict)  # scheme -> (first year, scheme meant before)
 
     def by_id(self) -> dict[str, Entity]:
         return {entity.entity_id: entity for entity in self.entities}
@@ -257,6 +259,7 @@ def load_lexicon_version(directory: Path, version: str) -> Lexicon:
     glossary = tuple(row_to_glossary_term(row) for _, row in optional_rows(directory / GLOSSARY_FILE))
     indicators = tuple(row_to_indicator(row) for _, row in optional_rows(directory / INDICATORS_FILE))
     variants = load_variants(directory, {entity.entity_id for entity in entities})
+    eras = load_eras(directory, {entity.entity_id for entity in entities})
     return Lexicon(
         entities=tuple(entities),
         themes=themes,
@@ -265,7 +268,25 @@ def load_lexicon_version(directory: Path, version: str) -> Lexicon:
         glossary=glossary,
         indicators=indicators,
         variants=variants,
+        eras=eras,
     )
+
+
+def load_eras(directory: Path, entity_ids: set[str]) -> dict[str, tuple[int, str]]:
+    """Schemes' first years (`eras.csv`: id, since, earlier): in a document dated before it, a scheme's names
+    mean the scheme it succeeded (`pipeline.era`)."""
+    eras: dict[str, tuple[int, str]] = {}
+    for line, row in optional_rows(directory / ERAS_FILE):
+        entity_id, since, earlier = row.get("id", ""), row.get("since", ""), row.get("earlier", "")
+        where = f"{directory / ERAS_FILE}, ligne {line}"
+        if entity_id not in entity_ids or earlier not in entity_ids:
+            raise LexiconError(
+                f"{where} : identifiant inconnu « {entity_id if entity_id not in entity_ids else earlier} »."
+            )
+        if not since.isdigit() or not 1900 <= int(since) <= 2100:
+            raise LexiconError(f"{where} : année « {since} » invalide (quatre chiffres, par exemple 2014).")
+        eras[entity_id] = (int(since), earlier)
+    return eras
 
 
 def load_variants(directory: Path, entity_ids: set[str]) -> tuple[tuple[str, str], ...]:

@@ -50,6 +50,7 @@ SCORES = {
 }
 MEMBER_METHOD = "membre"  # the method of those mentions
 LOOSE_METHODS = ("variante", "sigle_variante")
+ACRONYM_METHODS = ("sigle", "sigle_ambigu", "sigle_variante")  # hits of an acronym
 LOOSE_ACRONYM_MIN_LETTERS = 3
 WORD_CHARS = r"0-9A-Za-zÀ-ÖØ-öø-ÿœŒ"
 TOKEN_PATTERN = re.compile(rf"[{WORD_CHARS}]+")

@@ -1,0 +1,53 @@
+"""The era of a document, and schemes that did not exist yet when it was written.
+
+Some scheme names outlive their scheme: « PRU » and « projet de renouvellement urbain » name the NPNRU in a contract
+of 2024, but the first programme (PNRU) in a contrat urbain de cohésion sociale of 2008. The lexicon's `eras.csv`
+gives a scheme's first year and the scheme its names meant before (`Era`). A document's year is the latest year it
+dates something with, horizons left out (« en vigueur jusqu'au 31 décembre 2014 »); in a document dated earlier than
+a scheme's first year, its hits are read as the scheme it succeeded. A document that dates nothing is left as is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from pipeline.types import ExtractedDocument, Hit
+
+YEAR = re.compile(r"(?<![\d.,/])(?:19[5-9]\d|20[0-4]\d)(?![\d.,/])")
+HORIZON = re.compile(  # the year a text looks forward to, not the year it was written in
+    r"(?:jusqu['’]\s*(?:au|en|à|a|fin)|horizon|d['’]ici|échéance|au-delà de)\b[^.\n]{0,25}$",
+    re.IGNORECASE,
+)
+HORIZON_WINDOW = 40
+
+
+def document_year(document: ExtractedDocument) -> int | None:
+    """The latest year a document dates something with (a horizon such as « jusqu'en 2014 » is not one), or None."""
+    years = [
+        int(found.group(0))
+        for page in document.pages
+        for found in YEAR.finditer(page.text)
+        if not HORIZON.search(page.text[max(0, found.start() - HORIZON_WINDOW) : found.start()])
+    ]
+    return max(years) if years else None
+
+
+def hits_in_era(hits: list[Hit], document: ExtractedDocument, earlier: dict[str, tuple[int, str]]) -> list[Hit]:
+    """The hits with each scheme that did not exist yet in the document's year read as the scheme before it
+    (`earlier`: entity id -> (first year, id of the scheme its names meant before))."""
+    if not hits or not earlier:
+        return hits
+    year = document_year(document)
+    if year is None:
+        return hits
+    read: list[Hit] = []
+    seen: set[tuple[str, int, int, int]] = set()
+    for hit in hits:
+        if hit.entity_id in earlier and year < earlier[hit.entity_id][0]:
+            hit = replace(hit, entity_id=earlier[hit.entity_id][1])
+        key = (hit.entity_id, hit.page, hit.start, hit.end)
+        if key not in seen:  # the earlier scheme may be matched at the same place already
+            seen.add(key)
+            read.append(hit)
+    return read
