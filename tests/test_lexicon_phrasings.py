@@ -336,3 +336,58 @@ def test_the_new_renovation_programme_without_national_is_the_npnru(lexicon: Lex
 )
 def test_a_former_name_or_a_national_head(lexicon: Lexicon, models: Models, sentence: str, entity_id: str) -> None:
     assert entity_id in {d.entity_id for d in detections_of(sentence, lexicon, models)}
+
+
+# Eras (`lexicons/eras.csv`): « PRU » in a text written before the NPNRU (2014) is the first programme.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CONVENTION DE GESTION URBAINE DE PROXIMITE\nPRU des Quartiers Nord de Blois — signée en 2008",  # rpn13
+        (  # rpt21 (ARRA Habitat, Chambéry)
+            "DSQ en 1990-1993, Contrat de Ville 1994-1999, GPV 2001-2003, Contrat de Ville d'Agglomération 2000-2006.\n"
+            "## Le projet de renouvellement urbain du quartier des Hauts de Chambéry\n"
+            "La convention ANRU a été signée le 17 octobre 2005."
+        ),
+    ],
+)
+def test_the_renewal_project_of_a_text_before_2014_is_the_first_programme(
+    lexicon: Lexicon, models: Models, text: str
+) -> None:
+    found = {d.entity_id for d in detections_of(text, lexicon, models)}
+    assert "pnru" in found and "npnru" not in found
+
+
+def test_the_renewal_project_of_a_2024_contract_is_the_npnru(lexicon: Lexicon, models: Models) -> None:
+    text = "Le contrat de ville 2024-2030 s'articule avec le PRU du quartier des Hauts de Chambéry."
+    found = {d.entity_id for d in detections_of(text, lexicon, models)}
+    assert "npnru" in found and "pnru" not in found
+
+
+# Acronyms a text defines in brackets after another entity's name (`pipeline/definitions.py`).
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        (  # rps08 (Nantes, contrat de ville 2015-2020): the first programme's projects
+            "Durant cette période, des projets de rénovation urbaine spécifiquement identifiés comme tels (PRU) ont "
+            "concerné quatre sites. Le PRU de Malakoff s'achève.",
+            "pnru",
+            "npnru",
+        ),
+        (  # rpk04 (Vitrolles): the same programme, named as one project
+            "Historique : une démarche engagée dès 2003, le projet de rénovation urbaine (PRU) du quartier des Pins",
+            "pnru",
+            "npnru",
+        ),
+        (  # a list of tools: « CLS » is the contrat local de sécurité here
+            "ateliers santé ville (ASV), réseaux d’accès aux droits, contrat local de sécurité (CLS), Ville Vie "
+            "Vacances",
+            "cls_securite",
+            "cls_sante",
+        ),
+    ],
+)
+def test_an_acronym_defined_by_the_name_before_it(
+    lexicon: Lexicon, models: Models, text: str, present: str, absent: str
+) -> None:
+    found = {d.entity_id for d in detections_of(text, lexicon, models)}
+    assert present in found and absent not in found
