@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from realprose.corpus import (
     SPLITS,
+    RealDocument,
     build_corpus,
     document_to_model,
     libreoffice_path,
@@ -34,7 +35,7 @@ def squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_the_set_has_sourced_labelled_excerpts_in_twelve_parts(lexicon: Lexicon) -> None:
+def test_the_set_has_sourced_labelled_excerpts_in_every_part(lexicon: Lexicon) -> None:
     documents = load_documents()
     assert len(documents) >= 25
     assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 20  # every part has excerpts
@@ -80,6 +81,12 @@ ADDED_AFTER_LABELLING = frozenset(
 )
 
 
+@pytest.fixture(scope="module")
+def every_document() -> list[RealDocument]:
+    """Every excerpt of the set, read once for the tests that compare a part with the others."""
+    return load_documents()
+
+
 def labelled_lexicon_surfaces(lexicon: Lexicon) -> set[str]:
     """The folded names of the lexicon entities the parts were labelled against."""
     return {
@@ -119,10 +126,10 @@ def source_key(source: str) -> str:
     ],
 )
 def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_outside_the_lexicons(
-    lexicon: Lexicon, split: str, prefix: str
+    lexicon: Lexicon, every_document: list[RealDocument], split: str, prefix: str
 ) -> None:
-    fresh = load_documents(split=split)
-    others = [d for d in load_documents() if d.split != split]
+    fresh = [d for d in every_document if d.split == split]
+    others = [d for d in every_document if d.split != split]
     assert len(fresh) >= 25
     assert all(d.doc_id.startswith(prefix) for d in fresh)
     assert not [d for d in others if d.doc_id.startswith(prefix)]
