@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import replace
 
 from pipeline.candidates import acronym_fits
 from pipeline.lexicon import Lexicon
-from pipeline.match import ACRONYM_METHODS
+from pipeline.match import ACRONYM_METHODS, hits_reread
 from pipeline.types import ExtractedDocument, Hit
 
 MAX_GAP = 60  # characters between the defining name and the bracket (« … spécifiquement identifiés comme tels »)
@@ -59,13 +58,6 @@ def hits_as_defined(hits: list[Hit], document: ExtractedDocument, lexicon: Lexic
     defined = defined_acronyms(hits, document, lexicon)
     if not defined:
         return hits
-    read: list[Hit] = []
-    seen: set[tuple[str, int, int, int]] = set()
-    for hit in hits:
-        if hit.method in ACRONYM_METHODS and hit.matched in defined:
-            hit = replace(hit, entity_id=defined[hit.matched])
-        key = (hit.entity_id, hit.page, hit.start, hit.end)
-        if key not in seen:  # an ambiguous acronym's senses become one hit
-            seen.add(key)
-            read.append(hit)
-    return read
+    return hits_reread(
+        hits, lambda hit: defined.get(hit.matched, hit.entity_id) if hit.method in ACRONYM_METHODS else hit.entity_id
+    )

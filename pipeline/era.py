@@ -2,7 +2,7 @@
 
 Some scheme names outlive their scheme: « PRU » and « projet de renouvellement urbain » name the NPNRU in a contract
 of 2024, but the first programme (PNRU) in a contrat urbain de cohésion sociale of 2008. The lexicon's `eras.csv`
-gives a scheme's first year and the scheme its names meant before (`Era`). A document's year is the latest year it
+gives a scheme's first year and the scheme its names meant before. A document's year is the latest year it
 dates something with, horizons left out (« en vigueur jusqu'au 31 décembre 2014 »); in a document dated earlier than
 a scheme's first year, its hits are read as the scheme it succeeded. A document that dates nothing is left as is.
 """
@@ -10,8 +10,8 @@ a scheme's first year, its hits are read as the scheme it succeeded. A document 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
+from pipeline.match import hits_reread
 from pipeline.types import ExtractedDocument, Hit
 
 YEAR = re.compile(r"(?<![\d.,/])(?:19[5-9]\d|20[0-4]\d)(?![\d.,/])")
@@ -41,13 +41,6 @@ def hits_in_era(hits: list[Hit], document: ExtractedDocument, earlier: dict[str,
     year = document_year(document)
     if year is None:
         return hits
-    read: list[Hit] = []
-    seen: set[tuple[str, int, int, int]] = set()
-    for hit in hits:
-        if hit.entity_id in earlier and year < earlier[hit.entity_id][0]:
-            hit = replace(hit, entity_id=earlier[hit.entity_id][1])
-        key = (hit.entity_id, hit.page, hit.start, hit.end)
-        if key not in seen:  # the earlier scheme may be matched at the same place already
-            seen.add(key)
-            read.append(hit)
-    return read
+    return hits_reread(
+        hits, lambda hit: earlier[hit.entity_id][1] if year < earlier.get(hit.entity_id, (0, ""))[0] else hit.entity_id
+    )

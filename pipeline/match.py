@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -445,6 +445,20 @@ def match_document(matcher: LexiconMatcher, document: ExtractedDocument) -> list
             for entity_id in span.senses:
                 hits.append(text_to_hit(contract, entity_id, page.number, page.text, at, span.method, span.score))
     return hits
+
+
+def hits_reread(hits: list[Hit], entity_of: Callable[[Hit], str]) -> list[Hit]:
+    """The hits with each one's entity as `entity_of` reads it, one hit per entity and place (the entity read may
+    be matched at the same place already, or an ambiguous acronym's senses become one)."""
+    read: list[Hit] = []
+    seen: set[tuple[str, int, int, int]] = set()
+    for hit in hits:
+        entity_id = entity_of(hit)
+        key = (entity_id, hit.page, hit.start, hit.end)
+        if key not in seen:
+            seen.add(key)
+            read.append(hit if entity_id == hit.entity_id else replace(hit, entity_id=entity_id))
+    return read
 
 
 def text_to_hit(
