@@ -51,6 +51,15 @@ TITLE_BEFORE = re.compile(
     r"\b[^.\n]{0,60}(?:de|du|des|d['’])\s*(?:l['’]|la\s+|le\s+|les\s+)?$",
     re.IGNORECASE,
 )
+# "a été signé par l'État, la Métropole …", "sont signataires du contrat", "ont signé": a sentence reporting who
+# signs; not the plural noun alone ("les signataires veilleront à …", "les techniciens des signataires")
+SIGNING_STATEMENT = re.compile(
+    r"\bsign(?:é|ée|és|ées|ent|eront|era|ait|aient|ant)\b|\bcosign\w*"
+    r"|\b(?:est|sont|sera|seront|était|étaient|devient|deviennent|comme|en tant que)\s+(?:co-?)?signataires?\b",
+    re.IGNORECASE,
+)
+SENTENCE_END = re.compile(r"(?<!\b[A-ZÉ])[.!?;]\s|\n\s*\n")  # not after an initial: « M. le préfet », « X. »
+SENTENCE_REACH = 300
 FOR_BEFORE = re.compile(r"(?:^|\s)(?:pour|POUR|Pour)\s+(?:l['’]|la\s+|le\s+|les\s+)?$")
 
 
@@ -73,6 +82,23 @@ def line_around(text: str, start: int, end: int) -> str:
     left = text.rfind("\n", 0, start) + 1
     right = text.find("\n", end)
     return text[left : right if right >= 0 else len(text)]
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence holding a span (bounded by a full stop, semicolon or blank line, at most `SENTENCE_REACH`
+    characters either side): a list of signatories may run over several lines of a page."""
+    lower = max(0, start - SENTENCE_REACH)
+    ends_before = [m.end() for m in SENTENCE_END.finditer(text, lower, start)]
+    left = ends_before[-1] if ends_before else lower
+    after = SENTENCE_END.search(text, end, min(len(text), end + SENTENCE_REACH))
+    return text[left : after.start() + 1 if after else min(len(text), end + SENTENCE_REACH)]
+
+
+def reports_signing(text: str, start: int, end: int) -> bool:
+    """Whether the sentence around a span says that someone signs or signed (« X, Y et Z ont signé … »)
+    without a contrastive cue (« non signataire », « sera associée »)."""
+    sentence = sentence_around(text, start, end)
+    return bool(SIGNING_STATEMENT.search(sentence)) and not CONTRASTIVE.search(sentence)
 
 
 def detection_id_for(contract_id: str, entity_id: str, context: str, occurrence: int) -> str:
@@ -137,6 +163,7 @@ def role_features(hit: Hit, page: Page, structure: DocumentStructure, n_pages: i
         "for_before": bool(FOR_BEFORE.search(before[-60:])),
         "title_before": bool(TITLE_BEFORE.search(before[-90:])),
         "contrastive": bool(CONTRASTIVE.search(line)),
+        "signing_sentence": reports_signing(text, hit.start, hit.end),
         "person_after": bool(PERSON_LINE.search(following)),
         "prose_line": len(line) > 70 and line.rstrip().endswith("."),
         "caps_line": line.isupper(),

@@ -219,11 +219,11 @@ def signing_outside(surface: str, gold: dict[str, Any]) -> bool:
 def signature_label(item: Analysed, gold: dict[str, Any]) -> int:
     """1 when the gold has the entity signing on this page (signature blocks may run over several pages)."""
     entity, page = item.detection.entity_id, item.detection.page
-    if not gold.get("mentions"):  # real-prose gold: the contract-level flag, in a signature section
+    if not gold.get("mentions"):  # real-prose gold: the contract-level flag, in a signature section or sentence
         flags = {p["entity_id"]: bool(p.get("signataire")) for p in gold.get("partners", [])}
         surface = item.mention.surface if item.mention else ""
         signs = flags.get(entity, False) or (entity not in flags and bool(surface) and signing_outside(surface, gold))
-        return int(signs and bool(item.features.get("in_signature")))
+        return int(signs and bool(item.features.get("in_signature") or item.features.get("signing_sentence")))
     mentions = [m for m in gold.get("mentions", []) if m["entity_id"] == entity]
     if any(m["page"] == page and m["context"] not in SIGNATURE_CONTEXTS for m in mentions):
         return 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.classify import classify_document, is_collision
+import pytest
+
+from pipeline.classify import classify_document, is_collision, reports_signing
 from pipeline.lexicon import Lexicon
 from pipeline.match import build_matcher, match_document
 from pipeline.structure import analyse_structure
@@ -55,3 +57,32 @@ def test_ids_are_stable_across_runs(lexicon: Lexicon) -> None:
     again = detections_of(lexicon, "Axe 1 – Santé\nL'ARS agit avec la CPAM.", SIGNATURES)
     assert [d.detection_id for d in first] == [d.detection_id for d in again]
     assert len({d.detection_id for d in first}) == len(first)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "signs"),
+    [
+        (  # préfecture de la Drôme, 2015 (rpu03): initials do not end the sentence
+            "Le 1er contrat de ville du département a été signé par X., préfet de la Drôme, X., Président de la "
+            "communauté de communes et 10 autres partenaires : Région Rhône-Alpes, Conseil départemental de la Drôme.",
+            "Région Rhône-Alpes",
+            True,
+        ),
+        (  # Toulon Provence Méditerranée (rpu08)
+            "Le Département du Var et la Région PACA (délibération du 12/12/2014) sont signataires du Contrat de Ville.",
+            "Région PACA",
+            True,
+        ),
+        (  # Aix-Marseille-Provence (rpu16)
+            "Il s'agit d'un document signé par l'Etat, la Métropole, les communes concernées, le Département.",
+            "Etat",
+            True,
+        ),
+        ("La DRAC, qui n'est pas signataire du présent contrat, participera aux travaux.", "DRAC", False),
+        ("Le contrat a été signé en 2015. La CAF finance les centres sociaux.", "CAF", False),
+        ("En lien avec la CAF, les signataires veilleront à faciliter l'accès aux droits.", "CAF", False),
+    ],
+)
+def test_a_sentence_reporting_who_signs(sentence: str, name: str, signs: bool) -> None:
+    start = sentence.index(name)
+    assert reports_signing(sentence, start, start + len(name)) is signs
