@@ -66,6 +66,7 @@ ACRONYM_THEN_NAME = re.compile(
 HEAD_WORDS = candidate_words().heads  # words that open an organisation's name written in lower case after
 HEADS = "|".join([*HEAD_WORDS, *(word.upper() for word in HEAD_WORDS)])  # "INSPECTION GENERALE DE …" too
 HEAD_WORD_RUN = r"[\w’'-]+"
+ELIDED_PRONOUNS = {"s": "se", "n": "ne", "c": "ce", "j": "je", "m": "me", "t": "te"}  # « s'engage », « n'a »
 HEAD_PHRASE = re.compile(
     rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))(?:{HEADS})"
     rf"(?:(?:,(?=[ \n](?i:d[eu] |d['’]|des )(?!(?:la |l['’])?(?:{HEADS})\b)))?"
@@ -282,6 +283,8 @@ def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_wor
     folded = word.lower().replace("’", "'")
     parts = [part for part in folded.split("'") if part]
     if any(part in stop_words and part not in HEAD_PHRASE_PARTICLES for part in parts) or parts[:1] in CONJUNCTIONS:
+        return False
+    if "'" in folded and ELIDED_PRONOUNS.get(parts[0], "") in stop_words:  # "Mission locale s'engage à …"
         return False
     if any(c.isdigit() for c in folded) or VERB_ENDING.search(folded):
         return False

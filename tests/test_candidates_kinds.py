@@ -285,3 +285,12 @@ def test_a_signing_body_s_name_stops_before_its_signer_or_a_remark() -> None:
         assert found is not None and [n for _, n in signature_names(found)] == [name], line
     runs = [n for _, _, n in capitalised_runs("Mistral Habitat Représenté par son Directeur", french_stop_words())]
     assert "Mistral Habitat" in runs
+
+
+def test_a_head_phrase_ends_before_a_reflexive_verb() -> None:
+    # demo contracts' commitments (« La Mission locale s'engage à renforcer l'aller-vers … ») were proposed whole
+    assert heads("La Mission locale s'engage à renforcer l'aller-vers auprès des jeunes.") == ["Mission locale"]
+    assert heads("L'Agence nationale de l'habitat s’engage à renforcer la gestion de proximité.") == [
+        "Agence nationale de l'habitat"
+    ]
+    assert heads("La Maison d'accueil des jeunes n'a pas ouvert.") == ["Maison d'accueil des jeunes"]
