@@ -38,7 +38,7 @@ def squeeze(text: str) -> str:
 def test_the_set_has_sourced_labelled_excerpts_in_every_part(lexicon: Lexicon) -> None:
     documents = load_documents()
     assert len(documents) >= 25
-    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 22  # every part has excerpts
+    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 24  # every part has excerpts
     assert len({d.doc_id for d in documents}) == len(documents)
     assert {d.producer for d in documents} == {"reportlab", "chromium", "libreoffice"}
     ids = {e.entity_id for e in lexicon.entities}
@@ -125,6 +125,8 @@ def source_key(source: str) -> str:
         ("fresh17", "rpv"),
         ("fresh18", "rpw"),
         ("fresh19", "rpx"),
+        ("fresh20", "rpy"),
+        ("fresh21", "rpz"),
     ],
 )
 def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_outside_the_lexicons(
@@ -206,7 +208,8 @@ def test_held_out_real_prose_keeps_its_accuracy(tmp_path: Path) -> None:
 @pytest.mark.parametrize("split", [s for s in SPLITS if s.startswith("fresh")])
 def test_a_labelled_member_brings_its_group_as_the_tables_count_it(lexicon: Lexicon, split: str) -> None:
     """GUIDE.md, fresh part: a member named alone gives its group too, signing when the member signs (rpg15's CCI
-    came without `chambres_consulaires`; the run's group row was scored a false positive; so did rpu31's and rpu36's)."""
+    came without `chambres_consulaires`; the run's group row was scored a false positive; so did rpu31's and
+    rpu36's)."""
     by_id = lexicon.by_id()
     group_of = {e.entity_id: e.group for e in lexicon.entities if e.group and e.group in by_id}
     for doc in load_documents(split=split):
