@@ -83,6 +83,12 @@ HEAD_CLASSES = {
 YEAR = re.compile(r"^\W*(?:rp\s*)?(?:19|20)\d\d\b", re.IGNORECASE)
 ADDRESS_WORDS = {"sise", "sis", "situe", "situee", "rue", "avenue", "boulevard", "parvis", "place", "quai", "adresse"}
 LOCATIVE_BEFORE = {"au", "aux", "devant", "pres"}  # "au centre social de Kerangoff": where, not who
+STAMP = re.compile(
+    r"accus[ée]e?\s+de\s+r[ée]ception|re[çc]u\s+en\s+pr[ée]fecture|envoy[ée]\s+en\s+pr[ée]fecture"
+    r"|certifi[ée]e?\s+ex[ée]cutoire|r[ée]ception\s+par\s+le\s+pr[ée]fet|\bID\s*:\s*\d{3}-\d{9}",
+    re.IGNORECASE,
+)
+STAMP_REACH = 40
 REGISTRATION_WORDS = {"declaree", "declare", "declarees", "declares", "enregistree", "immatriculee", "deposee"}
 CAPITAL_AFTER = re.compile(r"\s+(?:(?:de|du|des)\s+|d['’])?(?:la\s+|l['’])?[A-ZÉÈ]")
 MARK = re.compile(re.escape(HIT_MARK.format("§")).replace("§", "(.*?)"))
@@ -156,8 +162,10 @@ def head_before(mention: Mention) -> tuple[str, bool]:
 
 
 def head_class_of(head: str) -> str:
-    """The class of a head word (`HEAD_CLASSES`: a body whose name holds the mention, a title), else "autre"."""
-    return next((name for name, words in HEAD_CLASSES.items() if head in words), "autre")
+    """The class of a head word (`HEAD_CLASSES`: a body whose name holds the mention, a title), in the singular or
+    the plural (« syndicats de policiers municipaux », « préfets de région »), else "autre"."""
+    singular = head[:-1] if head.endswith(("s", "x")) and len(head) > 3 else head
+    return next((name for name, words in HEAD_CLASSES.items() if head in words or singular in words), "autre")
 
 
 def head_of(left: str) -> tuple[str, bool]:
@@ -207,6 +215,9 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     features["registration_cue"] = float(bool(REGISTRATION_WORDS & set(left[-4:])))
     features["locative_cue"] = float(bool(left) and left[-1] in LOCATIVE_BEFORE)
     features["address_cue"] = float(bool(ADDRESS_WORDS & set(left[-3:])))  # "sise … Parvis de la Préfecture"
+    # the legality-control stamp of a deliberation or convention (« Accusé de réception en préfecture »)
+    around = mention.left[-STAMP_REACH:] + mention.surface + mention.right[:STAMP_REACH]
+    features["stamp_cue"] = float(bool(STAMP.search(around)))
     head, capitalised = head_before(mention)
     if head:
         head_class = head_class_of(head)

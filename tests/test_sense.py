@@ -20,7 +20,9 @@ from pipeline.sense import (
     entity_probabilities,
     fit_mention_model,
     head_before,
+    head_class_of,
     mention_features,
+    page_mention,
 )
 from pipeline.structure import analyse_structure
 from pipeline.train import decision_examples
@@ -46,15 +48,10 @@ def entities(lexicon: Lexicon, models: Models, text: str) -> set[str]:
 @pytest.mark.parametrize(
     ("text", "present", "absent"),
     [
-        pytest.param(  # rp01, loi du 21 février 2014, art. 6: collectivities in lower case and in the plural
+        (  # rp01, loi du 21 février 2014, art. 6: collectivities in lower case and in the plural
             "Ces contrats sont signés par les départements et les régions.",
             {"conseil_departemental", "conseil_regional"},
             set(),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known regression of the model trained on all four read parts: lower-case plural "
-                "'les régions' at a sentence's end gets P(entite) 0.28 (most such mentions there are territories)",
-            ),
         ),
         (  # rp07, DREETS Centre-Val de Loire: the same words as territories
             "La région Centre-Val de Loire compte 19 contrats de ville, dont 5 dans le seul département du Loiret.",
@@ -248,3 +245,25 @@ def test_sense_text_does_not_depend_on_the_hash_seed() -> None:
         "le  zzcible  reunit les partenaires de la sante et de la prevention. "
         "zzacr_cls zzth_sante zzth_securite zzent_cls_securite\n"
     }
+
+
+def test_a_plural_head_word_is_of_its_singular_class() -> None:
+    # rpx36: « les syndicats de policiers municipaux » are unions, not the municipal police
+    assert head_class_of("syndicats") == head_class_of("syndicat") == "organisation"
+    assert head_class_of("prefets") == "titre"
+    assert head_class_of("bus") == "autre"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Accusé de réception - Ministère de l'Intérieur",  # rpv02, rpx04
+        "Accusé de réception en préfecture 095-249500109-20100219-08-2010-DE",  # rpv27
+        "Reçu en préfecture le 12/03/2024",
+    ],
+)
+def test_the_legality_control_stamp_is_a_feature_of_its_mentions(text: str) -> None:
+    start = text.rfind("Ministère") if "Ministère" in text else text.find("préfecture")
+    end = start + (len("Ministère de l'Intérieur") if "Ministère" in text else len("préfecture"))
+    mention = page_mention(text, start, end, "etat", "partenaire", "lexique", False, False)
+    assert mention_features(mention)["stamp_cue"] == 1.0
