@@ -69,7 +69,8 @@ def test_ids_are_stable_across_runs(lexicon: Lexicon) -> None:
             True,
         ),
         (  # Toulon Provence Méditerranée (rpu08)
-            "Le Département du Var et la Région PACA (délibération du 12/12/2014) sont signataires du Contrat de Ville.",
+            "Le Département du Var et la Région PACA (délibération du 12/12/2014) sont signataires du Contrat de "
+            "Ville.",
             "Région PACA",
             True,
         ),
@@ -80,6 +81,12 @@ def test_ids_are_stable_across_runs(lexicon: Lexicon) -> None:
         ),
         ("La DRAC, qui n'est pas signataire du présent contrat, participera aux travaux.", "DRAC", False),
         ("Le contrat a été signé en 2015. La CAF finance les centres sociaux.", "CAF", False),
+        (  # Saint-Omer (rpw07): the place of the signing, not a signatory
+            "Le contrat de ville de l'Agglomération de Saint-Omer 2015-2020 a été signé le 28 mai dernier au centre "
+            "Social Inter-Générations de Longuenesse par X., Préfète du Pas-de-Calais, et l'ensemble des partenaires",
+            "centre Social",
+            False,
+        ),
         ("En lien avec la CAF, les signataires veilleront à faciliter l'accès aux droits.", "CAF", False),
     ],
 )
