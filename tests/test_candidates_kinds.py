@@ -294,3 +294,15 @@ def test_a_head_phrase_ends_before_a_reflexive_verb() -> None:
         "Agence nationale de l'habitat"
     ]
     assert heads("La Maison d'accueil des jeunes n'a pas ouvert.") == ["Maison d'accueil des jeunes"]
+
+
+def test_ministries_and_forums_open_head_phrases() -> None:
+    # rpx37 (instruction DPV 2017), rpx35 (batiactu, 2002), rpx36 (Banque des territoires): names in the lexicons
+    # of no body, proposed from the head-word data
+    assert heads("sous le timbre du Ministère de la Ville, de la Jeunesse et des Sports") == [
+        "Ministère de la Ville, de la Jeunesse et des Sports"
+    ]
+    assert heads("Le rapport reproche au ministère de la Ville de ne pas piloter") == ["ministère de la Ville"]
+    assert heads("le Forum français pour la sécurité urbaine (Efus) a publié") == [
+        "Forum français pour la sécurité urbaine"
+    ]
