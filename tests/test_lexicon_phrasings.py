@@ -332,6 +332,20 @@ def test_the_new_renovation_programme_without_national_is_the_npnru(lexicon: Lex
             "le service des droits des femmes et de l'égalité (SDFE), représenté par Madame X., chef de service",
             "ddfe",
         ),
+        (  # rpz23 (Saint-Martin, avenant 2021): the overseas directorates
+            "Au-delà des services de l'Etat (DEETS, DEAL, DAC, Gendarmerie, Ministère de la Justice, Région "
+            "académique) et de la Collectivité, le Contrat de ville travaille aussi avec les établissements publics",
+            "dreets",
+        ),
+        (  # rpz23
+            "Au-delà des services de l'Etat (DEETS, DEAL, DAC, Gendarmerie, Ministère de la Justice, Région "
+            "académique) et de la Collectivité, le Contrat de ville travaille aussi avec les établissements publics",
+            "dreal",
+        ),
+        (  # overseas DRAC by its name (rpz23's « DAC » is left to the dispositif d'appui à la coordination)
+            "avec le soutien de la Direction des affaires culturelles de la Martinique",
+            "drac",
+        ),
     ],
 )
 def test_a_former_name_or_a_national_head(lexicon: Lexicon, models: Models, sentence: str, entity_id: str) -> None:
