@@ -240,7 +240,7 @@ def build_matcher(lexicon: Lexicon, nlp: Language | None = None) -> LexiconMatch
             phrase_forms[match_id] = form
             phrase_matcher.add(key, [nlp.make_doc(folded)])
             tokens = TOKEN_PATTERN.findall(folded)
-            if len(tokens) >= FUZZY_MIN_TOKENS:
+            if sum(len(token) >= 3 for token in tokens) >= FUZZY_MIN_TOKENS:  # not « quartiers d'été » ≈ « d'être »
                 name = FuzzyName(form.entity_id, " ".join(tokens), len(tokens), tokens[-1][:2])
                 fuzzy_names.setdefault(tokens[0][:3], []).append(name)
         for acronym in entity_to_acronyms(entity):

@@ -128,3 +128,9 @@ def test_literal_alternation_finds_what_its_pattern_finds(matcher: LexiconMatche
 def test_fuzzy_names_need_a_window_ending_like_them(matcher: LexiconMatcher) -> None:
     hits = page_hits(matcher, "L'Agence regionalle de santé et la Caisse primaire d'assurance maladie.")
     assert ("ars", "Agence regionalle de santé", "approche") in hits
+
+
+def test_a_short_name_is_not_matched_approximately(matcher: LexiconMatcher) -> None:
+    # rpz11 (Batiweb, 2023): « quartiers d'être rénovés » is one letter from « Quartiers d'été »
+    text = "Si un premier programme a déjà permis à 600 quartiers d'être rénovés, et qu'un second en concerne 450"
+    assert not [hit for hit in page_hits(matcher, text) if hit[0] == "quartiers_ete"]
