@@ -208,13 +208,15 @@ def test_held_out_real_prose_keeps_its_accuracy(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("split", [s for s in SPLITS if s.startswith("fresh")])
-def test_a_labelled_member_brings_its_group_as_the_tables_count_it(lexicon: Lexicon, split: str) -> None:
+def test_a_labelled_member_brings_its_group_as_the_tables_count_it(
+    lexicon: Lexicon, every_document: list[RealDocument], split: str
+) -> None:
     """GUIDE.md, fresh part: a member named alone gives its group too, signing when the member signs (rpg15's CCI
     came without `chambres_consulaires`; the run's group row was scored a false positive; so did rpu31's and
     rpu36's)."""
     by_id = lexicon.by_id()
     group_of = {e.entity_id: e.group for e in lexicon.entities if e.group and e.group in by_id}
-    for doc in load_documents(split=split):
+    for doc in (d for d in every_document if d.split == split):
         signs = {p["entity_id"]: p["signataire"] for p in doc.partners}
         for member, signing in signs.items():
             group = group_of.get(member)
