@@ -55,9 +55,10 @@ SPLITS = (
     "fresh22",
     "fresh23",
 )
-# The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
-# fresh22 and fresh23 were labelled on 2026-12-01 by four helpers before cdv ran on them.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh22", "fresh23")
+# The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once. Empty
+# since fresh22 and fresh23 (labelled on 2026-12-01 before cdv ran on them) were scored once with the committed models
+# and read; they are not trained on yet. The next accuracy claim needs a new part, labelled before it is run.
+UNSEEN_SPLITS: tuple[str, ...] = ()
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
