@@ -54,11 +54,12 @@ SPLITS = (
     "fresh21",
     "fresh22",
     "fresh23",
+    "fresh25",
 )
-# The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once. Empty
-# since fresh22 and fresh23 (labelled on 2026-12-01 before cdv ran on them) were scored once with the committed models
-# and read; they are not trained on yet. The next accuracy claim needs a new part, labelled before it is run.
-UNSEEN_SPLITS: tuple[str, ...] = ()
+# The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
+# fresh25 was labelled on 2026-12-01 by two helpers before cdv ran on it, with real signature blocks only (GUIDE.md).
+# fresh24, labelled with it, names too few organisations outside the lexicons and is kept out of the set for now.
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh25",)
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
