@@ -58,7 +58,7 @@ SIGNING_STATEMENT = re.compile(
     r"|\b(?:est|sont|sera|seront|était|étaient|devient|deviennent|comme|en tant que)\s+(?:co-?)?signataires?\b",
     re.IGNORECASE,
 )
-LOCATIVE_BEFORE = re.compile(r"\b(?:au|aux|à|dans|devant|chez)\s+(?:la\s+|le\s+|les\s+|l['’])?$", re.IGNORECASE)
+SIGNING_PLACE_BEFORE = re.compile(r"\b(?:au|aux|à|dans|devant|chez)\s+(?:la\s+|le\s+|les\s+|l['’])?$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<!\b[A-ZÉ])[.!?;]\s|\n\s*\n")  # not after an initial: « M. le préfet », « X. »
 SENTENCE_REACH = 300
 FOR_BEFORE = re.compile(r"(?:^|\s)(?:pour|POUR|Pour)\s+(?:l['’]|la\s+|le\s+|les\s+)?$")
@@ -99,9 +99,9 @@ def reports_signing(text: str, start: int, end: int) -> bool:
     """Whether the sentence around a span says that someone signs or signed (« X, Y et Z ont signé … »)
     without a contrastive cue (« non signataire », « sera associée »), the span not being a place (« au centre
     social »)."""
-    sentence = sentence_around(text, start, end)
-    if LOCATIVE_BEFORE.search(text, max(0, start - 20), start):  # « signé … au centre social X »: where, not who
+    if SIGNING_PLACE_BEFORE.search(text, max(0, start - 20), start):  # « signé … au centre social X »: where, not who
         return False
+    sentence = sentence_around(text, start, end)
     return bool(SIGNING_STATEMENT.search(sentence)) and not CONTRASTIVE.search(sentence)
 
 

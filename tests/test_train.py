@@ -193,3 +193,21 @@ def test_a_sense_note_on_a_phrase_labels_the_mention_inside_it(lexicon: Lexicon)
     items = analyse_hits(document, hits, analyse_structure(document, lexicon), lexicon, None, keep_rejected=True)
     labels = {item.mention.surface: mention_label(item, gold) for item in items if item.mention is not None}
     assert (labels["l'Etat"], labels["Etat"]) == ("entite", "autre")
+
+
+def test_a_real_prose_signatory_in_a_sentence_reporting_the_signing_is_a_role_example(lexicon: Lexicon) -> None:
+    """rpu08 (Toulon Provence Méditerranée): « … sont signataires du Contrat de Ville » teaches the role model that
+    the sentence's partners sign; a partner of another sentence does not."""
+    from pipeline.classify import analyse_hits
+    from pipeline.train import signature_label
+
+    text = (
+        "Le Département du Var et la Région PACA (délibération du 12/12/2014) sont signataires du Contrat de Ville.\n"
+        "La CAF du Var finance les centres sociaux."
+    )
+    document = ExtractedDocument("rpu08", "6" * 64, [Page(1, text)])
+    hits = match_document(build_matcher(lexicon), document)
+    gold = {"partners": [{"entity_id": e, "signataire": True} for e in ("conseil_departemental", "caf")]}
+    items = analyse_hits(document, hits, analyse_structure(document, lexicon), lexicon, None, keep_rejected=True)
+    labels = {item.detection.entity_id: signature_label(item, gold) for item in items}
+    assert labels["conseil_departemental"] == 1 and labels["caf"] == 0
