@@ -6,9 +6,11 @@ words, capitals, organisation words inside, the cue word before it, list or head
 sentence start, repetition in the contract, place-name shape or a known region or département, digits, a list
 of names beside it, an example cue or a kind of organisations earlier in its sentence) and calibrated
 gradient-boosted trees (the `candidate` model in `models/`, trained by `pipeline.candidate_training`) give the
-probability that it is an organisation outside the lexicons. Groups below the model's threshold (`threshold_`, chosen on
-out-of-fold predictions of the training data) are not written; overlapping names are resolved by
-`without_overlaps`.
+probability that it is an organisation outside the lexicons. One of their features is what the name's letters say
+(`name_score`: the model's `name_model_`, a logistic regression over character n-grams, reads « Logirem »,
+« Habellis », « Efidis » as landlords' names and « Guadeloupe » as a place). Groups below the model's threshold
+(`threshold_`, chosen on out-of-fold predictions of the training data) are not written; overlapping names are
+resolved by `without_overlaps`.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ LIST_BEFORE = re.compile(rf"[{UPPER_CHARS}][\w’'-]*[ \t]*(?:,|,? et|,? ou)[ \t
 LIST_AFTER = re.compile(rf"[ \t]*(?:,|,? et|,? ou)[ \t]+[{UPPER_CHARS}]")
 DEFAULT_THRESHOLD = 0.5
 MAX_COUNTED = 10  # counts of items and lexicon names in a name's clause are capped there
+NAME_SCORE = "name_score"
 
 
 def name_features(name: str, vocabulary: frozenset[str]) -> dict[str, float]:
@@ -199,6 +202,21 @@ def model_threshold(model: Any) -> float:
     return float(getattr(model, "threshold_", DEFAULT_THRESHOLD))
 
 
+def with_name_scores(rows: list[dict[str, float]], names: list[str], name_model: Any) -> list[dict[str, float]]:
+    """Each group's features with `name_score`, the name model's P(organisation) of the group's shown name (rows
+    unchanged without a name model: a candidate model trained before it)."""
+    if name_model is None or not rows:
+        return rows
+    column = [int(c) for c in name_model.classes_].index(1)
+    scores = name_model.predict_proba(names)[:, column]
+    return [{**row, NAME_SCORE: float(score)} for row, score in zip(rows, scores, strict=True)]
+
+
+def group_probabilities(model: Any, rows: list[dict[str, float]], names: list[str]) -> list[float]:
+    """P(organisation outside the lexicons) of each group, from its features and its shown name."""
+    return positive_probabilities(model, with_name_scores(rows, names, getattr(model, "name_model_", None)))
+
+
 def positive_probabilities(model: Any, rows: list[dict[str, float]]) -> list[float]:
     """P(organisation outside the lexicons) of each group's features."""
     from threadpoolctl import threadpool_limits
@@ -299,7 +317,8 @@ def score_candidates(
     _, groups, rows = contract_features(document, candidates, signature_pages, hit_spans)
     threshold = model_threshold(model)
     kept: list[Candidate] = []
-    for items, probability in zip(groups, positive_probabilities(model, rows), strict=True):
+    probabilities = group_probabilities(model, rows, [group_name(items) for items in groups])
+    for items, probability in zip(groups, probabilities, strict=True):
         if probability >= threshold:
             kept += [replace(c, probability=round(probability, 4)) for c in items]
     return without_overlaps(kept, {page.number: page.text for page in document.pages})

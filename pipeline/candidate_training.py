@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.candidate_score import contract_features, group_name, positive_probabilities
+from pipeline.candidate_score import NAME_SCORE, contract_features, group_name, group_probabilities
 from pipeline.candidates import Candidate
 from pipeline.types import ExtractedDocument
 
@@ -37,6 +37,64 @@ NOISE_BUDGET = 2.0
 # for 0.6 more demo noise row per contract (2026-12-01, 425 contracts); unseen text read 1.3 rows at 2.5 (fresh8-9).
 DEMO_NOISE_BUDGET = 3.0
 DEMO_PART = "demo"
+NAME_NGRAMS = (2, 5)  # character n-grams inside word bounds: « Logi- », « -is », « Habitat », « Fondation »
+NAME_FEATURES = 20000
+NAME_FOLDS = 5
+
+
+def fit_name_model(names: list[str], labels: list[int], weights: list[float]) -> Any:
+    """A logistic regression over the character n-grams of names (case kept: « ORVITIS » and « Orvitis » differ
+    as a brand from a heading), or None when the names hold one class only."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    if len(set(labels)) < 2:
+        return None
+    vectorizer = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=NAME_NGRAMS,
+        min_df=2,
+        max_features=NAME_FEATURES,
+        sublinear_tf=True,
+        lowercase=False,
+    )
+    model = make_pipeline(vectorizer, LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced"))
+    return model.fit(names, labels, logisticregression__sample_weight=weights)
+
+
+def cross_fitted_name_scores(names: list[str], labels: list[int], weights: list[float]) -> list[float]:
+    """Each name's score by a name model fitted without it: folds group the names of one folded key (a name
+    seen in another contract is not seen again), so the scores are those of new names."""
+    from sklearn.model_selection import GroupKFold
+
+    from pipeline.candidates import name_key
+
+    keys = [name_key(name) for name in names]
+    scores = [0.5] * len(names)
+    n_folds = min(NAME_FOLDS, len(set(keys)))
+    if n_folds < 2:
+        return scores
+    for train, test in GroupKFold(n_splits=n_folds).split(names, labels, keys):
+        model = fit_name_model([names[i] for i in train], [labels[i] for i in train], [weights[i] for i in train])
+        if model is not None:
+            column = [int(c) for c in model.classes_].index(1)
+            for i, score in zip(test, model.predict_proba([names[i] for i in test])[:, column], strict=True):
+                scores[i] = float(score)
+    return scores
+
+
+def fit_named_candidate_model(
+    rows: list[dict[str, float]], labels: list[int], weights: list[float], outside: list[bool], names: list[str]
+) -> Any:
+    """The candidate model with its name model (`name_model_`): trees over the group features and the
+    cross-fitted name scores, then the name model fitted on every name for run time."""
+    scores = cross_fitted_name_scores(names, labels, weights)
+    named_rows = [{**row, NAME_SCORE: score} for row, score in zip(rows, scores, strict=True)]
+    model = fit_candidate_model(named_rows, labels, weights, outside)
+    if model is not None:
+        model.name_model_ = fit_name_model(names, labels, weights)
+    return model
 
 
 def fit_candidate_model(
@@ -220,20 +278,23 @@ def fit_candidate_scorer(examples: CandidateExamples, folds: int = 5) -> tuple[A
     from sklearn.model_selection import GroupKFold
 
     rows, labels, weights, outside = examples.rows, examples.labels, examples.weights(), examples.outside
-    model = fit_candidate_model(rows, labels, weights, outside)
+    names = examples.names
+    model = fit_named_candidate_model(rows, labels, weights, outside, names)
     if model is None:
         return None, {}
     probabilities = [0.0] * len(rows)
     n_folds = min(folds, len(set(examples.contracts)))
     for train, test in GroupKFold(n_splits=n_folds).split(rows, labels, examples.contracts):
-        fold_model = fit_candidate_model(
+        fold_model = fit_named_candidate_model(
             [rows[i] for i in train],
             [labels[i] for i in train],
             [weights[i] for i in train],
             [outside[i] for i in train],
+            [names[i] for i in train],
         )
         if fold_model is not None:
-            for i, p in zip(test, positive_probabilities(fold_model, [rows[i] for i in test]), strict=True):
+            fold_probabilities = group_probabilities(fold_model, [rows[i] for i in test], [names[i] for i in test])
+            for i, p in zip(test, fold_probabilities, strict=True):
                 probabilities[i] = p
     scored = [i for i in range(len(rows)) if outside[i]]
     oof = [probabilities[i] for i in scored]

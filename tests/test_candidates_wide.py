@@ -17,7 +17,7 @@ from pipeline.candidate_spans import (
     mixed_acronyms,
     quoted_names,
 )
-from pipeline.candidate_training import choose_threshold
+from pipeline.candidate_training import choose_threshold, cross_fitted_name_scores, fit_name_model
 from pipeline.candidates import (
     CANDIDATE_COLUMNS,
     STRONG_SOURCES,
@@ -245,6 +245,31 @@ def test_trained_model_keeps_bailleur_and_association_names_and_drops_places(lex
     assert {"Logirem Habitat", "Compagnons du Lien"} <= set(names)
     assert not {"Roubaix", "Villeneuve"} & set(names)
     assert min(names.values()) >= models.candidate.threshold_
+
+
+def test_name_model_reads_landlord_like_brands_above_places_it_never_saw(models: Models) -> None:
+    """The committed candidate model carries its name model (loaded from skops with scikit-learn types only);
+    made-up landlords' brands score above French places, none of them in the training data."""
+    name_model = models.candidate.name_model_
+    column = list(name_model.classes_).index(1)
+    brands = name_model.predict_proba(["Logivarem", "Habitalys", "Domelis Habitat"])[:, column]
+    places = name_model.predict_proba(["Montbrison", "Castelnaudary", "Pont-Saint-Esprit"])[:, column]
+    assert min(brands) > max(places)
+
+
+def test_name_scores_are_cross_fitted_away_from_every_spelling_of_the_name() -> None:
+    """A name seen in other contracts is scored by a name model that never saw it, as a new name is at run time."""
+    names = (
+        ["Zorglub"] * 6 + [f"Association des Amis {i}" for i in range(20)] + [f"Commune de Vau{i}" for i in range(20)]
+    )
+    labels = [1] * 6 + [1] * 20 + [0] * 20
+    weights = [1.0] * len(names)
+    seen = fit_name_model(names, labels, weights)
+    column = list(seen.classes_).index(1)
+    in_sample = seen.predict_proba(["Zorglub"])[0, column]
+    crossed = cross_fitted_name_scores(names, labels, weights)
+    assert len(set(crossed[:6])) == 1 and crossed[0] < in_sample - 0.1
+    assert fit_name_model(["Zorglub", "Xylo"], [1, 1], [1.0, 1.0]) is None
 
 
 def test_candidates_csv_keeps_its_columns_with_probability_last(lexicon: Lexicon, models: Models) -> None:
