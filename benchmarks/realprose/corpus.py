@@ -55,6 +55,8 @@ SPLITS = (
     "fresh22",
     "fresh23",
     "fresh25",
+    "fresh26",
+    "fresh27",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
 # fresh25 was labelled on 2026-12-01 by two helpers before cdv ran on it, with real signature blocks only (GUIDE.md).
