@@ -176,7 +176,8 @@ def cue_names(text: str) -> Iterator[tuple[int, int, str, str]]:
 
 def defined_names(text: str, fits: object) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, name, acronym) of names written with their acronym, either way: the shortest run of words
-    before "(ACR)" whose initials spell the acronym, or the expansion in brackets after the acronym."""
+    before "(ACR)" whose initials spell the acronym, within no other bracket, or the expansion in brackets after
+    the acronym."""
     assert callable(fits)
     for match in NAME_THEN_ACRONYM.finditer(text):
         acronym = match.group("acr")
@@ -185,6 +186,8 @@ def defined_names(text: str, fits: object) -> Iterator[tuple[int, int, str, str]
             continue
         for size in range(2, min(len(words), MAX_DEFINITION_WORDS) + 1):
             first = words[-size]
+            if "(" in text[first.start() : words[-1].end()] or ")" in text[first.start() : words[-1].end()]:
+                break  # « Aide Intérim (ETTI), Alturas (ACI) »: the name before an acronym holds no other bracket
             if first.group(0)[0].upper() == acronym[0] and fits(text[first.start() : words[-1].end()], acronym):
                 if "\n\n" not in text[first.start() : words[-1].end()]:
                     yield first.start(), words[-1].end(), text[first.start() : words[-1].end()], acronym

@@ -83,12 +83,14 @@ HEAD_CLASSES = {
 YEAR = re.compile(r"^\W*(?:rp\s*)?(?:19|20)\d\d\b", re.IGNORECASE)
 ADDRESS_WORDS = {"sise", "sis", "situe", "situee", "rue", "avenue", "boulevard", "parvis", "place", "quai", "adresse"}
 LOCATIVE_BEFORE = {"au", "aux", "devant", "pres"}  # "au centre social de Kerangoff": where, not who
-STAMP = re.compile(
+STAMP = re.compile(  # the legality-control stamp (@ctes): « AR Prefecture », « Reçu en préfecture », the act's id
     r"accus[ée]e?\s+de\s+r[ée]ception|re[çc]u\s+en\s+pr[ée]fecture|envoy[ée]\s+en\s+pr[ée]fecture"
-    r"|certifi[ée]e?\s+ex[ée]cutoire|r[ée]ception\s+par\s+le\s+pr[ée]fet|\bID\s*:\s*\d{3}-\d{9}",
+    r"|certifi[ée]e?\s+ex[ée]cutoire|r[ée]ception\s+par\s+le\s+pr[ée]fet|\bID\s*:\s*\d{3}-\d{9}"
+    r"|\bAR\s+pr[ée]fecture\b|\b[0-9][0-9AB][0-9]-\d{9}-\d{8}-",
     re.IGNORECASE,
 )
 STAMP_REACH = 40
+STAMPED_ENTITIES = frozenset({"etat"})  # a stamp names the préfecture the act was sent to, never a partner
 REGISTRATION_WORDS = {"declaree", "declare", "declarees", "declares", "enregistree", "immatriculee", "deposee"}
 CAPITAL_AFTER = re.compile(r"\s+(?:(?:de|du|des)\s+|d['’])?(?:la\s+|l['’])?[A-ZÉÈ]")
 MARK = re.compile(re.escape(HIT_MARK.format("§")).replace("§", "(.*?)"))
@@ -207,8 +209,10 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     for word in right[:WINDOW_WORDS]:
         features[f"rw={word}"] = 1.0
     content_left = [w for w in left[-3:] if w not in ARTICLES]
+    coordinated = max((i + 1 for i, w in enumerate(content_left) if w in {"et", "ou"}), default=0)
     features["source_cue"] = float(bool(SOURCE_WORDS & set(left[-4:])))
-    features["territory_cue"] = float(bool(TERRITORY_BEFORE & set(content_left)))
+    # « les départements et les régions » is a list of collectivities, not « les régions » of a territory
+    features["territory_cue"] = float(bool(TERRITORY_BEFORE & set(content_left[coordinated:])))
     features["place_after"] = float(bool(right) and right[0] in {"de", "du", "des", "d"})
     features["year_after"] = float(bool(YEAR.match(" ".join(right[:2]))))
     # "association déclarée à la préfecture": where it was registered, not a partner
@@ -216,8 +220,7 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     features["locative_cue"] = float(bool(left) and left[-1] in LOCATIVE_BEFORE)
     features["address_cue"] = float(bool(ADDRESS_WORDS & set(left[-3:])))  # "sise … Parvis de la Préfecture"
     # the legality-control stamp of a deliberation or convention (« Accusé de réception en préfecture »)
-    around = mention.left[-STAMP_REACH:] + mention.surface + mention.right[:STAMP_REACH]
-    features["stamp_cue"] = float(bool(STAMP.search(around)))
+    features["stamp_cue"] = float(in_stamp(mention))
     head, capitalised = head_before(mention)
     if head:
         head_class = head_class_of(head)
@@ -245,14 +248,27 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     return features
 
 
+def in_stamp(mention: Mention) -> bool:
+    """Whether a mention stands within `STAMP_REACH` characters of a legality-control stamp's words."""
+    return bool(STAMP.search(mention.left[-STAMP_REACH:] + mention.surface + mention.right[:STAMP_REACH]))
+
+
 def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
-    """P(entite) of each mention under a fitted model (1.0 for every mention without a model)."""
-    if model is None or not mentions:
-        return [1.0 for _ in mentions]
-    classes = [str(label) for label in model.classes_]
-    probabilities = model.predict_proba([mention_features(m) for m in mentions])
-    column = classes.index(ENTITY_SENSE)
-    return [float(row[column]) for row in probabilities]
+    """P(entite) of each mention under a fitted model (1.0 for every mention without a model); 0 for the
+    préfecture of a legality-control stamp (`STAMPED_ENTITIES`), a format the model sees too rarely to learn:
+    « AR Prefecture 083-218301075-20210408-… » is where the act was sent, whatever else the text says."""
+    if not mentions:
+        return []
+    if model is None:
+        values = [1.0 for _ in mentions]
+    else:
+        classes = [str(label) for label in model.classes_]
+        probabilities = model.predict_proba([mention_features(m) for m in mentions])
+        column = classes.index(ENTITY_SENSE)
+        values = [float(row[column]) for row in probabilities]
+    return [
+        0.0 if m.entity_id in STAMPED_ENTITIES and in_stamp(m) else v for m, v in zip(mentions, values, strict=True)
+    ]
 
 
 def merge_rare_senses(labels: list[str]) -> list[str]:

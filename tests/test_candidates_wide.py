@@ -102,6 +102,13 @@ def test_expansion_before_its_acronym_without_legal_form_word() -> None:
     assert [(name, acronym) for _, _, name, acronym in defined] == [("Plateforme Territoriale d'Appui", "PTA")]
 
 
+def test_names_listed_with_their_kinds_in_brackets_are_not_one_defined_name() -> None:
+    """Regression (rpe14): « Aide Intérim (ETTI), Alturas (ACI) » gave the defined name « Aide Intérim (ETTI), Alturas »
+    for ACI, which hid both companies."""
+    text = "Les entreprises impliquées dans les marchés à clauses : Aide Intérim (ETTI), Alturas (ACI), ASFED (EI)."
+    assert not [name for _, _, name, _ in defined_names(text, acronym_fits) if "(" in name or ")" in name]
+
+
 def test_acronym_and_its_expansion_are_one_candidate_row(lexicon: Lexicon) -> None:
     text = (
         "L'ACIF (Association pour le Conseil et l'Information sur les Finances) accompagne les ménages. "

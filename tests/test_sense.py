@@ -167,6 +167,8 @@ def test_features_read_data_source_and_territory_cues() -> None:
     territory = Mention("conseil_departemental", "partenaire", "variante", "département", "dans le ", " de l'Aude.")
     features = mention_features(territory)
     assert features["territory_cue"] == 1.0 and features["place_after"] == 1.0 and features["capital_after"] == 1.0
+    listed = Mention("conseil_regional", "partenaire", "variante", "régions", "signés par les départements et les ", ".")
+    assert mention_features(listed)["territory_cue"] == 0.0  # rp01: a list of collectivities, not a territory
 
 
 def test_a_decision_context_is_a_mention_without_casing() -> None:
@@ -260,10 +262,27 @@ def test_a_plural_head_word_is_of_its_singular_class() -> None:
         "Accusé de réception - Ministère de l'Intérieur",  # rpv02, rpx04
         "Accusé de réception en préfecture 095-249500109-20100219-08-2010-DE",  # rpv27
         "Reçu en préfecture le 12/03/2024",
+        "AR Prefecture\n083-218301075-20210408-DEL0804202129-DE\nReçu le 13/04/2021",  # rpe22
+        "077-227700010-20201113-lmc100000021225-DE - Acte Certifié exécutoire - Envoi Préfecture : 17/11/2020",  # rpd36
     ],
 )
 def test_the_legality_control_stamp_is_a_feature_of_its_mentions(text: str) -> None:
-    start = text.rfind("Ministère") if "Ministère" in text else text.find("préfecture")
-    end = start + (len("Ministère de l'Intérieur") if "Ministère" in text else len("préfecture"))
+    word = next(w for w in ("Ministère de l'Intérieur", "préfecture", "Prefecture", "Préfecture") if w in text)
+    start, end = text.find(word), text.find(word) + len(word)
     mention = page_mention(text, start, end, "etat", "partenaire", "lexique", False, False)
     assert mention_features(mention)["stamp_cue"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("AR Prefecture\n083-218301075-20210408-DEL0804202129-DE\nReçu le 13/04/2021 Publié le 13/04/2021", False),
+        ("Envoyé en préfecture le 17/11/2020\nReçu en préfecture le 17/11/2020\nID : 077-227700010-20201113", False),
+        ("La préfecture de l'Aude finance le poste d'adulte-relais de l'association.", True),
+    ],
+)
+def test_the_prefecture_of_a_legality_control_stamp_is_not_the_state(
+    lexicon: Lexicon, models: Models, text: str, kept: bool
+) -> None:
+    """Regression (rpe22, rpd36): the stamp's « Prefecture » was detected as the State, a partner."""
+    assert ("etat" in entities(lexicon, models, text)) is kept
