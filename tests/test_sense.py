@@ -167,7 +167,9 @@ def test_features_read_data_source_and_territory_cues() -> None:
     territory = Mention("conseil_departemental", "partenaire", "variante", "département", "dans le ", " de l'Aude.")
     features = mention_features(territory)
     assert features["territory_cue"] == 1.0 and features["place_after"] == 1.0 and features["capital_after"] == 1.0
-    listed = Mention("conseil_regional", "partenaire", "variante", "régions", "signés par les départements et les ", ".")
+    listed = Mention(
+        "conseil_regional", "partenaire", "variante", "régions", "signés par les départements et les ", "."
+    )
     assert mention_features(listed)["territory_cue"] == 0.0  # rp01: a list of collectivities, not a territory
 
 
