@@ -186,3 +186,22 @@ def test_named_landlords_outside_the_lexicons_sign_for_the_social_landlords(tmp_
     assert quoted == {"Nantes Habitat", "Habitat 44"}
     assert {(d.entity_id, d.role, d.page) for d in members} == {("bailleurs_sociaux", "signataire", 4)}
     assert {"Nantes Habitat", "Habitat 44"} <= {c.name for c in analysis.candidates}
+
+
+def test_named_sports_clubs_outside_the_lexicons_sign_for_the_sports_clubs(tmp_path: Path) -> None:
+    """Regression (realprose rpe22, rpe24: conventions of a town with its football club and with the Racing Club de
+    France): the club signed and the contract counted no `clubs_sportifs`."""
+    signature = "\n".join(
+        [
+            "Les soussignés",
+            "Fait à Paris, le 4 avril 2022",
+            "Pour le Racing Club de France, le Président",
+            "Pour l'association CAR FOOTBALL, le Président",
+        ]
+    )
+    write_contract(tmp_path / "corpus" / "paris.pdf", BODY, signature=signature)
+    contract = scan_corpus(tmp_path / "corpus").contracts[0]
+    analysis = analyse_contract(contract, run_settings(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws"))
+    members = [d for d in analysis.detections if d.method == "membre"]
+    assert {d.snippet[d.mark_start : d.mark_end] for d in members} == {"Racing Club de France", "CAR FOOTBALL"}
+    assert {(d.entity_id, d.role) for d in members} == {("clubs_sportifs", "signataire")}
