@@ -58,6 +58,14 @@ SIGNING_STATEMENT = re.compile(
     r"|\b(?:est|sont|sera|seront|était|étaient|devient|deviennent|comme|en tant que)\s+(?:co-?)?signataires?\b",
     re.IGNORECASE,
 )
+SIGNER_CUE_BEFORE = re.compile(
+    r"\bsign(?:é|ée|és|ées)\s+(?:conjointement\s+)?(?:par|entre|avec)\b|\bsignataires?\b", re.IGNORECASE
+)
+SIGNING_VERB_AFTER = re.compile(
+    r"\b(?:ont|a|avaient|avait|vont|va)\s+(?:(?:également|aussi|conjointement|tous|hier)\s+)?(?:co-?)?sign[ée]"
+    r"|\b(?:co-?)?sign(?:ent|eront|aient|ait)\b|\bparaph(?:ent|é)",
+    re.IGNORECASE,
+)
 SIGNING_PLACE_BEFORE = re.compile(r"\b(?:au|aux|à|dans|devant|chez)\s+(?:la\s+|le\s+|les\s+|l['’])?$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<!\b[A-ZÉ])[.!?;]\s|\n\s*\n")  # not after an initial: « M. le préfet », « X. »
 SENTENCE_REACH = 300
@@ -85,14 +93,20 @@ def line_around(text: str, start: int, end: int) -> str:
     return text[left : right if right >= 0 else len(text)]
 
 
-def sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence holding a span (bounded by a full stop, semicolon or blank line, at most `SENTENCE_REACH`
-    characters either side): a list of signatories may run over several lines of a page."""
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) of the sentence holding a span (bounded by a full stop, semicolon or blank line, at most
+    `SENTENCE_REACH` characters either side): a list of signatories may run over several lines of a page."""
     lower = max(0, start - SENTENCE_REACH)
     ends_before = [m.end() for m in SENTENCE_END.finditer(text, lower, start)]
     left = ends_before[-1] if ends_before else lower
     after = SENTENCE_END.search(text, end, min(len(text), end + SENTENCE_REACH))
-    return text[left : after.start() + 1 if after else min(len(text), end + SENTENCE_REACH)]
+    return left, after.start() + 1 if after else min(len(text), end + SENTENCE_REACH)
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence holding a span (`sentence_bounds`)."""
+    left, right = sentence_bounds(text, start, end)
+    return text[left:right]
 
 
 def reports_signing(text: str, start: int, end: int) -> bool:
@@ -103,6 +117,18 @@ def reports_signing(text: str, start: int, end: int) -> bool:
         return False
     sentence = sentence_around(text, start, end)
     return bool(SIGNING_STATEMENT.search(sentence)) and not CONTRASTIVE.search(sentence)
+
+
+def signer_in_sentence(text: str, start: int, end: int) -> bool:
+    """Whether a span stands where a sentence puts its signers: after « signé par / entre / avec » or « parmi les
+    signataires », or before the verb « ont signé », « signent » (« le préfet, la CAF et la MSA signent le
+    schéma »), without a contrastive cue and not as the place of the signing."""
+    if SIGNING_PLACE_BEFORE.search(text, max(0, start - 20), start):
+        return False
+    left, right = sentence_bounds(text, start, end)
+    if CONTRASTIVE.search(text, left, right):
+        return False
+    return bool(SIGNER_CUE_BEFORE.search(text, left, start) or SIGNING_VERB_AFTER.search(text, end, right))
 
 
 def detection_id_for(contract_id: str, entity_id: str, context: str, occurrence: int) -> str:
@@ -168,6 +194,7 @@ def role_features(hit: Hit, page: Page, structure: DocumentStructure, n_pages: i
         "title_before": bool(TITLE_BEFORE.search(before[-90:])),
         "contrastive": bool(CONTRASTIVE.search(line)),
         "signing_sentence": reports_signing(text, hit.start, hit.end),
+        "signer_in_sentence": signer_in_sentence(text, hit.start, hit.end),
         "person_after": bool(PERSON_LINE.search(following)),
         "prose_line": len(line) > 70 and line.rstrip().endswith("."),
         "caps_line": line.isupper(),

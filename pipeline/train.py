@@ -223,7 +223,8 @@ def signature_label(item: Analysed, gold: dict[str, Any]) -> int:
         flags = {p["entity_id"]: bool(p.get("signataire")) for p in gold.get("partners", [])}
         surface = item.mention.surface if item.mention else ""
         signs = flags.get(entity, False) or (entity not in flags and bool(surface) and signing_outside(surface, gold))
-        return int(signs and bool(item.features.get("in_signature") or item.features.get("signing_sentence")))
+        signing = item.features.get("signing_sentence") or item.features.get("signer_in_sentence")
+        return int(signs and bool(item.features.get("in_signature") or signing))
     mentions = [m for m in gold.get("mentions", []) if m["entity_id"] == entity]
     if any(m["page"] == page and m["context"] not in SIGNATURE_CONTEXTS for m in mentions):
         return 0

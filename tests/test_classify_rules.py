@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.classify import classify_document, is_collision, reports_signing
+from pipeline.classify import classify_document, is_collision, reports_signing, signer_in_sentence
 from pipeline.lexicon import Lexicon
 from pipeline.match import build_matcher, match_document
 from pipeline.structure import analyse_structure
@@ -93,3 +93,40 @@ def test_ids_are_stable_across_runs(lexicon: Lexicon) -> None:
 def test_a_sentence_reporting_who_signs(sentence: str, name: str, signs: bool) -> None:
     start = sentence.index(name)
     assert reports_signing(sentence, start, start + len(name)) is signs
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "signs"),
+    [
+        (  # rpa06 (Vienne, habitat indigne): after « signé entre »
+            "Le protocole a été signé entre la Direction départementale des territoires, l'Agence régionale de santé "
+            "et la Caisse d'allocations familiales.",
+            "Caisse d'allocations familiales",
+            True,
+        ),
+        (  # rpa07 (Meuse): after « parmi les signataires »
+            "Parmi les signataires, on citera notamment la préfecture, l'Agence régionale de santé (ARS) et la CAF.",
+            "CAF",
+            True,
+        ),
+        (  # rqa11 (Landes, schéma des services aux familles): the subject of « signent »
+            "Ce vendredi 13 septembre 2019, le préfet, le président de la CAF et la présidente de la MSA signent le "
+            "nouveau schéma départemental des services aux familles.",
+            "CAF",
+            True,
+        ),
+        (  # rqa28 (La Réunion): the subject of « ont signé hier »
+            "L'État, la Cinor et les partenaires locaux, au côté de la Caisse des Dépôts (CDC), ont signé hier la "
+            "convention.",
+            "Caisse des Dépôts",
+            True,
+        ),
+        ("Le contrat a été signé à la préfecture de l'Isère le 3 juillet.", "préfecture", False),
+        ("La DRAC, qui n'a pas signé le contrat, participera aux travaux.", "DRAC", False),
+        ("En lien avec la CAF, les signataires veilleront à faciliter l'accès aux droits.", "CAF", False),
+        ("Le contrat a été signé en 2015. La CAF finance les centres sociaux.", "CAF", False),
+    ],
+)
+def test_a_mention_where_a_sentence_puts_its_signers(sentence: str, name: str, signs: bool) -> None:
+    start = sentence.index(name)
+    assert signer_in_sentence(sentence, start, start + len(name)) is signs
