@@ -57,6 +57,8 @@ SPLITS = (
     "fresh25",
     "fresh26",
     "fresh27",
+    "fresh28",
+    "fresh29",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
 # fresh25 was labelled on 2026-12-01 by two helpers before cdv ran on it, with real signature blocks only (GUIDE.md);
