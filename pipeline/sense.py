@@ -86,12 +86,23 @@ LOCATIVE_BEFORE = {"au", "aux", "devant", "pres"}  # "au centre social de Kerang
 STAMP = re.compile(  # the legality-control stamp (@ctes): « AR Prefecture », « Reçu en préfecture », the act's id
     r"accus[ée]e?\s+de\s+r[ée]ception|re[çc]u\s+en\s+pr[ée]fecture|envoy[ée]\s+en\s+pr[ée]fecture"
     r"|certifi[ée]e?\s+ex[ée]cutoire|r[ée]ception\s+par\s+le\s+pr[ée]fet|\bID\s*:\s*\d{3}-\d{9}"
-    r"|\bAR\s+pr[ée]fecture\b|\b[0-9][0-9AB][0-9]-\d{9}-\d{8}-",
+    r"|\bAR\s+pr[ée]fecture\b|\b[0-9][0-9AB][0-9]-\d{9}-\d{8}-|certifi[ée]e?\s+transmise?\s+au\s+repr[ée]sentant",
     re.IGNORECASE,
 )
 STAMP_REACH = 40
 STAMPED_ENTITIES = frozenset({"etat"})  # a stamp names the préfecture the act was sent to, never a partner
-REGISTRATION_WORDS = {"declaree", "declare", "declarees", "declares", "enregistree", "immatriculee", "deposee"}
+REGISTRATION_WORDS = {
+    "declaree",
+    "declare",
+    "declarees",
+    "declares",
+    "enregistree",
+    "enregistre",
+    "immatriculee",
+    "immatricule",
+    "deposee",
+}
+REGISTRATION_REACH = 12  # « Enregistré sous le n° 52 72 012 64 72 auprès de la Préfecture »: the number between
 CAPITAL_AFTER = re.compile(r"\s+(?:(?:de|du|des)\s+|d['’])?(?:la\s+|l['’])?[A-ZÉÈ]")
 MARK = re.compile(re.escape(HIT_MARK.format("§")).replace("§", "(.*?)"))
 
@@ -216,7 +227,7 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     features["place_after"] = float(bool(right) and right[0] in {"de", "du", "des", "d"})
     features["year_after"] = float(bool(YEAR.match(" ".join(right[:2]))))
     # "association déclarée à la préfecture": where it was registered, not a partner
-    features["registration_cue"] = float(bool(REGISTRATION_WORDS & set(left[-4:])))
+    features["registration_cue"] = float(registered_at(left))
     features["locative_cue"] = float(bool(left) and left[-1] in LOCATIVE_BEFORE)
     features["address_cue"] = float(bool(ADDRESS_WORDS & set(left[-3:])))  # "sise … Parvis de la Préfecture"
     # the legality-control stamp of a deliberation or convention (« Accusé de réception en préfecture »)
@@ -248,6 +259,13 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     return features
 
 
+def registered_at(left: list[str]) -> bool:
+    """Whether the normalised words before a mention register something there (« association déclarée à la »,
+    « enregistré sous le n° … auprès de la »): where, not who."""
+    near = REGISTRATION_WORDS & set(left[-4:])
+    return bool(near or ("aupres" in left[-3:] and REGISTRATION_WORDS & set(left[-REGISTRATION_REACH:])))
+
+
 def in_stamp(mention: Mention) -> bool:
     """Whether a mention stands within `STAMP_REACH` characters of a legality-control stamp's words."""
     return bool(STAMP.search(mention.left[-STAMP_REACH:] + mention.surface + mention.right[:STAMP_REACH]))
@@ -255,8 +273,9 @@ def in_stamp(mention: Mention) -> bool:
 
 def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
     """P(entite) of each mention under a fitted model (1.0 for every mention without a model); 0 for the
-    préfecture of a legality-control stamp (`STAMPED_ENTITIES`), a format the model sees too rarely to learn:
-    « AR Prefecture 083-218301075-20210408-… » is where the act was sent, whatever else the text says."""
+    préfecture of a legality-control stamp or of a registration (`STAMPED_ENTITIES`), formats the model sees too
+    rarely to learn: « AR Prefecture 083-218301075-20210408-… » is where the act was sent, « enregistré … auprès de
+    la Préfecture » where the body was registered, whatever else the text says."""
     if not mentions:
         return []
     if model is None:
@@ -267,7 +286,8 @@ def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
         column = classes.index(ENTITY_SENSE)
         values = [float(row[column]) for row in probabilities]
     return [
-        0.0 if m.entity_id in STAMPED_ENTITIES and in_stamp(m) else v for m, v in zip(mentions, values, strict=True)
+        0.0 if m.entity_id in STAMPED_ENTITIES and (in_stamp(m) or registered_at(normalise(m.left).split())) else v
+        for m, v in zip(mentions, values, strict=True)
     ]
 
 

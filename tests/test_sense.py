@@ -76,6 +76,12 @@ def entities(lexicon: Lexicon, models: Models, text: str) -> set[str]:
             {"caf", "etat"},
             set(),
         ),
+        (  # rqb05 (Sarthe, CFA convention): a registration number between the word and the préfecture
+            "Le CFA-MFR Les Forges, enregistré sous le n° 52 72 012 64 72 auprès de la Préfecture de la Sarthe, "
+            "représenté par son directeur, accueille les apprentis.",
+            set(),
+            {"etat"},
+        ),
         (  # rph13 (Paris, adultes-relais convention): where the association was registered, not a partner
             "L'association LE PETIT NEY, ayant son siège social [...] 75018 PARIS, régie par la loi du 1er juillet "
             "1901 et déclarée à la Préfecture le 10/10/1994, représentée par X. agissant en qualité de Président",
@@ -280,6 +286,7 @@ def test_the_legality_control_stamp_is_a_feature_of_its_mentions(text: str) -> N
     [
         ("AR Prefecture\n083-218301075-20210408-DEL0804202129-DE\nReçu le 13/04/2021 Publié le 13/04/2021", False),
         ("Envoyé en préfecture le 17/11/2020\nReçu en préfecture le 17/11/2020\nID : 077-227700010-20201113", False),
+        ("Certifié transmis au représentant de l'Etat le 26 Mars 2021.", False),  # rqc20
         ("La préfecture de l'Aude finance le poste d'adulte-relais de l'association.", True),
     ],
 )
