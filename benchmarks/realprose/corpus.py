@@ -59,6 +59,8 @@ SPLITS = (
     "fresh27",
     "fresh28",
     "fresh29",
+    "fresh30",
+    "fresh31",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
 # fresh28 and fresh29 were labelled on 2026-12-01 by four helpers before cdv ran on them, with real signature blocks
