@@ -7,6 +7,7 @@ import json
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -165,22 +166,27 @@ def test_findings_held_packed_during_the_analysis_come_back_whole(tmp_path: Path
     assert (analysis.detections, analysis.candidates, analysis.cues) == findings
 
 
+def analysed_signature(tmp_path: Path, lines: list[str]) -> Any:
+    """The analysis of a generated contract whose signature page holds `lines`."""
+    write_contract(tmp_path / "corpus" / "contrat.pdf", BODY, signature="\n".join(lines))
+    contract = scan_corpus(tmp_path / "corpus").contracts[0]
+    return analyse_contract(contract, run_settings(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws"))
+
+
 def test_named_landlords_outside_the_lexicons_sign_for_the_social_landlords(tmp_path: Path) -> None:
     """Regression (realprose rpg01, Nantes GUSP convention): seven landlords no lexicon lists signed, and the
     contract counted no `bailleurs_sociaux`. Their names now give mentions of the group, with their own name quoted
     from the page it is on; the names stay candidates."""
-    signature = "\n".join(
+    analysis = analysed_signature(
+        tmp_path,
         [
             "Les signataires",
             "Fait à Nantes, le 12 mars 2024",
             "Pour l'État, le Préfet de Loire-Atlantique",
             "Pour Nantes Habitat, le Président",
             "Pour Habitat 44, le Président",
-        ]
+        ],
     )
-    write_contract(tmp_path / "corpus" / "nantes.pdf", BODY, signature=signature)
-    contract = scan_corpus(tmp_path / "corpus").contracts[0]
-    analysis = analyse_contract(contract, run_settings(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws"))
     members = [d for d in analysis.detections if d.method == "membre"]
     quoted = {d.snippet[d.mark_start : d.mark_end] for d in members}
     assert quoted == {"Nantes Habitat", "Habitat 44"}
@@ -191,17 +197,15 @@ def test_named_landlords_outside_the_lexicons_sign_for_the_social_landlords(tmp_
 def test_named_sports_clubs_outside_the_lexicons_sign_for_the_sports_clubs(tmp_path: Path) -> None:
     """Regression (realprose rpe22, rpe24: conventions of a town with its football club and with the Racing Club de
     France): the club signed and the contract counted no `clubs_sportifs`."""
-    signature = "\n".join(
+    analysis = analysed_signature(
+        tmp_path,
         [
             "Les soussignés",
             "Fait à Paris, le 4 avril 2022",
             "Pour le Racing Club de France, le Président",
             "Pour l'association CAR FOOTBALL, le Président",
-        ]
+        ],
     )
-    write_contract(tmp_path / "corpus" / "paris.pdf", BODY, signature=signature)
-    contract = scan_corpus(tmp_path / "corpus").contracts[0]
-    analysis = analyse_contract(contract, run_settings(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws"))
     members = [d for d in analysis.detections if d.method == "membre"]
     assert {d.snippet[d.mark_start : d.mark_end] for d in members} == {"Racing Club de France", "CAR FOOTBALL"}
     assert {(d.entity_id, d.role) for d in members} == {("clubs_sportifs", "signataire")}
