@@ -202,19 +202,24 @@ def model_threshold(model: Any) -> float:
     return float(getattr(model, "threshold_", DEFAULT_THRESHOLD))
 
 
-def with_name_scores(rows: list[dict[str, float]], names: list[str], name_model: Any) -> list[dict[str, float]]:
-    """Each group's features with `name_score`, the name model's P(organisation) of the group's shown name (rows
-    unchanged without a name model: a candidate model trained before it)."""
-    if name_model is None or not rows:
-        return rows
+def name_scores(name_model: Any, names: list[str]) -> list[float]:
+    """The name model's P(organisation) of each name."""
     column = [int(c) for c in name_model.classes_].index(1)
-    scores = name_model.predict_proba(names)[:, column]
-    return [{**row, NAME_SCORE: float(score)} for row, score in zip(rows, scores, strict=True)]
+    return [float(score) for score in name_model.predict_proba(names)[:, column]]
+
+
+def with_name_scores(rows: list[dict[str, float]], scores: list[float]) -> list[dict[str, float]]:
+    """Each group's features with its `name_score`."""
+    return [{**row, NAME_SCORE: score} for row, score in zip(rows, scores, strict=True)]
 
 
 def group_probabilities(model: Any, rows: list[dict[str, float]], names: list[str]) -> list[float]:
-    """P(organisation outside the lexicons) of each group, from its features and its shown name."""
-    return positive_probabilities(model, with_name_scores(rows, names, getattr(model, "name_model_", None)))
+    """P(organisation outside the lexicons) of each group, from its features and its shown name (the features
+    alone for a candidate model trained before the name model)."""
+    name_model = getattr(model, "name_model_", None)
+    if name_model is not None and rows:
+        rows = with_name_scores(rows, name_scores(name_model, names))
+    return positive_probabilities(model, rows)
 
 
 def positive_probabilities(model: Any, rows: list[dict[str, float]]) -> list[float]:

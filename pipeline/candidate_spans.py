@@ -186,11 +186,12 @@ def defined_names(text: str, fits: object) -> Iterator[tuple[int, int, str, str]
             continue
         for size in range(2, min(len(words), MAX_DEFINITION_WORDS) + 1):
             first = words[-size]
-            if "(" in text[first.start() : words[-1].end()] or ")" in text[first.start() : words[-1].end()]:
+            name = text[first.start() : words[-1].end()]
+            if "(" in name or ")" in name:
                 break  # « Aide Intérim (ETTI), Alturas (ACI) »: the name before an acronym holds no other bracket
-            if first.group(0)[0].upper() == acronym[0] and fits(text[first.start() : words[-1].end()], acronym):
-                if "\n\n" not in text[first.start() : words[-1].end()]:
-                    yield first.start(), words[-1].end(), text[first.start() : words[-1].end()], acronym
+            if first.group(0)[0].upper() == acronym[0] and fits(name, acronym):
+                if "\n\n" not in name:
+                    yield first.start(), words[-1].end(), name, acronym
                 break
     for match in ACRONYM_THEN_NAME.finditer(text):
         name, acronym = match.group("name").strip(), match.group("acr")

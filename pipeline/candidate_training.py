@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.candidate_score import NAME_SCORE, contract_features, group_name, group_probabilities
+from pipeline.candidate_score import contract_features, group_name, group_probabilities, name_scores, with_name_scores
 from pipeline.candidates import Candidate
 from pipeline.types import ExtractedDocument
 
@@ -78,9 +78,8 @@ def cross_fitted_name_scores(names: list[str], labels: list[int], weights: list[
     for train, test in GroupKFold(n_splits=n_folds).split(names, labels, keys):
         model = fit_name_model([names[i] for i in train], [labels[i] for i in train], [weights[i] for i in train])
         if model is not None:
-            column = [int(c) for c in model.classes_].index(1)
-            for i, score in zip(test, model.predict_proba([names[i] for i in test])[:, column], strict=True):
-                scores[i] = float(score)
+            for i, score in zip(test, name_scores(model, [names[i] for i in test]), strict=True):
+                scores[i] = score
     return scores
 
 
@@ -89,8 +88,7 @@ def fit_named_candidate_model(
 ) -> Any:
     """The candidate model with its name model (`name_model_`): trees over the group features and the
     cross-fitted name scores, then the name model fitted on every name for run time."""
-    scores = cross_fitted_name_scores(names, labels, weights)
-    named_rows = [{**row, NAME_SCORE: score} for row, score in zip(rows, scores, strict=True)]
+    named_rows = with_name_scores(rows, cross_fitted_name_scores(names, labels, weights))
     model = fit_candidate_model(named_rows, labels, weights, outside)
     if model is not None:
         model.name_model_ = fit_name_model(names, labels, weights)
