@@ -61,6 +61,8 @@ SPLITS = (
     "fresh29",
     "fresh30",
     "fresh31",
+    "fresh32",
+    "fresh33",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
 # fresh30 and fresh31 were labelled on 2026-12-01 by four helpers before cdv ran on them, with real signature blocks
