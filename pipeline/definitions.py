@@ -3,20 +3,37 @@
 The lexicon gives each acronym its usual entity (« PRU » is the NPNRU's, « CLS » is either contrat local); a text
 that writes an acronym in brackets right after the name of another entity whose initials it spells defines it for
 itself. Every hit of that acronym in the document is then read as the defined entity.
+
+A text may also define a lexicon acronym for a body the lexicon does not hold (« Collectivité territoriale de Guyane
+(CTG) » is not the convention territoriale globale), or write a lexicon name as the start of a longer name it defines
+(« plan départemental d'insertion par l'activité économique (PDIAE) » is not the plan départemental d'insertion):
+those hits name something else and are dropped.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 
-from pipeline.candidates import acronym_fits
+from rapidfuzz import fuzz
+
+from pipeline.candidates import acronym_fits, name_key
 from pipeline.lexicon import Lexicon
 from pipeline.match import ACRONYM_METHODS, hits_reread
-from pipeline.types import ExtractedDocument, Hit
+from pipeline.types import Entity, ExtractedDocument, Hit
 
 MAX_GAP = 60  # characters between the defining name and the bracket (« … spécifiquement identifiés comme tels »)
-GAP = re.compile(r"[^.;:!?()\n]*")  # the gap stays in the sentence and holds no other bracket
+GAP = re.compile(r"(?:[^.;:!?()\n]|\n(?!\s*\n))*")  # the gap stays in the sentence and holds no other bracket
+FUNCTION_WORDS = frozenset(
+    {"de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "par", "en", "a", "à", "au", "aux", "sur"}
+)
+NAME_WORD = re.compile(r"[^\W\d_]+")
+PHRASE_END = re.compile(r"[.;:!?(),]|\n\s*\n")  # a line break inside a paragraph is not an end
+# the acronym a longer name is defined by, alone in brackets or first: « … économique (PDIAE 2019, qui …) »
+DEFINED_AFTER = re.compile(r"[^.;:!?(),]{1,80}?\(\s*([A-ZÀ-Ý][A-Za-zÀ-ÿ]{2,9})(?:\s*\)|[\s,][^()]{0,80}\))")
+MAX_NAME_WORDS = 12
+OWN_NAME_SIMILARITY = 75  # a spelled name this close to one of the entity's names is that entity, written otherwise
 
 
 def defined_acronyms(hits: list[Hit], document: ExtractedDocument, lexicon: Lexicon) -> dict[str, str]:
@@ -53,8 +70,118 @@ def bracketed(text: str, start: int, end: int) -> bool:
     return text[:start].rstrip().endswith("(") and text[end:].lstrip().startswith(")")
 
 
+def spells(letters: str, words: list[str]) -> bool:
+    """Whether `letters` are the initials of `words`, every word but a function word (« de », « l' ») used."""
+    if not words:
+        return not letters
+    first, rest = words[0], words[1:]
+    uses = bool(letters) and letters[0] == initial(first) and spells(letters[1:], rest)
+    return uses or (first.lower() in FUNCTION_WORDS and spells(letters, rest))
+
+
+def name_spelled_from(text: str, start: int, opening: int, letters: str) -> bool:
+    """Whether the words from `start` to the bracket at `opening`, in one phrase, have `letters` as initials."""
+    segment = text[start:opening]
+    words = NAME_WORD.findall(segment)
+    return not PHRASE_END.search(segment) and len(words) <= MAX_NAME_WORDS and spells(letters, words)
+
+
+def name_spelled_before(text: str, opening: int, letters: str) -> str | None:
+    """The shortest run of words of the phrase before the bracket at `opening` whose initials are `letters`."""
+    words = NAME_WORD.findall(PHRASE_END.split(text[max(0, opening - 300) : opening])[-1])
+    for size in range(len(letters), min(len(words), MAX_NAME_WORDS) + 1):
+        tail = words[-size:]
+        if tail[0].lower() not in FUNCTION_WORDS and spells(letters, tail):
+            return " ".join(tail)
+    return None
+
+
+def own_name(entity: Entity, name: str) -> bool:
+    """Whether a spelled-out name is one of the entity's names written otherwise: most of its main words are
+    (« plan local d'insertion par l'économie (Plie) »), or it reads alike."""
+    words = content_words(name)
+    for own in (entity.name, *entity.aliases, *entity.former_names):
+        if fuzz.token_sort_ratio(name_key(name), name_key(own)) >= OWN_NAME_SIMILARITY:
+            return True
+        if words and len(words & content_words(own)) > len(words) / 2:
+            return True
+    return False
+
+
+def content_words(name: str) -> set[str]:
+    """A name's main words, folded and in the singular."""
+    words = (w.removesuffix("s") if len(w) > 3 else w for w in name_key(name).split())
+    return {w for w in words if w not in FUNCTION_WORDS}
+
+
+def names_of_something_else(hits: list[Hit], document: ExtractedDocument, lexicon: Lexicon) -> set[Hit]:
+    """The hits that name another body or scheme: an acronym the document defines for another name (all its hits
+    of that entity), a name that starts a longer name defined by its own acronym (that hit)."""
+    entities = lexicon.by_id()
+    texts = {page.number: page.text for page in document.pages}
+    foreign: set[tuple[str, str]] = set()
+    inside: set[Hit] = set()
+    for hit in hits:
+        text = texts.get(hit.page, "")
+        entity = entities.get(hit.entity_id)
+        if entity is None:
+            continue
+        if hit.method in ACRONYM_METHODS:
+            if bracketed(text, hit.start, hit.end):
+                name = name_spelled_before(text, text.rfind("(", 0, hit.start), letters_of(hit.matched))
+                if name and not own_name(entity, name) and not named_before(hits, hit, text):
+                    foreign.add((hit.matched, hit.entity_id))
+            continue
+        if starts_longer_name(hit, text, entity):
+            inside.add(hit)
+    return {h for h in hits if (h.matched, h.entity_id) in foreign and h.method in ACRONYM_METHODS} | inside
+
+
+def starts_longer_name(hit: Hit, text: str, entity: Entity) -> bool:
+    """Whether a name hit starts a longer name the text defines by an acronym that spells it whole, the words added
+    all common ones: « plan départemental d'insertion par l'activité économique (PDIAE) » (« … du Mirail (CEM) »
+    is a named instance of the entity)."""
+    bracket = DEFINED_AFTER.match(text, hit.end)
+    if bracket is None or bracket.group(1) in entity.acronyms:
+        return False
+    added = NAME_WORD.findall(text[hit.end : text.rfind("(", 0, bracket.start(1))])
+    return (
+        any(word.lower() not in FUNCTION_WORDS for word in added)
+        and not any(word[0].isupper() for word in added)
+        and name_spelled_from(text, hit.start, text.rfind("(", 0, bracket.start(1)), letters_of(bracket.group(1)))
+    )
+
+
+def letters_of(acronym: str) -> str:
+    """An acronym's letters, upper-cased without accents (« AdCF » -> « ADCF »)."""
+    return "".join(initial(c) for c in acronym if c.isalpha())
+
+
+def initial(word: str) -> str:
+    """A word's first letter, upper-cased without its accent (« économique » -> « E »)."""
+    return unicodedata.normalize("NFD", word[:1])[:1].upper()
+
+
+def named_before(hits: list[Hit], acronym: Hit, text: str) -> bool:
+    """Whether a hit of the acronym's own entity ends just before its bracket (« convention territoriale globale
+    (CTG) »)."""
+    opening = text.rfind("(", 0, acronym.start)
+    return any(
+        h.page == acronym.page
+        and h.entity_id == acronym.entity_id
+        and h.method not in ACRONYM_METHODS
+        and 0 <= opening - h.end <= MAX_GAP
+        and GAP.fullmatch(text, h.end, opening) is not None
+        for h in hits
+    )
+
+
 def hits_as_defined(hits: list[Hit], document: ExtractedDocument, lexicon: Lexicon) -> list[Hit]:
-    """The hits with every acronym the document defines read as the entity it defines (one hit per place)."""
+    """The hits with every acronym the document defines read as the entity it defines (one hit per place), without
+    the hits the document shows to name something else."""
+    other = names_of_something_else(hits, document, lexicon)
+    if other:
+        hits = [h for h in hits if h not in other]
     defined = defined_acronyms(hits, document, lexicon)
     if not defined:
         return hits

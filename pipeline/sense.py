@@ -86,7 +86,7 @@ LOCATIVE_BEFORE = {"au", "aux", "devant", "pres"}  # "au centre social de Kerang
 STAMP = re.compile(  # the legality-control stamp (@ctes): « AR Prefecture », « Reçu en préfecture », the act's id
     r"accus[ée]e?\s+de\s+r[ée]ception|re[çc]u\s+en\s+pr[ée]fecture|envoy[ée]\s+en\s+pr[ée]fecture"
     r"|certifi[ée]e?\s+ex[ée]cutoire|r[ée]ception\s+par\s+le\s+pr[ée]fet|\bID\s*:\s*\d{3}-\d{9}"
-    r"|\bAR\s+pr[ée]fecture\b|\b[0-9][0-9AB][0-9]-\d{9}-\d{8}-|certifi[ée]e?\s+transmise?\s+au\s+repr[ée]sentant",
+    r"|\bAR\s+pr[ée]fecture\b|\b[0-9][0-9AB][0-9]-\d{9}-\d{8}-|(?:certifi[ée]e?\s+)?transmise?s?\s+au\s+repr[ée]sentant\s+de\s+l['’]\s*[ÉEée]tat",
     re.IGNORECASE,
 )
 STAMP_REACH = 40
@@ -177,6 +177,7 @@ def head_before(mention: Mention) -> tuple[str, bool]:
 def head_class_of(head: str) -> str:
     """The class of a head word (`HEAD_CLASSES`: a body whose name holds the mention, a title), in the singular or
     the plural (« syndicats de policiers municipaux », « préfets de région »), else "autre"."""
+    head = head.removeprefix("vice-")  # « vice-président du conseil régional »: a title
     singular = head[:-1] if head.endswith(("s", "x")) and len(head) > 3 else head
     return next((name for name, words in HEAD_CLASSES.items() if head in words or singular in words), "autre")
 

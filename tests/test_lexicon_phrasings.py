@@ -405,3 +405,47 @@ def test_an_acronym_defined_by_the_name_before_it(
 ) -> None:
     found = {d.entity_id for d in detections_of(text, lexicon, models)}
     assert present in found and absent not in found
+
+
+# A lexicon acronym or name the text defines as another body or scheme (`pipeline/definitions.py`).
+@pytest.mark.parametrize(
+    ("text", "absent", "kept"),
+    [
+        (  # rqe33 (Guyane): the collectivity, not the convention territoriale globale
+            "une gouvernance élargie composée des 6 communes, de la Collectivité territoriale de Guyane (CTG), de la "
+            "Caisse d'allocations familiales (CAF) et du Rectorat.",
+            "ctg",
+            "caf",
+        ),
+        (  # rqe09 (Marseille, 2007): the CAF's Contrat Temps libres, not the contrat territoire lecture
+            "Par délibération du 16 décembre 2002, le Conseil Municipal a approuvé le Contrat Temps\nlibres (CTL) avec "
+            "la Caisse d’Allocations Familiales des Bouches-du-Rhône. Le CTL finance des actions de loisirs.",
+            "ctl",
+            "caf",
+        ),
+        (  # rqd11 (Hauts-de-Seine): the State's IAE plan, not the Département's plan départemental d'insertion
+            "Le CDIAE a construit le plan départemental d’insertion par l’activité économique (PDIAE 2019) avec la "
+            "DREETS.",
+            "pdi",
+            "dreets",
+        ),
+    ],
+)
+def test_an_acronym_or_name_the_text_defines_as_something_else(
+    lexicon: Lexicon, models: Models, text: str, absent: str, kept: str
+) -> None:
+    found = {d.entity_id for d in detections_of(text, lexicon, models)}
+    assert absent not in found and kept in found
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        ("La convention territoriale globale (CTG) signée avec la CAF couvre 2024-2027. La CTG prévoit", "ctg"),
+        ("Le plan départemental d'insertion (PDI) du Département finance les actions.", "pdi"),
+        ("Le contrat de territoire lecture (CTL) de la commune soutient la médiathèque.", "ctl"),
+        ("zones franches urbaines (ZFU), plan local\nd'insertion par l'économie (Plie), équipe", "plie"),  # rpp27
+    ],
+)
+def test_an_acronym_defined_by_its_own_name_is_kept(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
+    assert present in {d.entity_id for d in detections_of(text, lexicon, models)}

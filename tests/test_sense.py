@@ -261,6 +261,7 @@ def test_a_plural_head_word_is_of_its_singular_class() -> None:
     # rpx36: « les syndicats de policiers municipaux » are unions, not the municipal police
     assert head_class_of("syndicats") == head_class_of("syndicat") == "organisation"
     assert head_class_of("prefets") == "titre"
+    assert head_class_of("vice-president") == head_class_of("vice-presidente") == "titre"  # rqe19, rqe26
     assert head_class_of("bus") == "autre"
 
 
@@ -287,6 +288,7 @@ def test_the_legality_control_stamp_is_a_feature_of_its_mentions(text: str) -> N
         ("AR Prefecture\n083-218301075-20210408-DEL0804202129-DE\nReçu le 13/04/2021 Publié le 13/04/2021", False),
         ("Envoyé en préfecture le 17/11/2020\nReçu en préfecture le 17/11/2020\nID : 077-227700010-20201113", False),
         ("Certifié transmis au représentant de l'Etat le 26 Mars 2021.", False),  # rqc20
+        ("Délibération affichée à l'Hôtel-de-Ville et transmise au représentant de l'Etat le 22", False),  # rqe31
         ("La préfecture de l'Aude finance le poste d'adulte-relais de l'association.", True),
     ],
 )
