@@ -128,6 +128,26 @@ def detections_of(text: str, lexicon: Lexicon, models: Models) -> list[Detection
             "Une thématique introduite en 1998 dans les contrats de ville (note de cadrage DIV, DGUHC, USH de 1999) :",
             "bailleurs_sociaux",
         ),
+        (  # Guyane, régies de quartier (rqd08): the overseas DIRECCTE
+            "Ces chantiers sont financés par la Dieccte Guyane et la Collectivité territoriale.",
+            "dreets",
+        ),
+        (  # La Réunion, France services (rqe25)
+            "Mission Locale Sud, Association SOLIDARNUM, CCAS de Petite-Ile, DIECCTE de La Réunion.",
+            "dreets",
+        ),
+        (  # Grigny, charte d'insertion (rqd02): CDC Habitat's former name
+            "Le Groupe SNI, bailleur du quartier, s'engage à réserver des heures d'insertion.",
+            "cdc_habitat",
+        ),
+        (  # Paris 18e, point d'accès au droit (rqe32): the Défenseur des droits's forerunner
+            "des permanences tenues par un délégué du médiateur de la République et par l'ADIL.",
+            "defenseur_droits",
+        ),
+        (  # La Réunion, régie de quartier (rqd09)
+            "La régie intervient à la demande directe des logeurs sociaux pour l'entretien des espaces.",
+            "bailleurs_sociaux",
+        ),
     ],
 )
 def test_real_phrasing_names_the_entity(lexicon: Lexicon, models: Models, sentence: str, expected: str) -> None:
