@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
+from pipeline.acronym import spells_name
 from pipeline.candidate_spans import clause_bounds, clause_items
 from pipeline.candidate_words import candidate_words
 from pipeline.candidates import LEGAL_FORMS, Candidate, french_stop_words, name_key
@@ -332,14 +333,17 @@ def score_candidates(
 def without_overlaps(kept: list[Candidate], texts: dict[int, str]) -> list[Candidate]:
     """One name per stretch of a page: the most probable (then longest) of overlapping names, except that a
     kept name is replaced by a kept name containing it ("Fondation Garonne" by "Fondation Garonne⏎Solidarités"
-    wrapped over two lines) unless the longer one joins two names with "et"."""
+    wrapped over two lines) unless the longer one joins two names with "et" (and is not one name its acronym
+    spells)."""
     kept = sorted(kept, key=lambda c: (-c.probability, -(c.end - c.start), c.page, c.start))
     chosen: dict[int, list[Candidate]] = defaultdict(list)
     for candidate in kept:
         page = chosen[candidate.page]
         inside = [c for c in page if candidate.start <= c.start and c.end <= candidate.end]
         crossing = [c for c in page if c.start < candidate.end and candidate.start < c.end and c not in inside]
-        joined = " et " in texts.get(candidate.page, "")[candidate.start : candidate.end]
+        joined = " et " in texts.get(candidate.page, "")[candidate.start : candidate.end] and not (
+            candidate.acronym and spells_name(candidate.acronym, candidate.name)
+        )  # « Seine Ouest Habitat et Patrimoine (SOHP) » is one name
         if crossing or (inside and joined):
             continue
         chosen[candidate.page] = [c for c in page if c not in inside] + [candidate]

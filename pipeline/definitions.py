@@ -13,11 +13,11 @@ those hits name something else and are dropped.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 
 from rapidfuzz import fuzz
 
+from pipeline.acronym import FUNCTION_WORDS, NAME_WORD, letters_of, spells
 from pipeline.candidates import acronym_fits, name_key
 from pipeline.lexicon import Lexicon
 from pipeline.match import ACRONYM_METHODS, hits_reread
@@ -25,10 +25,6 @@ from pipeline.types import Entity, ExtractedDocument, Hit
 
 MAX_GAP = 60  # characters between the defining name and the bracket (« … spécifiquement identifiés comme tels »)
 GAP = re.compile(r"(?:[^.;:!?()\n]|\n(?!\s*\n))*")  # the gap stays in the sentence and holds no other bracket
-FUNCTION_WORDS = frozenset(
-    {"de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "par", "en", "a", "à", "au", "aux", "sur"}
-)
-NAME_WORD = re.compile(r"[^\W\d_]+")
 PHRASE_END = re.compile(r"[.;:!?(),]|\n\s*\n")  # a line break inside a paragraph is not an end
 # the acronym a longer name is defined by, alone in brackets or first: « … économique (PDIAE 2019, qui …) »
 DEFINED_AFTER = re.compile(r"[^.;:!?(),]{1,80}?\(\s*([A-ZÀ-Ý][A-Za-zÀ-ÿ]{2,9})(?:\s*\)|[\s,][^()]{0,80}\))")
@@ -68,15 +64,6 @@ def defined_acronyms(hits: list[Hit], document: ExtractedDocument, lexicon: Lexi
 def bracketed(text: str, start: int, end: int) -> bool:
     """Whether a span is written alone in brackets: « (PRU) »."""
     return text[:start].rstrip().endswith("(") and text[end:].lstrip().startswith(")")
-
-
-def spells(letters: str, words: list[str]) -> bool:
-    """Whether `letters` are the initials of `words`, every word but a function word (« de », « l' ») used."""
-    if not words:
-        return not letters
-    first, rest = words[0], words[1:]
-    uses = bool(letters) and letters[0] == initial(first) and spells(letters[1:], rest)
-    return uses or (first.lower() in FUNCTION_WORDS and spells(letters, rest))
 
 
 def name_spelled_from(text: str, start: int, opening: int, letters: str) -> bool:
@@ -150,16 +137,6 @@ def starts_longer_name(hit: Hit, text: str, entity: Entity) -> bool:
         and not any(word[0].isupper() for word in added)
         and name_spelled_from(text, hit.start, text.rfind("(", 0, bracket.start(1)), letters_of(bracket.group(1)))
     )
-
-
-def letters_of(acronym: str) -> str:
-    """An acronym's letters, upper-cased without accents (« AdCF » -> « ADCF »)."""
-    return "".join(initial(c) for c in acronym if c.isalpha())
-
-
-def initial(word: str) -> str:
-    """A word's first letter, upper-cased without its accent (« économique » -> « E »)."""
-    return unicodedata.normalize("NFD", word[:1])[:1].upper()
 
 
 def named_before(hits: list[Hit], acronym: Hit, text: str) -> bool:

@@ -21,7 +21,8 @@ Definitions (all over the contracts listed in the gold file):
   snippet of its first detection in `detections.csv`).
 - candidates: when the gold lists organisations outside the lexicons (`out_of_lexicon`) and the run has a
   `candidates.csv`, the share of them found among the contract's candidates (same folded name, one inside
-  the other when it has 60 % of its length, or token-sort similarity >= 90) and the noise: candidate rows
+  the other when it has 60 % of its length, token-sort similarity >= 90, or an acronym and the name it spells:
+  « ADCF » and « Assemblée des communautés de France ») and the noise: candidate rows
   of a contract that match neither
   a gold organisation nor a name the gold accepts (`acceptable_candidates`), on average per contract.
 """
@@ -35,6 +36,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from pipeline.acronym import spells_name
 from pipeline.errors import CdvError
 from pipeline.french import agree, fr_number, fr_pct, plural
 from pipeline.inert import rows_from_inert
@@ -284,8 +286,9 @@ def _errors(
 
 
 def same_organisation(left: str, right: str) -> bool:
-    """Two spellings of one organisation's name (folded; one inside the other; or token-set ratio >= 90), the
-    word « association » before a name left out (« Association Unis cité » is « Unis cité »)."""
+    """Two spellings of one organisation's name (folded; one inside the other; token-set ratio >= 90; or an
+    acronym and the name it spells), the word « association » before a name left out (« Association Unis cité »
+    is « Unis cité »)."""
     from rapidfuzz import fuzz
 
     from pipeline.candidates import name_key
@@ -293,9 +296,16 @@ def same_organisation(left: str, right: str) -> bool:
     a, b = (ASSOCIATION_WORD.sub("", name_key(name)) for name in (left, right))
     if not a or not b:
         return False
+    if any(written_acronym(one) and spells_name(one, other) for one, other in ((left, right), (right, left))):
+        return True  # « ADCF » is « Assemblée des communautés de France »
     short, long = sorted((a, b), key=len)
     inside = f" {short} " in f" {long} " and len(short) >= 0.6 * len(long)
     return a == b or inside or fuzz.token_sort_ratio(a, b) >= 90
+
+
+def written_acronym(name: str) -> bool:
+    """A name written as one acronym of three letters or more, two of them capitals (« ADCF », « AdCF »)."""
+    return bool(re.fullmatch(r"[A-Za-zÀ-ÿ]{3,10}", name.strip())) and sum(c.isupper() for c in name) >= 2
 
 
 def out_of_lexicon_names(contract: dict[str, Any]) -> list[Any]:

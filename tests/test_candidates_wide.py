@@ -341,6 +341,18 @@ def test_longer_kept_name_replaces_the_kept_name_it_contains() -> None:
     assert [c.name for c in without_overlaps(joined, {1: text})] == ["Villes de France", "Logis Cévenols"]
 
 
+def test_a_name_with_et_that_its_acronym_spells_is_one_name() -> None:
+    """Regression (rqd13): « Seine Ouest Habitat et Patrimoine (SOHP) » was dropped for « Seine Ouest Habitat »."""
+    from pipeline.candidate_score import without_overlaps
+    from pipeline.candidates import Candidate
+
+    text = "les résidences de Seine Ouest Habitat et Patrimoine (SOHP) à Meudon"
+    start, end = text.index("Seine"), text.index(" (SOHP)")
+    inner = Candidate("a", 1, start, start + 19, text[start : start + 19], "majuscules", "", probability=0.59)
+    whole = Candidate("a", 1, start, end, text[start:end], "sigle_defini", "", acronym="SOHP", probability=0.57)
+    assert [c.name for c in without_overlaps([inner, whole], {1: text})] == ["Seine Ouest Habitat et Patrimoine"]
+
+
 class RejectEverything:
     """A candidate model that rates every name 0: what is left is what `contract_candidates` keeps regardless."""
 

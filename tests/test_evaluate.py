@@ -178,6 +178,9 @@ def test_candidates_recall_and_noise_per_contract(tmp_path: Path) -> None:
     assert same_organisation("Délégation régionale académique", "la Délégation régionale académique (DRAJES)")
     assert same_organisation("Association Unis cité", "Unis cité")  # rpm32: the word before a coined name
     assert not same_organisation("Association des maires de France", "Maires de France")
+    assert same_organisation("ADCF", "Assemblée des communautés de France")  # rqd25: the acronym, the row's name
+    assert same_organisation("Direction de l'Evaluation, de la Performance, des Affaires Financières", "DEPAF")
+    assert not same_organisation("Ragni", "Réseau Associatif")  # a word is no acronym
     assert not same_organisation("Fondation Vinci pour la Cité", "Vinci")
 
 
