@@ -59,6 +59,12 @@ CUE_NAME = re.compile(
     r"\b(?P<cue>(?:[Ll]['’]|[Ll]es? |[Ll]a |[Uu]ne? |[Aa]u |[Dd]u |[Dd]e l['’]|[Dd]e la )"
     rf"(?:{'|'.join(CUE_WORDS)})s?) (?P<name>{CAP_RUN.pattern})"
 )
+COINED_CUES = ("association", "collectif", "compagnie", "club", "fédération", "coopérative", "régie")
+COINED_NAME = re.compile(  # « l'association Vivre la ville, cet outil »: a name in words, ended by punctuation
+    r"\b(?P<cue>(?:[Ll]['’]|[Ll]es? |[Ll]a |[Uu]ne? |[Aa]u |[Dd]u |[Dd]e l['’]|[Dd]e la )"
+    rf"(?:{'|'.join(COINED_CUES)})s?) (?P<name>(?:{CAP_WORD})(?: (?:[a-zà-ÿ][\w’'-]*|{CAP_WORD})){{1,4}})"
+    r"(?=\s*(?:[,.;:()»]|\n|\bqui\b|\bdont\b))"
+)
 NAME_THEN_ACRONYM = re.compile(r"\((?P<acr>[A-Z][A-Za-z&]{1,9})\)")
 ACRONYM_THEN_NAME = re.compile(
     rf"(?<![\w-])(?P<acr>[A-Z][A-Za-z&]{{1,9}})[ \t]*\((?P<name>[{UPPER}][^()\n]{{3,140}})\)"
@@ -168,10 +174,15 @@ def trimmed(text: str, start: int, end: int, stop_words: frozenset[str]) -> tupl
 
 
 def cue_names(text: str) -> Iterator[tuple[int, int, str, str]]:
-    """(start, end, name, cue) of names written after a cue word ("le bailleur Vilogia")."""
-    for match in CUE_NAME.finditer(text):
-        cue = match.group("cue").split()[-1].split("'")[-1].split("’")[-1].lower()
-        yield match.start("name"), match.end("name"), match.group("name"), cue.rstrip("s") or cue
+    """(start, end, name, cue) of names written after a cue word ("le bailleur Vilogia"), and names in words after
+    an association's cue word up to punctuation ("l'association Vivre la ville, cet outil")."""
+    seen = set()
+    for pattern in (CUE_NAME, COINED_NAME):
+        for match in pattern.finditer(text):
+            cue = match.group("cue").split()[-1].split("'")[-1].split("’")[-1].lower()
+            if match.span("name") not in seen:
+                seen.add(match.span("name"))
+                yield match.start("name"), match.end("name"), match.group("name"), cue.rstrip("s") or cue
 
 
 def defined_names(text: str, fits: object) -> Iterator[tuple[int, int, str, str]]:

@@ -64,6 +64,17 @@ def test_name_after_l_association_loses_the_cue_word() -> None:
     assert runs(text) == ["Compagnons du Lien"]
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mis en œuvre par l'association Vivre la ville, cet outil de proximité", "Vivre la ville"),  # rqe28
+        ("Le directeur de l'association Clair et Net, entreprise d'insertion", "Clair et Net"),  # rqd10
+    ],
+)
+def test_a_coined_name_in_words_after_l_association_is_proposed(text: str, name: str) -> None:
+    assert name in [found for _, _, found, _ in cue_names(text)]
+
+
 def test_capitalised_run_keeps_inner_d_apostrophe_and_de() -> None:
     assert runs("avec les Compagnons d'Emmaüs et le réseau Villes Moyennes de France.") == [
         "Compagnons d'Emmaüs",
