@@ -397,7 +397,8 @@ def test_the_renewal_project_of_a_2024_contract_is_the_npnru(lexicon: Lexicon, m
     assert "npnru" in found and "pnru" not in found
 
 
-# Acronyms a text defines in brackets after another entity's name (`pipeline/definitions.py`).
+# Acronyms a text defines in brackets after another entity's name, or for another body or scheme, and lexicon names
+# that start a longer defined name (`pipeline/definitions.py`).
 @pytest.mark.parametrize(
     ("text", "present", "absent"),
     [
@@ -418,6 +419,24 @@ def test_the_renewal_project_of_a_2024_contract_is_the_npnru(lexicon: Lexicon, m
             "cls_securite",
             "cls_sante",
         ),
+        (  # rqe33 (Guyane): the collectivity's acronym, not the convention territoriale globale
+            "une gouvernance élargie composée des 6 communes, de la Collectivité territoriale de Guyane (CTG), de la "
+            "Caisse d'allocations familiales (CAF) et du Rectorat.",
+            "caf",
+            "ctg",
+        ),
+        (  # rqe09 (Marseille, 2007): the CAF's Contrat Temps libres, not the contrat territoire lecture
+            "Par délibération du 16 décembre 2002, le Conseil Municipal a approuvé le Contrat Temps\nlibres (CTL) avec "
+            "la Caisse d’Allocations Familiales des Bouches-du-Rhône. Le CTL finance des actions de loisirs.",
+            "caf",
+            "ctl",
+        ),
+        (  # rqd11 (Hauts-de-Seine): a longer defined name, not the Département's plan départemental d'insertion
+            "Le CDIAE a construit le plan départemental d’insertion par l’activité économique (PDIAE 2019) avec la "
+            "DREETS.",
+            "dreets",
+            "pdi",
+        ),
     ],
 )
 def test_an_acronym_defined_by_the_name_before_it(
@@ -425,37 +444,6 @@ def test_an_acronym_defined_by_the_name_before_it(
 ) -> None:
     found = {d.entity_id for d in detections_of(text, lexicon, models)}
     assert present in found and absent not in found
-
-
-# A lexicon acronym or name the text defines as another body or scheme (`pipeline/definitions.py`).
-@pytest.mark.parametrize(
-    ("text", "absent", "kept"),
-    [
-        (  # rqe33 (Guyane): the collectivity, not the convention territoriale globale
-            "une gouvernance élargie composée des 6 communes, de la Collectivité territoriale de Guyane (CTG), de la "
-            "Caisse d'allocations familiales (CAF) et du Rectorat.",
-            "ctg",
-            "caf",
-        ),
-        (  # rqe09 (Marseille, 2007): the CAF's Contrat Temps libres, not the contrat territoire lecture
-            "Par délibération du 16 décembre 2002, le Conseil Municipal a approuvé le Contrat Temps\nlibres (CTL) avec "
-            "la Caisse d’Allocations Familiales des Bouches-du-Rhône. Le CTL finance des actions de loisirs.",
-            "ctl",
-            "caf",
-        ),
-        (  # rqd11 (Hauts-de-Seine): the State's IAE plan, not the Département's plan départemental d'insertion
-            "Le CDIAE a construit le plan départemental d’insertion par l’activité économique (PDIAE 2019) avec la "
-            "DREETS.",
-            "pdi",
-            "dreets",
-        ),
-    ],
-)
-def test_an_acronym_or_name_the_text_defines_as_something_else(
-    lexicon: Lexicon, models: Models, text: str, absent: str, kept: str
-) -> None:
-    found = {d.entity_id for d in detections_of(text, lexicon, models)}
-    assert absent not in found and kept in found
 
 
 @pytest.mark.parametrize(
