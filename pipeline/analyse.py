@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+import traceback
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -102,6 +103,14 @@ def blank_document_error(contract: ContractFile, document: ExtractedDocument) ->
     return (
         f"{contract.path.name} : aucun texte lisible sur {plural(len(document.pages), 'page')} "
         "(pages blanches, ou illisibles même par OCR) ; contrat non compté."
+    )
+
+
+def internal_error_message(contract: ContractFile, error: Exception) -> str:
+    """The French error of a contract whose analysis failed on a fault of cdv (the run goes on without it)."""
+    return (
+        f"{contract.path.name} : erreur interne de cdv pendant l'analyse ({type(error).__name__} : {error}) ; "
+        "contrat non compté, les autres sont analysés. Signalez ce fichier avec la trace affichée."
     )
 
 
@@ -221,12 +230,17 @@ def analyse_contract(contract: ContractFile, settings: RunSettings) -> ContractA
     extracted = time.perf_counter()
     if not document.error:
         document.error = blank_document_error(contract, document)
+    analysis = None
     if document.ok:
-        analysis = analyse_or_reuse(contract, document, resources, settings.use_ner, space.detection_cache, key)
-        if analysis.cache.analysis == "reprise":
-            cache.analysis, cache.analysis_reason = analysis.cache.analysis, analysis.cache.analysis_reason
-    else:
+        try:
+            analysis = analyse_or_reuse(contract, document, resources, settings.use_ner, space.detection_cache, key)
+        except Exception as error:  # a fault met on one contract's text must not cost the others
+            traceback.print_exc(file=sys.stderr)
+            document.error = internal_error_message(contract, error)
+    if analysis is None:
         analysis = ContractAnalysis(contract=contract, document=document_summary(document), warnings=document.warnings)
+    elif analysis.cache.analysis == "reprise":
+        cache.analysis, cache.analysis_reason = analysis.cache.analysis, analysis.cache.analysis_reason
     analysis.cache = cache
     analysis.seconds = {
         "ressources": round(loaded - started + preloaded_seconds(), 3),

@@ -297,6 +297,8 @@ def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_wor
     ("Association Trait d'Union Foix soutient"), no "pour" before a verb ("pour accompagner")."""
     folded = word.lower().replace("’", "'")
     parts = [part for part in folded.split("'") if part]
+    if not parts:
+        return False  # a lone apostrophe (« l’ ’Observatoire »)
     if any(part in stop_words and part not in HEAD_PHRASE_PARTICLES for part in parts) or parts[:1] in CONJUNCTIONS:
         return False
     if "'" in folded and ELIDED_PRONOUNS.get(parts[0], "") in stop_words:  # "Mission locale s'engage à …"

@@ -120,6 +120,32 @@ def test_blank_pdf_is_flagged_and_left_out_of_the_denominators(tmp_path: Path) -
     assert set(partners["n_contracts"]) == {1}
 
 
+def test_a_fault_on_one_contract_costs_only_that_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (demo seed 79): an IndexError in the candidates of one contract stopped the whole run. The fault
+    is injected here, in the analysis of « b.pdf » only; the run goes on and says which file failed and why."""
+    import pipeline.analyse as analyse
+
+    real = analyse.analyse_document
+
+    def failing(contract: Any, *args: Any, **kwargs: Any) -> Any:
+        if contract.contract_id == "b":
+            raise IndexError("list index out of range")
+        return real(contract, *args, **kwargs)
+
+    monkeypatch.setattr(analyse, "analyse_document", failing)
+    write_contract(tmp_path / "corpus" / "a.pdf", BODY)
+    write_contract(tmp_path / "corpus" / "b.pdf", [*BODY, "Axe jeunesse\nLa Mission locale accueille les jeunes."])
+    result = run_serially(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws")
+    records = {record.contract_id: record for record in result.contracts}
+    assert (records["a"].status, records["b"].status) == ("ok", "error")
+    assert records["b"].error == (
+        "b.pdf : erreur interne de cdv pendant l'analyse (IndexError : list index out of range) ; contrat non "
+        "compté, les autres sont analysés. Signalez ce fichier avec la trace affichée."
+    )
+    partners = pd.read_csv(tmp_path / "out" / "tables" / "partenaires.csv")
+    assert set(partners["n_contracts"]) == {1}
+
+
 def test_run_json_records_folders_versions_and_warnings(tmp_path: Path) -> None:
     write_contract(tmp_path / "corpus" / "a.pdf", BODY)
     settings = run_settings(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws")

@@ -165,6 +165,12 @@ def heads(text: str) -> list[str]:
     return [name for _, _, name in head_phrases(text, french_stop_words())]
 
 
+def test_a_lone_apostrophe_line_ends_a_head_phrase() -> None:
+    """Regression (demo seed 79, cdv-31-saint-gaudens): a page where « s'engage » was extracted as « ⏎'⏎⏎engage »
+    stopped the whole run with an IndexError."""
+    assert heads("La Caisse des Dépôts\n'\n\nengage à renforcer la gestion de proximité.") == ["Caisse des Dépôts"]
+
+
 def test_observatoire_followed_by_lower_case_words_is_proposed_up_to_the_verb() -> None:
     # rpb03 (blind part): the observatory's name is in lower case after its head word
     text = "l'Observatoire départemental des cités éducatives a été créé en janvier 2020 à l'initiative du Préfet."
