@@ -63,6 +63,8 @@ SPLITS = (
     "fresh31",
     "fresh32",
     "fresh33",
+    "fresh34",
+    "fresh35",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
 # fresh32 and fresh33 were labelled on 2026-12-01 by four helpers before cdv ran on them, with real signature blocks
