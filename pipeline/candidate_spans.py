@@ -230,10 +230,16 @@ def head_phrases(text: str, stop_words: frozenset[str]) -> Iterator[tuple[int, i
             yield named
 
 
+PUBLIC_HEADS = frozenset(word.lower() for word in candidate_words().public_heads)
+
+
 def lower_phrase_names(name: str, scoped: bool) -> bool:
     """Whether a phrase opened by a head word in lower case names one organisation: words after its scope
-    adjective ("la direction générale" alone is any directorate) or a proper name in it."""
-    return (scoped and len(name.split()) >= 3) or name != name.lower()
+    adjective ("la direction générale" alone is any directorate), a proper name in it, or a public body's head
+    word with its complement ("le ministère de l'économie et des finances", "la direction du budget")."""
+    words = name.split()
+    public = words[0].rstrip("s") in PUBLIC_HEADS and len(words) >= 3
+    return (scoped and len(words) >= 3) or name != name.lower() or public
 
 
 def walk_head_phrase(
@@ -244,7 +250,7 @@ def walk_head_phrase(
     end, proper, content_run = words[0].end(), False, 0
     for index, (word, following) in enumerate(zip(words[1:], [*words[2:], None], strict=True), start=1):
         folded = word.group(0).lower().replace("’", "'")
-        if folded == "et" and opens_organisation([w.group(0) for w in words[index + 1 : index + 3]]):
+        if folded == "et" and opens_organisation([w.group(0) for w in words[index + 1 : index + 4]]):
             break
         if folded in ("-", "–"):  # "Société dauphinoise pour l'habitat - L'OPH …": a list, one name per item
             break
@@ -284,7 +290,9 @@ def coordinated_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def opens_organisation(words: list[str]) -> bool:
     """Whether the words after an "et" open another organisation: a head word, after an article or not
-    ("et la Fondation Fier de nos quartiers", "et l'inspection générale …")."""
+    ("et la Fondation Fier de nos quartiers", "et l'inspection générale …", "et de la direction générale …")."""
+    if words and words[0].lower() in ("de", "du", "des"):
+        words = words[1:]
     if words and words[0].lower() in ARTICLES:
         words = words[1:]
     return bool(words) and HEAD_START.match(words[0]) is not None

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 WORDS_FILE = Path(__file__).with_suffix(".csv")
-KINDS = ("tete", "portee", "membre", "lieu")
+KINDS = ("tete", "tete_publique", "portee", "membre", "lieu")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class CandidateWords:
     scopes: tuple[str, ...]
     places: tuple[str, ...]
     members: tuple[tuple[str, str], ...] = ()  # (word as written, lexicon group id)
+    public_heads: tuple[str, ...] = ()  # « ministère de l'économie »: a body even in lower case
 
     def __post_init__(self) -> None:
         if not self.heads:
@@ -54,4 +55,5 @@ def candidate_words(path: Path = WORDS_FILE) -> CandidateWords:
         scopes=tuple(by_kind["portee"]),
         places=tuple(by_kind["lieu"]),
         members=tuple(members),
+        public_heads=tuple(by_kind["tete_publique"]),
     )

@@ -165,6 +165,24 @@ def heads(text: str) -> list[str]:
     return [name for _, _, name in head_phrases(text, french_stop_words())]
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (  # rpx24 (Sénat): two directorates in lower case, the second after « et de la »
+            "Audition de la direction du budget et de la direction générale des collectivités locales.",
+            ["direction du budget", "direction générale des collectivités locales"],
+        ),
+        (
+            "avec le ministère des solidarités et de la santé, la convention",
+            ["ministère des solidarités et de la santé"],
+        ),
+        ("la direction de projet est assurée par la commune", []),  # two words: any directorate
+    ],
+)
+def test_a_public_body_in_lower_case_is_proposed_with_its_complement(text: str, names: list[str]) -> None:
+    assert heads(text) == names
+
+
 def test_a_lone_apostrophe_line_ends_a_head_phrase() -> None:
     """Regression (demo seed 79, cdv-31-saint-gaudens): a page where « s'engage » was extracted as « ⏎'⏎⏎engage »
     stopped the whole run with an IndexError."""
