@@ -65,6 +65,8 @@ SPLITS = (
     "fresh33",
     "fresh34",
     "fresh35",
+    "fresh36",
+    "fresh37",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
 # fresh32 to fresh35 were labelled on 2026-12-01 by eight helpers before cdv ran on them, with real signature blocks
