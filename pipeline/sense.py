@@ -86,10 +86,22 @@ LOCATIVE_BEFORE = {"au", "aux", "devant", "pres"}  # "au centre social de Kerang
 STAMP = re.compile(  # the legality-control stamp (@ctes): « AR Prefecture », « Reçu en préfecture », the act's id
     r"accus[ée]e?\s+de\s+r[ée]ception|re[çc]u\s+en\s+pr[ée]fecture|envoy[ée]\s+en\s+pr[ée]fecture"
     r"|certifi[ée]e?\s+ex[ée]cutoire|r[ée]ception\s+par\s+le\s+pr[ée]fet|\bID\s*:\s*\d{3}-\d{9}"
-    r"|\bAR\s+pr[ée]fecture\b|\b[0-9][0-9AB][0-9]-\d{9}-\d{8}-|(?:certifi[ée]e?\s+)?transmise?s?\s+au\s+repr[ée]sentant\s+de\s+l['’]\s*[ÉEée]tat",
+    r"|\bAR\s+pr[ée]fecture\b|\b[0-9][0-9AB][0-9]-\d{9}-\d{8}-"
+    r"|(?:certifi[ée]e?\s+)?transmise?s?\s+au\s+repr[ée]sentant\s+de\s+l['’]\s*[ÉEée]tat"
+    r"|date\s+de\s+r[ée]ception\s+(?:en\s+)?pr[ée]fecture|t[ée]l[ée]transmission",
     re.IGNORECASE,
 )
 STAMP_REACH = 40
+STREET_BEFORE = re.compile(  # « Parvis de la Préfecture », « 12 rue de la Poste »: a street's name, an address
+    r"(?:\b(?:Rue|Avenue|Boulevard|Parvis|Place|Quai|Allée|Impasse|Chemin|Square|Esplanade)"
+    r"|\d+(?:\s*(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|bd|parvis|place|quai|allée|impasse|chemin|square|esplanade))"
+    r"\s+(?:de\s+la|de\s+l['’]|du|des|de)\s*$"
+)
+STATE_COMPOUND = re.compile(  # « diplôme d'État », « secrétariat d'État », « Conseil d'État »: not the State, a partner
+    r"\b(?:dipl[ôo]m[ée]e?s?|secr[ée]taires?|secr[ée]tariats?|ministres?|conseil|coups?|chefs?|hommes?|raison)"
+    r"\s+d['’]\s*$",
+    re.IGNORECASE,
+)
 STAMPED_ENTITIES = frozenset({"etat"})  # a stamp names the préfecture the act was sent to, never a partner
 REGISTRATION_WORDS = {
     "declaree",
@@ -273,10 +285,10 @@ def in_stamp(mention: Mention) -> bool:
 
 
 def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
-    """P(entite) of each mention under a fitted model (1.0 for every mention without a model); 0 for the
-    préfecture of a legality-control stamp or of a registration (`STAMPED_ENTITIES`), formats the model sees too
-    rarely to learn: « AR Prefecture 083-218301075-20210408-… » is where the act was sent, « enregistré … auprès de
-    la Préfecture » where the body was registered, whatever else the text says."""
+    """P(entite) of each mention under a fitted model (1.0 for every mention without a model); 0 where the format
+    says it is not the entity (`named_by_format`), formats the model sees too rarely to learn: « AR Prefecture
+    083-218301075-20210408-… » is where the act was sent, « enregistré … auprès de la Préfecture » where the body
+    was registered, « Parvis de la Préfecture » an address, whatever else the text says."""
     if not mentions:
         return []
     if model is None:
@@ -286,10 +298,17 @@ def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
         probabilities = model.predict_proba([mention_features(m) for m in mentions])
         column = classes.index(ENTITY_SENSE)
         values = [float(row[column]) for row in probabilities]
-    return [
-        0.0 if m.entity_id in STAMPED_ENTITIES and (in_stamp(m) or registered_at(normalise(m.left).split())) else v
-        for m, v in zip(mentions, values, strict=True)
-    ]
+    return [0.0 if named_by_format(m) else v for m, v in zip(mentions, values, strict=True)]
+
+
+def named_by_format(mention: Mention) -> bool:
+    """Whether the printed format says a mention is not the entity: the préfecture of a legality-control stamp or of
+    a registration, « d'État » in a compound (« diplôme d'État »), a street's name in an address."""
+    if mention.entity_id in STAMPED_ENTITIES:
+        left = mention.left[-30:]
+        if in_stamp(mention) or registered_at(normalise(mention.left).split()) or STATE_COMPOUND.search(left):
+            return True
+    return mention.printed and STREET_BEFORE.search(mention.left[-40:]) is not None
 
 
 def merge_rare_senses(labels: list[str]) -> list[str]:

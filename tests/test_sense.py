@@ -289,11 +289,21 @@ def test_the_legality_control_stamp_is_a_feature_of_its_mentions(text: str) -> N
         ("Envoyé en préfecture le 17/11/2020\nReçu en préfecture le 17/11/2020\nID : 077-227700010-20201113", False),
         ("Certifié transmis au représentant de l'Etat le 26 Mars 2021.", False),  # rqc20
         ("Délibération affichée à l'Hôtel-de-Ville et transmise au représentant de l'Etat le 22", False),  # rqe31
+        ("Date de télétransmission : 22/06/2015 Date de réception préfecture : 22/06/2015", False),  # rqh03
+        ("La Communauté d'agglomération, sise Hôtel d'Agglomération, Parvis de la Préfecture, BP 80309", False),
+        ("STRATÉGIE NATIONALE POUR UN NUMÉRIQUE INCLUSIF POUR LE SECRÉTARIAT D'ETAT AU NUMÉRIQUE", False),  # rqh37
+        ("Les éducateurs titulaires du diplôme d'État d'éducateur spécialisé encadrent les jeunes.", False),
         ("La préfecture de l'Aude finance le poste d'adulte-relais de l'association.", True),
     ],
 )
 def test_the_prefecture_of_a_legality_control_stamp_is_not_the_state(
     lexicon: Lexicon, models: Models, text: str, kept: bool
 ) -> None:
-    """Regression (rpe22, rpd36): the stamp's « Prefecture » was detected as the State, a partner."""
+    """Regression (rpe22, rpd36, rqh03, rqf22, rqh37): the stamp's « Prefecture », an address, « d'État » in a
+    compound were detected as the State, a partner."""
     assert ("etat" in entities(lexicon, models, text)) is kept
+
+
+def test_a_street_named_after_a_partner_is_an_address(lexicon: Lexicon, models: Models) -> None:
+    assert "la_poste" not in entities(lexicon, models, "L'association a son siège au 12 rue de la Poste à Carcassonne.")
+    assert "la_poste" in entities(lexicon, models, "La Poste ouvre un bureau au cœur du quartier.")
