@@ -144,6 +144,14 @@ def detections_of(text: str, lexicon: Lexicon, models: Models) -> list[Detection
             "des permanences tenues par un délégué du médiateur de la République et par l'ADIL.",
             "defenseur_droits",
         ),
+        (  # Creuse, Les entreprises s'engagent (rqi09): the DDETS-PP without its hyphen
+            "Contacts : DDETSPP, ANCT, CCI de la Creuse.",
+            "ddets",
+        ),
+        (  # the Agence du numérique, merged into the ANCT in 2020 (rqh21)
+            "Le secrétaire d'État annonce la création de l'Agence du numérique, qui pilotera le plan.",
+            "anct",
+        ),
         (  # La Réunion, régie de quartier (rqd09)
             "La régie intervient à la demande directe des logeurs sociaux pour l'entretien des espaces.",
             "bailleurs_sociaux",
