@@ -67,6 +67,8 @@ SPLITS = (
     "fresh35",
     "fresh36",
     "fresh37",
+    "fresh38",
+    "fresh39",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
 # fresh36 and fresh37 were labelled on 2026-12-01 by four helpers before cdv ran on them, with real signature blocks
