@@ -154,10 +154,16 @@ def document_words(document: ExtractedDocument) -> set[str]:
     return {word for page in document.pages for word in re.findall(r"\b[a-zà-ÿ]{2,}\b", page.text)}
 
 
+ABBREVIATIONS = frozenset({"cie", "ets", "ste"})  # « Fatma & Cie », « Ets Martin »: French abbreviations, not acronyms
+
+
 def is_collision(hit: Hit, page: Page, words: set[str]) -> bool:
-    """An acronym hit that is not one: a capitalised ordinary word, OCR debris, or part of a longer token."""
+    """An acronym hit that is not one: a capitalised ordinary word, a French abbreviation read as an acronym in
+    another case (« Cie » is « compagnie », not the CIE), OCR debris, or part of a longer token."""
     if hit.method not in ACRONYM_METHODS:
         return False
+    if hit.method in LOOSE_METHODS and not hit.matched.isupper() and hit.matched.lower() in ABBREVIATIONS:
+        return True
     text = page.text
     line = line_around(text, hit.start, hit.end).strip()
     letters = [c for c in line if c.isalpha()]

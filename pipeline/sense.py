@@ -36,6 +36,12 @@ WINDOW_WORDS = 5
 SOURCE_WORDS = {"source", "sources", "donnees", "apres", "selon", "recensement"}
 TERRITORY_BEFORE = {"dans", "sur", "chaque", "ensemble", "tout", "toute", "hors", "departements", "regions"}
 ARTICLES = {"le", "la", "les", "l", "du", "des", "de", "d", "au", "aux"}
+COUNTING = (  # « sept départements », « 95 départements », « tous les départements »: places counted, not a partner
+    "deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize vingt trente quarante "
+    "cinquante soixante cent plusieurs quelques nombreux nombreuses certains certaines tous toutes divers "
+    "differents differentes"
+)
+COUNT_WORDS = frozenset(COUNTING.split())
 LINKS = ARTICLES | {"en", "a", "par", "pour", "avec", "aupres"}
 SCOPE_ADJECTIVES = frozenset(normalise(word) for word in candidate_words().scopes)  # "national", "générale" …
 HEAD_CLASSES = {
@@ -97,6 +103,11 @@ STREET_BEFORE = re.compile(  # « Parvis de la Préfecture », « 12 rue de la P
     r"|\d+(?:\s*(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|bd|parvis|place|quai|allée|impasse|chemin|square|esplanade))"
     r"\s+(?:de\s+la|de\s+l['’]|du|des|de)\s*$"
 )
+PREFECT_OF = re.compile(  # « Préfet de Région Ile-de-France », « Préfet du département du Morbihan »: the State's agent
+    r"\b(?:sous-)?pr[ée]f(?:et|[èe]te|ecture)s?\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+)$",
+    re.IGNORECASE,
+)
+COLLECTIVITIES = frozenset({"conseil_regional", "conseil_departemental"})
 STATE_COMPOUND = re.compile(  # « diplôme d'État », « secrétariat d'État », « Conseil d'État »: not the State, a partner
     r"\b(?:dipl[ôo]m[ée]e?s?|secr[ée]taires?|secr[ée]tariats?|ministres?|conseil|coups?|chefs?|hommes?|raison)"
     r"\s+d['’]\s*$",
@@ -238,6 +249,7 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     # « les départements et les régions » is a list of collectivities, not « les régions » of a territory
     features["territory_cue"] = float(bool(TERRITORY_BEFORE & set(content_left[coordinated:])))
     features["place_after"] = float(bool(right) and right[0] in {"de", "du", "des", "d"})
+    features["count_before"] = float(counted(left))
     features["year_after"] = float(bool(YEAR.match(" ".join(right[:2]))))
     # "association déclarée à la préfecture": where it was registered, not a partner
     features["registration_cue"] = float(registered_at(left))
@@ -272,6 +284,12 @@ def mention_features(mention: Mention) -> dict[str, Any]:
     return features
 
 
+def counted(left: list[str]) -> bool:
+    """Whether the normalised words before a mention count it (« 95 », « sept », « tous les », « de nombreux »)."""
+    words = [w for w in left[-3:] if w not in {"les", "des", "de", "d"}]
+    return bool(words) and (words[-1].isdigit() or words[-1] in COUNT_WORDS)
+
+
 def registered_at(left: list[str]) -> bool:
     """Whether the normalised words before a mention register something there (« association déclarée à la »,
     « enregistré sous le n° … auprès de la »): where, not who."""
@@ -303,11 +321,14 @@ def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
 
 def named_by_format(mention: Mention) -> bool:
     """Whether the printed format says a mention is not the entity: the préfecture of a legality-control stamp or of
-    a registration, « d'État » in a compound (« diplôme d'État »), a street's name in an address."""
+    a registration, « d'État » in a compound (« diplôme d'État »), the territory of a préfet (« Préfet de Région »), a
+    street's name in an address."""
     if mention.entity_id in STAMPED_ENTITIES:
         left = mention.left[-30:]
         if in_stamp(mention) or registered_at(normalise(mention.left).split()) or STATE_COMPOUND.search(left):
             return True
+    if mention.entity_id in COLLECTIVITIES and PREFECT_OF.search(mention.left[-30:]):
+        return True
     return mention.printed and STREET_BEFORE.search(mention.left[-40:]) is not None
 
 

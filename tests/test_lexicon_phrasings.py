@@ -152,6 +152,22 @@ def detections_of(text: str, lexicon: Lexicon, models: Models) -> list[Detection
             "Le secrétaire d'État annonce la création de l'Agence du numérique, qui pilotera le plan.",
             "anct",
         ),
+        (  # Loir-et-Cher (rqj13): the Confédération syndicale des familles, a national tenants' organisation
+            "La CSF siège dans les concertations locatives des bailleurs en tant qu'association.",
+            "associations_locataires",
+        ),
+        (  # Poissy (rqj02): « des » in the amicale's name
+            "L'amicale des locataires de la rue Saint-Sébastien interpelle le bailleur.",
+            "associations_locataires",
+        ),
+        (  # Aulnay-sous-Bois (rqj03): a court the tribunal judiciaire replaced in 2020
+            "Le tribunal d'instance d'Aulnay-sous-Bois a condamné le bailleur à rembourser les charges.",
+            "procureur",
+        ),
+        (  # Poissy (rqj02): Immobilière 3F by its short name
+            "Les locataires dénoncent l'abandon de la résidence par le bailleur social 3F.",
+            "immobiliere_3f",
+        ),
         (  # La Réunion, régie de quartier (rqd09)
             "La régie intervient à la demande directe des logeurs sociaux pour l'entretien des espaces.",
             "bailleurs_sociaux",
@@ -465,3 +481,17 @@ def test_an_acronym_defined_by_the_name_before_it(
 )
 def test_an_acronym_defined_by_its_own_name_is_kept(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
     assert present in {d.entity_id for d in detections_of(text, lexicon, models)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Signature d'une convention avec l'association \"Fatma & Cie\" pour l'attribution d'une subvention.",  # rqj37
+        "Arts de la rue avec déambulation de géants de la Cie des grandes personnes, cinéma en plein air.",  # rqf37
+    ],
+)
+def test_cie_the_abbreviation_of_compagnie_is_not_the_cie(lexicon: Lexicon, models: Models, text: str) -> None:
+    assert "cie" not in {d.entity_id for d in detections_of(text, lexicon, models)}
+    assert "cie" in {
+        d.entity_id for d in detections_of("Les contrats aidés (CIE, PEC) sont mobilisés.", lexicon, models)
+    }

@@ -304,6 +304,27 @@ def test_the_prefecture_of_a_legality_control_stamp_is_not_the_state(
     assert ("etat" in entities(lexicon, models, text)) is kept
 
 
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("L'ETAT, représenté par X., Préfet de Région Ile-de-France, Préfet de Paris", "conseil_regional"),  # rqk01
+        ("ET – L'Etat représenté par le Préfet du département du Morbihan, X.", "conseil_departemental"),  # rqk20
+    ],
+)
+def test_the_territory_of_a_prefect_is_not_the_collectivity(
+    lexicon: Lexicon, models: Models, text: str, absent: str
+) -> None:
+    found = entities(lexicon, models, text)
+    assert absent not in found and "etat" in found
+
+
+def test_counted_departements_are_a_feature_of_the_mention() -> None:
+    text = "Le dispositif Ville Vie Vacances a concerné 95 départements, durant l'été."
+    start = text.index("départements")
+    mention = page_mention(text, start, start + 12, "conseil_departemental", "partenaire", "variante", False, False)
+    assert mention_features(mention)["count_before"] == 1.0
+
+
 def test_a_street_named_after_a_partner_is_an_address(lexicon: Lexicon, models: Models) -> None:
     assert "la_poste" not in entities(lexicon, models, "L'association a son siège au 12 rue de la Poste à Carcassonne.")
     assert "la_poste" in entities(lexicon, models, "La Poste ouvre un bureau au cœur du quartier.")
