@@ -79,6 +79,9 @@ ADDED_AFTER_LABELLING = frozenset(
     | {"adecco", "randstad", "sodexo", "auchan", "ikea", "accenture", "capgemini", "kpmg", "schneider_electric"}
     | {"societe_generale", "bpce", "microsoft"}
 )
+# surfaces added to an entity after some parts were labelled: « CSF » for the tenants' associations (read in fresh36,
+# labelled outside the lexicons in fresh38 the same day); `cdv evaluate` counts a run naming it as finding it
+SURFACES_ADDED_AFTER_LABELLING = frozenset({"csf", "confederation syndicale des familles"})
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +97,7 @@ def labelled_lexicon_surfaces(lexicon: Lexicon) -> set[str]:
         for e in lexicon.entities
         if e.entity_id not in ADDED_AFTER_LABELLING
         for s in (e.name, *e.acronyms, *e.aliases, *e.former_names)
-    }
+    } - SURFACES_ADDED_AFTER_LABELLING
 
 
 def source_key(source: str) -> str:
