@@ -69,6 +69,8 @@ SPLITS = (
     "fresh37",
     "fresh38",
     "fresh39",
+    "fresh40",
+    "fresh41",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
 # fresh38 and fresh39 were labelled on 2026-12-01 by four helpers before cdv ran on them, with real signature blocks
