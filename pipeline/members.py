@@ -17,13 +17,20 @@ from pipeline.lexicon import Lexicon
 from pipeline.match import MEMBER_METHOD, text_to_hit
 from pipeline.types import ExtractedDocument, Hit
 
+BEFORE = r"(?<!\w)(?<![lL]['’])(?<!\b(?:et|ET) )"  # not « l'Habitat », not « Observatoires et Habitat »
+AFTER = r"(?![\w-])(?! (?:et|ET|&) )"  # not « Habitat et Développement »: one word of a compound name
+
 
 @lru_cache(maxsize=1)
 def member_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     """(the member word as a whole word, as written in the data or in capitals, its group id), e.g. "Habitat" ->
-    social landlords; not after "l'", where the word is a common noun ("Lutte contre l'Habitat Indigne")."""
+    social landlords; not after "l'", where the word is a common noun ("Lutte contre l'Habitat Indigne"), nor
+    beside « et », one word of a compound name (« Habitat et Développement », « contrat Habitat et Vie sociale »)."""
     return tuple(
-        (re.compile(rf"(?<!\w)(?<![lL]['’])(?:{re.escape(word)}|{re.escape(word.upper())})(?![\w-])"), group)
+        (
+            re.compile(rf"(?<!\w)(?<![lL]['’])(?<!\b(?:et|ET) )(?:{re.escape(word)}|{re.escape(word.upper())}){AFTER}"),
+            group,
+        )
         for word, group in candidate_words().members
     )
 

@@ -254,6 +254,17 @@ def test_signature_line_names_lose_their_legal_form_and_their_group_apart(lexico
     assert member_group("TROYES HABITAT", lexicon) == "bailleurs_sociaux"  # the member word in capitals too
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["HABITAT ET DÉVELOPPEMENT", "Habitat et Vie sociale", "Observatoires et Habitat"],  # rql12, rql32, rql24
+)
+def test_a_member_word_in_a_compound_with_et_names_no_landlord(lexicon: Lexicon, name: str) -> None:
+    from pipeline.members import member_group
+
+    assert member_group(name, lexicon) is None
+    assert member_group("Habitat du Nord", lexicon) == "bailleurs_sociaux"
+
+
 def test_a_list_of_landlords_and_mediators_gives_one_name_per_item() -> None:
     # rpj37 (USH, Les Cahiers n° 142): a title before a body, towns after names, dashes between items
     from pipeline.candidate_spans import capitalised_runs

@@ -168,6 +168,18 @@ def detections_of(text: str, lexicon: Lexicon, models: Models) -> list[Detection
             "Les locataires dénoncent l'abandon de la résidence par le bailleur social 3F.",
             "immobiliere_3f",
         ),
+        (  # Alès (rqm08): the PRE with « national » inside
+            "Le projet s'inscrit dans le programme national de réussite éducative de la ville.",
+            "pre",
+        ),
+        (  # Sénat, 2007 (rqm13): the PRE named by its teams
+            "Les élèves sont repérés dans le cadre des équipes de réussite éducative.",
+            "pre",
+        ),
+        (  # Grenoble, protocole de préfiguration (rqm27): the first programme beside the NPNRU
+            "cinq conventions avec l’ANRU dans le cadre du premier programme national de renouvellement urbain",
+            "pnru",
+        ),
         (  # La Réunion, régie de quartier (rqd09)
             "La régie intervient à la demande directe des logeurs sociaux pour l'entretien des espaces.",
             "bailleurs_sociaux",
