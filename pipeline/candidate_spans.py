@@ -55,13 +55,14 @@ CUE_WORDS = (
     "centre social",
     "maison",
 )
+CUE_ARTICLE = r"(?:[Ll]['’]|[Ll]es? |[Ll]a |[Uu]ne? |[Aa]u |[Dd]u |[Dd]e l['’]|[Dd]e la )"  # « l'association »
 CUE_NAME = re.compile(
-    r"\b(?P<cue>(?:[Ll]['’]|[Ll]es? |[Ll]a |[Uu]ne? |[Aa]u |[Dd]u |[Dd]e l['’]|[Dd]e la )"
+    rf"\b(?P<cue>{CUE_ARTICLE}"
     rf"(?:{'|'.join(CUE_WORDS)})s?) (?P<name>{CAP_RUN.pattern})"
 )
 COINED_CUES = ("association", "collectif", "compagnie", "club", "fédération", "coopérative", "régie")
 COINED_NAME = re.compile(  # « l'association Vivre la ville, cet outil »: a name in words, ended by punctuation
-    r"\b(?P<cue>(?:[Ll]['’]|[Ll]es? |[Ll]a |[Uu]ne? |[Aa]u |[Dd]u |[Dd]e l['’]|[Dd]e la )"
+    rf"\b(?P<cue>{CUE_ARTICLE}"
     rf"(?:{'|'.join(COINED_CUES)})s?) (?P<name>(?:{CAP_WORD})(?: (?:[a-zà-ÿ][\w’'-]*|{CAP_WORD})){{1,4}})"
     r"(?=\s*(?:[,.;:()»]|\n|\bqui\b|\bdont\b))"
 )
@@ -306,7 +307,7 @@ def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_wor
     folded = word.lower().replace("’", "'")
     parts = [part for part in folded.split("'") if part]
     if not parts:
-        return False  # a lone apostrophe (« l’ ’Observatoire »)
+        return False  # a lone apostrophe (« Dépôts⏎'⏎⏎engage », « s'engage » split by the extraction)
     if any(part in stop_words and part not in HEAD_PHRASE_PARTICLES for part in parts) or parts[:1] in CONJUNCTIONS:
         return False
     if "'" in folded and ELIDED_PRONOUNS.get(parts[0], "") in stop_words:  # "Mission locale s'engage à …"

@@ -54,11 +54,17 @@ def defined_acronyms(hits: list[Hit], document: ExtractedDocument, lexicon: Lexi
             name = before[-1]
             if (
                 kinds.get(name.entity_id) == kinds.get(hit.entity_id)
-                and GAP.fullmatch(text, name.end, opening) is not None
+                and leads_to(text, name.end, opening)
                 and acronym_fits(name.matched, hit.matched)
             ):
                 defined[hit.matched] = name.entity_id
     return defined
+
+
+def leads_to(text: str, end: int, opening: int) -> bool:
+    """Whether a name ending at `end` leads to the bracket at `opening`: near it, in the same sentence, no other
+    bracket between."""
+    return 0 <= opening - end <= MAX_GAP and GAP.fullmatch(text, end, opening) is not None
 
 
 def bracketed(text: str, start: int, end: int) -> bool:
@@ -131,11 +137,12 @@ def starts_longer_name(hit: Hit, text: str, entity: Entity) -> bool:
     bracket = DEFINED_AFTER.match(text, hit.end)
     if bracket is None or bracket.group(1) in entity.acronyms:
         return False
-    added = NAME_WORD.findall(text[hit.end : text.rfind("(", 0, bracket.start(1))])
+    opening = text.rfind("(", 0, bracket.start(1))
+    added = NAME_WORD.findall(text[hit.end : opening])
     return (
         any(word.lower() not in FUNCTION_WORDS for word in added)
         and not any(word[0].isupper() for word in added)
-        and name_spelled_from(text, hit.start, text.rfind("(", 0, bracket.start(1)), letters_of(bracket.group(1)))
+        and name_spelled_from(text, hit.start, opening, letters_of(bracket.group(1)))
     )
 
 
@@ -147,8 +154,7 @@ def named_before(hits: list[Hit], acronym: Hit, text: str) -> bool:
         h.page == acronym.page
         and h.entity_id == acronym.entity_id
         and h.method not in ACRONYM_METHODS
-        and 0 <= opening - h.end <= MAX_GAP
-        and GAP.fullmatch(text, h.end, opening) is not None
+        and leads_to(text, h.end, opening)
         for h in hits
     )
 

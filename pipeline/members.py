@@ -28,7 +28,7 @@ def member_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     beside « et », one word of a compound name (« Habitat et Développement », « contrat Habitat et Vie sociale »)."""
     return tuple(
         (
-            re.compile(rf"(?<!\w)(?<![lL]['’])(?<!\b(?:et|ET) )(?:{re.escape(word)}|{re.escape(word.upper())}){AFTER}"),
+            re.compile(rf"{BEFORE}(?:{re.escape(word)}|{re.escape(word.upper())}){AFTER}"),
             group,
         )
         for word, group in candidate_words().members

@@ -304,7 +304,7 @@ def in_stamp(mention: Mention) -> bool:
 
 def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
     """P(entite) of each mention under a fitted model (1.0 for every mention without a model); 0 where the format
-    says it is not the entity (`named_by_format`), formats the model sees too rarely to learn: « AR Prefecture
+    says it is not the entity (`excluded_by_format`), formats the model sees too rarely to learn: « AR Prefecture
     083-218301075-20210408-… » is where the act was sent, « enregistré … auprès de la Préfecture » where the body
     was registered, « Parvis de la Préfecture » an address, whatever else the text says."""
     if not mentions:
@@ -316,10 +316,10 @@ def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
         probabilities = model.predict_proba([mention_features(m) for m in mentions])
         column = classes.index(ENTITY_SENSE)
         values = [float(row[column]) for row in probabilities]
-    return [0.0 if named_by_format(m) else v for m, v in zip(mentions, values, strict=True)]
+    return [0.0 if excluded_by_format(m) else v for m, v in zip(mentions, values, strict=True)]
 
 
-def named_by_format(mention: Mention) -> bool:
+def excluded_by_format(mention: Mention) -> bool:
     """Whether the printed format says a mention is not the entity: the préfecture of a legality-control stamp or of
     a registration, « d'État » in a compound (« diplôme d'État »), the territory of a préfet (« Préfet de Région »), a
     street's name in an address."""
