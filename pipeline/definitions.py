@@ -7,7 +7,8 @@ itself. Every hit of that acronym in the document is then read as the defined en
 A text may also define a lexicon acronym for a body the lexicon does not hold (« Collectivité territoriale de Guyane
 (CTG) » is not the convention territoriale globale), or write a lexicon name as the start of a longer name it defines
 (« plan départemental d'insertion par l'activité économique (PDIAE) » is not the plan départemental d'insertion):
-those hits name something else and are dropped.
+those hits name something else and are dropped. So is an acronym written as the name a party is designated by
+(« la Collectivité de Corse …, désignée ci-après par « la CdC » » is not the Caisse des dépôts).
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ GAP = re.compile(r"(?:[^.;:!?()\n]|\n(?!\s*\n))*")  # the gap stays in the sente
 PHRASE_END = re.compile(r"[.;:!?(),]|\n\s*\n")  # a line break inside a paragraph is not an end
 # the acronym a longer name is defined by, alone in brackets or first: « … économique (PDIAE 2019, qui …) »
 DEFINED_AFTER = re.compile(r"[^.;:!?(),]{1,80}?\(\s*([A-ZÀ-Ý][A-Za-zÀ-ÿ]{2,9})(?:\s*\)|[\s,][^()]{0,80}\))")
+# a bracket naming what the acronym stands for, one small word first: « … au vieillissement (loi ASV) »
+WORD_BRACKET = re.compile(r"\(\s*[a-zà-ÿ]+\s+$")
+# a party named for the rest of the text: « la Collectivité de Corse …, désignée ci-après par « la CdC » »
+DESIGNATED = re.compile(
+    r"ci-?\s?après\s+(?:(?:dénommé|désigné|appelé|nommé)e?s?\s+)?(?:par\s+)?[«“\"]\s*(?:(?:la|le|les)\s+|l['’]\s*)?$",
+    re.IGNORECASE,
+)
+DESIGNATION_REACH = 300  # characters before « ci-après » where the designated name is looked for
+PARTY_END = re.compile(r"d['’]une part|d['’]autre part|\n\s*\n", re.IGNORECASE)
 MAX_NAME_WORDS = 12
 OWN_NAME_SIMILARITY = 75  # a spelled name this close to one of the entity's names is that entity, written otherwise
 
@@ -120,14 +130,41 @@ def names_of_something_else(hits: list[Hit], document: ExtractedDocument, lexico
         if entity is None:
             continue
         if hit.method in ACRONYM_METHODS:
-            if bracketed(text, hit.start, hit.end):
-                name = name_spelled_before(text, text.rfind("(", 0, hit.start), letters_of(hit.matched))
-                if name and not own_name(entity, name) and not named_before(hits, hit, text):
-                    foreign.add((hit.matched, hit.entity_id))
+            name = defining_name(text, hit)
+            if name and not own_name(entity, name) and not named_before(hits, hit, text):
+                foreign.add((hit.matched, hit.entity_id))
             continue
         if starts_longer_name(hit, text, entity):
             inside.add(hit)
     return {h for h in hits if (h.matched, h.entity_id) in foreign and h.method in ACRONYM_METHODS} | inside
+
+
+def defining_name(text: str, hit: Hit) -> str | None:
+    """The name an acronym hit is defined for where it is written: in brackets after it (« … (CTG) », « … (loi
+    ASV) ») or as the name a party is designated by (« Collectivité de Corse …, désignée ci-après par « la CdC » »)."""
+    letters = letters_of(hit.matched)
+    before = text[: hit.start]
+    if bracketed(text, hit.start, hit.end) or (
+        WORD_BRACKET.search(before[-40:]) and text[hit.end :].lstrip().startswith(")")
+    ):
+        return name_spelled_before(text, text.rfind("(", 0, hit.start), letters)
+    designation = DESIGNATED.search(before[-60:])
+    if designation is None:
+        return None
+    window = before[max(0, hit.start - DESIGNATION_REACH) : hit.start - len(designation.group(0))]
+    return name_spelled_within(PARTY_END.split(window)[-1], letters)
+
+
+def name_spelled_within(text: str, letters: str) -> str | None:
+    """The first run of words of `text`, from a capitalised one, whose initials are `letters`."""
+    words = NAME_WORD.findall(text)
+    for first, word in enumerate(words):
+        if not word[0].isupper():
+            continue
+        for size in range(len(letters), min(len(words) - first, MAX_NAME_WORDS) + 1):
+            if spells(letters, words[first : first + size]):
+                return " ".join(words[first : first + size])
+    return None
 
 
 def starts_longer_name(hit: Hit, text: str, entity: Entity) -> bool:

@@ -473,6 +473,18 @@ def test_the_renewal_project_of_a_2024_contract_is_the_npnru(lexicon: Lexicon, m
             "dreets",
             "pdi",
         ),
+        (  # rqo06 (Alpes-Maritimes, 2019): the law's acronym after a small word, not the atelier santé ville
+            "La loi sur l'adaptation de la société au vieillissement (loi ASV) du 28 décembre 2015 a créé la "
+            "conférence des financeurs. La CARSAT y siège.",
+            "carsat",
+            "asv",
+        ),
+        (  # rqo24 (Corse): a party designated by an acronym, not the Caisse des dépôts
+            "Entre la Collectivité de Corse représentée par X., Président du Conseil Exécutif de Corse, désigné "
+            "ci-après par « la CdC », d'une part, et l'Agence de l'Eau, d'autre part. La CdC finance l'ADEME.",
+            "ademe",
+            "caisse_des_depots",
+        ),
     ],
 )
 def test_an_acronym_defined_by_the_name_before_it(
@@ -489,6 +501,7 @@ def test_an_acronym_defined_by_the_name_before_it(
         ("Le plan départemental d'insertion (PDI) du Département finance les actions.", "pdi"),
         ("Le contrat de territoire lecture (CTL) de la commune soutient la médiathèque.", "ctl"),
         ("zones franches urbaines (ZFU), plan local\nd'insertion par l'économie (Plie), équipe", "plie"),  # rpp27
+        ("La Caisse des Dépôts et Consignations, ci-après dénommée « la CDC », d'une part", "caisse_des_depots"),
     ],
 )
 def test_an_acronym_defined_by_its_own_name_is_kept(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
