@@ -12,8 +12,9 @@ calibrated scikit-learn classifier (the `mention` model in `models/`) gives the 
 - `autre`: another body or a part of another name ("secrétaire d'État", "Conseil d'État");
 - `non`: not this entity at all ("état des lieux", a word in capitals).
 
-The classify stage keeps a mention when P(entite) reaches `ACCEPT_PROBABILITY` and multiplies it into the
-detection's score, so uncertain mentions come first in the review queue.
+The classify stage keeps a mention when P(entite) reaches its kind's threshold (`pipeline.acceptance`, chosen out
+of fold by `cdv train`; `ACCEPT_PROBABILITY` without one) and multiplies it into the detection's score, so
+uncertain mentions come first in the review queue.
 """
 
 from __future__ import annotations
@@ -108,9 +109,10 @@ PREFECT_OF = re.compile(  # « Préfet de Région Ile-de-France », « Préfet d
     re.IGNORECASE,
 )
 COLLECTIVITIES = frozenset({"conseil_regional", "conseil_departemental"})
-STATE_COMPOUND = re.compile(  # « diplôme d'État », « secrétariat d'État », « Conseil d'État »: not the State, a partner
-    r"\b(?:dipl[ôo]m[ée]e?s?|secr[ée]taires?|secr[ée]tariats?|ministres?|conseil|coups?|chefs?|hommes?|raison)"
-    r"\s+d['’]\s*$",
+STATE_COMPOUND = re.compile(  # « diplôme d'État », « secrétariat d'État », « Conseil d'État »: not the State;
+    # nor is « un établissement public de l'État » (an agency, named for its status)
+    r"(?:\b(?:dipl[ôo]m[ée]e?s?|secr[ée]taires?|secr[ée]tariats?|ministres?|conseil|coups?|chefs?|hommes?|raison)"
+    r"\s+d['’]|\b[ée]tablissements?\s+publics?\s+(?:[a-zé]+\s+)?de\s+(?:l['’])?)\s*$",
     re.IGNORECASE,
 )
 STAMPED_ENTITIES = frozenset({"etat"})  # a stamp names the préfecture the act was sent to, never a partner

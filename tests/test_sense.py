@@ -293,6 +293,11 @@ def test_the_legality_control_stamp_is_a_feature_of_its_mentions(text: str) -> N
         ("La Communauté d'agglomération, sise Hôtel d'Agglomération, Parvis de la Préfecture, BP 80309", False),
         ("STRATÉGIE NATIONALE POUR UN NUMÉRIQUE INCLUSIF POUR LE SECRÉTARIAT D'ETAT AU NUMÉRIQUE", False),  # rqh37
         ("Les éducateurs titulaires du diplôme d'État d'éducateur spécialisé encadrent les jeunes.", False),
+        (  # rqo24 (Corse): the water agency's status, not the State as a partner
+            "et l'Agence de l'Eau Rhône-Méditerranée Corse, Établissement Public de l'État à caractère administratif",
+            False,
+        ),
+        ("Les services de l'État accompagnent les porteurs de projets du quartier.", True),
         ("La préfecture de l'Aude finance le poste d'adulte-relais de l'association.", True),
     ],
 )
