@@ -9,7 +9,7 @@
 - Theme: the table row's theme, else the section's (the heading's), else the paragraph classifier.
 - Mention sense: the `mention` model (`pipeline.sense`) gives P(the mention names the entity) for every
   candidate mention; loose variants ("Caf", "les départements", a bare "Etat") and lexicon hits alike are
-  kept only above `ACCEPT_PROBABILITY` (without the model, loose variants are dropped).
+  kept from their kind's threshold (`pipeline.acceptance`; without the model, loose variants are dropped).
 - Score: the `score` model's probability that the detection is right (calibrated on held-out contracts),
   else the product of the sense, mention and role probabilities.
 """
@@ -22,12 +22,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.acceptance import accept_threshold
 from pipeline.definitions import hits_as_defined
 from pipeline.era import hits_in_era
 from pipeline.lexicon import Lexicon
 from pipeline.match import ACRONYM_METHODS, LOOSE_METHODS, MEMBER_METHOD, fold_text
 from pipeline.models import Models
-from pipeline.sense import ACCEPT_PROBABILITY, Mention, entity_probabilities, head_class_of, head_of, page_mention
+from pipeline.sense import Mention, entity_probabilities, head_class_of, head_of, page_mention
 from pipeline.structure import (
     PERSON_LINE,
     DocumentStructure,
@@ -341,7 +342,8 @@ def analyse_hits(
         hit, sense_probability, text_for_sense = chosen.get(key, (candidates[0], 1.0, ""))
         if hit.entity_id not in by_id:
             continue  # the context chose a glossary sense: not an organisation nor a scheme
-        if entity_probability[key] < ACCEPT_PROBABILITY and not keep_rejected:
+        accept = accept_threshold(models.mention if models is not None else None, by_id[hit.entity_id].kind)
+        if entity_probability[key] < accept and not keep_rejected:
             continue  # the mention names something else (a data source, a territory, another body)
         entity = by_id[hit.entity_id]
         page = pages[page_number]

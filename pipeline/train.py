@@ -31,6 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from pipeline.acceptance import MentionExamples, choose_thresholds, out_of_fold_probabilities
 from pipeline.candidate_training import candidate_examples, fit_candidate_scorer
 from pipeline.classify import Analysed, analyse_hits, role_inputs, sense_text
 from pipeline.evaluate import named_outside, out_of_lexicon_names, same_organisation
@@ -60,7 +61,8 @@ PURPOSES = {
     "role": "logistic regression on signature cues: partner mention -> P(signature)",
     "score": "logistic regression on detection features: P(detection is right), fitted out of fold",
     "mention": "calibrated logistic regression on mention context: candidate mention -> sense "
-    "(entite, source, territoire, autre, non); kept when P(entite) >= 0.5",
+    "(entite, source, territoire, autre, non); kept when P(entite) reaches its kind's threshold (chosen out of "
+    "fold, `accept_thresholds_`)",
     "candidate": "calibrated gradient-boosted trees on how and where a name is written: name outside the lexicons "
     "-> P(organisation); written to candidates.csv when P >= its threshold (chosen out of fold)",
 }
@@ -343,18 +345,20 @@ def mention_label(item: Analysed, gold: dict[str, Any]) -> str:
     return ENTITY_SENSE
 
 
-def mention_examples(contracts: list[Contract], lexicon: Lexicon, models: Models) -> tuple[list[Mention], list[str]]:
-    """Every candidate mention of the gold-labelled contracts, kept or not, with its sense."""
-    mentions, labels = [], []
+def mention_examples(contracts: list[Contract], lexicon: Lexicon, models: Models) -> MentionExamples:
+    """Every candidate mention of the gold-labelled contracts, kept or not, with its sense and contract."""
+    examples = MentionExamples()
+    kinds = {entity.entity_id: entity.kind for entity in lexicon.entities}
     for contract in contracts:
         if not contract.gold:
             continue
+        contract_id = contract.document.contract_id
+        examples.add_contract(contract_id, contract.gold, kinds)
         structure = analyse_structure(contract.document, lexicon, models)
         for item in analyse_hits(contract.document, contract.hits, structure, lexicon, models, keep_rejected=True):
             if item.mention is not None:
-                mentions.append(item.mention)
-                labels.append(mention_label(item, contract.gold))
-    return mentions, labels
+                examples.add(contract_id, item.mention, mention_label(item, contract.gold))
+    return examples
 
 
 DECISION_SENSES = {"valider": ENTITY_SENSE, "rejeter": "non", "entite": "non"}
@@ -393,9 +397,9 @@ def decision_examples(workspace: Workspace, lexicon: Lexicon) -> tuple[list[Ment
 
 def mention_calibration(contracts: list[Contract], lexicon: Lexicon, models: Models) -> dict[str, Any]:
     """Brier score and reliability of P(entite) on gold-labelled (held-out) contracts."""
-    mentions, labels = mention_examples(contracts, lexicon, Models(theme=models.theme, sense=models.sense))
-    probabilities = entity_probabilities(models.mention, mentions)
-    truth = [int(label == ENTITY_SENSE) for label in labels]
+    examples = mention_examples(contracts, lexicon, Models(theme=models.theme, sense=models.sense))
+    probabilities = entity_probabilities(models.mention, examples.mentions)
+    truth = [int(label == ENTITY_SENSE) for label in examples.labels]
     n = len(truth) or 1
     table = reliability(probabilities, truth)
     return {
@@ -426,9 +430,13 @@ def train_models(
     score_model = None
     if min(labels.count(0), labels.count(1)) >= MIN_SCORE_NEGATIVES:
         score_model = make_pipeline(DictVectorizer(), LogisticRegression(C=0.5, max_iter=2000)).fit(rows, labels)
-    mentions, senses = mention_examples(contracts, lexicon, Models(theme=theme_model, sense=sense_model))
-    decided, decided_senses = decisions or ([], [])
-    mention_model = fit_mention_model(mentions + decided, senses + decided_senses)
+    examples = mention_examples(contracts, lexicon, Models(theme=theme_model, sense=sense_model))
+    decided = decisions or ([], [])
+    mention_model = fit_mention_model(examples.mentions + decided[0], examples.labels + decided[1])
+    acceptance: dict[str, Any] = {}
+    if mention_model is not None:
+        oof = out_of_fold_probabilities(examples, fit_mention_model, decided)
+        mention_model.accept_thresholds_, acceptance = choose_thresholds(oof, examples)
     candidates = candidate_examples(contracts, lexicon, Models(theme=theme_model))
     candidate_model, candidate_report = fit_candidate_scorer(candidates)
     models = Models(
@@ -439,8 +447,10 @@ def train_models(
         mention=mention_model,
         candidate=candidate_model,
     )
-    counts |= {"theme": len(theme_texts), "score": len(rows), "mention": len(mentions), "decisions": len(decided)}
-    return models, {**counts, "candidate": len(candidates.rows), "candidate_report": candidate_report}
+    counts |= {"theme": len(theme_texts), "score": len(rows), "mention": len(examples.mentions)}
+    counts["decisions"] = len(decided[0])
+    report = {"candidate_report": candidate_report, "acceptance_report": acceptance}
+    return models, {**counts, "candidate": len(candidates.rows), **report}
 
 
 def train_candidate_model(contracts: list[Contract], lexicon: Lexicon, models: Models) -> tuple[Any, dict[str, Any]]:

@@ -125,6 +125,7 @@ def train(
         "training_data": " ; ".join(described) + f" ; {plural(len(decisions[0]), 'décision de relecture')}",
         "lexicon_version": lexicon.version,
         "candidate_evaluation": candidate_card(counts.pop("candidate_report", {})),
+        "mention_acceptance": counts.pop("acceptance_report", {}),
         "examples": counts,
     }
     versions = save_models(models, target, card)

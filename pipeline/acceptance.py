@@ -1,0 +1,131 @@
+"""Acceptance of candidate mentions: from which P(entite) a mention counts, chosen per kind from data.
+
+An entity counts in a contract when one of its mentions is accepted, so a single wrongly accepted mention
+(« l'une des 24 de la région », « selon les prévisions de l'Insee ») is a wrong count. `cdv train` predicts every
+training mention out of fold (folds group the mentions of one contract), takes per contract and entity the
+highest probability, and keeps per kind (partner, dispositif) the threshold with the best F1 on the real-prose
+contracts whose demo-corpus F1 stays within `DEMO_TOLERANCE` of its F1 at `BASE_THRESHOLD`. The thresholds are
+stored on the mention model (`accept_thresholds_`) and read by the classify stage (`accept_threshold`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.sense import ACCEPT_PROBABILITY, Mention, entity_probabilities
+
+BASE_THRESHOLD = ACCEPT_PROBABILITY
+THRESHOLDS = tuple(round(BASE_THRESHOLD + 0.05 * step, 2) for step in range(9))  # 0.5 … 0.9
+DEMO_TOLERANCE = 0.002
+OUT_OF_FOLD_FOLDS = 3
+KINDS = ("partenaire", "dispositif")
+
+
+@dataclass
+class MentionExamples:
+    """The candidate mentions of gold-labelled contracts with their senses, and what the gold says per contract:
+    the entities it lists (`present`) and whether it is a demo contract (its gold lists mentions)."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    contracts: list[str] = field(default_factory=list)
+    present: dict[str, set[str]] = field(default_factory=dict)
+    demo: dict[str, bool] = field(default_factory=dict)
+    gold_counts: dict[tuple[bool, str], int] = field(default_factory=dict)
+
+    def add_contract(self, contract_id: str, gold: dict[str, Any], kinds: Mapping[str, str]) -> None:
+        """Record a contract's gold entities (and their count per kind, misses included)."""
+        present = {e["entity_id"] for e in gold.get("partners", []) + gold.get("dispositifs", [])}
+        is_demo = bool(gold.get("mentions"))
+        self.present[contract_id] = present
+        self.demo[contract_id] = is_demo
+        for entity_id in present:
+            key = (is_demo, kinds.get(entity_id, "partenaire"))
+            self.gold_counts[key] = self.gold_counts.get(key, 0) + 1
+
+    def add(self, contract_id: str, mention: Mention, label: str) -> None:
+        self.mentions.append(mention)
+        self.labels.append(label)
+        self.contracts.append(contract_id)
+
+
+def accept_threshold(mention_model: Any, kind: str) -> float:
+    """The P(entite) from which a mention of this kind counts: the model's chosen threshold, else the base one."""
+    thresholds = getattr(mention_model, "accept_thresholds_", None) or {}
+    return float(thresholds.get(kind, BASE_THRESHOLD))
+
+
+def out_of_fold_probabilities(
+    examples: MentionExamples, fit: Callable[[list[Mention], list[str]], Any], extra: tuple[list[Mention], list[str]]
+) -> list[float]:
+    """P(entite) of every mention from a model fitted without its contract (`extra` examples, such as reviewers'
+    decisions, are in every fold's training data)."""
+    from sklearn.model_selection import GroupKFold
+
+    probabilities = [BASE_THRESHOLD] * len(examples.mentions)
+    n_folds = min(OUT_OF_FOLD_FOLDS, len(set(examples.contracts)))
+    if n_folds < 2:
+        return probabilities
+    indices = list(range(len(examples.mentions)))
+    for train, test in GroupKFold(n_splits=n_folds).split(indices, groups=examples.contracts):
+        model = fit([examples.mentions[i] for i in train] + extra[0], [examples.labels[i] for i in train] + extra[1])
+        if model is None:
+            continue
+        for i, p in zip(test, entity_probabilities(model, [examples.mentions[i] for i in test]), strict=True):
+            probabilities[i] = p
+    return probabilities
+
+
+def contract_maxima(probabilities: list[float], examples: MentionExamples) -> dict[tuple[str, str, str], float]:
+    """The highest P(entite) of each (contract, entity, kind): the entity counts when it reaches the threshold."""
+    maxima: dict[tuple[str, str, str], float] = {}
+    for probability, mention, contract_id in zip(probabilities, examples.mentions, examples.contracts, strict=True):
+        key = (contract_id, mention.entity_id, mention.kind)
+        maxima[key] = max(maxima.get(key, 0.0), probability)
+    return maxima
+
+
+def scores_at(
+    threshold: float, maxima: dict[tuple[str, str, str], float], examples: MentionExamples, kind: str, demo: bool
+) -> dict[str, float]:
+    """Contract-level precision, recall and F1 of one kind, on the demo or the real-prose contracts."""
+    kept = [
+        key
+        for key, probability in maxima.items()
+        if key[2] == kind and examples.demo[key[0]] == demo and probability >= threshold
+    ]
+    tp = sum(1 for contract_id, entity_id, _ in kept if entity_id in examples.present[contract_id])
+    fp = len(kept) - tp
+    gold = examples.gold_counts.get((demo, kind), 0)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / gold if gold else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "tp": tp, "fp": fp}
+
+
+def choose_thresholds(probabilities: list[float], examples: MentionExamples) -> tuple[dict[str, float], dict[str, Any]]:
+    """Per kind, the threshold with the best real-prose F1 (the lowest on a tie) among those that keep the demo
+    F1 within `DEMO_TOLERANCE` of its F1 at the base threshold; and the report of both measures at both."""
+    maxima = contract_maxima(probabilities, examples)
+    thresholds: dict[str, float] = {}
+    report: dict[str, Any] = {}
+    for kind in KINDS:
+        demo_base = scores_at(BASE_THRESHOLD, maxima, examples, kind, demo=True)["f1"]
+        allowed = [
+            t for t in THRESHOLDS if scores_at(t, maxima, examples, kind, demo=True)["f1"] >= demo_base - DEMO_TOLERANCE
+        ]
+        best = max(allowed, key=lambda t: (scores_at(t, maxima, examples, kind, demo=False)["f1"], -t))
+        thresholds[kind] = best
+        report[kind] = {
+            "threshold": best,
+            "prose_at_base": scores_at(BASE_THRESHOLD, maxima, examples, kind, demo=False),
+            "prose_at_threshold": scores_at(best, maxima, examples, kind, demo=False),
+            "demo_at_base": scores_at(BASE_THRESHOLD, maxima, examples, kind, demo=True),
+            "demo_at_threshold": scores_at(best, maxima, examples, kind, demo=True),
+            "prose_f1_by_threshold": {
+                str(t): scores_at(t, maxima, examples, kind, demo=False)["f1"] for t in THRESHOLDS
+            },
+        }
+    return thresholds, report
