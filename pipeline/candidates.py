@@ -525,15 +525,21 @@ def contract_candidates(
 
 
 YIELDING_SOURCES = ("sigle",)  # strong names that a longer kept name replaces ("FACE" in "FACE MEL")
+PREFIX_SOURCES = frozenset({"motif"})  # a pattern's name cut at a lower-case word, which a kept name extends
+FIRM_SOURCES = frozenset({"signature", "sigle_defini"})
 
 
 def gives_way(candidate: Candidate, strong: list[Candidate], scored: list[Candidate]) -> bool:
-    """Whether a bare acronym gives way to a longer name that the model keeps around it ("CREPI" to
-    "CREPI Hauts-de-France", "FACE" to "FACE MEL"): the longer name overlaps no other strong name."""
-    if candidate.source not in YIELDING_SOURCES:
+    """Whether a strong name gives way to a longer name that the model keeps and that overlaps no other strong
+    name: a bare acronym to a name around it ("CREPI" to "CREPI Hauts-de-France", "FACE" to "FACE MEL"), a pattern's
+    name to the name it starts ("Caisse nationale" to "Caisse nationale de solidarité pour l'autonomie")."""
+    sources = set(candidate.source.split("|"))
+    acronym = candidate.source in YIELDING_SOURCES
+    if not acronym and (not sources & PREFIX_SOURCES or sources & FIRM_SOURCES):
         return False
     return any(
         nested(candidate, wider)
+        and (acronym or wider.start == candidate.start)
         and not any(overlaps(wider, other) for other in strong if other is not candidate and not nested(other, wider))
         for wider in scored
     )
