@@ -186,6 +186,7 @@ def card_to_markdown(card: dict[str, Any]) -> str:
         lines += ["| bin | n | mean predicted | observed |", "|---|---|---|---|"]
         for row in mention["table"]:
             lines.append(f"| {row['bin']} | {row['n']} | {row['mean_predicted']:.3f} | {row['observed']:.3f} |")
+    lines += acceptance_to_markdown(card.get("mention_acceptance") or {})
     candidate = card.get("candidate_evaluation") or {}
     if candidate.get("table"):
         lines += ["", "## Candidate model (organisations outside the lexicons), out of fold on the training data", ""]
@@ -208,3 +209,24 @@ def card_to_markdown(card: dict[str, Any]) -> str:
             lines.append(f"| {row['bin']} | {row['n']} | {row['mean_predicted']:.3f} | {row['observed']:.3f} |")
     lines += ["", "## Limits", "", *[f"- {item}" for item in card.get("limits", [])], ""]
     return "\n".join(lines)
+
+
+def acceptance_to_markdown(acceptance: dict[str, Any]) -> list[str]:
+    """The card's section on the mention model's acceptance thresholds: contract-level scores out of fold."""
+    if not acceptance:
+        return []
+    lines = [
+        "",
+        "## Acceptance of mentions (P(entite) threshold per kind, contract level, out of fold on the training data)",
+        "",
+        "| kind | threshold | real prose P / R / F1 at 0.5 | at the threshold | demo F1 at 0.5 | at the threshold |",
+        "|---|---|---|---|---|---|",
+    ]
+    for kind, row in acceptance.items():
+        base, chosen = row["prose_at_base"], row["prose_at_threshold"]
+        lines.append(
+            f"| {kind} | {row['threshold']} | {base['precision']} / {base['recall']} / {base['f1']} | "
+            f"{chosen['precision']} / {chosen['recall']} / {chosen['f1']} | {row['demo_at_base']['f1']} | "
+            f"{row['demo_at_threshold']['f1']} |"
+        )
+    return lines

@@ -8,7 +8,7 @@ from test_lexicon_phrasings import detections_of
 
 from pipeline.acceptance import BASE_THRESHOLD, MentionExamples, accept_threshold, choose_thresholds
 from pipeline.lexicon import Lexicon
-from pipeline.models import Models, default_models_dir, load_models
+from pipeline.models import Models, card_to_markdown, default_models_dir, load_models
 from pipeline.sense import Mention
 
 
@@ -70,3 +70,11 @@ def test_the_classify_stage_reads_the_models_threshold(lexicon: Lexicon) -> None
     found = {d.entity_id for d in detections_of(text, lexicon, models)}
     none = {d.entity_id for d in detections_of(text, lexicon, Models(**{**vars(models), "mention": strict}))}
     assert "caf" in found and none == set()
+
+
+def test_the_model_card_shows_the_thresholds_and_their_scores() -> None:
+    rows = [("p1", "caf", 0.95), ("p1", "insee", 0.62), ("d1", "etat", 0.99)]
+    examples, probabilities = examples_of(rows, {"p1": ["caf"], "d1": ["etat"]}, demo={"d1"})
+    _, report = choose_thresholds(probabilities, examples)
+    markdown = card_to_markdown({"mention_acceptance": report})
+    assert "| partenaire | 0.65 | 0.5 / 1.0 / 0.6667 | 1.0 / 1.0 / 1.0 | 1.0 | 1.0 |" in markdown
