@@ -134,7 +134,7 @@ def names_of_something_else(hits: list[Hit], document: ExtractedDocument, lexico
             if name and not own_name(entity, name) and not named_before(hits, hit, text):
                 foreign.add((hit.matched, hit.entity_id))
             continue
-        if starts_longer_name(hit, text, entity):
+        if starts_longer_name(hit, text, entity) or spells_acronym_before(hit, text, entity):
             inside.add(hit)
     return {h for h in hits if (h.matched, h.entity_id) in foreign and h.method in ACRONYM_METHODS} | inside
 
@@ -165,6 +165,23 @@ def name_spelled_within(text: str, letters: str) -> str | None:
             if spells(letters, words[first : first + size]):
                 return " ".join(words[first : first + size])
     return None
+
+
+ACRONYM_THEN_BRACKET = re.compile(r"\b([A-Z]{2,8})\s*\(([^()\n]{3,160})\)")
+
+
+def spells_acronym_before(hit: Hit, text: str, entity: Entity) -> bool:
+    """Whether a name hit is one word of the bracket that spells out the acronym before it, another name than the
+    entity's: « la loi HPST (Hôpital, Patients, Santé, Territoires) » names a law, not the hospital (« MJD (maison
+    de justice et du droit) » is the entity)."""
+    opening = text.rfind("(", max(0, hit.start - 160), hit.start)
+    if opening < 0:
+        return False
+    found = ACRONYM_THEN_BRACKET.search(text, max(0, opening - 10))
+    if found is None or found.start(2) - 1 != opening or found.end() < hit.end:
+        return False
+    spelled = spells(letters_of(found.group(1)), NAME_WORD.findall(found.group(2)))
+    return spelled and not own_name(entity, found.group(2))
 
 
 def starts_longer_name(hit: Hit, text: str, entity: Entity) -> bool:

@@ -479,6 +479,12 @@ def test_the_renewal_project_of_a_2024_contract_is_the_npnru(lexicon: Lexicon, m
             "carsat",
             "asv",
         ),
+        (  # rqq08 (Pays de Fougères): the words of a law's acronym, not the hospital
+            "Les contrats locaux de santé, dispositifs proposés par l'ARS et issus de la loi HPST (Hôpital, Patients, "
+            "Santé, Territoires), sont signés.",
+            "ars",
+            "hopital",
+        ),
         (  # rqo24 (Corse): a party designated by an acronym, not the Caisse des dépôts
             "Entre la Collectivité de Corse représentée par X., Président du Conseil Exécutif de Corse, désigné "
             "ci-après par « la CdC », d'une part, et l'Agence de l'Eau, d'autre part. La CdC finance l'ADEME.",
@@ -502,6 +508,8 @@ def test_an_acronym_defined_by_the_name_before_it(
         ("Le contrat de territoire lecture (CTL) de la commune soutient la médiathèque.", "ctl"),
         ("zones franches urbaines (ZFU), plan local\nd'insertion par l'économie (Plie), équipe", "plie"),  # rpp27
         ("La Caisse des Dépôts et Consignations, ci-après dénommée « la CDC », d'une part", "caisse_des_depots"),
+        ("Le CCAS (centre communal d'action sociale) accueille les familles.", "ccas"),
+        ("Une MJDD (maison de justice et du droit) ouvrira au centre commercial.", "mjd"),
     ],
 )
 def test_an_acronym_defined_by_its_own_name_is_kept(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
