@@ -100,9 +100,9 @@ STAMP = re.compile(  # the legality-control stamp (@ctes): « AR Prefecture », 
 )
 STAMP_REACH = 40
 STREET_BEFORE = re.compile(  # « Parvis de la Préfecture », « 12 rue de la Poste »: a street's name, an address
-    r"(?:\b(?:Rue|Avenue|Boulevard|Parvis|Place|Quai|Allée|Impasse|Chemin|Square|Esplanade)"
-    r"|\d+(?:\s*(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|bd|parvis|place|quai|allée|impasse|chemin|square|esplanade))"
-    r"\s+(?:de\s+la|de\s+l['’]|du|des|de)\s*$"
+    r"(?:\b(?:Rue|Avenue|Boulevard|Bd|BD|Parvis|Place|Quai|Allée|Impasse|Chemin|Square|Esplanade)"
+    r"|\d+(?:\s*(?:bis|ter))?,?\s+(?i:rue|avenue|boulevard|bd|parvis|place|quai|allée|impasse|chemin|square|esplanade))"
+    r"\s+(?i:de\s+la|de\s+l['’]|du|des|de)\s*$"
 )
 PREFECT_OF = re.compile(  # « Préfet de Région Ile-de-France », « Préfet du département du Morbihan »: the State's agent
     r"\b(?:sous-)?pr[ée]f(?:et|[èe]te|ecture)s?\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+)$",

@@ -333,3 +333,15 @@ def test_counted_departements_are_a_feature_of_the_mention() -> None:
 def test_a_street_named_after_a_partner_is_an_address(lexicon: Lexicon, models: Models) -> None:
     assert "la_poste" not in entities(lexicon, models, "L'association a son siège au 12 rue de la Poste à Carcassonne.")
     assert "la_poste" in entities(lexicon, models, "La Poste ouvre un bureau au cœur du quartier.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "et le CER- Paris d'Arts et Métiers ParisTech 151 Bd de l'Hôpital 75013 Paris représenté par X.",  # rqp23
+        "Le siège est au 12 BOULEVARD DE L'HÔPITAL, à Paris.",
+    ],
+)
+def test_a_boulevard_named_after_the_hospital_is_an_address(lexicon: Lexicon, models: Models, text: str) -> None:
+    """Regression (rqp23): « Bd » abbreviated before a number's street was read as the hospital, a partner."""
+    assert "hopital" not in entities(lexicon, models, text)
