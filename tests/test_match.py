@@ -67,6 +67,11 @@ def test_acronym_inside_a_word_is_not_a_hit_and_lower_case_is_only_a_loose_candi
         ("les préfets de département de la région", ("etat", "préfets de département")),
         ("Ainsi les conseils généraux seront-ils sollicités", ("conseil_departemental", "conseils généraux")),
         ("une aide financière versée par l'ETAT à l'employeur", ("etat", "ETAT")),
+        (  # rqr17 (Saint-Joseph): the commune's football clubs, named by « clubs » alone
+            "signée entre la mairie de Saint-Joseph, la ligue réunionnaise de football et les présidents des clubs",
+            ("clubs_sportifs", "clubs"),
+        ),
+        ("Le Tennis club de Lauricisque emploie deux animateurs.", ("clubs_sportifs", "club")),  # rqr19
     ],
 )
 def test_loose_variants_are_candidate_mentions(
@@ -134,3 +139,8 @@ def test_a_short_name_is_not_matched_approximately(matcher: LexiconMatcher) -> N
     # rpz11 (Batiweb, 2023): « quartiers d'être rénovés » is one letter from « Quartiers d'été »
     text = "Si un premier programme a déjà permis à 600 quartiers d'être rénovés, et qu'un second en concerne 450"
     assert not [hit for hit in page_hits(matcher, text) if hit[0] == "quartiers_ete"]
+
+
+def test_a_club_of_companies_is_not_a_sports_club_candidate(matcher: LexiconMatcher) -> None:
+    hits = page_hits(matcher, "Le Club des entreprises de Quimper et le CLUB DES PARTENAIRES se réunissent.")
+    assert "clubs_sportifs" not in [entity for entity, _, _ in hits]
