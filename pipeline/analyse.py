@@ -35,7 +35,7 @@ from pipeline.french import plural
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.lexicon_change import copy_analysis, core_fingerprint, reusable_key, store_previous, store_snapshot
 from pipeline.match import LexiconMatcher, build_matcher, match_document
-from pipeline.members import member_hits
+from pipeline.members import with_member_hits
 from pipeline.models import Models, load_models
 from pipeline.quote import text_to_quote
 from pipeline.stage_versions import analysis_key, stage_versions, stage_versions_for
@@ -140,7 +140,7 @@ def analyse_document(
     candidates = contract_candidates(
         document, hits, lexicon, structure.signature_pages, use_ner, ner_memo, models=models
     )
-    hits += member_hits(document, candidates, hits, lexicon)  # "Nantes Habitat" counts for the social landlords
+    hits = with_member_hits(document, candidates, hits, lexicon)  # "Nantes Habitat" counts for the social landlords
     detections = classify_document(document, hits, structure, lexicon, models=models)
     mark_quotes(detections, document)
     return ContractAnalysis(

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pipeline.candidate_words import candidate_words
 from pipeline.candidates import Candidate
 from pipeline.lexicon import Lexicon
-from pipeline.match import MEMBER_METHOD, text_to_hit
+from pipeline.match import LOOSE_METHODS, MEMBER_METHOD, text_to_hit
 from pipeline.types import ExtractedDocument, Hit
 
 BEFORE = r"(?<!\w)(?<![lL]['’])(?<!\b(?:et|ET) )"  # not « l'Habitat », not « Observatoires et Habitat »
@@ -49,7 +49,8 @@ def member_hits(
     document: ExtractedDocument, candidates: list[Candidate], hits: list[Hit], lexicon: Lexicon
 ) -> list[Hit]:
     """A mention of its group for each place a candidate whose name says its group is written, unless a hit of
-    that group already overlaps the place."""
+    that group already overlaps the place (a loose variant inside the name, « Club » of « Racing Club de France »,
+    does not: `with_member_hits` puts the member's hit in its place)."""
     texts = {page.number: page.text for page in document.pages}
     known = lexicon.by_id().keys()
     found: list[Hit] = []
@@ -61,8 +62,25 @@ def member_hits(
         if any(
             h.page == candidate.page and h.entity_id == group and h.start < candidate.end and candidate.start < h.end
             for h in (*hits, *found)
+            if h.method not in LOOSE_METHODS
         ):
             continue
         span = (candidate.start, candidate.end)
         found.append(text_to_hit(document.contract_id, group, candidate.page, text, span, MEMBER_METHOD))
     return found
+
+
+def with_member_hits(
+    document: ExtractedDocument, candidates: list[Candidate], hits: list[Hit], lexicon: Lexicon
+) -> list[Hit]:
+    """The hits with the members' mentions of their groups (`member_hits`), without the loose variants of a group
+    written inside one of its members' names."""
+    members = member_hits(document, candidates, hits, lexicon)
+
+    def inside_member(hit: Hit) -> bool:
+        return hit.method in LOOSE_METHODS and any(
+            hit.entity_id == m.entity_id and hit.page == m.page and m.start <= hit.start and hit.end <= m.end
+            for m in members
+        )
+
+    return [h for h in hits if not inside_member(h)] + members
