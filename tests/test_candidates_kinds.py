@@ -83,9 +83,12 @@ def test_bare_acronym_gives_way_to_the_longer_name_kept_around_it() -> None:
     crepi, face = at("CREPI", "sigle"), at("FACE", "sigle")
     scored = [at("CREPI Hauts-de-France", "majuscules"), at("FACE MEL", "majuscules|ner")]
     assert gives_way(crepi, [crepi, face], scored) and gives_way(face, [crepi, face], scored)
-    for source in ("motif", "ner"):  # a legal-form or NER name does not give way
-        other = at("CREPI", source)
-        assert not gives_way(other, [other], scored)
+    ner = at("CREPI", "ner")  # a NER name does not give way
+    assert not gives_way(ner, [ner], scored)
+    pattern = at("CREPI", "motif")  # a legal-form name gives way to the name it starts, not to one around it
+    assert gives_way(pattern, [pattern], scored)
+    assert not gives_way(pattern, [pattern], [at("le CREPI Hauts-de-France", "majuscules")])
+    assert not gives_way(at("CREPI", "motif|signature"), [pattern], scored)
     assert not gives_way(crepi, [crepi], [])
 
 
