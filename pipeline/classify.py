@@ -9,7 +9,7 @@
 - Theme: the table row's theme, else the section's (the heading's), else the paragraph classifier.
 - Mention sense: the `mention` model (`pipeline.sense`) gives P(the mention names the entity) for every
   candidate mention; loose variants ("Caf", "les départements", a bare "Etat") and lexicon hits alike are
-  kept from their kind's threshold (`pipeline.acceptance`; without the model, loose variants are dropped).
+  kept from their kind's threshold (`sense.accept_threshold`; without the model, loose variants are dropped).
 - Score: the `score` model's probability that the detection is right (calibrated on held-out contracts),
   else the product of the sense, mention and role probabilities.
 """
@@ -22,13 +22,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.acceptance import accept_threshold
 from pipeline.definitions import hits_as_defined
 from pipeline.era import hits_in_era
 from pipeline.lexicon import Lexicon
 from pipeline.match import ACRONYM_METHODS, LOOSE_METHODS, MEMBER_METHOD, fold_text
 from pipeline.models import Models
-from pipeline.sense import Mention, entity_probabilities, head_class_of, head_of, page_mention
+from pipeline.sense import Mention, accept_threshold, entity_probabilities, head_class_of, head_of, page_mention
 from pipeline.structure import (
     PERSON_LINE,
     DocumentStructure,

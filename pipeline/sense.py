@@ -12,7 +12,7 @@ calibrated scikit-learn classifier (the `mention` model in `models/`) gives the 
 - `autre`: another body or a part of another name ("secrétaire d'État", "Conseil d'État");
 - `non`: not this entity at all ("état des lieux", a word in capitals).
 
-The classify stage keeps a mention when P(entite) reaches its kind's threshold (`pipeline.acceptance`, chosen out
+The classify stage keeps a mention when P(entite) reaches its kind's threshold (`accept_threshold`, chosen out
 of fold by `cdv train`; `ACCEPT_PROBABILITY` without one) and multiplies it into the detection's score, so
 uncertain mentions come first in the review queue.
 """
@@ -302,6 +302,13 @@ def registered_at(left: list[str]) -> bool:
 def in_stamp(mention: Mention) -> bool:
     """Whether a mention stands within `STAMP_REACH` characters of a legality-control stamp's words."""
     return bool(STAMP.search(mention.left[-STAMP_REACH:] + mention.surface + mention.right[:STAMP_REACH]))
+
+
+def accept_threshold(mention_model: Any, kind: str) -> float:
+    """The P(entite) from which a mention of this kind counts: the threshold `cdv train` chose for the mention model
+    (`accept_thresholds_`, `pipeline.acceptance_training`), else `ACCEPT_PROBABILITY`."""
+    thresholds = getattr(mention_model, "accept_thresholds_", None) or {}
+    return float(thresholds.get(kind, ACCEPT_PROBABILITY))
 
 
 def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:

@@ -31,7 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from pipeline.acceptance import MentionExamples, choose_thresholds, out_of_fold_probabilities
+from pipeline.acceptance_training import MentionExamples, choose_thresholds, out_of_fold_probabilities
 from pipeline.candidate_training import candidate_examples, fit_candidate_scorer
 from pipeline.classify import Analysed, analyse_hits, role_inputs, sense_text
 from pipeline.evaluate import named_outside, out_of_lexicon_names, same_organisation

@@ -1,4 +1,4 @@
-"""The acceptance thresholds of mentions, chosen per kind out of fold (`pipeline/acceptance.py`)."""
+"""The acceptance thresholds of mentions, chosen per kind out of fold (`pipeline/acceptance_training.py`)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import copy
 
 from test_lexicon_phrasings import detections_of
 
-from pipeline.acceptance import BASE_THRESHOLD, MentionExamples, accept_threshold, choose_thresholds
+from pipeline.acceptance_training import BASE_THRESHOLD, MentionExamples, choose_thresholds
 from pipeline.lexicon import Lexicon
 from pipeline.models import Models, card_to_markdown, default_models_dir, load_models
-from pipeline.sense import Mention
+from pipeline.sense import Mention, accept_threshold
 
 
 def mention(entity_id: str, kind: str = "partenaire") -> Mention:

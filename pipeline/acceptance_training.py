@@ -5,7 +5,7 @@ An entity counts in a contract when one of its mentions is accepted, so a single
 training mention out of fold (folds group the mentions of one contract), takes per contract and entity the
 highest probability, and keeps per kind (partner, dispositif) the threshold with the best F1 on the real-prose
 contracts whose demo-corpus F1 stays within `DEMO_TOLERANCE` of its F1 at `BASE_THRESHOLD`. The thresholds are
-stored on the mention model (`accept_thresholds_`) and read by the classify stage (`accept_threshold`).
+stored on the mention model (`accept_thresholds_`) and read by the classify stage (`sense.accept_threshold`).
 """
 
 from __future__ import annotations
@@ -49,12 +49,6 @@ class MentionExamples:
         self.mentions.append(mention)
         self.labels.append(label)
         self.contracts.append(contract_id)
-
-
-def accept_threshold(mention_model: Any, kind: str) -> float:
-    """The P(entite) from which a mention of this kind counts: the model's chosen threshold, else the base one."""
-    thresholds = getattr(mention_model, "accept_thresholds_", None) or {}
-    return float(thresholds.get(kind, BASE_THRESHOLD))
 
 
 def out_of_fold_probabilities(
