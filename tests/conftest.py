@@ -21,6 +21,7 @@ os.environ.setdefault("CDV_PREFECT_IDLE_SECONDS", "600")
 
 from pipeline.analyser import stop_analyser
 from pipeline.lexicon import Lexicon, default_lexicon_dir, load_lexicon
+from pipeline.models import Models, default_models_dir, load_models
 from pipeline.prefect_server import stop_server
 from pipeline.workspace import Workspace
 
@@ -32,6 +33,14 @@ REFERENCE_DIR = REPO_ROOT.parent / "shared" / "reference"
 def lexicon() -> Lexicon:
     """The project's real lexicons."""
     return load_lexicon(default_lexicon_dir())
+
+
+@pytest.fixture(scope="session")
+def models() -> Models:
+    """The committed models, loaded once for the session (loading them takes seconds)."""
+    loaded = load_models(default_models_dir())
+    assert loaded is not None
+    return loaded
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -8,7 +8,7 @@ from test_lexicon_phrasings import detections_of
 
 from pipeline.acceptance_training import BASE_THRESHOLD, MentionExamples, choose_thresholds
 from pipeline.lexicon import Lexicon
-from pipeline.models import Models, card_to_markdown, default_models_dir, load_models
+from pipeline.models import Models, card_to_markdown
 from pipeline.sense import Mention, accept_threshold
 
 
@@ -60,10 +60,9 @@ def test_a_model_without_thresholds_accepts_from_the_base_probability() -> None:
     assert accept_threshold(object(), "dispositif") == BASE_THRESHOLD
 
 
-def test_the_classify_stage_reads_the_models_threshold(lexicon: Lexicon) -> None:
+def test_the_classify_stage_reads_the_models_threshold(lexicon: Lexicon, models: Models) -> None:
     """The same text with the committed models, then with their mention model demanding certainty."""
-    models = load_models(default_models_dir())
-    assert models is not None and models.mention is not None
+    assert models.mention is not None
     text = "Selon les prévisions de l'Insee, la population âgée doublera. La CAF finance le centre social."
     strict = copy.copy(models.mention)
     strict.accept_thresholds_ = {"partenaire": 1.01, "dispositif": 1.01}

@@ -32,7 +32,7 @@ from pipeline.candidates import (
 )
 from pipeline.lexicon import Lexicon
 from pipeline.match import build_matcher, match_document
-from pipeline.models import Models, default_models_dir, load_models
+from pipeline.models import Models, default_models_dir
 from pipeline.types import ExtractedDocument, Page
 
 
@@ -263,13 +263,6 @@ def test_name_in_a_list_of_capitalised_names_is_marked() -> None:
 
 
 # --- the trained model -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def models() -> Models:
-    loaded = load_models(default_models_dir())
-    assert loaded is not None and loaded.candidate is not None
-    return loaded
 
 
 TRAINED_TEXT = (

@@ -11,16 +11,9 @@ from pipeline.aggregate import detections_to_contract_entities, detections_to_fr
 from pipeline.classify import classify_document
 from pipeline.lexicon import Lexicon
 from pipeline.match import build_matcher, match_document
-from pipeline.models import Models, default_models_dir, load_models
+from pipeline.models import Models
 from pipeline.structure import analyse_structure
 from pipeline.types import Detection, ExtractedDocument, Page
-
-
-@pytest.fixture(scope="module")
-def models() -> Models:
-    loaded = load_models(default_models_dir())
-    assert loaded is not None
-    return loaded
 
 
 def detections_of(text: str, lexicon: Lexicon, models: Models) -> list[Detection]:

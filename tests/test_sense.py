@@ -12,7 +12,7 @@ import pytest
 from pipeline.classify import classify_document
 from pipeline.lexicon import Lexicon
 from pipeline.match import build_matcher, match_document
-from pipeline.models import Models, default_models_dir, load_models
+from pipeline.models import Models
 from pipeline.review.store import DecisionStore, NewDecision
 from pipeline.sense import (
     Mention,
@@ -28,13 +28,6 @@ from pipeline.structure import analyse_structure
 from pipeline.train import decision_examples
 from pipeline.types import ExtractedDocument, Page
 from pipeline.workspace import Workspace
-
-
-@pytest.fixture(scope="module")
-def models() -> Models:
-    loaded = load_models(default_models_dir())
-    assert loaded is not None and loaded.mention is not None
-    return loaded
 
 
 def entities(lexicon: Lexicon, models: Models, text: str) -> set[str]:
