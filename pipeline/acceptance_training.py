@@ -106,20 +106,17 @@ def choose_thresholds(probabilities: list[float], examples: MentionExamples) -> 
     thresholds: dict[str, float] = {}
     report: dict[str, Any] = {}
     for kind in KINDS:
-        demo_base = scores_at(BASE_THRESHOLD, maxima, examples, kind, demo=True)["f1"]
-        allowed = [
-            t for t in THRESHOLDS if scores_at(t, maxima, examples, kind, demo=True)["f1"] >= demo_base - DEMO_TOLERANCE
-        ]
-        best = max(allowed, key=lambda t: (scores_at(t, maxima, examples, kind, demo=False)["f1"], -t))
+        prose = {t: scores_at(t, maxima, examples, kind, demo=False) for t in THRESHOLDS}
+        demo = {t: scores_at(t, maxima, examples, kind, demo=True) for t in THRESHOLDS}
+        allowed = [t for t in THRESHOLDS if demo[t]["f1"] >= demo[BASE_THRESHOLD]["f1"] - DEMO_TOLERANCE]
+        best = max(allowed, key=lambda t: (prose[t]["f1"], -t))
         thresholds[kind] = best
         report[kind] = {
             "threshold": best,
-            "prose_at_base": scores_at(BASE_THRESHOLD, maxima, examples, kind, demo=False),
-            "prose_at_threshold": scores_at(best, maxima, examples, kind, demo=False),
-            "demo_at_base": scores_at(BASE_THRESHOLD, maxima, examples, kind, demo=True),
-            "demo_at_threshold": scores_at(best, maxima, examples, kind, demo=True),
-            "prose_f1_by_threshold": {
-                str(t): scores_at(t, maxima, examples, kind, demo=False)["f1"] for t in THRESHOLDS
-            },
+            "prose_at_base": prose[BASE_THRESHOLD],
+            "prose_at_threshold": prose[best],
+            "demo_at_base": demo[BASE_THRESHOLD],
+            "demo_at_threshold": demo[best],
+            "prose_f1_by_threshold": {str(t): prose[t]["f1"] for t in THRESHOLDS},
         }
     return thresholds, report

@@ -167,7 +167,8 @@ def name_spelled_within(text: str, letters: str) -> str | None:
     return None
 
 
-ACRONYM_THEN_BRACKET = re.compile(r"\b([A-Z]{2,8})\s*\(([^()\n]{3,160})\)")
+ACRONYM_BEFORE = re.compile(r"\b([A-Z]{2,8})\s*$")  # « loi HPST » before its bracket
+SPELLED_BRACKET = re.compile(r"\(([^()\n]{3,160})\)")  # « (Hôpital, Patients, Santé, Territoires) »
 
 
 def spells_acronym_before(hit: Hit, text: str, entity: Entity) -> bool:
@@ -177,11 +178,12 @@ def spells_acronym_before(hit: Hit, text: str, entity: Entity) -> bool:
     opening = text.rfind("(", max(0, hit.start - 160), hit.start)
     if opening < 0:
         return False
-    found = ACRONYM_THEN_BRACKET.search(text, max(0, opening - 10))
-    if found is None or found.start(2) - 1 != opening or found.end() < hit.end:
+    acronym = ACRONYM_BEFORE.search(text, max(0, opening - 12), opening)
+    bracket = SPELLED_BRACKET.match(text, opening)
+    if acronym is None or bracket is None or bracket.end() < hit.end:
         return False
-    spelled = spells(letters_of(found.group(1)), NAME_WORD.findall(found.group(2)))
-    return spelled and not own_name(entity, found.group(2))
+    words = bracket.group(1)
+    return spells(letters_of(acronym.group(1)), NAME_WORD.findall(words)) and not own_name(entity, words)
 
 
 def starts_longer_name(hit: Hit, text: str, entity: Entity) -> bool:
