@@ -7,7 +7,27 @@ import re
 import unicodedata
 
 FUNCTION_WORDS = frozenset(
-    {"de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "par", "en", "a", "à", "au", "aux", "sur"}
+    {
+        "de",
+        "des",
+        "du",
+        "d",
+        "la",
+        "le",
+        "les",
+        "l",
+        "un",
+        "une",
+        "et",
+        "pour",
+        "par",
+        "en",
+        "a",
+        "à",
+        "au",
+        "aux",
+        "sur",
+    }
 )
 NAME_WORD = re.compile(r"[^\W\d_]+")
 

@@ -255,7 +255,12 @@ def walk_head_phrase(
             break
         if folded in ("-", "–"):  # "Société dauphinoise pour l'habitat - L'OPH …": a list, one name per item
             break
-        if not head_phrase_goes_on(word.group(0), following and following.group(0), proper, stop_words):
+        if folded in ("du", "au") and following is not None and of_a_ministry(words[0].group(0), following.group(0)):
+            break  # "direction générale de l'enseignement scolaire du ministère de …": the ministry it belongs to
+        previous = words[index - 1].group(0)
+        if not head_phrase_goes_on(word.group(0), following and following.group(0), proper, stop_words) and not (
+            proper and qualifies(previous, word.group(0), stop_words)
+        ):
             break
         if lower:
             content_run = 0 if folded.rstrip("'").split("'")[0] in HEAD_PHRASE_PARTICLES else content_run + 1
@@ -297,6 +302,32 @@ def opens_organisation(words: list[str]) -> bool:
     if words and words[0].lower() in ARTICLES:
         words = words[1:]
     return bool(words) and HEAD_START.match(words[0]) is not None
+
+
+MINISTRY = re.compile(r"^[Mm]inist[èe]res?$")
+ADJECTIVE_ENDING = re.compile(r"(?:ale?|aux|elle|el|ique|aire|if|ive|ienne|ien|aise|ais|iste)s?$")
+
+
+def of_a_ministry(head: str, following: str) -> bool:
+    """Whether the word after « du » is the ministry a directorate or a service belongs to (the phrase's own head
+    not a ministry)."""
+    return MINISTRY.match(following) is not None and MINISTRY.match(head) is None
+
+
+def qualifies(previous: str, word: str, stop_words: frozenset[str]) -> bool:
+    """Whether a lower-case word is an adjective of the capitalised word before it in an official name
+    (« ministère des Affaires sociales », « de la Formation professionnelle et du Dialogue social »), not a verb
+    (« Association Trait d'Union Foix soutient »)."""
+    folded = word.lower()
+    return (
+        previous[:1].isupper()
+        and word[:1].islower()
+        and folded not in stop_words
+        and "'" not in folded
+        and "’" not in folded
+        and ADJECTIVE_ENDING.search(folded) is not None
+        and VERB_ENDING.search(folded) is None
+    )
 
 
 def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_words: frozenset[str]) -> bool:

@@ -39,6 +39,8 @@ DESIGNATED = re.compile(
 DESIGNATION_REACH = 300  # characters before « ci-après » where the designated name is looked for
 PARTY_END = re.compile(r"d['’]une part|d['’]autre part|\n\s*\n", re.IGNORECASE)
 MAX_NAME_WORDS = 12
+SPELLED_BRACKET = re.compile(r"\(([^()\n]{3,160})\)")  # « (Hôpital, Patients, Santé, Territoires) »
+SPELLED_AFTER = re.compile(r"[ \t]*" + SPELLED_BRACKET.pattern)  # « CHU (centre d'hébergement d'urgence) »
 OWN_NAME_SIMILARITY = 75  # a spelled name this close to one of the entity's names is that entity, written otherwise
 
 
@@ -140,10 +142,14 @@ def names_of_something_else(hits: list[Hit], document: ExtractedDocument, lexico
 
 
 def defining_name(text: str, hit: Hit) -> str | None:
-    """The name an acronym hit is defined for where it is written: in brackets after it (« … (CTG) », « … (loi
-    ASV) ») or as the name a party is designated by (« Collectivité de Corse …, désignée ci-après par « la CdC » »)."""
+    """The name an acronym hit is defined for where it is written: spelled in brackets right after it (« des CHU
+    (centre d'hébergement d'urgence) »), the acronym in brackets after it (« … (CTG) », « … (loi ASV) ») or as the
+    name a party is designated by (« Collectivité de Corse …, désignée ci-après par « la CdC » »)."""
     letters = letters_of(hit.matched)
     before = text[: hit.start]
+    spelled = SPELLED_AFTER.match(text, hit.end)
+    if spelled and spells(letters, NAME_WORD.findall(spelled.group(1))):
+        return spelled.group(1)
     if bracketed(text, hit.start, hit.end) or (
         WORD_BRACKET.search(before[-40:]) and text[hit.end :].lstrip().startswith(")")
     ):
@@ -168,7 +174,6 @@ def name_spelled_within(text: str, letters: str) -> str | None:
 
 
 ACRONYM_BEFORE = re.compile(r"\b([A-Z]{2,8})\s*$")  # « loi HPST » before its bracket
-SPELLED_BRACKET = re.compile(r"\(([^()\n]{3,160})\)")  # « (Hôpital, Patients, Santé, Territoires) »
 
 
 def spells_acronym_before(hit: Hit, text: str, entity: Entity) -> bool:

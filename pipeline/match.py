@@ -58,8 +58,9 @@ ACRONYM_BEFORE = rf"(?<![{WORD_CHARS}.])"
 
 
 def fold_char(char: str) -> str:
-    """One character folded: lower case, accents stripped, hyphens and line breaks as spaces."""
-    if char in "-\n\t\r":
+    """One character folded: lower case, accents stripped, hyphens, slashes and line breaks as spaces (« Débat/
+    Conseil général/ Mai 2012 » names the Conseil général)."""
+    if char in "-/\n\t\r":
         return " "
     base = unicodedata.normalize("NFD", char)[0]
     lowered = base.lower()

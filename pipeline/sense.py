@@ -116,17 +116,27 @@ STATE_COMPOUND = re.compile(  # « diplôme d'État », « secrétariat d'État 
     re.IGNORECASE,
 )
 STAMPED_ENTITIES = frozenset({"etat"})  # a stamp names the préfecture the act was sent to, never a partner
+REGISTRARS = frozenset({"etat", "procureur"})  # where an association is declared: préfecture, tribunal's register
+STATE_AS_COUNTRY = re.compile(  # « d'un autre Etat partie à l'Espace économique européen », « les États membres »
+    r"(?:\bautres?\s+$)|(?:^\s*(?:parties?|membres?|tiers)\b)", re.IGNORECASE
+)
+UNIVERSITY_EVENT = re.compile(  # « l'Université de rentrée des associations », « une université d'été »: a gathering
+    r"^\s*(?:d['’]\s?(?:été|automne|hiver)|de\s+(?:rentrée|printemps)|populaires?)\b", re.IGNORECASE
+)
 REGISTRATION_WORDS = {
     "declaree",
     "declare",
     "declarees",
     "declares",
+    "inscrite",
+    "inscrit",
     "enregistree",
     "enregistre",
     "immatriculee",
     "immatricule",
     "deposee",
 }
+DECLARED_IN = re.compile(r"\bdeclaration (?:en|a|aupres)\b")  # « (déclaration en Préfecture le 12 janvier 1990) »
 REGISTRATION_REACH = 12  # « Enregistré sous le n° 52 72 012 64 72 auprès de la Préfecture »: the number between
 CAPITAL_AFTER = re.compile(r"\s+(?:(?:de|du|des)\s+|d['’])?(?:la\s+|l['’])?[A-ZÉÈ]")
 MARK = re.compile(re.escape(HIT_MARK.format("§")).replace("§", "(.*?)"))
@@ -294,9 +304,16 @@ def counted(left: list[str]) -> bool:
 
 def registered_at(left: list[str]) -> bool:
     """Whether the normalised words before a mention register something there (« association déclarée à la »,
-    « enregistré sous le n° … auprès de la »): where, not who."""
-    near = REGISTRATION_WORDS & set(left[-4:])
+    « déclaration en », « inscrite sur le registre spécial des associations du », « enregistré sous le n° … auprès
+    de la »): where, not who."""
+    near = REGISTRATION_WORDS & set(left[-4:]) or "registre" in left[-6:] or DECLARED_IN.search(" ".join(left[-4:]))
     return bool(near or ("aupres" in left[-3:] and REGISTRATION_WORDS & set(left[-REGISTRATION_REACH:])))
+
+
+def state_as_country(mention: Mention) -> bool:
+    """Whether « État » is written as a country among others (« un autre Etat partie à l'Espace économique
+    européen », « les États membres »), not the French State."""
+    return mention.printed and any(STATE_AS_COUNTRY.search(side) for side in (mention.left[-12:], mention.right[:12]))
 
 
 def in_stamp(mention: Mention) -> bool:
@@ -330,12 +347,17 @@ def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
 
 def excluded_by_format(mention: Mention) -> bool:
     """Whether the printed format says a mention is not the entity: the préfecture of a legality-control stamp or of
-    a registration, « d'État » in a compound (« diplôme d'État »), the territory of a préfet (« Préfet de Région »), a
-    street's name in an address."""
+    a registration (or the tribunal of a register), « d'État » in a compound (« diplôme d'État ») or a country
+    (« un autre Etat partie »), the territory of a préfet (« Préfet de Région »), a street's name in an address, a
+    gathering called a university (« Université de rentrée des associations »)."""
     if mention.entity_id in STAMPED_ENTITIES:
         left = mention.left[-30:]
-        if in_stamp(mention) or registered_at(normalise(mention.left).split()) or STATE_COMPOUND.search(left):
+        if in_stamp(mention) or STATE_COMPOUND.search(left) or state_as_country(mention):
             return True
+    if mention.entity_id in REGISTRARS and registered_at(normalise(mention.left).split()):
+        return True
+    if mention.entity_id == "universite" and mention.printed and UNIVERSITY_EVENT.match(mention.right):
+        return True
     if mention.entity_id in COLLECTIVITIES and PREFECT_OF.search(mention.left[-30:]):
         return True
     return mention.printed and STREET_BEFORE.search(mention.left[-40:]) is not None

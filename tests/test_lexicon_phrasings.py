@@ -478,6 +478,18 @@ def test_the_renewal_project_of_a_2024_contract_is_the_npnru(lexicon: Lexicon, m
             "ars",
             "hopital",
         ),
+        (  # rqu26 (Sceaux, ateliers sociolinguistiques): an acronym spelled in brackets right after it
+            "Une partie des apprenants vient des HUDA (hébergement d'urgence pour demandeurs d'asile) et des CHU "
+            "(centre d'hébergement d'urgence). Le CCAS les oriente.",
+            "ccas",
+            "hopital",
+        ),
+        (  # rqu28 (Forum réfugiés): the acronym of « bénéficiaires d'une protection internationale », an article inside
+            "Les personnes qui bénéficient d'une protection internationale (BPI) (statut conventionnel de réfugié, "
+            "protection subsidiaire) sont accompagnées vers l'emploi avec la Mission locale.",
+            "mission_locale",
+            "bpi",
+        ),
         (  # rqo24 (Corse): a party designated by an acronym, not the Caisse des dépôts
             "Entre la Collectivité de Corse représentée par X., Président du Conseil Exécutif de Corse, désigné "
             "ci-après par « la CdC », d'une part, et l'Agence de l'Eau, d'autre part. La CdC finance l'ADEME.",
@@ -521,3 +533,48 @@ def test_cie_the_abbreviation_of_compagnie_is_not_the_cie(lexicon: Lexicon, mode
     assert "cie" in {
         d.entity_id for d in detections_of("Les contrats aidés (CIE, PEC) sont mobilisés.", lexicon, models)
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        ("Débat/ Conseil général/ Mai 2012", "conseil_departemental"),  # rqs31: a slash glued to the name
+        (  # rqs30 (Toulouse, Mazades): a hyphenated spelling of the lexicon's « centre socioculturel »
+            "Partenaires opérationnels : groupe Les Chalets (bailleur social), centre socio-culturel, crèche",
+            "centres_sociaux",
+        ),
+        (
+            "L'office HLM (client historique des régies de quartier) reste le premier client.",
+            "bailleurs_sociaux",
+        ),  # rqu09
+        ("Le Centre d'action sociale de la Ville de Paris finance les repas.", "ccas"),  # rqt11
+        (  # rqt15 (Mayotte): the head of the regional delegation by her title
+            "la Directrice régionale aux droits des femmes et à l'égalité décide des subventions",
+            "ddfe",
+        ),
+        ("Plan Territorial de Prévention et de Lutte contre les Discriminations 2018 - 2020", "ptlcd"),  # rqt16
+        ("Schéma territorial des services aux familles en Côtes d'Armor", "sdsf"),  # rqt24
+    ],
+)
+def test_real_phrasings_of_fresh45_to_fresh47(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
+    assert present in {d.entity_id for d in detections_of(text, lexicon, models)}
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        (  # rqs18 (Lille): an event, not a university
+            "Nous participons à la Nuit du Bénévolat et à l'Université de rentrée des associations.",
+            "universite",
+        ),
+        (  # rqu05 (CRESS Île-de-France): a club of collectivities, not a sports club
+            "Créé le 18 avril dernier, le Club des Collectivités d'Ile-de-France pour l'ESS a tenu sa première "
+            "réunion mi-juin.",
+            "clubs_sportifs",
+        ),
+    ],
+)
+def test_a_lexicon_word_in_another_name_of_fresh45_to_fresh47(
+    lexicon: Lexicon, models: Models, text: str, absent: str
+) -> None:
+    assert absent not in {d.entity_id for d in detections_of(text, lexicon, models)}

@@ -96,6 +96,37 @@ def test_mentions_in_real_phrasings(
     assert not (absent & found)
 
 
+# Real phrasings of fresh45-47 (read after they were scored): formats that say the State is not a partner.
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        (  # rqu20 (Pôle emploi and OFII convention): a country among others
+            "aux étrangers non ressortissants de l'Union européenne, d'un autre Etat partie à l'Espace économique "
+            "européen ou de la Confédération suisse",
+            "etat",
+        ),
+        (  # rqt20 (Le Mans, crèche convention): where the association was declared
+            'L\'Association ci-après dénommée "Les Farfouettes" (déclaration en Préfecture le 12 janvier 1990) '
+            "représentée par sa présidente",
+            "etat",
+        ),
+        (  # rqs03 (Moselle): the register of associations of a tribunal (local law of Alsace-Moselle)
+            "Familles Rurales de la Moselle, Association loi 1908, inscrite sur le registre spécial des associations "
+            "du Tribunal d'Instance de Metz",
+            "procureur",
+        ),
+    ],
+)
+def test_a_format_of_fresh45_to_fresh47_says_not_the_partner(
+    lexicon: Lexicon, models: Models, text: str, absent: str
+) -> None:
+    assert absent not in entities(lexicon, models, text)
+
+
+def test_the_state_that_signs_is_still_the_state(lexicon: Lexicon, models: Models) -> None:
+    assert "etat" in entities(lexicon, models, "La convention est signée par l'État et les États membres du réseau.")
+
+
 # Real phrasings of the fresh part (benchmarks/realprose/documents/rpf*.yaml): a lexicon word inside another
 # body's name or a title is that body or title, not the partner (one regression each).
 @pytest.mark.parametrize(
