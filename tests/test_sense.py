@@ -41,15 +41,10 @@ def entities(lexicon: Lexicon, models: Models, text: str) -> set[str]:
 @pytest.mark.parametrize(
     ("text", "present", "absent"),
     [
-        pytest.param(  # rp01, loi du 21 février 2014, art. 6: collectivities in lower case and in the plural
+        (  # rp01, loi du 21 février 2014, art. 6: collectivities in lower case and in the plural
             "Ces contrats sont signés par les départements et les régions.",
             {"conseil_departemental", "conseil_regional"},
             set(),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known regression of the models trained through fresh44: « les régions » ending the sentence "
-                "gets P(entite) 0.699, below the partners' acceptance threshold 0.7 (0.81 with « concernés » after it)",
-            ),
         ),
         (  # rp07, DREETS Centre-Val de Loire: the same words as territories
             "La région Centre-Val de Loire compte 19 contrats de ville, dont 5 dans le seul département du Loiret.",
