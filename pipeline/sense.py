@@ -34,7 +34,18 @@ MENTION_RADIUS = 60
 ACCEPT_PROBABILITY = 0.5
 MIN_CLASS_EXAMPLES = 6
 WINDOW_WORDS = 5
-SOURCE_WORDS = {"source", "sources", "donnees", "apres", "selon", "recensement"}
+SOURCE_WORDS = {
+    "source",
+    "sources",
+    "donnees",
+    "apres",
+    "selon",
+    "recensement",
+    "etude",
+    "etudes",
+    "enquete",
+    "barometre",
+}
 TERRITORY_BEFORE = {"dans", "sur", "chaque", "ensemble", "tout", "toute", "hors", "departements", "regions"}
 ARTICLES = {"le", "la", "les", "l", "du", "des", "de", "d", "au", "aux"}
 COUNTING = (  # « sept départements », « 95 départements », « tous les départements »: places counted, not a partner
@@ -109,6 +120,9 @@ PREFECT_OF = re.compile(  # « Préfet de Région Ile-de-France », « Préfet d
     re.IGNORECASE,
 )
 COLLECTIVITIES = frozenset({"conseil_regional", "conseil_departemental"})
+COMPANY_OF = re.compile(  # « Société d'Équipement du Département de La Réunion »: a company named for its territory
+    r"\bSoci[ée]t[ée]\s+(?:[dD]['’]\s?)?[A-ZÉa-zé][\w-]*(?:\s+[A-ZÉa-zé][\w-]*){0,2}(?:\s+(?:du|de\s+la|de\s+l['’]))?\s*$"
+)
 STATE_COMPOUND = re.compile(  # « diplôme d'État », « secrétariat d'État », « Conseil d'État »: not the State;
     # nor is « un établissement public de l'État » (an agency, named for its status)
     r"(?:\b(?:dipl[ôo]m[ée]e?s?|secr[ée]taires?|secr[ée]tariats?|ministres?|conseil|coups?|chefs?|hommes?|raison)"
@@ -136,7 +150,8 @@ REGISTRATION_WORDS = {
     "immatricule",
     "deposee",
 }
-DECLARED_IN = re.compile(r"\bdeclaration (?:en|a|aupres)\b")  # « (déclaration en Préfecture le 12 janvier 1990) »
+# « (déclaration en Préfecture le 12 janvier 1990) », « n° de déclaration de la préfecture : W 00000000 »
+DECLARED_IN = re.compile(r"\bdeclaration (?:en|a|aupres|de la)\b")
 REGISTRATION_REACH = 12  # « Enregistré sous le n° 52 72 012 64 72 auprès de la Préfecture »: the number between
 CAPITAL_AFTER = re.compile(r"\s+(?:(?:de|du|des)\s+|d['’])?(?:la\s+|l['’])?[A-ZÉÈ]")
 MARK = re.compile(re.escape(HIT_MARK.format("§")).replace("§", "(.*?)"))
@@ -348,8 +363,9 @@ def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
 def excluded_by_format(mention: Mention) -> bool:
     """Whether the printed format says a mention is not the entity: the préfecture of a legality-control stamp or of
     a registration (or the tribunal of a register), « d'État » in a compound (« diplôme d'État ») or a country
-    (« un autre Etat partie »), the territory of a préfet (« Préfet de Région »), a street's name in an address, a
-    gathering called a university (« Université de rentrée des associations »)."""
+    (« un autre Etat partie »), the territory of a préfet (« Préfet de Région ») or of a company (« Société
+    d'Équipement du Département de La Réunion »), a street's name in an address, a gathering called a university
+    (« Université de rentrée des associations »)."""
     if mention.entity_id in STAMPED_ENTITIES:
         left = mention.left[-30:]
         if in_stamp(mention) or STATE_COMPOUND.search(left) or state_as_country(mention):
@@ -358,7 +374,9 @@ def excluded_by_format(mention: Mention) -> bool:
         return True
     if mention.entity_id == "universite" and mention.printed and UNIVERSITY_EVENT.match(mention.right):
         return True
-    if mention.entity_id in COLLECTIVITIES and PREFECT_OF.search(mention.left[-30:]):
+    if mention.entity_id in COLLECTIVITIES and (
+        PREFECT_OF.search(mention.left[-30:]) or (mention.printed and COMPANY_OF.search(mention.left[-60:]))
+    ):
         return True
     return mention.printed and STREET_BEFORE.search(mention.left[-40:]) is not None
 

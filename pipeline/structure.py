@@ -57,6 +57,15 @@ PARTY_LIST_OPENER = re.compile(  # "Entre les soussignés :", "Entre les partena
     r"|^[^\n]{0,120}\b(?:entre|ENTRE)[ \t]*:?[ \t]*$",  # "Convention de partenariat entre"
     re.M,
 )
+SIGNING_LIST_OPENER = re.compile(  # « Les acteurs ci-dessous ont signé le 08 janvier une convention … : »
+    r"^[^\n]{0,240}\b(?:sign[ée]e?s?|signent|ont\s+sign[ée])\b[^\n]{0,200}(?::|\bentre)[ \t]*$", re.M | re.I
+)
+REPRESENTATIVE_LINE = re.compile(  # « - Le préfet de la Lozère, X. », « - X., Présidente du CIDFF 26 »
+    r"^[ \t]*[-–•·*][ \t]*(?:(?:[A-Z]\.|[A-ZÉ][\w’'-]+)[ \t]*,[ \t]*)?(?:(?:le|la|Le|La|M\.|Mme)[ \t]+)?"
+    r"(?:vice-)?(?:pr[ée]f[eè]te?|procureure?|pr[ée]sidente?|directeur|directrice|maire|commandant|recteur|rectrice|"
+    r"d[ée]l[ée]gu[ée]e?|secr[ée]taire|chef|cheffe)\b",
+    re.I | re.M,
+)
 PARTY_END = re.compile(r"d['’](?:une|autre)\s+part\b[^\n]*|\.[ \t]*(?=\n)|\n[ \t]*\n", re.IGNORECASE)
 REPRESENTED = re.compile(r"\brepr[ée]sent[ée]e?s?\s+par\b|\bagissant\s+(?:en\s+(?:sa|leur)\s+qualit|au\s+nom)", re.I)
 PARTY_MAX_CHARS = 700
@@ -269,30 +278,52 @@ def party_clauses(text: str) -> tuple[tuple[int, int], ...]:
 def party_line_clauses(text: str) -> list[tuple[int, int]]:
     """The lines of a party list opened by a line of its own (« Entre les soussignés : », « Entre les
     partenaires suivants : », « ENTRE »), one party a line (or two: its name, then « représentée par … »),
-    each naming who represents it; a list of one party is none."""
+    each naming who represents it, and the bulleted representatives after a sentence saying who signed; a list of
+    one party is none."""
     clauses: list[tuple[int, int]] = []
     for opener in PARTY_LIST_OPENER.finditer(text):
-        found: list[tuple[int, int]] = []
-        position = opener.end() + 1
-        while position < len(text):
-            line_end = text.find("\n", position)
-            line_end = len(text) if line_end < 0 else line_end
-            if not text[position:line_end].strip():
-                position = line_end + 1
-                continue
-            next_end = text.find("\n", line_end + 1)
-            next_end = len(text) if next_end < 0 else next_end
-            if REPRESENTED.search(text, position, line_end):
-                found.append((position, line_end))
-            elif line_end < len(text) and REPRESENTED.search(text, line_end + 1, next_end):
-                found.append((position, next_end))
-                line_end = next_end
-            else:
-                break
-            position = line_end + 1
-        if len(found) >= 2:
-            clauses += found
+        clauses += listed_parties(text, opener.end() + 1)
+    for opener in SIGNING_LIST_OPENER.finditer(text):
+        clauses += listed_representatives(text, opener.end() + 1)
     return clauses
+
+
+def listed_representatives(text: str, position: int) -> list[tuple[int, int]]:
+    """The bulleted lines after a sentence saying who signed, each naming a representative by title (« une convention
+    … a été signée entre : - Le préfet de la Lozère, X. - Le procureur de la République, X. »); fewer than two is
+    none."""
+    found: list[tuple[int, int]] = []
+    while position < len(text):
+        line_end = text.find("\n", position)
+        line_end = len(text) if line_end < 0 else line_end
+        if REPRESENTATIVE_LINE.match(text, position, line_end) is None:
+            break
+        found.append((position, line_end))
+        position = line_end + 1
+    return found if len(found) >= 2 else []
+
+
+def listed_parties(text: str, position: int) -> list[tuple[int, int]]:
+    """The parties listed one a line (or two: its name, then « représentée par … ») from `position`, each naming
+    who represents it; fewer than two is none."""
+    found: list[tuple[int, int]] = []
+    while position < len(text):
+        line_end = text.find("\n", position)
+        line_end = len(text) if line_end < 0 else line_end
+        if not text[position:line_end].strip():
+            position = line_end + 1
+            continue
+        next_end = text.find("\n", line_end + 1)
+        next_end = len(text) if next_end < 0 else next_end
+        if REPRESENTED.search(text, position, line_end):
+            found.append((position, line_end))
+        elif line_end < len(text) and REPRESENTED.search(text, line_end + 1, next_end):
+            found.append((position, next_end))
+            line_end = next_end
+        else:
+            break
+        position = line_end + 1
+    return found if len(found) >= 2 else []
 
 
 def find_party_spans(document: ExtractedDocument) -> dict[int, tuple[tuple[int, int], ...]]:

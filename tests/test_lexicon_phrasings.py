@@ -554,9 +554,15 @@ def test_cie_the_abbreviation_of_compagnie_is_not_the_cie(lexicon: Lexicon, mode
         ),
         ("Plan Territorial de Prévention et de Lutte contre les Discriminations 2018 - 2020", "ptlcd"),  # rqt16
         ("Schéma territorial des services aux familles en Côtes d'Armor", "sdsf"),  # rqt24
+        (  # rqw12 (Montauban): the agency's name as the press writes it, defined by its acronym
+            "avec le soutien de l'Agence Nationale de Renouvellement Urbain (ANRU), de la Région et du Département",
+            "anru",
+        ),
+        ("CONTRAT TERRITORIAL DE RELANCE ET DE TRANSITION ÉCOLOGIQUE du Grand Montauban", "crte"),  # rqw02
+        ("les services de police, de gendarmerie et la Police Judiciaire constatent une hausse", "police_nationale"),
     ],
 )
-def test_real_phrasings_of_fresh45_to_fresh47(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
+def test_real_phrasings_of_fresh45_to_fresh50(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
     assert present in {d.entity_id for d in detections_of(text, lexicon, models)}
 
 

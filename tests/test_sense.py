@@ -91,7 +91,7 @@ def test_mentions_in_real_phrasings(
     assert not (absent & found)
 
 
-# Real phrasings of fresh45-47 (read after they were scored): formats that say the State is not a partner.
+# Real phrasings of fresh45-50 (read after they were scored): formats that say the State is not a partner.
 @pytest.mark.parametrize(
     ("text", "absent"),
     [
@@ -105,6 +105,14 @@ def test_mentions_in_real_phrasings(
             "représentée par sa présidente",
             "etat",
         ),
+        (  # rqv03 (Lomme, model convention): a registration number given by the préfecture
+            "L'association « NOM DE L'ASSOCIATION » (n° de déclaration de la préfecture : W 00000000) représentée par",
+            "etat",
+        ),
+        (  # rqv13 (Saint-Paul, La Réunion): a company named for the territory it equips
+            "au groupe Action Logement Immobilier et de la Société d'Équipement du Département de La Réunion (SEDRE).",
+            "conseil_departemental",
+        ),
         (  # rqs03 (Moselle): the register of associations of a tribunal (local law of Alsace-Moselle)
             "Familles Rurales de la Moselle, Association loi 1908, inscrite sur le registre spécial des associations "
             "du Tribunal d'Instance de Metz",
@@ -112,7 +120,7 @@ def test_mentions_in_real_phrasings(
         ),
     ],
 )
-def test_a_format_of_fresh45_to_fresh47_says_not_the_partner(
+def test_a_format_of_fresh45_to_fresh50_says_not_the_partner(
     lexicon: Lexicon, models: Models, text: str, absent: str
 ) -> None:
     assert absent not in entities(lexicon, models, text)
@@ -120,6 +128,8 @@ def test_a_format_of_fresh45_to_fresh47_says_not_the_partner(
 
 def test_the_state_that_signs_is_still_the_state(lexicon: Lexicon, models: Models) -> None:
     assert "etat" in entities(lexicon, models, "La convention est signée par l'État et les États membres du réseau.")
+    found = entities(lexicon, models, "La Société du Grand Paris et le Département de la Seine-Saint-Denis financent.")
+    assert "conseil_departemental" in found
 
 
 # Real phrasings of the fresh part (benchmarks/realprose/documents/rpf*.yaml): a lexicon word inside another

@@ -197,3 +197,30 @@ def test_a_party_list_opened_by_a_line_of_its_own(opener: str) -> None:
     text = f"{opener}\nL'ÉTAT, représenté par la Préfète, X.\n- Le DÉPARTEMENT, représenté par son Président, X.\n"
     assert len(party_clauses(text)) == 2
     assert party_clauses("Entre 2015 et 2020, l'État, représenté par le préfet, a piloté.\nLa Caf aussi.\n") == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (  # rqt06 (préfecture de la Lozère): a news page saying who signed, one representative a bulleted line
+            "A cette occasion, une convention locale relative au traitement des violences a été signée entre\n"
+            "- Le préfet de la Lozère, X.\n- Le procureur de la République, X.\n- La présidente du CIDFF, X.\n"
+            "## PRESENTATION DU CIDFF\n"
+        ),
+        (  # rqt07 (préfecture de la Drôme): the name first, then the title
+            "Les acteurs ci-dessous ont signé le 08 janvier une convention visant à l'accompagnement des auteurs :\n"
+            "- X., préfet de la Drôme\n- X., Procureur de la République\n- X., Présidente du CIDFF 26\n"
+            "Cette signature a été réalisée en présence de tous les services.\n"
+        ),
+    ],
+)
+def test_the_representatives_listed_after_a_signing_sentence_are_parties(text: str) -> None:
+    clauses = [text[a:b] for a, b in party_clauses(text)]
+    assert len(clauses) == 3 and all(clause.startswith("- ") for clause in clauses)
+
+
+def test_a_bulleted_list_after_other_prose_is_no_party_list() -> None:
+    listed = "- Le préfet de la Lozère, X.\n- Le procureur de la République, X.\n"
+    assert party_clauses("Étaient présents :\n" + listed) == ()
+    assert party_clauses("La convention a été signée entre :\n- Le préfet de la Lozère, X.\nLa Caf aussi.\n") == ()
+    assert party_clauses("La convention a été signée entre :\n- les communes du territoire\n- la Caf\n") == ()
