@@ -99,13 +99,26 @@ HEAD_CLASSES = {
     },
 }
 YEAR = re.compile(r"^\W*(?:rp\s*)?(?:19|20)\d\d\b", re.IGNORECASE)
-ADDRESS_WORDS = {"sise", "sis", "situe", "situee", "rue", "avenue", "boulevard", "parvis", "place", "quai", "adresse"}
+ADDRESS_WORDS = {
+    "sise",
+    "sis",
+    "situe",
+    "situee",
+    "rue",
+    "avenue",
+    "boulevard",
+    "parvis",
+    "place",
+    "quai",
+    "adresse",
+    "siege",
+}
 LOCATIVE_BEFORE = {"au", "aux", "devant", "pres"}  # "au centre social de Kerangoff": where, not who
 STAMP = re.compile(  # the legality-control stamp (@ctes): « AR Prefecture », « Reçu en préfecture », the act's id
     r"accus[ée]e?\s+de\s+r[ée]ception|re[çc]u\s+en\s+pr[ée]fecture|envoy[ée]\s+en\s+pr[ée]fecture"
     r"|certifi[ée]e?\s+ex[ée]cutoire|r[ée]ception\s+par\s+le\s+pr[ée]fet|\bID\s*:\s*\d{3}-\d{9}"
     r"|\bAR\s+pr[ée]fecture\b|\b[0-9][0-9AB][0-9]-\d{9}-\d{8}-"
-    r"|(?:certifi[ée]e?\s+)?transmise?s?\s+au\s+repr[ée]sentant\s+de\s+l['’]\s*[ÉEée]tat"
+    r"|(?:(?:certifi[ée]e?\s+)?transmise?s?\s+au|re[çc]ue?s?\s+par\s+le)\s+repr[ée]sentant\s+de\s+l['’]\s*[ÉEée]tat"
     r"|date\s+de\s+r[ée]ception\s+(?:en\s+)?pr[ée]fecture|t[ée]l[ée]transmission",
     re.IGNORECASE,
 )
@@ -116,17 +129,17 @@ STREET_BEFORE = re.compile(  # « Parvis de la Préfecture », « 12 rue de la P
     r"\s+(?i:de\s+la|de\s+l['’]|du|des|de)\s*$"
 )
 PREFECT_OF = re.compile(  # « Préfet de Région Ile-de-France », « Préfet du département du Morbihan »: the State's agent
-    r"\b(?:sous-)?pr[ée]f(?:et|[èe]te|ecture)s?\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+)$",
+    r"\b(?:sous-)?pr[ée]f(?:et|[èe]te|ecture)s?\s+(?:de\s+r[ée]gion\s+et\s+)?(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+)$",
     re.IGNORECASE,
 )
 COLLECTIVITIES = frozenset({"conseil_regional", "conseil_departemental"})
 COMPANY_OF = re.compile(  # « Société d'Équipement du Département de La Réunion »: a company named for its territory
     r"\bSoci[ée]t[ée]\s+(?:[dD]['’]\s?)?[A-ZÉa-zé][\w-]*(?:\s+[A-ZÉa-zé][\w-]*){0,2}(?:\s+(?:du|de\s+la|de\s+l['’]))?\s*$"
 )
-STATE_COMPOUND = re.compile(  # « diplôme d'État », « secrétariat d'État », « Conseil d'État »: not the State;
-    # nor is « un établissement public de l'État » (an agency, named for its status)
-    r"(?:\b(?:dipl[ôo]m[ée]e?s?|secr[ée]taires?|secr[ée]tariats?|ministres?|conseil|coups?|chefs?|hommes?|raison)"
-    r"\s+d['’]|\b[ée]tablissements?\s+publics?\s+(?:[a-zé]+\s+)?de\s+(?:l['’])?)\s*$",
+STATE_COMPOUND = re.compile(  # « diplôme d'État », « secrétariat d'État », « Conseil d'État », « financements d'État »,
+    # « un acteur d'Etat »: « d'État » without its article qualifies a noun, it is not the State as a partner; nor is
+    # « un établissement public de l'État » (an agency, named for its status)
+    r"(?:\b[a-zà-ÿ]+\s+d['’]|\b[ée]tablissements?\s+publics?\s+(?:[a-zé]+\s+)?de\s+(?:l['’])?)\s*$",
     re.IGNORECASE,
 )
 STAMPED_ENTITIES = frozenset({"etat"})  # a stamp names the préfecture the act was sent to, never a partner

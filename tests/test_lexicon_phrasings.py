@@ -560,9 +560,12 @@ def test_cie_the_abbreviation_of_compagnie_is_not_the_cie(lexicon: Lexicon, mode
         ),
         ("CONTRAT TERRITORIAL DE RELANCE ET DE TRANSITION ÉCOLOGIQUE du Grand Montauban", "crte"),  # rqw02
         ("les services de police, de gendarmerie et la Police Judiciaire constatent une hausse", "police_nationale"),
+        ("Le conseil départemental de l'aide juridique du Cher est constitué", "cdad"),  # rqy10: the CDAD's former name
+        ("la Chambre Régionale de Commerce et d'Industrie d'Ile-de-France et de Paris", "cci"),  # rqy22
+        ("la Chambre Régionale de Métiers d'Ile-de-France, représentée par son président", "cma"),  # rqy22
     ],
 )
-def test_real_phrasings_of_fresh45_to_fresh50(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
+def test_real_phrasings_of_fresh45_to_fresh53(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
     assert present in {d.entity_id for d in detections_of(text, lexicon, models)}
 
 
@@ -573,6 +576,7 @@ def test_real_phrasings_of_fresh45_to_fresh50(lexicon: Lexicon, models: Models, 
             "Nous participons à la Nuit du Bénévolat et à l'Université de rentrée des associations.",
             "universite",
         ),
+        ("1-01 Convention avec le Club Ainés de la Ville de Fort-de-France", "clubs_sportifs"),  # rra35: elders
         (  # rqu05 (CRESS Île-de-France): a club of collectivities, not a sports club
             "Créé le 18 avril dernier, le Club des Collectivités d'Ile-de-France pour l'ESS a tenu sa première "
             "réunion mi-juin.",
@@ -580,7 +584,7 @@ def test_real_phrasings_of_fresh45_to_fresh50(lexicon: Lexicon, models: Models, 
         ),
     ],
 )
-def test_a_lexicon_word_in_another_name_of_fresh45_to_fresh47(
+def test_a_lexicon_word_in_another_name_of_fresh45_to_fresh53(
     lexicon: Lexicon, models: Models, text: str, absent: str
 ) -> None:
     assert absent not in {d.entity_id for d in detections_of(text, lexicon, models)}

@@ -91,7 +91,7 @@ def test_mentions_in_real_phrasings(
     assert not (absent & found)
 
 
-# Real phrasings of fresh45-50 (read after they were scored): formats that say the State is not a partner.
+# Real phrasings of fresh45-53 (read after they were scored): formats that say the State is not a partner.
 @pytest.mark.parametrize(
     ("text", "absent"),
     [
@@ -113,6 +113,19 @@ def test_mentions_in_real_phrasings(
             "au groupe Action Logement Immobilier et de la Société d'Équipement du Département de La Réunion (SEDRE).",
             "conseil_departemental",
         ),
+        (  # rqz34 (Franche-Comté, FEDER): « d'État » without its article qualifies the funding
+            "Les immeubles construits en 1958 n'ont jamais bénéficié des financements d'État accordés via l'ANRU.",
+            "etat",
+        ),
+        (  # rqz13 (Paris, vœu 2011): the legality-control stamp written out
+            "Délibération transmise au représentant de l'Etat le 1er mars 2011. Reçue par le représentant de l'Etat "
+            "le 1er mars 2011.",
+            "etat",
+        ),
+        (  # rqy20 (Agence du Service civique): the territory of the préfets
+            "des délégués territoriaux de l'Agence (Préfets de région et de Département). Elles",
+            "conseil_departemental",
+        ),
         (  # rqs03 (Moselle): the register of associations of a tribunal (local law of Alsace-Moselle)
             "Familles Rurales de la Moselle, Association loi 1908, inscrite sur le registre spécial des associations "
             "du Tribunal d'Instance de Metz",
@@ -120,7 +133,7 @@ def test_mentions_in_real_phrasings(
         ),
     ],
 )
-def test_a_format_of_fresh45_to_fresh50_says_not_the_partner(
+def test_a_format_of_fresh45_to_fresh53_says_not_the_partner(
     lexicon: Lexicon, models: Models, text: str, absent: str
 ) -> None:
     assert absent not in entities(lexicon, models, text)
