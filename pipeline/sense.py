@@ -20,6 +20,7 @@ uncertain mentions come first in the review queue.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -334,8 +335,11 @@ def registered_at(left: list[str]) -> bool:
     """Whether the normalised words before a mention register something there (« association déclarée à la »,
     « déclaration en », « inscrite sur le registre spécial des associations du », « enregistré sous le n° … auprès
     de la »): where, not who."""
-    near = REGISTRATION_WORDS & set(left[-4:]) or "registre" in left[-6:] or DECLARED_IN.search(" ".join(left[-4:]))
-    return bool(near or ("aupres" in left[-3:] and REGISTRATION_WORDS & set(left[-REGISTRATION_REACH:])))
+    recent = left[-4:]
+    near = (
+        bool(REGISTRATION_WORDS & set(recent)) or "registre" in left[-6:] or bool(DECLARED_IN.search(" ".join(recent)))
+    )
+    return near or ("aupres" in left[-3:] and bool(REGISTRATION_WORDS & set(left[-REGISTRATION_REACH:])))
 
 
 def state_as_country(mention: Mention) -> bool:
@@ -373,25 +377,47 @@ def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
     return [0.0 if excluded_by_format(m) else v for m, v in zip(mentions, values, strict=True)]
 
 
-def excluded_by_format(mention: Mention) -> bool:
-    """Whether the printed format says a mention is not the entity: the préfecture of a legality-control stamp or of
-    a registration (or the tribunal of a register), « d'État » in a compound (« diplôme d'État ») or a country
-    (« un autre Etat partie »), the territory of a préfet (« Préfet de Région ») or of a company (« Société
-    d'Équipement du Département de La Réunion »), a street's name in an address, a gathering called a university
-    (« Université de rentrée des associations »)."""
-    if mention.entity_id in STAMPED_ENTITIES:
-        left = mention.left[-30:]
-        if in_stamp(mention) or STATE_COMPOUND.search(left) or state_as_country(mention):
-            return True
-    if mention.entity_id in REGISTRARS and registered_at(normalise(mention.left).split()):
-        return True
-    if mention.entity_id == "universite" and mention.printed and UNIVERSITY_EVENT.match(mention.right):
-        return True
-    if mention.entity_id in COLLECTIVITIES and (
-        PREFECT_OF.search(mention.left[-30:]) or (mention.printed and COMPANY_OF.search(mention.left[-60:]))
-    ):
-        return True
+def state_format(mention: Mention) -> bool:
+    """The State's mention in a legality-control stamp, in a compound (« diplôme d'État ») or as a country."""
+    return in_stamp(mention) or STATE_COMPOUND.search(mention.left[-30:]) is not None or state_as_country(mention)
+
+
+def registration_place(mention: Mention) -> bool:
+    """Where a body was registered (« déclarée à la Préfecture », « registre … du Tribunal d'Instance »)."""
+    return registered_at(normalise(mention.left).split())
+
+
+def university_gathering(mention: Mention) -> bool:
+    """A gathering called a university (« Université de rentrée des associations », « université d'été »)."""
+    return mention.printed and UNIVERSITY_EVENT.match(mention.right) is not None
+
+
+def territory_of_another(mention: Mention) -> bool:
+    """A collectivity's word naming the territory of a préfet (« Préfet de Région ») or of a company (« Société
+    d'Équipement du Département de La Réunion »)."""
+    return PREFECT_OF.search(mention.left[-30:]) is not None or (
+        mention.printed and COMPANY_OF.search(mention.left[-60:]) is not None
+    )
+
+
+def street_name(mention: Mention) -> bool:
+    """A street's name in an address (« Parvis de la Préfecture », « 12 rue de la Poste »)."""
     return mention.printed and STREET_BEFORE.search(mention.left[-40:]) is not None
+
+
+# Each format rule and the entities it applies to (None: every entity).
+FORMAT_RULES: tuple[tuple[frozenset[str] | None, Callable[[Mention], bool]], ...] = (
+    (STAMPED_ENTITIES, state_format),
+    (REGISTRARS, registration_place),
+    (frozenset({"universite"}), university_gathering),
+    (COLLECTIVITIES, territory_of_another),
+    (None, street_name),
+)
+
+
+def excluded_by_format(mention: Mention) -> bool:
+    """Whether the printed format says a mention is not the entity: one of `FORMAT_RULES` applies to it."""
+    return any((entities is None or mention.entity_id in entities) and rule(mention) for entities, rule in FORMAT_RULES)
 
 
 def merge_rare_senses(labels: list[str]) -> list[str]:

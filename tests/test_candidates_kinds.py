@@ -320,3 +320,24 @@ def test_ministries_and_forums_open_head_phrases() -> None:
     assert heads("le Forum français pour la sécurité urbaine (Efus) a publié") == [
         "Forum français pour la sécurité urbaine"
     ]
+
+
+def test_a_ministry_s_name_keeps_the_adjectives_of_its_capitalised_words() -> None:
+    # rqt38 (Pau, crèche à vocation d'insertion professionnelle): three ministries listed by their full names
+    text = (
+        "le ministère des Affaires sociales et de la Santé, le ministère du Travail, de l'Emploi, de la Formation "
+        "professionnelle et du Dialogue social, et l'IEPC"
+    )
+    assert heads(text) == [
+        "ministère des Affaires sociales et de la Santé",
+        "ministère du Travail, de l'Emploi, de la Formation professionnelle et du Dialogue social",
+    ]
+    assert heads("L'Association Trait d'Union Foix soutient les familles.") == ["Association Trait d'Union Foix"]
+
+
+def test_a_directorate_s_name_stops_before_the_ministry_it_belongs_to() -> None:
+    # rqu34 (BO, circulaire OEPRE 2017): a directorate named with its ministry
+    text = (
+        "la direction générale de l'enseignement scolaire du ministère de l'éducation nationale pilote le dispositif."
+    )
+    assert heads(text)[0] == "direction générale de l'enseignement scolaire"

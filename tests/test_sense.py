@@ -225,6 +225,10 @@ def test_features_read_data_source_and_territory_cues() -> None:
         "conseil_regional", "partenaire", "variante", "régions", "signés par les départements et les ", "."
     )
     assert mention_features(listed)["territory_cue"] == 0.0  # rp01: a list of collectivities, not a territory
+    study = Mention("bpi", "partenaire", "sigle", "BPI", "31 % ailleurs selon une récente étude de la ", ". Comment ?")
+    assert mention_features(study)["source_cue"] == 1.0  # rqv36: a study's author, a source
+    seat = Mention("procureur", "partenaire", "ancien_nom", "tribunal de grande instance", "fixé au siège du ", ".")
+    assert mention_features(seat)["address_cue"] == 1.0  # rqy10: the seat of a group, an address
 
 
 def test_a_decision_context_is_a_mention_without_casing() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.lexicon import Lexicon
+from pipeline.parties import party_clauses
 from pipeline.structure import (
     DocumentStructure,
     analyse_structure,
@@ -14,7 +15,6 @@ from pipeline.structure import (
     is_contents_line,
     is_numbered_line,
     is_signature_page,
-    party_clauses,
 )
 from pipeline.types import ExtractedDocument, Page
 
