@@ -3,8 +3,10 @@
 An entity counts in a contract when one of its mentions is accepted, so a single wrongly accepted mention
 (« l'une des 24 de la région », « selon les prévisions de l'Insee ») is a wrong count. `cdv train` predicts every
 training mention out of fold (folds group the mentions of one contract), takes per contract and entity the
-highest probability, and keeps per kind (partner, dispositif) the threshold with the best F1 on the real-prose
-contracts whose demo-corpus F1 stays within `DEMO_TOLERANCE` of its F1 at `BASE_THRESHOLD`. The thresholds are
+highest probability, and keeps per kind (partner, dispositif), among the thresholds whose demo-corpus F1 stays within
+`DEMO_TOLERANCE` of its F1 at `BASE_THRESHOLD`, the most precise one whose real-prose F1 is within `F1_TOLERANCE` of
+the best: the F1 curve is flat over a wide range, where the best point drifts from one retraining to the next, and a
+wrong count costs an analyst more than a missed one. The thresholds are
 stored on the mention model (`accept_thresholds_`) and read by the classify stage (`sense.accept_threshold`).
 """
 
@@ -19,6 +21,7 @@ from pipeline.sense import ACCEPT_PROBABILITY, Mention, entity_probabilities
 BASE_THRESHOLD = ACCEPT_PROBABILITY
 THRESHOLDS = tuple(round(BASE_THRESHOLD + 0.05 * step, 2) for step in range(9))  # 0.5 … 0.9
 DEMO_TOLERANCE = 0.002
+F1_TOLERANCE = 0.002
 OUT_OF_FOLD_FOLDS = 3
 KINDS = ("partenaire", "dispositif")
 
@@ -100,8 +103,9 @@ def scores_at(
 
 
 def choose_thresholds(probabilities: list[float], examples: MentionExamples) -> tuple[dict[str, float], dict[str, Any]]:
-    """Per kind, the threshold with the best real-prose F1 (the lowest on a tie) among those that keep the demo
-    F1 within `DEMO_TOLERANCE` of its F1 at the base threshold; and the report of both measures at both."""
+    """Per kind, among the thresholds that keep the demo F1 within `DEMO_TOLERANCE` of its F1 at the base threshold,
+    the most precise (the lowest on a tie) whose real-prose F1 is within `F1_TOLERANCE` of their best; and the report
+    of both measures at both."""
     maxima = contract_maxima(probabilities, examples)
     thresholds: dict[str, float] = {}
     report: dict[str, Any] = {}
@@ -109,7 +113,9 @@ def choose_thresholds(probabilities: list[float], examples: MentionExamples) -> 
         prose = {t: scores_at(t, maxima, examples, kind, demo=False) for t in THRESHOLDS}
         demo = {t: scores_at(t, maxima, examples, kind, demo=True) for t in THRESHOLDS}
         allowed = [t for t in THRESHOLDS if demo[t]["f1"] >= demo[BASE_THRESHOLD]["f1"] - DEMO_TOLERANCE]
-        best = max(allowed, key=lambda t: (prose[t]["f1"], -t))
+        best_f1 = max(prose[t]["f1"] for t in allowed)
+        near_best = [t for t in allowed if prose[t]["f1"] >= best_f1 - F1_TOLERANCE]
+        best = max(near_best, key=lambda t: (prose[t]["precision"], -t))
         thresholds[kind] = best
         report[kind] = {
             "threshold": best,
@@ -118,5 +124,6 @@ def choose_thresholds(probabilities: list[float], examples: MentionExamples) -> 
             "demo_at_base": demo[BASE_THRESHOLD],
             "demo_at_threshold": demo[best],
             "prose_f1_by_threshold": {str(t): prose[t]["f1"] for t in THRESHOLDS},
+            "prose_precision_by_threshold": {str(t): prose[t]["precision"] for t in THRESHOLDS},
         }
     return thresholds, report

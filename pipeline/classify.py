@@ -4,8 +4,8 @@
   line of a scan, or a piece of a longer hyphenated acronym are dropped.
 - Sense of an ambiguous acronym: the `sense` model on its context (words, section theme, co-occurring
   entities), else the sense whose themes the context speaks of.
-- Role: a partner in a signature section is `signataire` unless the line is contrastive ("non
-  signataire", "sera associée"); the `role` model gives the probability; a dispositif is `articulation`.
+- Role: a partner in a signature section is `signataire` unless the line is contrastive ("non signataire", "sera
+  associée", a list « en présence de : »); the `role` model gives the probability; a dispositif is `articulation`.
 - Theme: the table row's theme, else the section's (the heading's), else the paragraph classifier.
 - Mention sense: the `mention` model (`pipeline.sense`) gives P(the mention names the entity) for every
   candidate mention; loose variants ("Caf", "les départements", a bare "Etat") and lexicon hits alike are
@@ -66,6 +66,11 @@ SIGNING_VERB_AFTER = re.compile(
     r"|\b(?:co-?)?sign(?:ent|eront|aient|ait)\b|\bparaph(?:ent|é)",
     re.IGNORECASE,
 )
+# « D'autre part, EN PRESENCE DE : Le conseil régional …, La Caisse des Dépôts … »: bodies present at the signing,
+# listed after the parties, who do not sign; the list ends with the convention's first words or a blank line
+PRESENCE_OPENER = re.compile(r"\ben\s+pr[ée]sence\s+(?:de|des|du|d['’])", re.IGNORECASE)
+PRESENCE_END = re.compile(r"convenu|d['’](?:une|autre)\s+part|\n\s*\n|\n#|\bpr[ée]ambule\b", re.IGNORECASE)
+PRESENCE_REACH = 800
 SIGNING_PLACE_BEFORE = re.compile(r"\b(?:au|aux|à|dans|devant|chez)\s+(?:la\s+|le\s+|les\s+|l['’])?$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<!\b[A-ZÉ])[.!?;]\s|\n\s*\n")  # not after an initial: « M. le préfet », « X. »
 SENTENCE_REACH = 300
@@ -129,6 +134,17 @@ def signer_in_sentence(text: str, start: int, end: int) -> bool:
     if CONTRASTIVE.search(text, left, right):
         return False
     return bool(SIGNER_CUE_BEFORE.search(text, left, start) or SIGNING_VERB_AFTER.search(text, end, right))
+
+
+def present_not_party(text: str, start: int, end: int) -> bool:
+    """Whether a span is in a list of bodies present at the signing (« EN PRESENCE DE : … ») that has not ended,
+    and no signing verb follows it in its sentence (« en présence du préfet, la CAF et la MSA ont signé »)."""
+    lower = max(0, start - PRESENCE_REACH)
+    openers = list(PRESENCE_OPENER.finditer(text, lower, start))
+    if not openers or PRESENCE_END.search(text, openers[-1].end(), start):
+        return False
+    _, right = sentence_bounds(text, start, end)
+    return not SIGNING_VERB_AFTER.search(text, end, right)
 
 
 def detection_id_for(contract_id: str, entity_id: str, context: str, occurrence: int) -> str:
@@ -198,7 +214,7 @@ def role_features(hit: Hit, page: Page, structure: DocumentStructure, n_pages: i
         "party_clause": structure.in_party_clause(hit.page, hit.start),
         "for_before": bool(FOR_BEFORE.search(before[-60:])),
         "title_before": bool(TITLE_BEFORE.search(before[-90:])),
-        "contrastive": bool(CONTRASTIVE.search(line)),
+        "contrastive": bool(CONTRASTIVE.search(line)) or present_not_party(text, hit.start, hit.end),
         "signing_sentence": reports_signing(text, hit.start, hit.end),
         "signer_in_sentence": signer_in_sentence(text, hit.start, hit.end),
         "person_after": bool(PERSON_LINE.search(following)),

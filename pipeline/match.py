@@ -259,7 +259,7 @@ def build_matcher(lexicon: Lexicon, nlp: Language | None = None) -> LexiconMatch
             re.compile(
                 rf"{ACRONYM_BEFORE}(?:"
                 + "|".join(f"(?P<a{index}>{acronym_to_regex(acronym)})" for index, acronym in enumerate(ordered))
-                + rf")(?![{WORD_CHARS}])"
+                + rf")(?![{WORD_CHARS}])(?!\.[{WORD_CHARS}])"  # « S.D.E » of « S.D.E.T. » is no acronym
             ),
             ACRONYM_BEFORE,
             [form for acronym in ordered for form in acronym_forms(acronym)],

@@ -31,7 +31,7 @@ from pipeline.structure import is_contents_line, is_numbered_line
 
 SENSES = ("entite", "source", "territoire", "autre", "non")
 ENTITY_SENSE = "entite"
-MENTION_RADIUS = 60
+MENTION_RADIUS = 150  # the widest format rule (`STATE_MINISTER`) reads 140 characters back
 ACCEPT_PROBABILITY = 0.5
 MIN_CLASS_EXAMPLES = 6
 WINDOW_WORDS = 5
@@ -46,6 +46,7 @@ SOURCE_WORDS = {
     "etudes",
     "enquete",
     "barometre",
+    "sens",  # « les personnes sans-domicile au sens de l'INSEE »: a definition's source
 }
 TERRITORY_BEFORE = {"dans", "sur", "chaque", "ensemble", "tout", "toute", "hors", "departements", "regions"}
 ARTICLES = {"le", "la", "les", "l", "du", "des", "de", "d", "au", "aux"}
@@ -97,6 +98,7 @@ HEAD_CLASSES = {
         "deleguee",
         "commissaire",
         "inspecteur",
+        "chancelier",
     },
 }
 YEAR = re.compile(r"^\W*(?:rp\s*)?(?:19|20)\d\d\b", re.IGNORECASE)
@@ -139,10 +141,20 @@ COMPANY_OF = re.compile(  # « Société d'Équipement du Département de La Ré
 )
 STATE_COMPOUND = re.compile(  # « diplôme d'État », « secrétariat d'État », « Conseil d'État », « financements d'État »,
     # « un acteur d'Etat »: « d'État » without its article qualifies a noun, it is not the State as a partner; nor is
-    # « un établissement public de l'État » (an agency, named for its status)
-    r"(?:\b[a-zà-ÿ]+\s+d['’]|\b[ée]tablissements?\s+publics?\s+(?:[a-zé]+\s+)?de\s+(?:l['’])?)\s*$",
+    # « un établissement public (industriel et commercial) de l'État » (an agency, named for its status)
+    r"(?:\b[a-zà-ÿ]+\s+d['’]|\b[ée]tablissements?\s+publics?\s+(?:[a-zà-ÿ]+\s+){0,3}de\s+(?:l['’])?)\s*$",
     re.IGNORECASE,
 )
+CHANCELLOR_OF = re.compile(  # « recteur …, Chancelier de l'Université », « chancelier des universités de Paris »
+    r"\bchancel(?:ier|i[èe]re)s?\s+(?:de\s+l['’]\s*|de\s+la\s+|des\s+|du\s+)$", re.IGNORECASE
+)
+# « dont le siège social est situé ZI Nord Village – PMI 3 Lot 6 »: the words of an address, not a partner
+SEAT_CLAUSE = re.compile(r"\bsi[èe]ge(?:\s+social)?\s+(?:est\s+)?(?:situ[ée]e?|fix[ée]e?)\s+[^,;.()«»\n]{0,40}$", re.I)
+# « L'Etat, représenté par le Premier ministre, la ministre de l'éducation nationale »: ministers acting for the State
+STATE_CLAUSE = r"\b[ÉEée]tat\s*,?\s+(?:repr[ée]sent[ée]e?\s+par\s+)?[^.;:()]{0,80}?"
+STATE_MINISTER = re.compile(STATE_CLAUSE + r"\bministres?\s+(?:de\s+l['’]\s*|de\s+la\s+|des\s+|du\s+|de\s+)$", re.I)
+STATE_CLAUSE_END = re.compile(STATE_CLAUSE + "$", re.IGNORECASE)
+MINISTER = re.compile(r"ministres?\b", re.IGNORECASE)
 STAMPED_ENTITIES = frozenset({"etat"})  # a stamp names the préfecture the act was sent to, never a partner
 REGISTRARS = frozenset({"etat", "procureur"})  # where an association is declared: préfecture, tribunal's register
 STATE_AS_COUNTRY = re.compile(  # « d'un autre Etat partie à l'Espace économique européen », « les États membres »
@@ -379,7 +391,7 @@ def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:
 
 def state_format(mention: Mention) -> bool:
     """The State's mention in a legality-control stamp, in a compound (« diplôme d'État ») or as a country."""
-    return in_stamp(mention) or STATE_COMPOUND.search(mention.left[-30:]) is not None or state_as_country(mention)
+    return in_stamp(mention) or STATE_COMPOUND.search(mention.left[-80:]) is not None or state_as_country(mention)
 
 
 def registration_place(mention: Mention) -> bool:
@@ -400,6 +412,27 @@ def territory_of_another(mention: Mention) -> bool:
     )
 
 
+def chancellor_title(mention: Mention) -> bool:
+    """The recteur's title of chancellor of the universities (« Chancelier de l'Université »), not a university."""
+    return CHANCELLOR_OF.search(mention.left[-40:]) is not None
+
+
+def seat_address(mention: Mention) -> bool:
+    """Words of the address of a body's seat (« siège social est situé ZI Nord Village – PMI 3 Lot 6 »)."""
+    return mention.printed and SEAT_CLAUSE.search(mention.left[-80:]) is not None
+
+
+def minister_for_the_state(mention: Mention) -> bool:
+    """A minister named as the State's representative in a party clause (« L'Etat, représenté par le Premier
+    ministre, la ministre de l'éducation nationale »): the State signs, not the ministry."""
+    if not mention.printed:
+        return False
+    left = mention.left[-140:]
+    if MINISTER.match(mention.surface):  # the match holds the title: « ministre de l'éducation nationale »
+        return STATE_CLAUSE_END.search(left) is not None
+    return STATE_MINISTER.search(left) is not None
+
+
 def street_name(mention: Mention) -> bool:
     """A street's name in an address (« Parvis de la Préfecture », « 12 rue de la Poste »)."""
     return mention.printed and STREET_BEFORE.search(mention.left[-40:]) is not None
@@ -411,7 +444,10 @@ FORMAT_RULES: tuple[tuple[frozenset[str] | None, Callable[[Mention], bool]], ...
     (REGISTRARS, registration_place),
     (frozenset({"universite"}), university_gathering),
     (COLLECTIVITIES, territory_of_another),
+    (frozenset({"universite"}), chancellor_title),
     (None, street_name),
+    (None, seat_address),
+    (None, minister_for_the_state),
 )
 
 

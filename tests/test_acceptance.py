@@ -55,6 +55,20 @@ def test_the_threshold_stays_where_a_higher_one_costs_the_demo() -> None:
     assert thresholds["partenaire"] == BASE_THRESHOLD  # 0.75 would drop the demo's « etat »; 0.5-0.7 tie
 
 
+def test_the_most_precise_threshold_wins_where_the_f1_is_flat() -> None:
+    """At 0.5 a wrong « insee » (0.55) and a right « anru » (0.52) are both kept; from 0.55 both are lost: the F1
+    barely moves (0.9643 to 0.963), the precision rises to 1.0, so 0.55 is chosen rather than the best-F1 0.5."""
+    rows = [("p1", "insee", 0.52), ("p1", "anru", 0.52), ("d1", "etat", 0.99)]
+    rows += [(f"p{i}", "caf", 0.95) for i in range(2, 28)]
+    gold = {"p1": ["anru", "caf"], "d1": ["etat"]} | {f"p{i}": ["caf"] for i in range(2, 28)}
+    examples, probabilities = examples_of(rows, gold, demo={"d1"})
+    thresholds, report = choose_thresholds(probabilities, examples)
+    by_threshold = report["partenaire"]["prose_f1_by_threshold"]
+    assert by_threshold["0.5"] > by_threshold["0.55"] >= by_threshold["0.5"] - 0.002
+    assert thresholds["partenaire"] == 0.55
+    assert report["partenaire"]["prose_precision_by_threshold"]["0.55"] == 1.0
+
+
 def test_a_model_without_thresholds_accepts_from_the_base_probability() -> None:
     assert accept_threshold(None, "partenaire") == BASE_THRESHOLD == 0.5
     assert accept_threshold(object(), "dispositif") == BASE_THRESHOLD

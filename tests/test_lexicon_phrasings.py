@@ -563,9 +563,18 @@ def test_cie_the_abbreviation_of_compagnie_is_not_the_cie(lexicon: Lexicon, mode
         ("Le conseil départemental de l'aide juridique du Cher est constitué", "cdad"),  # rqy10: the CDAD's former name
         ("la Chambre Régionale de Commerce et d'Industrie d'Ile-de-France et de Paris", "cci"),  # rqy22
         ("la Chambre Régionale de Métiers d'Ile-de-France, représentée par son président", "cma"),  # rqy22
+        (  # rrc10 (Mayotte): the contract under the council's full title is the CLSPD
+            "ces contrats, en lien avec le Contrat Local de Sécurité et de Prévention de la Délinquance (CLSPD)",
+            "clspd",
+        ),
+        (  # rrb04 (Polynésie, Taiarapu convention): the State's representative overseas
+            "En présence de : Le Haut-Commissariat de la République en Polynésie Française, Représenté par Monsieur "
+            "le Haut-Commissaire de la République",
+            "etat",
+        ),
     ],
 )
-def test_real_phrasings_of_fresh45_to_fresh53(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
+def test_real_phrasings_of_fresh45_to_fresh56(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
     assert present in {d.entity_id for d in detections_of(text, lexicon, models)}
 
 
@@ -582,9 +591,17 @@ def test_real_phrasings_of_fresh45_to_fresh53(lexicon: Lexicon, models: Models, 
             "réunion mi-juin.",
             "clubs_sportifs",
         ),
+        (  # rrc10 (Mayotte): not the contrat local de sécurité, a prefix of the CLSPD's contract
+            "ces contrats, en lien avec le Contrat Local de Sécurité et de Prévention de la Délinquance (CLSPD)",
+            "cls_securite",
+        ),
+        (  # rrd02 (Alpes-Maritimes, ENT): « S.D.E » is the start of another dotted acronym, « S.D.E.T. »
+            "dans un cadre défini par un schéma directeur des E.N.T. (S.D.E.T.). Il constitue la référence.",
+            "sde",
+        ),
     ],
 )
-def test_a_lexicon_word_in_another_name_of_fresh45_to_fresh53(
+def test_a_lexicon_word_in_another_name_of_fresh45_to_fresh56(
     lexicon: Lexicon, models: Models, text: str, absent: str
 ) -> None:
     assert absent not in {d.entity_id for d in detections_of(text, lexicon, models)}

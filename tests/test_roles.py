@@ -11,6 +11,7 @@ from pipeline.corpus import scan_corpus
 from pipeline.extract import extract_document
 from pipeline.lexicon import Lexicon
 from pipeline.match import build_matcher, match_document
+from pipeline.models import Models
 from pipeline.structure import analyse_structure
 from pipeline.types import Detection
 
@@ -85,3 +86,24 @@ def test_detection_ids_are_stable_and_survive_an_edit_elsewhere(tmp_path: Path, 
     assert ids == {d.detection_id for d in again}
     page_two = {d.detection_id for d in first if d.page == 2}
     assert page_two <= {d.detection_id for d in edited}
+
+
+PRESENCE_PAGE = (  # rrc06 (Lamentin, convention Petites villes de demain): the bodies present do not sign
+    "Les signataires\nENTRE\nLa commune de Lamentin\nReprésentée par Monsieur le Maire,\nD'une part,\nET\n"
+    "L'État,\nReprésenté par le préfet Monsieur X.,\nD'autre part,\nEN PRESENCE DE :\n"
+    "Le conseil régional de la Guadeloupe,\nLe conseil départemental de la Guadeloupe,\n"
+    "La Caisse des Dépôts par l'intermédiaire de sa direction de la Banque des Territoires,\n"
+    "IL EST CONVENU CE QUI SUIT :\nFait à Lamentin, le 12 juillet 2024\nPour l'État, le Préfet\n"
+    "Pour la CAF de la Guadeloupe, le Directeur"
+)
+
+
+def test_bodies_present_at_the_signing_do_not_sign(tmp_path: Path, lexicon: Lexicon, models: Models) -> None:
+    write_contract(tmp_path / "contrat.pdf", BODY, signature=PRESENCE_PAGE)
+    document = extract_document(scan_corpus(tmp_path).contracts[0])
+    hits = match_document(build_matcher(lexicon), document)
+    for used in (None, models):
+        detections = classify_document(document, hits, analyse_structure(document, lexicon, used), lexicon, used)
+        signing = {d.entity_id for d in detections if d.page == 4 and d.role == "signataire"}
+        assert {"etat", "caf"} <= signing
+        assert not signing & {"conseil_regional", "conseil_departemental", "caisse_des_depots"}
