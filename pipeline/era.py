@@ -14,7 +14,9 @@ import re
 from pipeline.match import hits_reread
 from pipeline.types import ExtractedDocument, Hit
 
-YEAR = re.compile(r"(?<![\d.,/])(?:19[5-9]\d|20[0-4]\d)(?![\d.,/])")
+# a year, also before punctuation (« la loi Ville 2014, à tous les plans », « en mai 2013. »), not a number's
+# digits (« 2014,5 », « 1.2014 »)
+YEAR = re.compile(r"(?<![\d.,/])(?:19[5-9]\d|20[0-4]\d)(?![\d/]|[.,]\d)")
 HORIZON = re.compile(  # the year a text looks forward to, not the year it was written in
     r"(?:jusqu['’]\s*(?:au|en|à|a|fin)|horizon|d['’]ici|échéance|au-delà de)\b[^.\n]{0,25}$",
     re.IGNORECASE,

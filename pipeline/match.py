@@ -401,11 +401,17 @@ def fuzzy_spans(matcher: LexiconMatcher, folded: str, taken: list[Span]) -> list
                 window_length = lengths[last + 1] - lengths[position] + width - 1
                 if 100 * abs(window_length - name_length) > (100 - FUZZY_THRESHOLD) * (window_length + name_length):
                     continue
-                candidate = " ".join(item[0] for item in tokens[position : last + 1])
-                ratio = fuzz.ratio(candidate, fuzzy.name, score_cutoff=FUZZY_THRESHOLD)
-                if ratio >= FUZZY_THRESHOLD:
+                window = [item[0] for item in tokens[position : last + 1]]
+                ratio = fuzz.ratio(" ".join(window), fuzzy.name, score_cutoff=FUZZY_THRESHOLD)
+                if ratio >= FUZZY_THRESHOLD and same_word_starts(window, fuzzy.name.split(" ")):
                     spans.append(Span(start, tokens[last][2], (fuzzy.entity_id,), "approche", 0.9 * ratio / 100))
     return spans
+
+
+def same_word_starts(window: list[str], name: list[str]) -> bool:
+    """Whether a window of as many words as a name starts each word with its letter: a typo or OCR slip keeps it
+    (« regionalle »), another word does not (« plans locaux de déplacements » is not « plans globaux … »)."""
+    return len(window) != len(name) or all(word[:1] == other[:1] for word, other in zip(window, name, strict=True))
 
 
 def filter_overlaps(spans: list[Span]) -> list[Span]:

@@ -122,7 +122,8 @@ STAMP = re.compile(  # the legality-control stamp (@ctes): « AR Prefecture », 
     r"|certifi[ée]e?\s+ex[ée]cutoire|r[ée]ception\s+par\s+le\s+pr[ée]fet|\bID\s*:\s*\d{3}-\d{9}"
     r"|\bAR\s+pr[ée]fecture\b|\b[0-9][0-9AB][0-9]-\d{9}-\d{8}-"
     r"|(?:(?:certifi[ée]e?\s+)?transmise?s?\s+au|re[çc]ue?s?\s+par\s+le)\s+repr[ée]sentant\s+de\s+l['’]\s*[ÉEée]tat"
-    r"|date\s+de\s+r[ée]ception\s+(?:en\s+)?pr[ée]fecture|t[ée]l[ée]transmission",
+    r"|date\s+de\s+r[ée]ception\s+(?:en\s+)?pr[ée]fecture|t[ée]l[ée]transmission"
+    r"|(?:transmission|rendue?s?\s+ex[ée]cutoires?)\s+(?:[^.;\n]{0,30}\s)?(?:en|[àa]\s+la)\s+pr[ée]fecture",
     re.IGNORECASE,
 )
 STAMP_REACH = 40
@@ -155,6 +156,14 @@ STATE_CLAUSE = r"\b[ÉEée]tat\s*,?\s+(?:repr[ée]sent[ée]e?\s+par\s+)?[^.;:()]
 STATE_MINISTER = re.compile(STATE_CLAUSE + r"\bministres?\s+(?:de\s+l['’]\s*|de\s+la\s+|des\s+|du\s+|de\s+)$", re.I)
 STATE_CLAUSE_END = re.compile(STATE_CLAUSE + "$", re.IGNORECASE)
 MINISTER = re.compile(r"ministres?\b", re.IGNORECASE)
+# « 2022 DAC 132 : Subventions », « projet de délibération DAC 29 », « DDCT 3 - DAC - DJS »: a deliberation's code
+# (the year, a service's acronym, a number), not the scheme or body the acronym spells elsewhere
+CODE_BEFORE = re.compile(r"(?:\b(?:19|20)\d\d,?|\bd[ée]lib[ée]ration|\b[A-Z]{2,6}\s+\d{1,4}\s*[-–])\s+$", re.I)
+CODE_AFTER = re.compile(r"^\s*(?:\d{1,4}\b(?![.,]\d)|[-–]\s+[A-Z]{2,6}\b)")
+REFERENCE_INITIALS = re.compile(r"^/[a-z]{2,4}\b")  # « (2014)PEL/ga »: a letter's reference, the writer's initials
+# « Conseil général des ponts et chaussées », « conseil général de l'environnement »: a State council named for its
+# field, not the département's former council (« Conseil général de la Gironde » names a place, with a capital)
+GENERAL_COUNCIL_OF_A_FIELD = re.compile(r"^\s+(?:des\s+|du\s+|de\s+l['’]\s*|de\s+la\s+|de\s+(?!la\b|l['’]))[a-zà-ÿ]")
 STAMPED_ENTITIES = frozenset({"etat"})  # a stamp names the préfecture the act was sent to, never a partner
 REGISTRARS = frozenset({"etat", "procureur"})  # where an association is declared: préfecture, tribunal's register
 STATE_AS_COUNTRY = re.compile(  # « d'un autre Etat partie à l'Espace économique européen », « les États membres »
@@ -175,6 +184,9 @@ REGISTRATION_WORDS = {
     "immatriculee",
     "immatricule",
     "deposee",
+    "deposes",
+    "deposees",
+    "depose",
 }
 # « (déclaration en Préfecture le 12 janvier 1990) », « n° de déclaration de la préfecture : W 00000000 »
 DECLARED_IN = re.compile(r"\bdeclaration (?:en|a|aupres|de la)\b")
@@ -433,6 +445,22 @@ def minister_for_the_state(mention: Mention) -> bool:
     return STATE_MINISTER.search(left) is not None
 
 
+def deliberation_code(mention: Mention) -> bool:
+    """An acronym inside a deliberation's code (« 2022 DAC 132 : », « délibération DAC 29 ») or a letter's
+    reference (« REGIO DGA2.D.3D(2014)PEL/ga »)."""
+    if not mention.printed or not mention.surface.isupper():
+        return False
+    in_code = CODE_BEFORE.search(mention.left[-20:]) is not None and CODE_AFTER.match(mention.right) is not None
+    return in_code or REFERENCE_INITIALS.match(mention.right) is not None
+
+
+def council_of_a_field(mention: Mention) -> bool:
+    """« Conseil général » followed by a field in lower case (« des ponts et chaussées »): a State council."""
+    return (
+        normalise(mention.surface) == "conseil general" and GENERAL_COUNCIL_OF_A_FIELD.match(mention.right) is not None
+    )
+
+
 def street_name(mention: Mention) -> bool:
     """A street's name in an address (« Parvis de la Préfecture », « 12 rue de la Poste »)."""
     return mention.printed and STREET_BEFORE.search(mention.left[-40:]) is not None
@@ -445,6 +473,8 @@ FORMAT_RULES: tuple[tuple[frozenset[str] | None, Callable[[Mention], bool]], ...
     (frozenset({"universite"}), university_gathering),
     (COLLECTIVITIES, territory_of_another),
     (frozenset({"universite"}), chancellor_title),
+    (frozenset({"conseil_departemental"}), council_of_a_field),
+    (None, deliberation_code),
     (None, street_name),
     (None, seat_address),
     (None, minister_for_the_state),

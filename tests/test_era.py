@@ -24,6 +24,12 @@ def test_a_year_a_text_looks_forward_to_does_not_date_it() -> None:  # rpp26
     assert document_year(document("Aucune date ici.")) is None
 
 
+def test_a_year_before_a_comma_or_a_full_stop_dates_the_text() -> None:  # rre05 (IREV, CGET instruction)
+    text = "depuis la promulgation de la loi Ville 2014, à tous les plans ; l'appel à projets lancé en mai 2013."
+    assert document_year(document(text)) == 2014
+    assert document_year(document("Un taux de 2014,5 euros et la ligne 1.2013 du tableau.")) is None
+
+
 def test_an_era_of_an_unknown_scheme_is_a_french_error_naming_the_line(tmp_path: Path) -> None:
     folder = tmp_path / "lexiques"
     folder.mkdir()

@@ -420,8 +420,17 @@ def test_the_renewal_project_of_a_text_before_2014_is_the_first_programme(
     assert "pnru" in found and "npnru" not in found
 
 
-def test_the_renewal_project_of_a_2024_contract_is_the_npnru(lexicon: Lexicon, models: Models) -> None:
-    text = "Le contrat de ville 2024-2030 s'articule avec le PRU du quartier des Hauts de Chambéry."
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le contrat de ville 2024-2030 s'articule avec le PRU du quartier des Hauts de Chambéry.",
+        (  # rre05 (IREV, CGET instruction): the year before a comma dates the text
+            "depuis la promulgation de la loi Ville 2014, à tous les plans et schémas de planification. Les contrats "
+            "de ville et les futurs projets de renouvellement urbain doivent être l'occasion de compléter l'offre."
+        ),
+    ],
+)
+def test_the_renewal_project_of_a_text_from_2014_is_the_npnru(lexicon: Lexicon, models: Models, text: str) -> None:
     found = {d.entity_id for d in detections_of(text, lexicon, models)}
     assert "npnru" in found and "pnru" not in found
 

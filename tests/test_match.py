@@ -135,6 +135,12 @@ def test_fuzzy_names_need_a_window_ending_like_them(matcher: LexiconMatcher) -> 
     assert ("ars", "Agence regionalle de santé", "approche") in hits
 
 
+def test_a_name_with_another_word_is_not_matched_approximately(matcher: LexiconMatcher) -> None:
+    # rre05 (IREV, CGET instruction): local travel plans are not the lexicon's « plans globaux de déplacements »
+    text = "la révision des plans de déplacements urbains (PDU) et des plan locaux de déplacements (PLD)"
+    assert not [hit for hit in page_hits(matcher, text) if hit[0] == "pgd"]
+
+
 def test_a_short_name_is_not_matched_approximately(matcher: LexiconMatcher) -> None:
     # rpz11 (Batiweb, 2023): « quartiers d'être rénovés » is one letter from « Quartiers d'été »
     text = "Si un premier programme a déjà permis à 600 quartiers d'être rénovés, et qu'un second en concerne 450"

@@ -179,6 +179,46 @@ def test_a_format_of_fresh45_to_fresh56_says_not_the_partner(
     assert absent not in entities(lexicon, models, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("2022 DAC 132 : Subventions (815.000 euros) et convention avec l'établissement public", "dac"),  # rre23
+        ("53 - 2012, DAC 29 - Subventions (117.500 euros), avenant et convention avec l'Association", "dac"),  # rre34
+        ("Le projet de délibération DAC 29 a été adopté par le Conseil de Paris.", "dac"),  # rre34
+        ("2018 DDCT 3 - DAC - DJS - DFPE - DPSP - Subventions (666.915 euros), 31 avenants", "dac"),  # rra19
+        ("Bruxelles, le REGIO DGA2.D.3D(2014)PEL/ga - 565366\nMonsieur le Préfet,", "pel"),  # rqz24
+        (  # rre01 (Aix-en-Provence, avenant Keolis): the legality control of a deliberation
+            "par délibération en date du 20 septembre 2018, rendue exécutoire par sa transmission en Préfecture des "
+            "Bouches-du-Rhône le 3 octobre 2018",
+            "etat",
+        ),
+        (  # rrg22 (Rouen, Amis des musées): where the statutes were filed
+            "immatriculée sous le numéro de Siret 490 926 741 000 25 dont les statuts ont été déposés en préfecture "
+            "le 23 février 1990",
+            "etat",
+        ),
+        (  # rre11 (IGAS-CGPC report): a State council named for its field
+            "Conseil général des ponts et chaussées — Inspection générale des affaires sociales N° 2005-0376-01",
+            "conseil_departemental",
+        ),
+    ],
+)
+def test_a_format_of_fresh57_to_fresh59_says_not_the_partner(
+    lexicon: Lexicon, models: Models, text: str, absent: str
+) -> None:
+    assert absent not in entities(lexicon, models, text)
+
+
+def test_a_scheme_or_council_outside_those_formats_is_still_found(lexicon: Lexicon, models: Models) -> None:
+    found = entities(
+        lexicon,
+        models,
+        "Le DAC accompagne les professionnels de santé. Le Conseil général de la "
+        "Gironde et le conseil général du Nord financent le dispositif.",
+    )
+    assert {"dac", "conseil_departemental"} <= found
+
+
 def test_the_state_that_signs_is_still_the_state(lexicon: Lexicon, models: Models) -> None:
     assert "etat" in entities(lexicon, models, "La convention est signée par l'État et les États membres du réseau.")
     found = entities(
