@@ -89,11 +89,15 @@ SPLITS = (
     "fresh57",
     "fresh58",
     "fresh59",
+    "fresh60",
+    "fresh61",
+    "fresh62",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
-# fresh57 to fresh59 were labelled on 2026-12-02 by helpers before cdv ran on them, with real signature blocks only
-# (GUIDE.md); fresh48 to fresh56, scored once that day with the models of d15200c, 84ddfe0 and 0f094af, were read since.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh57", "fresh58", "fresh59")
+# fresh60 to fresh62 were labelled on 2026-12-02 by six helpers before cdv ran on them, with real signature blocks
+# only (GUIDE.md); fresh48 to fresh59, scored once that day with the models of d15200c, 84ddfe0, 0f094af and 1ffda8d,
+# were read since.
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh60", "fresh61", "fresh62")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
