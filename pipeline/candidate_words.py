@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 WORDS_FILE = Path(__file__).with_suffix(".csv")
-KINDS = ("tete", "tete_publique", "portee", "membre", "lieu")
+KINDS = ("tete", "tete_publique", "portee", "membre", "indice_membre", "lieu")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class CandidateWords:
     places: tuple[str, ...]
     members: tuple[tuple[str, str], ...] = ()  # (word as written, lexicon group id)
     public_heads: tuple[str, ...] = ()  # « ministère de l'économie »: a body even in lower case
+    member_cues: tuple[tuple[str, str], ...] = ()  # (word written before a member's name, group): « le bailleur X »
 
     def __post_init__(self) -> None:
         if not self.heads:
@@ -38,22 +39,24 @@ def candidate_words(path: Path = WORDS_FILE) -> CandidateWords:
     """The words of the data file, by kind (unknown kinds are an error: a typo would drop words silently)."""
     by_kind: dict[str, list[str]] = {kind: [] for kind in KINDS}
     members: list[tuple[str, str]] = []
+    member_cues: list[tuple[str, str]] = []
     with path.open(encoding="utf-8", newline="") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             kind, word = (row.get("kind") or "").strip(), (row.get("word") or "").strip()
             group = (row.get("group") or "").strip()
-            if kind not in by_kind or not word or (kind == "membre") != bool(group):
+            if kind not in by_kind or not word or (kind in ("membre", "indice_membre")) != bool(group):
                 raise ValueError(
                     f"{path.name}:{line} : type de mot inconnu, mot vide ou groupe manquant ({kind!r}, {word!r}, "
-                    f"{group!r}) ; seul un mot de type « membre » a un groupe."
+                    f"{group!r}) ; seuls les mots de type « membre » et « indice_membre » ont un groupe."
                 )
             by_kind[kind].append(word)
             if group:
-                members.append((word, group))
+                (members if kind == "membre" else member_cues).append((word, group))
     return CandidateWords(
         heads=tuple(by_kind["tete"]),
         scopes=tuple(by_kind["portee"]),
         places=tuple(by_kind["lieu"]),
         members=tuple(members),
         public_heads=tuple(by_kind["tete_publique"]),
+        member_cues=tuple(member_cues),
     )

@@ -409,9 +409,13 @@ def fuzzy_spans(matcher: LexiconMatcher, folded: str, taken: list[Span]) -> list
 
 
 def same_word_starts(window: list[str], name: list[str]) -> bool:
-    """Whether a window of as many words as a name starts each word with its letter: a typo or OCR slip keeps it
-    (« regionalle »), another word does not (« plans locaux de déplacements » is not « plans globaux … »)."""
-    return len(window) != len(name) or all(word[:1] == other[:1] for word, other in zip(window, name, strict=True))
+    """Whether a window of as many words as a name writes each word as a slip of the name's: the same first letter
+    and, in the singular, a length within one letter (« regionalle »); another word is not a slip (« plans locaux de
+    déplacements » is not « plans globaux … », « défense des droits » is not the « Défenseur des droits »)."""
+    return len(window) != len(name) or all(
+        word[:1] == other[:1] and abs(len(singular(word)) - len(singular(other))) <= 1
+        for word, other in zip(window, name, strict=True)
+    )
 
 
 def filter_overlaps(spans: list[Span]) -> list[Span]:

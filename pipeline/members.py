@@ -35,28 +35,53 @@ def member_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     )
 
 
+CUE_REACH = 30
+
+
+@lru_cache(maxsize=1)
+def member_cue_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(the cue word right before a name, its group), e.g. « le bailleur » -> social landlords; the longest first."""
+    cues = sorted(candidate_words().member_cues, key=lambda cue: -len(cue[0]))
+    return tuple((re.compile(rf"(?<!\w){re.escape(word)}\s+$", re.IGNORECASE), group) for word, group in cues)
+
+
+def cue_group(text: str, start: int, known: Collection[str]) -> str | None:
+    """The group a name belongs to by the word written right before it (« le bailleur Clésence »), or None."""
+    before = text[max(0, start - CUE_REACH) : start]
+    return next((group for pattern, group in member_cue_patterns() if group in known and pattern.search(before)), None)
+
+
 def member_group(name: str, lexicon: Lexicon) -> str | None:
     """The lexicon group a name outside the lexicons belongs to by one of its words, or None."""
     return group_in(name, lexicon.by_id().keys())
 
 
 def group_in(name: str, known: Collection[str]) -> str | None:
-    """`member_group` among the entity ids `known`."""
-    return next((group for pattern, group in member_patterns() if group in known and pattern.search(name)), None)
+    """`member_group` among the entity ids `known`; the member word alone is no member's name (a heading
+    « Habitat », « Habitat - Logement » among a text's themes)."""
+    return next(
+        (
+            group
+            for pattern, group in member_patterns()
+            if group in known and pattern.search(name) and not pattern.fullmatch(name.strip())
+        ),
+        None,
+    )
 
 
 def member_hits(
     document: ExtractedDocument, candidates: list[Candidate], hits: list[Hit], lexicon: Lexicon
 ) -> list[Hit]:
-    """A mention of its group for each place a candidate whose name says its group is written, unless a hit of
+    """A mention of its group for each place a candidate whose name (or the word before it, « le bailleur X ») says
+    its group is written, unless a hit of
     that group already overlaps the place (a loose variant inside the name, « Club » of « Racing Club de France »,
     does not: `with_member_hits` puts the member's hit in its place)."""
     texts = {page.number: page.text for page in document.pages}
     known = lexicon.by_id().keys()
     found: list[Hit] = []
     for candidate in candidates:
-        group = group_in(candidate.name, known)
         text = texts.get(candidate.page, "")
+        group = group_in(candidate.name, known) or cue_group(text, candidate.start, known)
         if group is None or not text[candidate.start : candidate.end].strip():
             continue
         if any(

@@ -220,6 +220,18 @@ def test_named_landlords_outside_the_lexicons_sign_for_the_social_landlords(tmp_
     assert {"Nantes Habitat", "Habitat 44"} <= {c.name for c in analysis.candidates}
 
 
+def test_a_landlord_named_after_the_word_bailleur_counts_for_the_social_landlords(tmp_path: Path) -> None:
+    """Regression (realprose rrj07, Amiens: « le bailleur Clésence »): a landlord whose name does not say its kind,
+    written after « bailleur », counts for `bailleurs_sociaux`; a heading « Habitat » alone names no landlord."""
+    body = [*BODY, "Habitat\nLe bailleur Clésence construira 40 logements, avec le bailleur social Domofrance."]
+    write_contract(tmp_path / "corpus" / "contrat.pdf", body)
+    contract = scan_corpus(tmp_path / "corpus").contracts[0]
+    analysis = analyse_contract(contract, run_settings(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws"))
+    members = [d for d in analysis.detections if d.method == "membre"]
+    assert {d.snippet[d.mark_start : d.mark_end] for d in members} == {"Clésence", "Domofrance"}
+    assert {d.entity_id for d in members} == {"bailleurs_sociaux"}
+
+
 def test_named_sports_clubs_outside_the_lexicons_sign_for_the_sports_clubs(tmp_path: Path) -> None:
     """Regression (realprose rpe22, rpe24: conventions of a town with its football club and with the Racing Club de
     France): the club signed and the contract counted no `clubs_sportifs`."""

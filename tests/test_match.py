@@ -139,6 +139,9 @@ def test_a_name_with_another_word_is_not_matched_approximately(matcher: LexiconM
     # rre05 (IREV, CGET instruction): local travel plans are not the lexicon's « plans globaux de déplacements »
     text = "la révision des plans de déplacements urbains (PDU) et des plan locaux de déplacements (PLD)"
     assert not [hit for hit in page_hits(matcher, text) if hit[0] == "pgd"]
+    # rri25 (APEI Papillons blancs): the association's mission, not the Défenseur des droits
+    text = "Elle assure à la fois une mission de défense des droits et intérêts des personnes handicapées."
+    assert not [hit for hit in page_hits(matcher, text) if hit[0] == "defenseur_droits"]
 
 
 def test_a_short_name_is_not_matched_approximately(matcher: LexiconMatcher) -> None:
