@@ -171,17 +171,6 @@ def test_mentions_in_real_phrasings(
             "Ce programme inédit, lancé par le Club de la presse Occitanie, accompagne les jeunes des quartiers.",
             "clubs_sportifs",
         ),
-    ],
-)
-def test_a_format_of_fresh45_to_fresh56_says_not_the_partner(
-    lexicon: Lexicon, models: Models, text: str, absent: str
-) -> None:
-    assert absent not in entities(lexicon, models, text)
-
-
-@pytest.mark.parametrize(
-    ("text", "absent"),
-    [
         ("2022 DAC 132 : Subventions (815.000 euros) et convention avec l'établissement public", "dac"),  # rre23
         ("53 - 2012, DAC 29 - Subventions (117.500 euros), avenant et convention avec l'Association", "dac"),  # rre34
         ("Le projet de délibération DAC 29 a été adopté par le Conseil de Paris.", "dac"),  # rre34
@@ -203,7 +192,7 @@ def test_a_format_of_fresh45_to_fresh56_says_not_the_partner(
         ),
     ],
 )
-def test_a_format_of_fresh57_to_fresh59_says_not_the_partner(
+def test_a_format_of_fresh45_to_fresh59_says_not_the_partner(
     lexicon: Lexicon, models: Models, text: str, absent: str
 ) -> None:
     assert absent not in entities(lexicon, models, text)
