@@ -73,9 +73,8 @@ def member_hits(
     document: ExtractedDocument, candidates: list[Candidate], hits: list[Hit], lexicon: Lexicon
 ) -> list[Hit]:
     """A mention of its group for each place a candidate whose name (or the word before it, « le bailleur X ») says
-    its group is written, unless a hit of
-    that group already overlaps the place (a loose variant inside the name, « Club » of « Racing Club de France »,
-    does not: `with_member_hits` puts the member's hit in its place)."""
+    its group is written, unless a hit of that group already overlaps the place (a loose variant inside the name,
+    « Club » of « Racing Club de France », does not: `with_member_hits` puts the member's hit in its place)."""
     texts = {page.number: page.text for page in document.pages}
     known = lexicon.by_id().keys()
     found: list[Hit] = []

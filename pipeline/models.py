@@ -106,11 +106,35 @@ def load_model(path: Path) -> Any:
         refused = [name for name in untrusted if not name.startswith(TRUSTED_PREFIXES)]
         if refused:
             raise ModelError(f"{path} : types non autorisés dans le modèle ({', '.join(refused[:3])}).")
-        return sio.load(path, trusted=untrusted)
+        model = sio.load(path, trusted=untrusted)
     except ModelError:
         raise
     except Exception as error:  # skops raises various errors on damaged files
         raise ModelError(f"{path} : modèle illisible ({error}).") from error
+    for vectorizer in dict_vectorizers(model):
+        if hasattr(vectorizer, "vocabulary_") and not hasattr(vectorizer, "feature_names_"):
+            vectorizer.feature_names_ = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+    return model
+
+
+def dict_vectorizers(model: Any) -> list[Any]:
+    """The fitted `DictVectorizer`s inside a model: in pipelines, calibrated classifiers and their folds."""
+    from sklearn.feature_extraction import DictVectorizer
+
+    found: list[Any] = []
+    stack, seen = [model], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, DictVectorizer):
+            found.append(item)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif type(item).__module__.startswith("sklearn.") and hasattr(item, "__dict__"):
+            stack.extend(vars(item).values())
+    return found
 
 
 @lru_cache(maxsize=8)
@@ -137,7 +161,15 @@ def save_model(model: Any, models_dir: Path, name: str) -> str:
 
     path = model_path(models_dir, name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    sio.dump(model, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    # a DictVectorizer's feature names are its vocabulary's keys in index order: `load_model` derives them again,
+    # which halves the file (the vocabulary of a mention model is ~80,000 strings)
+    vectorizers = [v for v in dict_vectorizers(model) if hasattr(v, "feature_names_")]
+    names = [v.__dict__.pop("feature_names_") for v in vectorizers]
+    try:
+        sio.dump(model, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    finally:
+        for vectorizer, feature_names in zip(vectorizers, names, strict=True):
+            vectorizer.feature_names_ = feature_names
     return file_version(path)
 
 

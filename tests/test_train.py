@@ -211,3 +211,29 @@ def test_a_real_prose_signatory_in_a_sentence_reporting_the_signing_is_a_role_ex
     items = analyse_hits(document, hits, analyse_structure(document, lexicon), lexicon, None, keep_rejected=True)
     labels = {item.detection.entity_id: signature_label(item, gold) for item in items}
     assert labels["conseil_departemental"] == 1 and labels["caf"] == 0
+
+
+def test_a_saved_model_keeps_its_vocabulary_once_and_predicts_the_same(tmp_path: Path) -> None:
+    """The committed mention model outgrew 5 MB: a DictVectorizer's feature names (its vocabulary's keys in index
+    order) are left out of the file and derived again on loading."""
+    import zipfile
+
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from pipeline.models import dict_vectorizers, load_model, model_path, save_model
+
+    rows = [{f"w={word}": 1.0, "n": float(i % 3)} for i, word in enumerate("abcdefghijklmnopqrstuvwxyz" * 2)]
+    labels = [i % 2 for i in range(len(rows))]
+    model = CalibratedClassifierCV(make_pipeline(DictVectorizer(), LogisticRegression()), cv=2).fit(rows, labels)
+    save_model(model, tmp_path, "mention")
+    with zipfile.ZipFile(model_path(tmp_path, "mention")) as archive:
+        assert "feature_names_" not in archive.read("schema.json").decode("utf-8")
+    fitted = [v for v in dict_vectorizers(model) if hasattr(v, "vocabulary_")]
+    assert len(fitted) == 2 and all(hasattr(v, "feature_names_") for v in fitted)  # the model in memory is intact
+    loaded = load_model(model_path(tmp_path, "mention"))
+    again = [v for v in dict_vectorizers(loaded) if hasattr(v, "vocabulary_")]
+    assert sorted(v.feature_names_ for v in again) == sorted(v.feature_names_ for v in fitted)
+    assert (loaded.predict_proba(rows) == model.predict_proba(rows)).all()
