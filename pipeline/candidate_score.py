@@ -29,6 +29,9 @@ from pipeline.match import fold_text
 from pipeline.structure import contents_page, is_contents_line, is_numbered_line
 from pipeline.types import ExtractedDocument
 
+NAME_WORDS = re.compile(r"[^\W\d_][\w-]*")  # "d'Habitation" reads as "d", "Habitation"
+JOINING_WORDS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "au", "aux", "à", "pour", "en"})
+
 ORG_WORD_LIST = """
     association associations fondation federation federations union reseau reseaux societe entreprise entreprises
     groupe habitat habitations logement logements immobiliere bailleur cooperative scop scic sarl sas sa club clubs
@@ -332,19 +335,29 @@ def score_candidates(
 
 def without_overlaps(kept: list[Candidate], texts: dict[int, str]) -> list[Candidate]:
     """One name per stretch of a page: the most probable (then longest) of overlapping names, except that a
-    kept name is replaced by a kept name containing it ("Fondation Garonne" by "Fondation Garonne⏎Solidarités"
-    wrapped over two lines) unless the longer one joins two names with "et" (and is not one name its acronym
-    spells)."""
+    kept name is replaced by a less probable kept name containing it that goes on with capitalised words
+    ("Fondation Garonne" by "Fondation Garonne⏎Solidarités" wrapped over two lines), unless the longer one joins
+    two names with "et" (and is not one name its acronym spells). A name grown by words in lower case ("CEMEA
+    comme explique X.", "le syndicat FO") does not replace a more probable name inside it."""
     kept = sorted(kept, key=lambda c: (-c.probability, -(c.end - c.start), c.page, c.start))
     chosen: dict[int, list[Candidate]] = defaultdict(list)
     for candidate in kept:
         page = chosen[candidate.page]
+        text = texts.get(candidate.page, "")
         inside = [c for c in page if candidate.start <= c.start and c.end <= candidate.end]
         crossing = [c for c in page if c.start < candidate.end and candidate.start < c.end and c not in inside]
-        joined = " et " in texts.get(candidate.page, "")[candidate.start : candidate.end] and not (
+        joined = " et " in text[candidate.start : candidate.end] and not (
             candidate.acronym and spells_name(candidate.acronym, candidate.name)
         )  # « Seine Ouest Habitat et Patrimoine (SOHP) » is one name
-        if crossing or (inside and joined):
+        if crossing or (inside and joined) or any(grown_in_lower_case(candidate, c, text) for c in inside):
             continue
         chosen[candidate.page] = [c for c in page if c not in inside] + [candidate]
     return sorted((c for page in chosen.values() for c in page), key=lambda c: (c.page, c.start))
+
+
+def grown_in_lower_case(outer: Candidate, inner: Candidate, text: str) -> bool:
+    """Whether a name goes on from a name inside it with a word in lower case, articles and joining words aside:
+    the next word after it ("SAIEM-AGIRE travaille") or the word before it ("le syndicat FO")."""
+    after = [w for w in NAME_WORDS.findall(text[inner.end : outer.end]) if w.lower() not in JOINING_WORDS]
+    before = [w for w in NAME_WORDS.findall(text[outer.start : inner.start]) if w.lower() not in JOINING_WORDS]
+    return any(words and words[i][:1].islower() for words, i in ((after, 0), (before, -1)))

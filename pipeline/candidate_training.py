@@ -31,11 +31,12 @@ TREE_SETTINGS: dict[str, Any] = {
 }
 REAL_PROSE_WEIGHT = 2.0
 LEXICON_WEIGHT = 0.3
-NOISE_BUDGET = 2.0
-# Out of fold. Real prose stays far within its budget (1.2-1.8 per contract at 0.03-0.05); the demo's generated
-# names bind. 3.0, the issue's bound, gives a threshold near 0.035: about 0.02 more out-of-fold recall in real prose
-# for 0.6 more demo noise row per contract (2026-12-01, 425 contracts); unseen text read 1.3 rows at 2.5 (fresh8-9).
-DEMO_NOISE_BUDGET = 3.0
+NOISE_BUDGET = 2.5
+# Out of fold, names per contract. Unseen real prose reads about 0.75 times its out-of-fold noise (1.37 at 0.0743,
+# fresh63-68, against 1.7 out of fold), so 2.5 keeps it well under the issue's bound of 3. The demo's generated
+# tables and headings bind first: at 3.0 (till 2026-12-02) the threshold was 0.0743; at 4.0 it is about 0.05, which
+# read 0.83 of fresh63-68's names outside the lexicons at 1.6 noise, against 0.81 at 1.4 (models through fresh62).
+DEMO_NOISE_BUDGET = 4.0
 DEMO_PART = "demo"
 NAME_NGRAMS = (2, 5)  # character n-grams inside word bounds: « Logi- », « -is », « Habitat », « Fondation »
 NAME_FEATURES = 20000
@@ -192,7 +193,7 @@ def contract_examples(
     the group is outside the lexicons (scored at run time). Names the lexicons know are examples too (distant
     supervision, `lexicon_label`): the partners of real prose teach what an organisation's name looks like.
     `ner_memo`: what NER read of the contract before (`pipeline.candidates.ner_entities`)."""
-    from pipeline.candidates import keep, lexicon_keys, page_candidates
+    from pipeline.candidates import keep, lexicon_keys, member_hit_spans, page_candidates
 
     keys = lexicon_keys(lexicon)
     kinds = {entity.entity_id: entity.kind for entity in lexicon.entities}
@@ -204,7 +205,8 @@ def contract_examples(
         for c in page_candidates(document, use_ner, signature_pages, spans, ner_memo, wide=True)
         if keep(c, set(), {}, True)
     ]
-    outside = {(c.page, c.start, c.end) for c in found if keep(c, keys, spans, short_acronyms=True)}
+    members = member_hit_spans(hits)
+    outside = {(c.page, c.start, c.end) for c in found if keep(c, keys, spans, True, members)}
     _, groups, rows = contract_features(document, found, signature_pages, spans)
     kept_rows, labels, names, flags = [], [], [], []
     for items, row in zip(groups, rows, strict=True):

@@ -10,7 +10,7 @@ name, alias or acronym, is dropped. With the `candidate` model (`models/`), the 
 contracts, pages, a snippet and its evidence, ranked by `evidence_score` (signature block, "Pour …" line,
 legal-form word, defined acronym, repetition across contracts), then by the model's `probability`.
 
-The module is long (about 630 lines) because its parts share one vocabulary: the `Candidate` type, `name_key`,
+The module is long (about 670 lines) because its parts share one vocabulary: the `Candidate` type, `name_key`,
 the sources' proposals (signature lines, patterns, acronyms, NER windows), the `keep` filter that every source
 goes through, and the frame of `candidates.csv`; the wide proposals and the scorer are modules of their own.
 """
@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.candidate_spans import (
+    UPPER,
     capitalised_runs,
     coordinated_parts,
     cue_names,
@@ -37,6 +38,7 @@ from pipeline.candidate_spans import (
     mixed_acronyms,
     quoted_names,
 )
+from pipeline.candidate_words import candidate_words
 from pipeline.lexicon import Lexicon
 from pipeline.match import fold_text, text_to_snippet
 from pipeline.types import ExtractedDocument, Hit
@@ -447,14 +449,17 @@ def keep(
     keys: frozenset[str] | set[str],
     hit_spans: dict[int, list[tuple[int, int]]],
     short_acronyms: bool = False,
+    member_spans: frozenset[tuple[int, int, int]] = frozenset(),
 ) -> bool:
     """A plausible organisation name that the lexicons do not already cover.
 
     A NER name touching a lexicon hit is dropped (it usually runs into a heading); a name from a signature
     line, a legal-form pattern or a defined acronym is kept unless a lexicon hit covers most of it or it is
-    a lexicon entity followed by a place ("Préfecture du Cantal"). The contract's own intercommunalities
-    and people's names are not candidates, nor a phrase in lower case that ends on a lexicon hit (a unit of a
-    known body). `short_acronyms` keeps acronyms of three capitals ("l'AMF")."""
+    a lexicon entity followed by a place ("Préfecture du Cantal"). A name around the hit of a group whose members
+    have names of their own (`member_spans`), with a capitalised word of its own, is a member ("OPH de Dole",
+    "Rugby Club Nîmes Olympique"). The contract's own intercommunalities and people's names are not candidates,
+    nor a phrase in lower case that ends on a lexicon hit (a unit of a known body). `short_acronyms` keeps
+    acronyms of three capitals ("l'AMF")."""
     key = name_key(candidate.name)
     words = key.split()
     short = len(key) < MIN_NAME_CHARS and not (short_acronyms and len(key) == 3 and candidate.name.isupper())
@@ -476,6 +481,8 @@ def keep(
     spans = [(s, e) for s, e in hit_spans.get(candidate.page, []) if s < candidate.end and candidate.start < e]
     if not spans:
         return True
+    if all((candidate.page, s, e) in member_spans for s, e in spans) and named_beyond(candidate, spans):
+        return True
     if candidate.name[:1].islower() and any(e >= candidate.end for _, e in spans):
         return False  # "délégation départementale de l'Aude de l'ARS": a unit of a body the lexicons know
     if candidate.source not in HIT_INSIDE_SOURCES:
@@ -484,6 +491,25 @@ def keep(
         return False
     covered = sum(min(e, candidate.end) - max(s, candidate.start) for s, e in spans)
     return covered < 0.6 * max(candidate.end - candidate.start, 1)
+
+
+def member_hit_spans(hits: list[Hit]) -> frozenset[tuple[int, int, int]]:
+    """(page, start, end) of the hits of a lexicon group whose members have names of their own (the groups of the
+    `membre` words of `candidate_words.csv`: social landlords, sports clubs): « l'OPH de Dole », « le Club Animation
+    Prévention » name a member around the group's word."""
+    groups = {group for _, group in candidate_words().members}
+    return frozenset((hit.page, hit.start, hit.end) for hit in hits if hit.entity_id in groups)
+
+
+def named_beyond(candidate: Candidate, spans: list[tuple[int, int]]) -> bool:
+    """Whether a name holds a capitalised word outside the given spans of its page ("Dole" in "OPH de Dole")."""
+    name = candidate.name
+    covered = bytearray(len(name))
+    for start, end in spans:
+        for i in range(max(start - candidate.start, 0), min(end - candidate.start, len(name))):
+            covered[i] = 1
+    rest = "".join(" " if covered[i] else char for i, char in enumerate(name))
+    return any(len(word) > 1 for word in re.findall(rf"(?<![\w'’-])[{UPPER}][\w'’-]*", rest))
 
 
 def contract_candidates(
@@ -516,9 +542,9 @@ def contract_candidates(
     from pipeline.candidate_score import score_candidates
 
     wide = page_candidates(document, use_ner, signature_pages, spans, memo, wide=True)
-    scored = score_candidates(
-        document, [c for c in wide if keep(c, keys, spans, short_acronyms=True)], signature_pages, model, spans
-    )
+    members = member_hit_spans(hits)
+    proposals = [c for c in wide if keep(c, keys, spans, short_acronyms=True, member_spans=members)]
+    scored = score_candidates(document, proposals, signature_pages, model, spans)
     strong = [c for c in strong if not gives_way(c, strong, scored)]
     added = [c for c in scored if not any(overlaps(c, other) for other in strong)]
     return sorted(strong + added, key=lambda c: (c.page, c.start, c.end))

@@ -490,3 +490,59 @@ def test_a_pattern_name_gives_way_to_the_kept_name_it_starts(
     names = {c.name for c in contract_candidates(document, hits, lexicon, frozenset(), use_ner=True, models=models)}
     assert name in names
     assert not {n for n in names if name.startswith(n) and n != name}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Les logements de l'OPH de Dole seront réhabilités.", "OPH de Dole"),  # rro38
+        (  # rro22
+            "Entre l'Office Public de l'Habitat de Villejuif et ses gardiens",
+            "Office Public de l'Habitat de Villejuif",
+        ),
+        ("une action du Club Animation Prévention auprès des jeunes", "Club Animation Prévention"),  # rrp26
+        ("Le Rugby Club Nîmes Olympique accueille les enfants du quartier.", "Rugby Club Nîmes Olympique"),
+    ],
+)
+def test_member_named_around_its_groups_word_is_proposed(lexicon: Lexicon, text: str, name: str) -> None:
+    """Regression (fresh63-68): a landlord or a club named around the word of its lexicon group (« OPH », « Club »)
+    was dropped with the NER names that touch a lexicon hit."""
+    from pipeline.candidates import member_hit_spans
+
+    document = doc(text)
+    hits = match_document(build_matcher(lexicon), document)
+    spans: dict[int, list[tuple[int, int]]] = {1: [(h.start, h.end) for h in hits]}
+    found = page_candidates(document, use_ner=False, hit_spans=spans, wide=True)
+    keys = lexicon_keys(lexicon)
+    assert name not in {c.name for c in found if keep(c, keys, spans, short_acronyms=True)}
+    members = member_hit_spans(hits)
+    assert name in {c.name for c in found if keep(c, keys, spans, short_acronyms=True, member_spans=members)}
+    bare = doc("Les logements de l'OPH seront réhabilités.")  # the group's word alone is no member
+    bare_hits = match_document(build_matcher(lexicon), bare)
+    bare_spans = {1: [(h.start, h.end) for h in bare_hits]}
+    proposed = page_candidates(bare, use_ner=False, hit_spans=bare_spans, wide=True)
+    assert not [c for c in proposed if keep(c, keys, bare_spans, True, member_hit_spans(bare_hits))]
+
+
+@pytest.mark.parametrize(
+    ("text", "inner", "outer"),
+    [
+        ("avec les CEMEA comme explique X. au conseil", "CEMEA", "CEMEA comme explique X."),  # rrk05
+        ("la SAIEM-AGIRE travaille avec", "SAIEM-AGIRE", "SAIEM-AGIRE travaille"),  # rrl23
+        ("Le syndicat FO, le syndicat CGT", "FO", "Le syndicat FO"),
+    ],
+)
+def test_a_name_grown_by_lower_case_words_does_not_replace_a_more_probable_name(
+    text: str, inner: str, outer: str
+) -> None:
+    """Regression (fresh63-68): a list item or a run that goes on with words in lower case replaced the more
+    probable name inside it; a name going on with capitalised words still does (wrapped names)."""
+    from pipeline.candidate_score import without_overlaps
+    from pipeline.candidates import Candidate
+
+    def kept(name: str, probability: float) -> Candidate:
+        start = text.index(name)
+        return Candidate("a", 1, start, start + len(name), name, "liste", "", probability=probability)
+
+    assert [c.name for c in without_overlaps([kept(inner, 0.8), kept(outer, 0.2)], {1: text})] == [inner]
+    assert [c.name for c in without_overlaps([kept(inner, 0.2), kept(outer, 0.8)], {1: text})] == [outer]
