@@ -239,9 +239,19 @@ def positive_probabilities(model: Any, rows: list[dict[str, float]]) -> list[flo
 
 
 def document_vocabulary(document: ExtractedDocument) -> frozenset[str]:
-    """The folded words a document writes in lower case (a capitalised common word is written so elsewhere)."""
-    lower = re.findall(r"(?<![\w'’-])[a-zà-ÿœ]{3,}\b", " ".join(page.text for page in document.pages))
+    """The folded words a document writes in lower case (a capitalised common word is written so elsewhere), elided
+    ones too (« l'accès »)."""
+    lower = re.findall(r"(?<![\w-])[a-zà-ÿœ]{3,}\b", " ".join(page.text for page in document.pages))
     return frozenset(fold_text(word) for word in lower)
+
+
+def common_word(name: str, vocabulary: frozenset[str]) -> bool:
+    """Whether a name is one capitalised word that the document also writes in lower case (a heading's « Accès aux
+    droits », « Logement »): a common word, not an organisation's name. Of the 543 one-word names outside the
+    lexicons in the real-prose set, 6 are also written so (« Polygone », « Transdev »; 2026-12-02)."""
+    word = name.strip()
+    capitals = sum(char.isupper() for char in word)
+    return " " not in word and word[:1].isupper() and capitals == 1 and fold_text(word) in vocabulary
 
 
 def merge_spans(candidates: list[Candidate]) -> list[Candidate]:
@@ -322,7 +332,9 @@ def score_candidates(
     hit_spans: dict[int, list[tuple[int, int]]] | None = None,
 ) -> list[Candidate]:
     """The proposals of a contract the model keeps: its groups at or above its threshold, each proposal with
-    its group's probability, overlaps resolved by `without_overlaps`."""
+    its group's probability, overlaps resolved by `without_overlaps`; common words (`common_word`) are not scored."""
+    vocabulary = document_vocabulary(document)
+    candidates = [c for c in candidates if not common_word(c.name, vocabulary)]
     _, groups, rows = contract_features(document, candidates, signature_pages, hit_spans)
     threshold = model_threshold(model)
     kept: list[Candidate] = []

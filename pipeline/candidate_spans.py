@@ -86,6 +86,12 @@ LOWER_HEAD_PHRASE = re.compile(  # "la direction générale de …", "l'associat
     rf"(?P<head>(?:{LOWER_HEADS})s?(?: (?P<scope>(?:{SCOPES})s?)\b|(?= (?:des|du|de la|de l['’])[ \n\w])))"
     rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )))?(?: |\n(?![{UPPER}]))(?:{HEAD_WORD_RUN})){{1,14}}"
 )
+SCHOOL_KINDS = "maternelle|élémentaire|primaire|professionnel|polyvalent|agricole|général et technologique"
+NAMING_HEADS = "collège|lycée|école|université|musée|théâtre|médiathèque|bibliothèque|conservatoire"  # not associations
+NAMED_HEAD = re.compile(  # « le collège Paul-Ramadier », « l'école maternelle Edouard Herriot »: the head is the name's
+    rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))(?P<head>(?:{NAMING_HEADS})s?)(?: (?:{SCHOOL_KINDS}))?"
+    rf" (?P<name>{CAP_RUN.pattern})"
+)
 HEAD_START = re.compile(rf"^(?:[lLdD]['’])?(?:{HEADS}|{LOWER_HEADS})s?$")
 ARTICLES = frozenset({"la", "le", "les", "l", "une", "un"})
 MAX_LOWER_CONTENT_RUN = 2  # "… de la cohésion sociale soutient": a third word in a row is not the name
@@ -229,6 +235,18 @@ def head_phrases(text: str, stop_words: frozenset[str]) -> Iterator[tuple[int, i
             if named is None or (lower and not lower_phrase_names(named[2], bool(match.group("scope")))):
                 continue
             yield named
+
+
+def named_heads(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, name) of a school's or a cultural venue's head word in lower case followed by a proper name, the
+    head kept in the name (« le collège Jean-Jaurès », « l'école maternelle Edouard Herriot », « le musée Fabre »);
+    an association is named without its head word (« l'association Espoir » is « Espoir »)."""
+    for match in NAMED_HEAD.finditer(text):
+        start, end = match.start("head"), match.end("name")
+        joined = re.search(r"\s(?:et|ou)\s", text[match.start("name") : end])  # « … Espoir et le Lycée Raoul »
+        if joined is not None:
+            end = match.start("name") + joined.start()
+        yield start, end, " ".join(text[start:end].split())
 
 
 PUBLIC_HEADS = frozenset(word.lower() for word in candidate_words().public_heads)

@@ -17,7 +17,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.candidate_score import contract_features, group_name, group_probabilities, name_scores, with_name_scores
+from pipeline.candidate_score import (
+    common_word,
+    contract_features,
+    document_vocabulary,
+    group_name,
+    group_probabilities,
+    name_scores,
+    with_name_scores,
+)
 from pipeline.candidates import Candidate
 from pipeline.types import ExtractedDocument
 
@@ -200,10 +208,11 @@ def contract_examples(
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for hit in hits:
         spans[hit.page].append((hit.start, hit.end))
+    vocabulary = document_vocabulary(document)
     found = [
         c
         for c in page_candidates(document, use_ner, signature_pages, spans, ner_memo, wide=True)
-        if keep(c, set(), {}, True)
+        if keep(c, set(), {}, True) and not common_word(c.name, vocabulary)
     ]
     members = member_hit_spans(hits)
     outside = {(c.page, c.start, c.end) for c in found if keep(c, keys, spans, True, members)}

@@ -36,6 +36,7 @@ from pipeline.candidate_spans import (
     head_phrases,
     list_items,
     mixed_acronyms,
+    named_heads,
     quoted_names,
 )
 from pipeline.candidate_words import candidate_words
@@ -351,7 +352,7 @@ def wide_page_candidates(contract_id: str, number: int, text: str, stop_words: f
         found.append(Candidate(contract_id, number, start, end, name, "sigle_defini", snippet, acronym=acronym))
     for start, end, acronym in mixed_acronyms(text):
         found.append(Candidate(contract_id, number, start, end, acronym, "sigle", text_to_snippet(text, start, end)))
-    for start, end, name in head_phrases(text, stop_words):
+    for start, end, name in [*head_phrases(text, stop_words), *named_heads(text)]:
         found.append(Candidate(contract_id, number, start, end, name, "tete", text_to_snippet(text, start, end)))
     for start, end, name in list_items(text):
         found.append(Candidate(contract_id, number, start, end, name, "liste", text_to_snippet(text, start, end)))

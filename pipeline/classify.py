@@ -67,8 +67,9 @@ SIGNING_VERB_AFTER = re.compile(
     re.IGNORECASE,
 )
 # « D'autre part, EN PRESENCE DE : Le conseil régional …, La Caisse des Dépôts … »: bodies present at the signing,
-# listed after the parties, who do not sign; the list ends with the convention's first words or a blank line
-PRESENCE_OPENER = re.compile(r"\ben\s+pr[ée]sence\s+(?:de|des|du|d['’])", re.IGNORECASE)
+# listed after the parties, who do not sign, as the associated partners of « ET EN PARTENARIAT AVEC : – La Région … »
+# (rrq35); the list ends with the convention's first words or a blank line
+PRESENCE_OPENER = re.compile(r"\ben\s+pr[ée]sence\s+(?:de|des|du|d['’])|\ben\s+partenariat\s+avec\s*:", re.IGNORECASE)
 PRESENCE_END = re.compile(r"convenu|d['’](?:une|autre)\s+part|\n\s*\n|\n#|\bpr[ée]ambule\b", re.IGNORECASE)
 PRESENCE_REACH = 800
 SIGNING_PLACE_BEFORE = re.compile(r"\b(?:au|aux|à|dans|devant|chez)\s+(?:la\s+|le\s+|les\s+|l['’])?$", re.IGNORECASE)
@@ -137,8 +138,9 @@ def signer_in_sentence(text: str, start: int, end: int) -> bool:
 
 
 def present_not_party(text: str, start: int, end: int) -> bool:
-    """Whether a span is in a list of bodies present at the signing (« EN PRESENCE DE : … ») that has not ended,
-    and no signing verb follows it in its sentence (« en présence du préfet, la CAF et la MSA ont signé »)."""
+    """Whether a span is in a list of bodies present at the signing or associated as partners (« EN PRESENCE DE : … »,
+    « EN PARTENARIAT AVEC : … ») that has not ended, and no signing verb follows it in its sentence (« en présence du
+    préfet, la CAF et la MSA ont signé »)."""
     lower = max(0, start - PRESENCE_REACH)
     openers = list(PRESENCE_OPENER.finditer(text, lower, start))
     if not openers or PRESENCE_END.search(text, openers[-1].end(), start):

@@ -25,7 +25,15 @@ from pipeline.analyse import analyse_contract
 from pipeline.analyser import analyse_resident, resident_enabled
 from pipeline.errors import CdvError
 from pipeline.flowruns import exit_with_parent, mark_crashed_runs, tagged_with_process, temporary_server
-from pipeline.prefect_server import ensure_server, idle_seconds
+from pipeline.prefect_server import (
+    LOG_FILE,
+    PrefectServerError,
+    ensure_server,
+    idle_seconds,
+    prefect_home,
+    read_state,
+    running_server,
+)
 from pipeline.run import check_run, execute_run
 from pipeline.stage_versions import stage_versions
 from pipeline.types import ContractAnalysis, ContractFile, RunResult, RunSettings
@@ -137,13 +145,45 @@ def task_runner_for(workers: int, dask_address: str | None = None) -> Any:
 
 def run_corpus(settings: RunSettings) -> RunResult:
     """Run the whole pipeline through the Prefect flow, on local processes or a Dask cluster; flow runs of
-    cdv processes that died are marked crashed first."""
+    cdv processes that died are marked crashed first. When the workspace's local Prefect server stops during the
+    run (killed, out of memory), the run ends on a French error instead of Prefect's traceback: the next command
+    starts a server again, marks the lost run crashed and reads the contracts read before from the cache."""
     check_run(settings)
     configured = cdv_flow.with_options(task_runner=task_runner_for(settings.workers, settings.dask_address))
-    with prefect_api(Workspace(settings.workspace)):
-        mark_crashed_runs()
-        with tagged_with_process():
-            return configured(settings)
+    workspace = Workspace(settings.workspace)
+    local_server = uses_local_server(workspace)
+    try:
+        with prefect_api(workspace):
+            mark_crashed_runs()
+            with tagged_with_process():
+                result: RunResult = configured(settings)
+                return result
+    except Exception as error:
+        if local_server and server_lost(workspace, error):
+            raise PrefectServerError(
+                f"le serveur Prefect local s'est arrêté pendant la lecture (journal : "
+                f"{prefect_home(workspace) / LOG_FILE}) ; relancez la commande : les contrats déjà lus sont repris "
+                "du cache."
+            ) from error
+        raise
+
+
+def uses_local_server(workspace: Workspace) -> bool:
+    """Whether a run goes to the workspace's shared local server: no API configured, or the address its state file
+    records (put in the environment by an earlier run of the same process, `prefect_api`)."""
+    url = os.environ.get("PREFECT_API_URL")
+    if not url:
+        return idle_seconds() > 0
+    state = read_state(prefect_home(workspace))
+    return state is not None and state.get("api_url") == url
+
+
+def server_lost(workspace: Workspace, error: Exception) -> bool:
+    """Whether a run failed because the workspace's local Prefect server is gone (a library error other than the
+    server's own is the run's real failure)."""
+    if isinstance(error, CdvError) and not isinstance(error, PrefectServerError):
+        return False
+    return running_server(prefect_home(workspace)) is None
 
 
 @contextmanager

@@ -546,3 +546,30 @@ def test_a_name_grown_by_lower_case_words_does_not_replace_a_more_probable_name(
 
     assert [c.name for c in without_overlaps([kept(inner, 0.8), kept(outer, 0.2)], {1: text})] == [inner]
     assert [c.name for c in without_overlaps([kept(inner, 0.2), kept(outer, 0.8)], {1: text})] == [outer]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Les élèves du collège Paul-Ramadier participent au dispositif.", "collège Paul-Ramadier"),  # rrq19, rrq10
+        ("l'école maternelle Edouard Herriot accueille les parents", "école maternelle Edouard Herriot"),  # rrs18
+        ("avec le collège Jean-Jaurès et le lycée Jean-Macé", "collège Jean-Jaurès"),  # rrq19, rrs04
+    ],
+)
+def test_a_school_is_proposed_with_its_head_word(text: str, name: str) -> None:
+    """Regression (fresh69-71): schools written « collège X » were proposed without their head word, or not at all,
+    and missed (« Jean-Jaurès » alone is a person)."""
+    from pipeline.candidate_spans import named_heads
+
+    assert name in [found for _, _, found in named_heads(text)]
+
+
+def test_a_capitalised_common_word_is_not_a_name() -> None:
+    """Regression (demo seed 23: « Accès » in 31 contracts, « Éducation » in 11; fresh63-68: « Logement », « Ville »):
+    a heading's first word, written in lower case elsewhere in the document, was shown as an organisation."""
+    from pipeline.candidate_score import common_word, document_vocabulary
+
+    vocabulary = document_vocabulary(doc("Accès aux droits\nL'accès aux droits passe par le logement.", "Emmaüs"))
+    assert common_word("Accès", vocabulary) and common_word("Logement", vocabulary)
+    assert not common_word("Emmaüs", vocabulary)  # a name written once, capitalised
+    assert not common_word("ACCES", vocabulary) and not common_word("Accès Cité", vocabulary)

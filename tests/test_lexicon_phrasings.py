@@ -614,3 +614,19 @@ def test_a_lexicon_word_in_another_name_of_fresh45_to_fresh56(
     lexicon: Lexicon, models: Models, text: str, absent: str
 ) -> None:
     assert absent not in {d.entity_id for d in detections_of(text, lexicon, models)}
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        (  # rrq26 (Marseille, 2000): the Fonds d'action sociale, the ANCT's forerunner, signing a contrat de ville
+            "Le Contrat de Ville 1994/1998, signé entre la Ville, l'Etat, le FAS et la Région, pour prévenir les "
+            "déséquilibres urbains",
+            "anct",
+        ),
+        ("Les associations s'inquiètent de la baisse des crédits du F.A.S. cette année.", "anct"),  # rrq22
+        ("avec le concours du Fonds d'Action Sociale pour les travailleurs immigrés et leurs familles", "anct"),
+    ],
+)
+def test_real_phrasings_of_fresh69_to_fresh71(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
+    assert present in {d.entity_id for d in detections_of(text, lexicon, models)}

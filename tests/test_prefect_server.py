@@ -77,3 +77,56 @@ def test_flow_heartbeats_are_off_unless_asked_for(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")
     with prefect_api(Workspace(tmp_path / "ws")):
         assert get_current_settings().flows.heartbeat_frequency == 60
+
+
+def flow_runs(home: Path) -> list[tuple[str, str]]:
+    """(name, state type) of the flow runs in a Prefect home's database."""
+    import sqlite3
+
+    database = home / "prefect.db"
+    if not database.exists():
+        return []
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as connection:
+        try:
+            return [(str(n), str(s)) for n, s in connection.execute("SELECT name, state_type FROM flow_run")]
+        except sqlite3.OperationalError:
+            return []  # the server has not made its tables yet
+
+
+def test_a_run_that_loses_its_local_server_says_so_and_the_next_one_recovers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a local server killed during a run ended it on a traceback (httpx.ConnectError, or Prefect's
+    ConcurrencySlotAcquisitionError) after a minute of Prefect errors; the run now ends on one French line, and the
+    next run starts a server again, marks the lost flow run crashed and reads every contract."""
+    corpus = tmp_path / "corpus"
+    for n in range(6):
+        line = f"France Travail et la Mission locale accompagnent les jeunes du quartier {n}."
+        write_contract(corpus / f"c{n}.pdf", [f"Axe {k}\n{line}" for k in range(8)])
+    home = tmp_path / "prefect"
+    monkeypatch.setenv("PREFECT_HOME", str(home))
+    environment = {**os.environ, "PREFECT_HOME": str(home), IDLE_ENV: "120"}
+    environment.pop("PREFECT_API_URL", None)
+    command = [str(CDV), "run", "--corpus", str(corpus), "--out", str(tmp_path / "out"), "--workspace"]
+    command += [str(tmp_path / "ws"), "--sans-ner"]
+    run = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not flow_runs(home) and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first = json.loads((home / "serveur-local.json").read_text(encoding="utf-8"))["pid"]
+        os.kill(first, 9)
+        output, _ = run.communicate(timeout=600)
+        assert run.returncode == 1, output
+        last = output.strip().splitlines()[-1]
+        assert last.startswith("Erreur : le serveur Prefect local s'est arrêté pendant la lecture"), output
+        again = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=600)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "Contrats lus : 6 sur 6" in again.stdout + again.stderr
+        second = json.loads((home / "serveur-local.json").read_text(encoding="utf-8"))["pid"]
+        assert second != first and process_alive(second)
+        assert sorted(state for _, state in flow_runs(home)) == ["COMPLETED", "CRASHED"]
+    finally:
+        if run.poll() is None:
+            run.kill()
+        stop_server(Workspace(tmp_path / "ws"))

@@ -107,3 +107,20 @@ def test_bodies_present_at_the_signing_do_not_sign(tmp_path: Path, lexicon: Lexi
         signing = {d.entity_id for d in detections if d.page == 4 and d.role == "signataire"}
         assert {"etat", "caf"} <= signing
         assert not signing & {"conseil_regional", "conseil_departemental", "caisse_des_depots"}
+
+
+def test_partners_associated_after_the_parties_do_not_sign() -> None:
+    """Regression (rrq35, a departmental contract's convention): « ET EN PARTENARIAT AVEC : – La Région – … » lists
+    associated partners after the parties; they were read as signatories."""
+    from pipeline.classify import present_not_party
+
+    text = (
+        "ENTRE Le Département du Bas-Rhin, représenté par son Président\nET La Commune de Sommerau\n"
+        "ET EN PARTENARIAT AVEC :\n- La Région\n- La Banque des Territoires\n- La Chambre d'agriculture d'Alsace\n"
+        "\nIl est convenu ce qui suit :\nArticle 1"
+    )
+    assert present_not_party(text, text.index("Région"), text.index("Région") + 6)
+    assert not present_not_party(text, text.index("Département"), text.index("Département") + 11)
+    assert not present_not_party(text, text.index("Article"), text.index("Article") + 7)
+    prose = "En partenariat avec la CAF, la ville a signé la convention."
+    assert not present_not_party(prose, prose.index("CAF"), prose.index("CAF") + 3)
