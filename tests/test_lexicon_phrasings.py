@@ -619,14 +619,19 @@ def test_a_lexicon_word_in_another_name_of_fresh45_to_fresh56(
 @pytest.mark.parametrize(
     ("text", "present"),
     [
-        (  # rrq26 (Marseille, 2000): the Fonds d'action sociale, the ANCT's forerunner, signing a contrat de ville
-            "Le Contrat de Ville 1994/1998, signé entre la Ville, l'Etat, le FAS et la Région, pour prévenir les "
-            "déséquilibres urbains",
+        (  # rrq30 (Marseille, 2002): the Fonds d'action sociale, the ANCT's forerunner, funding a contrat de ville
+            "avec la participation de l'Etat, de la Région et du Fonds d'Action Sociale au titre du Contrat de Ville",
             "anct",
         ),
-        ("Les associations s'inquiètent de la baisse des crédits du F.A.S. cette année.", "anct"),  # rrq22
         ("avec le concours du Fonds d'Action Sociale pour les travailleurs immigrés et leurs familles", "anct"),
     ],
 )
 def test_real_phrasings_of_fresh69_to_fresh71(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
     assert present in {d.entity_id for d in detections_of(text, lexicon, models)}
+
+
+def test_fas_is_the_federation_of_solidarity_actors_not_the_ancts_forerunner(lexicon: Lexicon, models: Models) -> None:
+    """Regression (rrt19, CRHH Occitanie 2020): « FAS Occitanie », the Fédération des acteurs de la solidarité, was
+    read as the Fonds d'action sociale, a former name of the ANCT."""
+    text = "Participants : CAF d'Occitanie – USH Occitanie Méditerranée – CLCV Occitanie – FAS Occitanie – URIOPSS"
+    assert "anct" not in {d.entity_id for d in detections_of(text, lexicon, models)}

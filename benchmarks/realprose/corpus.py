@@ -106,9 +106,10 @@ SPLITS = (
     "fresh74",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
-# fresh72 to fresh74, labelled blind on 2026-12-02. fresh48 to fresh71 were scored once on 2026-12-02, each sample
-# with the models of its time (d15200c, 84ddfe0, 0f094af, 1ffda8d, 42b47c8; fresh63 to fresh65, then fresh66 to
-# fresh68, with bdf5fa7; fresh69 to fresh71 with 1e6ec33); their errors are read, and they are trained on since.
+# fresh72 to fresh74, labelled blind on 2026-12-02 and scored once with e9ce6e2 (read for the closing note only).
+# fresh48 to fresh71 were scored once on 2026-12-02, each sample with the models of its time (d15200c, 84ddfe0,
+# 0f094af, 1ffda8d, 42b47c8; fresh63 to fresh65, then fresh66 to fresh68, with bdf5fa7; fresh69 to fresh71 with
+# 1e6ec33); their errors are read, and they are trained on since.
 UNSEEN_SPLITS: tuple[str, ...] = ("fresh72", "fresh73", "fresh74")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
