@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from pipeline.acronym import spells_name
-from pipeline.candidate_spans import clause_bounds, clause_items
+from pipeline.candidate_spans import HEAD_PHRASE_PARTICLES, clause_bounds, clause_items
 from pipeline.candidate_words import candidate_words
 from pipeline.candidates import LEGAL_FORMS, Candidate, french_stop_words, name_key
 from pipeline.match import fold_text
@@ -30,7 +30,6 @@ from pipeline.structure import contents_page, is_contents_line, is_numbered_line
 from pipeline.types import ExtractedDocument
 
 NAME_WORDS = re.compile(r"[^\W\d_][\w-]*")  # "d'Habitation" reads as "d", "Habitation"
-JOINING_WORDS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "au", "aux", "à", "pour", "en"})
 
 ORG_WORD_LIST = """
     association associations fondation federation federations union reseau reseaux societe entreprise entreprises
@@ -292,12 +291,13 @@ def contract_features(
     candidates: list[Candidate],
     signature_pages: frozenset[int],
     hit_spans: dict[int, list[tuple[int, int]]] | None = None,
+    vocabulary: frozenset[str] | None = None,
 ) -> tuple[list[str], list[list[Candidate]], list[dict[str, float]]]:
     """Names, proposals and features of each group of a contract's proposals (`hit_spans`: the lexicon's hits
-    by page, for names listed beside them)."""
+    by page, for names listed beside them; `vocabulary`: the document's, when the caller has it already)."""
     texts = {page.number: page.text for page in document.pages}
     scanned = {page.number for page in document.pages if page.method == "ocr"}
-    vocabulary = document_vocabulary(document)
+    vocabulary = document_vocabulary(document) if vocabulary is None else vocabulary
     grouped = contract_groups(merge_spans(candidates))
     keys, groups, rows = [], [], []
     for key, items in grouped.items():
@@ -335,7 +335,7 @@ def score_candidates(
     its group's probability, overlaps resolved by `without_overlaps`; common words (`common_word`) are not scored."""
     vocabulary = document_vocabulary(document)
     candidates = [c for c in candidates if not common_word(c.name, vocabulary)]
-    _, groups, rows = contract_features(document, candidates, signature_pages, hit_spans)
+    _, groups, rows = contract_features(document, candidates, signature_pages, hit_spans, vocabulary)
     threshold = model_threshold(model)
     kept: list[Candidate] = []
     probabilities = group_probabilities(model, rows, [group_name(items) for items in groups])
@@ -370,6 +370,6 @@ def without_overlaps(kept: list[Candidate], texts: dict[int, str]) -> list[Candi
 def grown_in_lower_case(outer: Candidate, inner: Candidate, text: str) -> bool:
     """Whether a name goes on from a name inside it with a word in lower case, articles and joining words aside:
     the next word after it ("SAIEM-AGIRE travaille") or the word before it ("le syndicat FO")."""
-    after = [w for w in NAME_WORDS.findall(text[inner.end : outer.end]) if w.lower() not in JOINING_WORDS]
-    before = [w for w in NAME_WORDS.findall(text[outer.start : inner.start]) if w.lower() not in JOINING_WORDS]
+    after = [w for w in NAME_WORDS.findall(text[inner.end : outer.end]) if w.lower() not in HEAD_PHRASE_PARTICLES]
+    before = [w for w in NAME_WORDS.findall(text[outer.start : inner.start]) if w.lower() not in HEAD_PHRASE_PARTICLES]
     return any(words and words[i][:1].islower() for words, i in ((after, 0), (before, -1)))

@@ -216,7 +216,7 @@ def contract_examples(
     ]
     members = member_hit_spans(hits)
     outside = {(c.page, c.start, c.end) for c in found if keep(c, keys, spans, True, members)}
-    _, groups, rows = contract_features(document, found, signature_pages, spans)
+    _, groups, rows = contract_features(document, found, signature_pages, spans, vocabulary)
     kept_rows, labels, names, flags = [], [], [], []
     for items, row in zip(groups, rows, strict=True):
         name = group_name(items)
