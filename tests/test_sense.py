@@ -190,6 +190,11 @@ def test_mentions_in_real_phrasings(
             "Conseil général des ponts et chaussées — Inspection générale des affaires sociales N° 2005-0376-01",
             "conseil_departemental",
         ),
+        (  # rru38 (circulaire DGEFP 2001-34): a division of the ministry's delegation, named for its field
+            "Délégation générale à l'emploi et à la formation professionnellle Département du fonds social européen "
+            "et des programmes communautaires Circulaire DGEFP no 2001-34",
+            "conseil_departemental",
+        ),
     ],
 )
 def test_a_format_of_fresh45_to_fresh59_says_not_the_partner(
@@ -219,6 +224,7 @@ def test_the_state_that_signs_is_still_the_state(lexicon: Lexicon, models: Model
     assert {"etat", "caf", "education_nationale"} <= found
     found = entities(lexicon, models, "La Société du Grand Paris et le Département de la Seine-Saint-Denis financent.")
     assert "conseil_departemental" in found
+    assert "conseil_departemental" in entities(lexicon, models, "Le Département du Gard finance l'action.")
 
 
 # Real phrasings of the fresh part (benchmarks/realprose/documents/rpf*.yaml): a lexicon word inside another
