@@ -36,6 +36,8 @@ def member_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 CUE_REACH = 30
+# « LUTTE CONTRE L'HABITAT INDIGNE »: a name read from capitals after an elided article is a common noun's phrase
+ELIDED_BEFORE = re.compile(r"(?<!\w)[lLdD]['’]\s?$")
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +83,11 @@ def member_hits(
     for candidate in candidates:
         text = texts.get(candidate.page, "")
         group = group_in(candidate.name, known) or cue_group(text, candidate.start, known)
-        if group is None or not text[candidate.start : candidate.end].strip():
+        if (
+            group is None
+            or not text[candidate.start : candidate.end].strip()
+            or common_noun_start(candidate.name, text[: candidate.start])
+        ):
             continue
         if any(
             h.page == candidate.page and h.entity_id == group and h.start < candidate.end and candidate.start < h.end
@@ -92,6 +98,12 @@ def member_hits(
         span = (candidate.start, candidate.end)
         found.append(text_to_hit(document.contract_id, group, candidate.page, text, span, MEMBER_METHOD))
     return found
+
+
+def common_noun_start(name: str, before: str) -> bool:
+    """Whether a name begins with a member word right after an elided article (« L'HABITAT INDIGNE »): the word is
+    a common noun there, as « l'Habitat » in the text (« les logements d'Isère Habitat » still name a landlord)."""
+    return ELIDED_BEFORE.search(before) is not None and any(p.match(name) for p, _ in member_patterns())
 
 
 def with_member_hits(

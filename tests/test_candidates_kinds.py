@@ -268,6 +268,24 @@ def test_a_member_word_in_a_compound_with_et_names_no_landlord(lexicon: Lexicon,
     assert member_group("Habitat du Nord", lexicon) == "bailleurs_sociaux"
 
 
+def test_a_capitalised_common_noun_after_an_elided_article_is_no_member() -> None:
+    # rry21, rsb02 (Béthune-Bruay): « PROTOCOLE DE COOPÉRATION DE LUTTE CONTRE L'HABITAT INDIGNE », a title in capitals
+    from pipeline.members import common_noun_start
+
+    assert common_noun_start("HABITAT INDIGNE", "PROTOCOLE DE COOPÉRATION DE LUTTE CONTRE L’")
+    assert not common_noun_start("Isère Habitat", "les logements d’")
+    assert not common_noun_start("Habitat du Nord", "le bailleur ")
+
+
+@pytest.mark.parametrize("name", ["Tennis Passion", "ASNB Tennis", "Union Basket Nîmes", "Nîmes Athlétisme"])
+def test_a_club_named_by_its_sport_is_a_sports_club(lexicon: Lexicon, name: str) -> None:
+    # rrx09 (Fête le Mur, La Réunion: « l'association Tennis Passion »), rrx13 (« à l'ASNB Tennis »)
+    from pipeline.members import member_group
+
+    assert member_group(name, lexicon) == "clubs_sportifs"
+    assert member_group("Tennis", lexicon) is None  # the sport alone is no club
+
+
 def test_a_list_of_landlords_and_mediators_gives_one_name_per_item() -> None:
     # rpj37 (USH, Les Cahiers n° 142): a title before a body, towns after names, dashes between items
     from pipeline.candidate_spans import capitalised_runs

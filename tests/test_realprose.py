@@ -38,7 +38,7 @@ def squeeze(text: str) -> str:
 def test_the_set_has_sourced_labelled_excerpts_in_every_part(lexicon: Lexicon) -> None:
     documents = load_documents()
     assert len(documents) >= 25
-    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 79  # every part has excerpts
+    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 82  # every part has excerpts
     assert len({d.doc_id for d in documents}) == len(documents)
     assert {d.producer for d in documents} == {"reportlab", "chromium", "libreoffice"}
     ids = {e.entity_id for e in lexicon.entities}
@@ -190,6 +190,9 @@ def source_key(source: str) -> str:
         ("fresh75", "rrw"),
         ("fresh76", "rrx"),
         ("fresh77", "rry"),
+        ("fresh78", "rrz"),
+        ("fresh79", "rsa"),
+        ("fresh80", "rsb"),
     ],
 )
 def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_outside_the_lexicons(
