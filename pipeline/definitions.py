@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from pipeline.acronym import FUNCTION_WORDS, NAME_WORD, letters_of, spells
+from pipeline.candidate_words import candidate_words
 from pipeline.candidates import acronym_fits, name_key
 from pipeline.lexicon import Lexicon
 from pipeline.match import ACRONYM_METHODS, hits_reread
@@ -39,6 +41,10 @@ DESIGNATED = re.compile(
 DESIGNATION_REACH = 300  # characters before « ci-après » where the designated name is looked for
 PARTY_END = re.compile(r"d['’]une part|d['’]autre part|\n\s*\n", re.IGNORECASE)
 MAX_NAME_WORDS = 12
+SMALL_WORDS = r"(?:de|des|du|d['’]|la|le|les|l['’]|et|pour|en|à|au|aux|sur)"
+CAPITALISED_RUN = re.compile(  # capitalised words, with small words between them, on one line
+    rf"[A-ZÀ-Ý][\w’'-]*(?:[ \t]+(?:{SMALL_WORDS}[ \t]*)*(?<=[ \t'’])[A-ZÀ-Ý][\w’'-]*)*"
+)
 SPELLED_BRACKET = re.compile(r"\(([^()\n]{3,160})\)")  # « (Hôpital, Patients, Santé, Territoires) »
 SPELLED_AFTER = re.compile(r"[ \t]*" + SPELLED_BRACKET.pattern)  # « CHU (centre d'hébergement d'urgence) »
 OWN_NAME_SIMILARITY = 75  # a spelled name this close to one of the entity's names is that entity, written otherwise
@@ -126,6 +132,8 @@ def names_of_something_else(hits: list[Hit], document: ExtractedDocument, lexico
     texts = {page.number: page.text for page in document.pages}
     foreign: set[tuple[str, str]] = set()
     inside: set[Hit] = set()
+    runs = [words for page in document.pages for words in capitalised_names(page.text)]
+    spelled: dict[str, list[str]] = {}
     for hit in hits:
         text = texts.get(hit.page, "")
         entity = entities.get(hit.entity_id)
@@ -135,10 +143,59 @@ def names_of_something_else(hits: list[Hit], document: ExtractedDocument, lexico
             name = defining_name(text, hit)
             if name and not own_name(entity, name) and not named_before(hits, hit, text):
                 foreign.add((hit.matched, hit.entity_id))
+            else:
+                letters = letters_of(hit.matched)
+                if letters not in spelled:
+                    spelled[letters] = names_spelled(letters, runs)
+                if spelled_for_another(spelled[letters], entity):
+                    foreign.add((hit.matched, hit.entity_id))
             continue
         if starts_longer_name(hit, text, entity) or spells_acronym_before(hit, text, entity):
             inside.add(hit)
     return {h for h in hits if (h.matched, h.entity_id) in foreign and h.method in ACRONYM_METHODS} | inside
+
+
+def capitalised_names(text: str) -> list[list[str]]:
+    """The words of each run of capitalised words in a text, small words between them kept (« Maisons des
+    Associations », « Maison de Santé Pluriprofessionnelle »)."""
+    return [NAME_WORD.findall(run.group(0)) for run in CAPITALISED_RUN.finditer(text)]
+
+
+def names_spelled(letters: str, runs: list[list[str]]) -> list[str]:
+    """The runs of capitalised words, whole, that name a body by a head word (« Maisons des Associations »,
+    « Direction des Affaires Culturelles ») and whose initials are an acronym's letters (three or more). Whole runs
+    with a head word, so that « le Conseil d'Administration de la Fondation Abbé Pierre » spells no « CAF » and
+    « Avenue Robert Schuman » or « Maire d'Agen » no ARS or MDA."""
+    if len(letters) < 3:
+        return []
+    heads = body_heads()
+    return [
+        " ".join(words)
+        for words in runs
+        if len(words) <= MAX_NAME_WORDS
+        and words[0].removesuffix("s") in heads
+        and not mixed_with_acronym(words)
+        and spells(letters, words)
+    ]
+
+
+def mixed_with_acronym(words: list[str]) -> bool:
+    """Whether a run in ordinary case holds an acronym (« Missions de l'ADIE », « Musée des ATP »): a name built on
+    another body's, not one an acronym spells."""
+    return not all(w.isupper() for w in words) and any(len(w) > 1 and w.isupper() for w in words)
+
+
+@lru_cache(maxsize=1)
+def body_heads() -> frozenset[str]:
+    """The head words a body's name begins with (« Maison », « Direction », « Comité »), as the data gives them."""
+    words = candidate_words()
+    return frozenset((*words.heads, *words.public_heads))
+
+
+def spelled_for_another(spelled: list[str], entity: Entity) -> bool:
+    """Whether the document writes, in capitalised words, a name an acronym spells that is not the entity's (« les
+    Maisons des Associations … la MDA de Tourcoing »: not the Maison des adolescents), and none that is."""
+    return bool(spelled) and not any(own_name(entity, name) for name in spelled)
 
 
 def defining_name(text: str, hit: Hit) -> str | None:

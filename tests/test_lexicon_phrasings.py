@@ -499,6 +499,12 @@ def test_the_renewal_project_of_a_text_from_2014_is_the_npnru(lexicon: Lexicon, 
             "mission_locale",
             "bpi",
         ),
+        (  # rry27 (Tourcoing, dossier of the RNMA): the Maison des associations, not the Maison des adolescents
+            "Cet article a été publié dans le dossier quand les Maisons des Associations accompagnent les quartiers. "
+            "Il est écrit par X., directeur de la MDA de Tourcoing, avec la CAF.",
+            "caf",
+            "mda",
+        ),
         (  # rqo24 (Corse): a party designated by an acronym, not the Caisse des dépôts
             "Entre la Collectivité de Corse représentée par X., Président du Conseil Exécutif de Corse, désigné "
             "ci-après par « la CdC », d'une part, et l'Agence de l'Eau, d'autre part. La CdC finance l'ADEME.",
@@ -524,6 +530,9 @@ def test_an_acronym_defined_by_the_name_before_it(
         ("La Caisse des Dépôts et Consignations, ci-après dénommée « la CDC », d'une part", "caisse_des_depots"),
         ("Le CCAS (centre communal d'action sociale) accueille les familles.", "ccas"),
         ("Une MJDD (maison de justice et du droit) ouvrira au centre commercial.", "mjd"),
+        ("La Maison des Adolescents du Gard et la MDA de Nîmes accueillent les jeunes.", "mda"),
+        ("Les Maisons des Associations et la Maison des Adolescents : la MDA reçoit les jeunes.", "mda"),
+        ("Le Conseil d'Administration de la Fondation Abbé Pierre a reçu la CAF.", "caf"),
     ],
 )
 def test_an_acronym_defined_by_its_own_name_is_kept(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
