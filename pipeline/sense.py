@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pipeline.candidate_words import candidate_words
@@ -119,7 +120,8 @@ ADDRESS_WORDS = {
 LOCATIVE_BEFORE = {"au", "aux", "devant", "pres"}  # "au centre social de Kerangoff": where, not who
 STAMP = re.compile(  # the legality-control stamp (@ctes): « AR Prefecture », « Reçu en préfecture », the act's id
     r"accus[ée]e?\s+de\s+r[ée]ception|re[çc]u\s+en\s+pr[ée]fecture|envoy[ée]\s+en\s+pr[ée]fecture"
-    r"|certifi[ée]e?\s+ex[ée]cutoire|r[ée]ception\s+par\s+le\s+pr[ée]fet|\bID\s*:\s*\d{3}-\d{9}"
+    r"|certifi[ée]e?\s+ex[ée]cutoire|r[ée]ception\s+(?:par\s+le\s+)?pr[ée]fet|envoi\s+(?:en\s+)?pr[ée]fecture"
+    r"|\bID\s*:\s*\d{3}-\d{9}"
     r"|\bAR\s+pr[ée]fecture\b|\b[0-9][0-9AB][0-9]-\d{9}-\d{8}-"
     r"|(?:(?:certifi[ée]e?\s+)?transmise?s?\s+au|re[çc]ue?s?\s+par\s+le)\s+repr[ée]sentant\s+de\s+l['’]\s*[ÉEée]tat"
     r"|date\s+de\s+r[ée]ception\s+(?:en\s+)?pr[ée]fecture|t[ée]l[ée]transmission"
@@ -464,6 +466,25 @@ def council_of_a_field(mention: Mention) -> bool:
     )
 
 
+@lru_cache(maxsize=1)
+def member_word_after() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(a group's member word right after a mention, as written in the data or in capitals, the group id)."""
+    return tuple(
+        (re.compile(rf"^\s(?:{re.escape(word)}|{re.escape(word.upper())})(?![\w-])"), group)
+        for word, group in candidate_words().members
+    )
+
+
+def acronym_in_member_name(mention: Mention) -> bool:
+    """An acronym that begins a member's name of another group (« RATP Habitat », a social landlord): the member,
+    not the body whose acronym it borrows."""
+    return (
+        mention.printed
+        and mention.surface.isupper()
+        and any(group != mention.entity_id and p.match(mention.right) for p, group in member_word_after())
+    )
+
+
 def street_name(mention: Mention) -> bool:
     """A street's name in an address (« Parvis de la Préfecture », « 12 rue de la Poste »)."""
     return mention.printed and STREET_BEFORE.search(mention.left[-40:]) is not None
@@ -479,6 +500,7 @@ FORMAT_RULES: tuple[tuple[frozenset[str] | None, Callable[[Mention], bool]], ...
     (frozenset({"conseil_departemental"}), council_of_a_field),
     (None, deliberation_code),
     (None, street_name),
+    (None, acronym_in_member_name),
     (None, seat_address),
     (None, minister_for_the_state),
 )

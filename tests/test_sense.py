@@ -190,6 +190,11 @@ def test_mentions_in_real_phrasings(
             "Conseil général des ponts et chaussées — Inspection générale des affaires sociales N° 2005-0376-01",
             "conseil_departemental",
         ),
+        (  # rrw30 (GPIS, Wikipédia): the RATP's social landlord among the group's members
+            "douze bailleurs sociaux parisiens (Paris Habitat, RIVP, Immobilière 3F, ICF - La Sablière, RATP Habitat, "
+            "Aximo)",
+            "ratp",
+        ),
         (  # rru38 (circulaire DGEFP 2001-34): a division of the ministry's delegation, named for its field
             "Délégation générale à l'emploi et à la formation professionnellle Département du fonds social européen "
             "et des programmes communautaires Circulaire DGEFP no 2001-34",
@@ -225,6 +230,7 @@ def test_the_state_that_signs_is_still_the_state(lexicon: Lexicon, models: Model
     found = entities(lexicon, models, "La Société du Grand Paris et le Département de la Seine-Saint-Denis financent.")
     assert "conseil_departemental" in found
     assert "conseil_departemental" in entities(lexicon, models, "Le Département du Gard finance l'action.")
+    assert "ratp" in entities(lexicon, models, "La RATP et le bailleur Paris Habitat signent la convention.")
 
 
 # Real phrasings of the fresh part (benchmarks/realprose/documents/rpf*.yaml): a lexicon word inside another
@@ -417,6 +423,7 @@ def test_the_legality_control_stamp_is_a_feature_of_its_mentions(text: str) -> N
         ("AR Prefecture\n083-218301075-20210408-DEL0804202129-DE\nReçu le 13/04/2021 Publié le 13/04/2021", False),
         ("Envoyé en préfecture le 17/11/2020\nReçu en préfecture le 17/11/2020\nID : 077-227700010-20201113", False),
         ("Certifié transmis au représentant de l'Etat le 26 Mars 2021.", False),  # rqc20
+        ("Acte Certifié exécutoire – Envoi Préfecture : 17/02/2015 – Réception Préfet : 17/02/2015", False),  # rrw22
         ("Délibération affichée à l'Hôtel-de-Ville et transmise au représentant de l'Etat le 22", False),  # rqe31
         ("Date de télétransmission : 22/06/2015 Date de réception préfecture : 22/06/2015", False),  # rqh03
         ("La Communauté d'agglomération, sise Hôtel d'Agglomération, Parvis de la Préfecture, BP 80309", False),
