@@ -132,7 +132,7 @@ def names_of_something_else(hits: list[Hit], document: ExtractedDocument, lexico
     texts = {page.number: page.text for page in document.pages}
     foreign: set[tuple[str, str]] = set()
     inside: set[Hit] = set()
-    runs = [words for page in document.pages for words in capitalised_names(page.text)]
+    runs: list[list[str]] | None = None  # read only for a document with an acronym to check
     spelled: dict[str, list[str]] = {}
     for hit in hits:
         text = texts.get(hit.page, "")
@@ -146,6 +146,8 @@ def names_of_something_else(hits: list[Hit], document: ExtractedDocument, lexico
             else:
                 letters = letters_of(hit.matched)
                 if letters not in spelled:
+                    if runs is None:
+                        runs = [words for page in document.pages for words in capitalised_names(page.text)]
                     spelled[letters] = names_spelled(letters, runs)
                 if spelled_for_another(spelled[letters], entity):
                     foreign.add((hit.matched, hit.entity_id))

@@ -533,6 +533,8 @@ def test_an_acronym_defined_by_the_name_before_it(
         ("La Maison des Adolescents du Gard et la MDA de Nîmes accueillent les jeunes.", "mda"),
         ("Les Maisons des Associations et la Maison des Adolescents : la MDA reçoit les jeunes.", "mda"),
         ("Le Conseil d'Administration de la Fondation Abbé Pierre a reçu la CAF.", "caf"),
+        ("L'ARS finance le centre de santé du 12 Avenue Robert Schuman.", "ars"),  # no head word: an address
+        ("La MDA accueille les adolescents, les Missions de l'ADIE les créateurs.", "mda"),  # a name on an acronym
     ],
 )
 def test_an_acronym_defined_by_its_own_name_is_kept(lexicon: Lexicon, models: Models, text: str, present: str) -> None:
