@@ -309,13 +309,25 @@ def folded(text: str) -> str:
 
 
 def note_covers(note_surface: str, item: Analysed) -> bool:
-    """Whether a sense note's surface is the mention's, or a phrase around it as printed (« Secrétaire d'Etat
-    chargée de la famille » for the « Etat » in it)."""
+    """Whether a sense note's surface is the mention's, or a phrase printed around this very mention (« Secrétaire
+    d'Etat chargée de la famille » for the « Etat » in it, not for an « l'Etat » a few words before it)."""
     mention, noted = item.mention, folded(note_surface)
     if mention is None or not noted:
         return False
     surface = folded(mention.surface)
-    return noted == surface or (surface in noted and noted in folded(mention.left + mention.surface + mention.right))
+    if noted == surface:
+        return True
+    if surface not in noted:
+        return False
+    context = folded(mention.left + mention.surface + mention.right)
+    end = len(folded(mention.left + mention.surface))
+    start = end - len(surface)
+    at = context.find(noted)
+    while at != -1:
+        if at <= start and at + len(noted) >= end:
+            return True
+        at = context.find(noted, at + 1)
+    return False
 
 
 def mention_label(item: Analysed, gold: dict[str, Any]) -> str:

@@ -195,6 +195,26 @@ def test_a_sense_note_on_a_phrase_labels_the_mention_inside_it(lexicon: Lexicon)
     assert (labels["l'Etat"], labels["Etat"]) == ("entite", "autre")
 
 
+def test_a_sense_note_on_a_phrase_labels_only_the_mention_it_is_written_around(lexicon: Lexicon) -> None:
+    """Regression: a note on « les rapports entre l'État et les collectivités » (a law's title, sense autre) also
+    labelled the State's next mention, « l'État s'engage », whose 150-character context holds the phrase: the
+    mention-level review of 2026-12-02 marks single mentions, the partner mention beside them must stay one."""
+    from pipeline.classify import analyse_hits
+    from pipeline.train import mention_label
+
+    text = (
+        "Vu la loi relative aux rapports entre l'État et les collectivités locales. "
+        "Pour le quartier, l'État s'engage à financer deux postes d'adultes-relais.\n"
+    )
+    document = ExtractedDocument("rsx01", "7" * 64, [Page(1, text)])
+    hits = match_document(build_matcher(lexicon), document)
+    gold = {"partners": [{"entity_id": "etat", "signataire": False}], "dispositifs": []}
+    gold["sense_notes"] = [{"entity": "etat", "surface": "rapports entre l'État et les", "sense": "autre"}]
+    items = analyse_hits(document, hits, analyse_structure(document, lexicon), lexicon, None, keep_rejected=True)
+    labels = [mention_label(item, gold) for item in items if item.detection.entity_id == "etat"]
+    assert labels == ["autre", "entite"]
+
+
 def test_a_real_prose_signatory_in_a_sentence_reporting_the_signing_is_a_role_example(lexicon: Lexicon) -> None:
     """rpu08 (Toulon Provence Méditerranée): « … sont signataires du Contrat de Ville » teaches the role model that
     the sentence's partners sign; a partner of another sentence does not."""
