@@ -113,14 +113,17 @@ SPLITS = (
     "fresh81",
     "fresh82",
     "fresh83",
+    "fresh84",
+    "fresh85",
+    "fresh86",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
-# fresh81 to fresh83, labelled blind on 2026-12-02 while the models were retrained through fresh80.
-# fresh48 to fresh80 were scored once on 2026-12-02, each sample with the models of its time (d15200c, 84ddfe0,
+# fresh84 to fresh86, labelled blind on 2026-12-02 while the models were retrained through fresh83.
+# fresh48 to fresh83 were scored once on 2026-12-02, each sample with the models of its time (d15200c, 84ddfe0,
 # 0f094af, 1ffda8d, 42b47c8; fresh63 to fresh65, then fresh66 to fresh68, with bdf5fa7; fresh69 to fresh71 with
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
-# fresh80 with a3b108d); their errors are read, and they are trained on since.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh81", "fresh82", "fresh83")
+# fresh80 with a3b108d; fresh81 to fresh83 with c13c1ac); their errors are read, and they are trained on since.
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh84", "fresh85", "fresh86")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
