@@ -2,16 +2,19 @@
 
 Some scheme names outlive their scheme: « PRU » and « projet de renouvellement urbain » name the NPNRU in a contract
 of 2024, but the first programme (PNRU) in a contrat urbain de cohésion sociale of 2008. The lexicon's `eras.csv`
-gives a scheme's first year and the scheme its names meant before. A document's year is the latest year it
-dates something with, horizons left out (« en vigueur jusqu'au 31 décembre 2014 »); in a document dated earlier than
-a scheme's first year, its hits are read as the scheme it succeeded. A document that dates nothing is left as is.
+gives a scheme's first year, the scheme before it and the names the two shared. A document's year is the latest year
+it dates something with, horizons left out (« en vigueur jusqu'au 31 décembre 2014 »); in a document dated earlier
+than a scheme's first year, its hits of a shared name are read as the scheme it succeeded, unless the document also
+names the scheme by a name of its own (« NPNRU » in a page whose only year is 2006 is the new programme). A document
+that dates nothing is left as is.
 """
 
 from __future__ import annotations
 
 import re
 
-from pipeline.match import hits_reread
+from pipeline.lexicon import Era
+from pipeline.match import fold_text, hits_reread
 from pipeline.types import ExtractedDocument, Hit
 
 # a year, also before punctuation (« la loi Ville 2014, à tous les plans », « en mai 2013. »), not a number's
@@ -35,14 +38,27 @@ def document_year(document: ExtractedDocument) -> int | None:
     return max(years) if years else None
 
 
-def hits_in_era(hits: list[Hit], document: ExtractedDocument, earlier: dict[str, tuple[int, str]]) -> list[Hit]:
+def hits_in_era(hits: list[Hit], document: ExtractedDocument, eras: dict[str, Era]) -> list[Hit]:
     """The hits with each scheme that did not exist yet in the document's year read as the scheme before it
-    (`earlier`: entity id -> (first year, id of the scheme its names meant before))."""
-    if not hits or not earlier:
+    (`eras`: entity id -> its era), when they print a name the two schemes shared."""
+    if not hits or not eras:
         return hits
     year = document_year(document)
     if year is None:
         return hits
-    return hits_reread(
-        hits, lambda hit: earlier[hit.entity_id][1] if year < earlier.get(hit.entity_id, (0, ""))[0] else hit.entity_id
-    )
+    named_own = {hit.entity_id for hit in hits if hit.entity_id in eras and not shared_name(hit, eras[hit.entity_id])}
+
+    def entity_of(hit: Hit) -> str:
+        era = eras.get(hit.entity_id)
+        if era is None or year >= era.since or hit.entity_id in named_own:
+            return hit.entity_id
+        return era.earlier
+
+    return hits_reread(hits, entity_of)
+
+
+def shared_name(hit: Hit, era: Era) -> bool:
+    """Whether a hit prints a name its scheme shared with the one before (every name, when `eras.csv` lists none)."""
+    return not era.shared or " ".join(fold_text(hit.matched).split()) in {
+        " ".join(fold_text(name).split()) for name in era.shared
+    }

@@ -98,7 +98,7 @@ class Lexicon:
     glossary: tuple[GlossaryTerm, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     variants: tuple[tuple[str, str], ...] = ()
-    eras: dict[str, tuple[int, str]] = field(default_factory=dict)  # scheme -> (first year, scheme meant before)
+    eras: dict[str, Era] = field(default_factory=dict)  # scheme -> its first year, the scheme meant before
 
     def by_id(self) -> dict[str, Entity]:
         return {entity.entity_id: entity for entity in self.entities}
@@ -272,10 +272,20 @@ def load_lexicon_version(directory: Path, version: str) -> Lexicon:
     )
 
 
-def load_eras(directory: Path, entity_ids: set[str]) -> dict[str, tuple[int, str]]:
-    """Schemes' first years (`eras.csv`: id, since, earlier): in a document dated before it, a scheme's names
-    mean the scheme it succeeded (`pipeline.era`)."""
-    eras: dict[str, tuple[int, str]] = {}
+@dataclass(frozen=True)
+class Era:
+    """A scheme's first year, the scheme it succeeded, and the names the two shared (`shared`, empty: all of them):
+    in a text dated earlier, only a shared name means the scheme before (« PRU »; « NPNRU » never does)."""
+
+    since: int
+    earlier: str
+    shared: tuple[str, ...] = ()
+
+
+def load_eras(directory: Path, entity_ids: set[str]) -> dict[str, Era]:
+    """Schemes' first years (`eras.csv`: id, since, earlier, shared): in a document dated before it, a scheme's
+    shared names mean the scheme it succeeded (`pipeline.era`)."""
+    eras: dict[str, Era] = {}
     for line, row in optional_rows(directory / ERAS_FILE):
         entity_id, since, earlier = row.get("id", ""), row.get("since", ""), row.get("earlier", "")
         where = f"{directory / ERAS_FILE}, ligne {line}"
@@ -285,7 +295,8 @@ def load_eras(directory: Path, entity_ids: set[str]) -> dict[str, tuple[int, str
             )
         if not since.isdigit() or not 1900 <= int(since) <= 2100:
             raise LexiconError(f"{where} : année « {since} » invalide (quatre chiffres, par exemple 2014).")
-        eras[entity_id] = (int(since), earlier)
+        shared = tuple(name.strip() for name in (row.get("shared") or "").split("|") if name.strip())
+        eras[entity_id] = Era(int(since), earlier, shared)
     return eras
 
 

@@ -41,3 +41,21 @@ def test_an_era_of_an_unknown_scheme_is_a_french_error_naming_the_line(tmp_path:
     (folder / "eras.csv").write_text("id,since,earlier,note\nnpnru,2014,prnu,\n", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"eras\.csv, ligne 2 : identifiant inconnu « prnu »"):
         load_lexicon(folder)
+
+
+def test_an_era_without_shared_names_reads_every_name_as_shared(tmp_path: Path) -> None:
+    """`eras.csv` written before its `shared` column: every name of the scheme means the one before (as then)."""
+    from pipeline.era import hits_in_era
+    from pipeline.types import Hit
+
+    folder = tmp_path / "lexiques"
+    folder.mkdir()
+    for source in default_lexicon_dir().glob("*.csv"):
+        (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "eras.csv").write_text("id,since,earlier,note\nnpnru,2014,pnru,\n", encoding="utf-8")
+    eras = load_lexicon(folder).eras
+    assert eras["npnru"].shared == ()
+    hit = Hit("c", "npnru", 1, 0, 5, "NPNRU", "NPNRU", "sigle", 1.0)
+    assert [h.entity_id for h in hits_in_era([hit], document("NPNRU, signé en 2008."), eras)] == ["pnru"]
+    shared = load_lexicon(default_lexicon_dir()).eras
+    assert [h.entity_id for h in hits_in_era([hit], document("NPNRU, signé en 2008."), shared)] == ["npnru"]

@@ -435,6 +435,27 @@ def test_the_renewal_project_of_a_text_from_2014_is_the_npnru(lexicon: Lexicon, 
     assert "npnru" in found and "pnru" not in found
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        (  # rsg07 (Memento, 2025): the only year is the building's
+            "La SHLMR y a achevé une ambitieuse opération de réhabilitation, la première du genre dans le cadre du "
+            "Nouveau Programme National de Renouvellement Urbain (NPNRU) à La Réunion.\nConstruite en 1993, la "
+            "résidence Victoria compte 80 logements."
+        ),
+        (  # rsg03 (assemblia, 2022): the years are the insertion clauses' history
+            "Elles ont été rendues obligatoires en 2004. Il faut remonter à ses premiers chantiers dans le cadre du "
+            "NPNRU (Nouveau Programme National de Renouvellement Urbain). « Si en 2006 assemblia a démarré »"
+        ),
+    ],
+)
+def test_a_text_that_names_the_npnru_by_its_own_name_is_of_its_era(
+    lexicon: Lexicon, models: Models, text: str
+) -> None:
+    found = {d.entity_id for d in detections_of(text, lexicon, models)}
+    assert "npnru" in found and "pnru" not in found
+
+
 # Acronyms a text defines in brackets after another entity's name, or for another body or scheme, and lexicon names
 # that start a longer defined name (`pipeline/definitions.py`).
 @pytest.mark.parametrize(
