@@ -449,9 +449,7 @@ def test_the_renewal_project_of_a_text_from_2014_is_the_npnru(lexicon: Lexicon, 
         ),
     ],
 )
-def test_a_text_that_names_the_npnru_by_its_own_name_is_of_its_era(
-    lexicon: Lexicon, models: Models, text: str
-) -> None:
+def test_a_text_that_names_the_npnru_by_its_own_name_is_of_its_era(lexicon: Lexicon, models: Models, text: str) -> None:
     found = {d.entity_id for d in detections_of(text, lexicon, models)}
     assert "npnru" in found and "pnru" not in found
 
