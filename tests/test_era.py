@@ -30,11 +30,17 @@ def test_a_year_before_a_comma_or_a_full_stop_dates_the_text() -> None:  # rre05
     assert document_year(document("Un taux de 2014,5 euros et la ligne 1.2013 du tableau.")) is None
 
 
-def test_an_era_of_an_unknown_scheme_is_a_french_error_naming_the_line(tmp_path: Path) -> None:
+def lexicon_copy(tmp_path: Path) -> Path:
+    """A copy of the project's lexicon folder, to edit one file of."""
     folder = tmp_path / "lexiques"
     folder.mkdir()
     for source in default_lexicon_dir().glob("*.csv"):
         (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+def test_an_era_of_an_unknown_scheme_is_a_french_error_naming_the_line(tmp_path: Path) -> None:
+    folder = lexicon_copy(tmp_path)
     (folder / "eras.csv").write_text("id,since,earlier,note\nnpnru,deux mille,pnru,\n", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"eras\.csv, ligne 2 : année « deux mille » invalide"):
         load_lexicon(folder)
@@ -48,10 +54,7 @@ def test_an_era_without_shared_names_reads_every_name_as_shared(tmp_path: Path) 
     from pipeline.era import hits_in_era
     from pipeline.types import Hit
 
-    folder = tmp_path / "lexiques"
-    folder.mkdir()
-    for source in default_lexicon_dir().glob("*.csv"):
-        (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    folder = lexicon_copy(tmp_path)
     (folder / "eras.csv").write_text("id,since,earlier,note\nnpnru,2014,pnru,\n", encoding="utf-8")
     eras = load_lexicon(folder).eras
     assert eras["npnru"].shared == ()
