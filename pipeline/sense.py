@@ -490,6 +490,16 @@ def street_name(mention: Mention) -> bool:
     return mention.printed and STREET_BEFORE.search(mention.left[-40:]) is not None
 
 
+WEB_ADDRESS_BEFORE = re.compile(r"(?:@|/|\bwww\.)$", re.IGNORECASE)
+WEB_ADDRESS_AFTER = re.compile(r"^(?:@|\.(?:gouv|fr|org|com|net|eu|info|asso)\b)", re.IGNORECASE)
+
+
+def web_address(mention: Mention) -> bool:
+    """Part of an e-mail or web address (« france-services@anct.gouv.fr », « www.caf.fr »): a way to write to
+    a body, not the text naming it as a party."""
+    return mention.printed and bool(WEB_ADDRESS_BEFORE.search(mention.left) or WEB_ADDRESS_AFTER.match(mention.right))
+
+
 # Each format rule and the entities it applies to (None: every entity).
 FORMAT_RULES: tuple[tuple[frozenset[str] | None, Callable[[Mention], bool]], ...] = (
     (STAMPED_ENTITIES, state_format),
@@ -500,6 +510,7 @@ FORMAT_RULES: tuple[tuple[frozenset[str] | None, Callable[[Mention], bool]], ...
     (frozenset({"conseil_departemental"}), council_of_a_field),
     (None, deliberation_code),
     (None, street_name),
+    (None, web_address),
     (None, acronym_in_member_name),
     (None, seat_address),
     (None, minister_for_the_state),

@@ -209,6 +209,19 @@ def test_a_format_of_fresh45_to_fresh59_says_not_the_partner(
     assert absent not in entities(lexicon, models, text)
 
 
+def test_a_body_in_an_e_mail_or_web_address_is_not_named_by_it(lexicon: Lexicon, models: Models) -> None:
+    """Regression (rsg35, Côte-d'Or France services page): « Écrivez à l'équipe France Services
+    france-services@anct.gouv.fr » counted the ANCT, which the page names nowhere else; a body named in the text
+    beside its web address is still found."""
+    text = (
+        "Rapprochez-vous de votre préfet de département. Écrivez à l'équipe France Services "
+        "france-services@anct.gouv.fr Un lieu"
+    )
+    assert "anct" not in entities(lexicon, models, text)
+    assert "caf" not in entities(lexicon, models, "Plus d'informations sur www.caf.fr et sur le site de la commune.")
+    assert "caf" in entities(lexicon, models, "La CAF de la Gironde finance l'action (www.caf.fr).")
+
+
 def test_a_scheme_or_council_outside_those_formats_is_still_found(lexicon: Lexicon, models: Models) -> None:
     text = (
         "Le DAC accompagne les professionnels de santé. Le Conseil général de la "
