@@ -121,7 +121,7 @@ SPLITS = (
     "fresh89",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
-# fresh87 to fresh89, labelled blind on 2026-12-02 (after fresh84 to fresh86 were scored).
+# fresh87 to fresh89, labelled blind on 2026-12-02 and scored once with c13c1ac and the code of cffd989.
 # fresh48 to fresh86 were scored once on 2026-12-02, each sample with the models of its time (d15200c, 84ddfe0,
 # 0f094af, 1ffda8d, 42b47c8; fresh63 to fresh65, then fresh66 to fresh68, with bdf5fa7; fresh69 to fresh71 with
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
