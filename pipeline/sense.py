@@ -490,7 +490,7 @@ def street_name(mention: Mention) -> bool:
     return mention.printed and STREET_BEFORE.search(mention.left[-40:]) is not None
 
 
-WEB_ADDRESS_BEFORE = re.compile(r"(?:@|/|\bwww\.)$", re.IGNORECASE)
+WEB_ADDRESS_BEFORE = re.compile(r"(?:@|\bwww\.|\bhttps?://\S*)$", re.IGNORECASE)  # not « Enedis/Engie »
 WEB_ADDRESS_AFTER = re.compile(r"^(?:@|\.(?:gouv|fr|org|com|net|eu|info|asso)\b)", re.IGNORECASE)
 
 

@@ -220,6 +220,7 @@ def test_a_body_in_an_e_mail_or_web_address_is_not_named_by_it(lexicon: Lexicon,
     assert "anct" not in entities(lexicon, models, text)
     assert "caf" not in entities(lexicon, models, "Plus d'informations sur www.caf.fr et sur le site de la commune.")
     assert "caf" in entities(lexicon, models, "La CAF de la Gironde finance l'action (www.caf.fr).")
+    assert "anru" not in entities(lexicon, models, "Le dossier est en ligne : https://www.ecologie.gouv.fr/anru ; lire")
 
 
 def test_a_scheme_or_council_outside_those_formats_is_still_found(lexicon: Lexicon, models: Models) -> None:
