@@ -46,7 +46,12 @@ def hits_in_era(hits: list[Hit], document: ExtractedDocument, eras: dict[str, Er
     year = document_year(document)
     if year is None:
         return hits
-    named_own = {hit.entity_id for hit in hits if hit.entity_id in eras and not shared_name(hit, eras[hit.entity_id])}
+    shared = {entity_id: {folded_name(name) for name in era.shared} for entity_id, era in eras.items()}
+    named_own = {  # an era without shared names shares them all (`eras.csv` before its `shared` column)
+        hit.entity_id
+        for hit in hits
+        if shared.get(hit.entity_id) and folded_name(hit.matched) not in shared[hit.entity_id]
+    }
 
     def entity_of(hit: Hit) -> str:
         era = eras.get(hit.entity_id)
@@ -57,8 +62,6 @@ def hits_in_era(hits: list[Hit], document: ExtractedDocument, eras: dict[str, Er
     return hits_reread(hits, entity_of)
 
 
-def shared_name(hit: Hit, era: Era) -> bool:
-    """Whether a hit prints a name its scheme shared with the one before (every name, when `eras.csv` lists none)."""
-    return not era.shared or " ".join(fold_text(hit.matched).split()) in {
-        " ".join(fold_text(name).split()) for name in era.shared
-    }
+def folded_name(text: str) -> str:
+    """A name folded and squeezed, to compare what a hit prints with `eras.csv`'s shared names."""
+    return " ".join(fold_text(text).split())
