@@ -119,15 +119,18 @@ SPLITS = (
     "fresh87",
     "fresh88",
     "fresh89",
+    "fresh90",
+    "fresh91",
+    "fresh92",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
-# fresh87 to fresh89, labelled blind on 2026-12-02 and scored once with c13c1ac and the code of cffd989.
-# fresh48 to fresh86 were scored once on 2026-12-02, each sample with the models of its time (d15200c, 84ddfe0,
+# fresh90 to fresh92, labelled blind on 2026-12-02 (a new session) by six helpers.
+# fresh48 to fresh89 were scored once on 2026-12-02, each sample with the models of its time (d15200c, 84ddfe0,
 # 0f094af, 1ffda8d, 42b47c8; fresh63 to fresh65, then fresh66 to fresh68, with bdf5fa7; fresh69 to fresh71 with
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
-# fresh80 with a3b108d; fresh81 to fresh86 with c13c1ac, fresh84 to fresh86 also with models trained through
-# fresh83, not committed); their errors are read; the models are trained on the parts through fresh80.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh87", "fresh88", "fresh89")
+# fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
+# fresh83, not committed); their errors are read.
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh90", "fresh91", "fresh92")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
