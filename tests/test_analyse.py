@@ -221,14 +221,15 @@ def test_named_landlords_outside_the_lexicons_sign_for_the_social_landlords(tmp_
 
 
 def test_a_landlord_named_after_the_word_bailleur_counts_for_the_social_landlords(tmp_path: Path) -> None:
-    """Regression (realprose rrj07, Amiens: « le bailleur Clésence »): a landlord whose name does not say its kind,
-    written after « bailleur », counts for `bailleurs_sociaux`; a heading « Habitat » alone names no landlord."""
-    body = [*BODY, "Habitat\nLe bailleur Clésence construira 40 logements, avec le bailleur social Domofrance."]
+    """Regression (realprose rrj07, Amiens: « le bailleur Clésence », a lexicon row since): a landlord whose name does
+    not say its kind, written after « bailleur », counts for `bailleurs_sociaux`; a heading « Habitat » alone names no
+    landlord."""
+    body = [*BODY, "Habitat\nLe bailleur Alcéane construira 40 logements, avec le bailleur social Ophéa."]
     write_contract(tmp_path / "corpus" / "contrat.pdf", body)
     contract = scan_corpus(tmp_path / "corpus").contracts[0]
     analysis = analyse_contract(contract, run_settings(tmp_path / "corpus", tmp_path / "out", tmp_path / "ws"))
     members = [d for d in analysis.detections if d.method == "membre"]
-    assert {d.snippet[d.mark_start : d.mark_end] for d in members} == {"Clésence", "Domofrance"}
+    assert {d.snippet[d.mark_start : d.mark_end] for d in members} == {"Alcéane", "Ophéa"}
     assert {d.entity_id for d in members} == {"bailleurs_sociaux"}
 
 

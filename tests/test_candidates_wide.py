@@ -266,7 +266,7 @@ def test_name_in_a_list_of_capitalised_names_is_marked() -> None:
 
 
 TRAINED_TEXT = (
-    "Le bailleur Logirem Habitat rénovera 200 logements du quartier. L'association Compagnons du Lien anime le "
+    "Le bailleur Noalis Habitat rénovera 200 logements du quartier. L'association Compagnons du Lien anime le "
     "centre social. À Roubaix, la Caisse d'allocations familiales finance les actions. Les habitants de "
     "Villeneuve participent."
 )
@@ -277,7 +277,7 @@ def test_trained_model_keeps_bailleur_and_association_names_and_drops_places(lex
     hits = match_document(build_matcher(lexicon), document)
     found = contract_candidates(document, hits, lexicon, frozenset(), use_ner=True, models=models)
     names = {c.name: c.probability for c in found}
-    assert {"Logirem Habitat", "Compagnons du Lien"} <= set(names)
+    assert {"Noalis Habitat", "Compagnons du Lien"} <= set(names)
     assert not {"Roubaix", "Villeneuve"} & set(names)
     assert min(names.values()) >= models.candidate.threshold_
 
@@ -402,7 +402,7 @@ def test_names_of_strong_evidence_are_kept_whatever_the_model_says(lexicon: Lexi
 
     text = (
         "La Direction générale des collectivités locales et la Fondation Garonne Solidarités financent.\n\n"
-        "L'Agence de service et de paiement (ASP) verse les aides. Le bailleur Logirem Habitat rénove."
+        "L'Agence de service et de paiement (ASP) verse les aides. Le bailleur Noalis Habitat rénove."
     )
     document = doc(text, "Signataires\nPour la Boulangerie coopérative du Canal")
     hits = match_document(build_matcher(lexicon), document)
@@ -421,7 +421,7 @@ def test_names_of_strong_evidence_are_kept_whatever_the_model_says(lexicon: Lexi
     kept = {(c.page, c.start): c.name for c in with_model}
     assert all(kept.get((c.page, c.start), "").startswith(c.name) for c in evidence)  # kept, or the name it starts
     assert "Direction générale des collectivités locales" in kept.values()
-    assert "Logirem Habitat" in {c.name for c in with_model} - {c.name for c in strong}
+    assert "Noalis Habitat" in {c.name for c in with_model} - {c.name for c in strong}
 
 
 def items(text: str) -> list[str]:

@@ -454,6 +454,35 @@ def test_a_text_that_names_the_npnru_by_its_own_name_is_of_its_era(lexicon: Lexi
     assert "npnru" in found and "pnru" not in found
 
 
+@pytest.mark.parametrize(
+    ("text", "landlord"),
+    [
+        (  # press, Lys-lez-Lannoy (realprose set): the landlord named alone, after « bailleur social »
+            "Partenord Habitat, office public de l'habitat du département du Nord, vient de racheter au bailleur "
+            "social Vilogia quelque 815 logements dans la métropole lilloise.",
+            "vilogia",
+        ),
+        (  # La Réunion, convention cadre (realprose set): named by its acronym only
+            "Le Département, le CDC Habitat et la SIDR étaient réunis ce mardi 4 avril 2023 pour la signature d'une "
+            "convention cadre de territoire pour le logement afin de renforcer leurs actions.",
+            "sidr",
+        ),
+        (  # a renewal convention's list of owners (realprose set)
+            "Les maîtres d'ouvrage des opérations programmées dans la présente convention, soit l'EPT et les communes "
+            "précitées ainsi que Immobilière 3F, Valophis Habitat, Seqens.",
+            "seqens",
+        ),
+    ],
+)
+def test_national_social_landlords_named_alone_count_for_the_social_landlords(
+    lexicon: Lexicon, models: Models, text: str, landlord: str
+) -> None:
+    """Social landlords outside Occitanie, named by their own name only (the fourth kind of error on fresh84-89:
+    Vilogia, SHLMR missed), are lexicon rows of the group `bailleurs_sociaux`."""
+    frame = detections_to_frame(detections_of(text, lexicon, models))
+    assert {landlord, "bailleurs_sociaux"} <= set(detections_to_contract_entities(frame, lexicon)["entity_id"])
+
+
 # Acronyms a text defines in brackets after another entity's name, or for another body or scheme, and lexicon names
 # that start a longer defined name (`pipeline/definitions.py`).
 @pytest.mark.parametrize(
