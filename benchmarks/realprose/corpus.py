@@ -122,6 +122,9 @@ SPLITS = (
     "fresh90",
     "fresh91",
     "fresh92",
+    "fresh93",
+    "fresh94",
+    "fresh95",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
 # fresh90 to fresh92, labelled blind on 2026-12-02 (a new session) by six helpers.
