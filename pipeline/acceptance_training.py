@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.sense import ACCEPT_PROBABILITY, Mention, entity_probabilities
+from pipeline.sense import ACCEPT_PROBABILITY, ENTITY_SENSE, Mention, entity_probabilities
 
 BASE_THRESHOLD = ACCEPT_PROBABILITY
 THRESHOLDS = tuple(round(BASE_THRESHOLD + 0.05 * step, 2) for step in range(9))  # 0.5 … 0.9
@@ -29,7 +29,9 @@ KINDS = ("partenaire", "dispositif")
 @dataclass
 class MentionExamples:
     """The candidate mentions of gold-labelled contracts with their senses, and what the gold says per contract:
-    the entities it lists (`present`) and whether it is a demo contract (its gold lists mentions)."""
+    the entities it lists (`present`), those it lists only by a name outside the lexicons (`named_outside`: the
+    lexicons gained them after the gold was labelled, « Vilogia »; neither right nor wrong, as `cdv evaluate` ignores
+    them) and whether it is a demo contract (its gold lists mentions)."""
 
     mentions: list[Mention] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
@@ -37,6 +39,7 @@ class MentionExamples:
     present: dict[str, set[str]] = field(default_factory=dict)
     demo: dict[str, bool] = field(default_factory=dict)
     gold_counts: dict[tuple[bool, str], int] = field(default_factory=dict)
+    named_outside: dict[str, set[str]] = field(default_factory=dict)
 
     def add_contract(self, contract_id: str, gold: dict[str, Any], kinds: Mapping[str, str]) -> None:
         """Record a contract's gold entities (and their count per kind, misses included)."""
@@ -49,6 +52,10 @@ class MentionExamples:
             self.gold_counts[key] = self.gold_counts.get(key, 0) + 1
 
     def add(self, contract_id: str, mention: Mention, label: str) -> None:
+        """Record a mention and its sense; a mention naming an entity its gold does not list was named outside the
+        lexicons (`train.mention_label`)."""
+        if label == ENTITY_SENSE and mention.entity_id not in self.present.get(contract_id, set()):
+            self.named_outside.setdefault(contract_id, set()).add(mention.entity_id)
         self.mentions.append(mention)
         self.labels.append(label)
         self.contracts.append(contract_id)
@@ -91,7 +98,10 @@ def scores_at(
     kept = [
         key
         for key, probability in maxima.items()
-        if key[2] == kind and examples.demo[key[0]] == demo and probability >= threshold
+        if key[2] == kind
+        and examples.demo[key[0]] == demo
+        and probability >= threshold
+        and key[1] not in examples.named_outside.get(key[0], set())
     ]
     tp = sum(1 for contract_id, entity_id, _ in kept if entity_id in examples.present[contract_id])
     fp = len(kept) - tp

@@ -69,6 +69,21 @@ def test_the_most_precise_threshold_wins_where_the_f1_is_flat() -> None:
     assert report["partenaire"]["prose_precision_by_threshold"]["0.55"] == 1.0
 
 
+def test_an_entity_the_gold_names_outside_the_lexicons_is_no_false_positive_when_choosing_thresholds() -> None:
+    """« Vilogia » joined the lexicons after the excerpt was labelled, its gold lists it outside the lexicons and
+    `mention_label` reads its mention as naming it: `cdv evaluate` ignores it, so choosing thresholds must too,
+    rather than raise the threshold past it as past a wrong mention."""
+    examples, probabilities = examples_of(
+        [("p1", "caf", 0.95), ("d1", "etat", 0.99)], {"p1": ["caf"], "d1": ["etat"]}, {"d1"}
+    )
+    examples.add("p1", mention("vilogia"), "entite")
+    probabilities.append(0.62)
+    thresholds, report = choose_thresholds(probabilities, examples)
+    assert examples.named_outside == {"p1": {"vilogia"}}
+    assert report["partenaire"]["prose_at_base"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "tp": 1, "fp": 0}
+    assert thresholds["partenaire"] == BASE_THRESHOLD
+
+
 def test_a_model_without_thresholds_accepts_from_the_base_probability() -> None:
     assert accept_threshold(None, "partenaire") == BASE_THRESHOLD == 0.5
     assert accept_threshold(object(), "dispositif") == BASE_THRESHOLD
