@@ -129,6 +129,22 @@ def detections_of(text: str, lexicon: Lexicon, models: Models) -> list[Detection
             "Mission Locale Sud, Association SOLIDARNUM, CCAS de Petite-Ile, DIECCTE de La Réunion.",
             "dreets",
         ),
+        (  # Assemblée nationale, answer to question 30781 (rsl23): the regional labour directorate before 2010
+            "Pour autant, les moyens financiers correspondants sont pilotés par la délégation générale à l'emploi "
+            "et à la formation professionnelle (DGEFP), qui en confie la gestion à son échelon déconcentré régional "
+            "(DRTEFP).",
+            "dreets",
+        ),
+        (  # DGEFP circular 2002-45 (rqz31)
+            "Le ministre des affaires sociales, du travail et de la solidarité à Madame et Messieurs les préfets de "
+            "région (directions régionales du travail, de l’emploi et de la formation professionnelle).",
+            "dreets",
+        ),
+        (  # DGEFP circular on contrats aidés, 2005 (rpr34)
+            "Mesdames et Messieurs les Préfets de département (Mesdames et Messieurs les Directeurs départementaux du "
+            "travail, de l’emploi et de la formation professionnelle)",
+            "ddets",
+        ),
         (  # Grigny, charte d'insertion (rqd02): CDC Habitat's former name
             "Le Groupe SNI, bailleur du quartier, s'engage à réserver des heures d'insertion.",
             "cdc_habitat",
