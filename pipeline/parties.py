@@ -23,7 +23,11 @@ REPRESENTATIVE_LINE = re.compile(  # « - Le préfet de la Lozère, X. », « - 
     r"d[ée]l[ée]gu[ée]e?|secr[ée]taire|chef|cheffe)\b",
     re.I | re.M,
 )
-PARTY_END = re.compile(r"d['’](?:une|autre)\s+part\b[^\n]*|\.[ \t]*(?=\n)|\n[ \t]*\n", re.IGNORECASE)
+# a clause ends at « d'une part », a blank line or a line's closing full stop, unless the next line says who represents
+# the party (« … SIREN : 390 328 623.\nReprésenté par Monsieur X. », rsq20)
+PARTY_END = re.compile(
+    r"d['’](?:une|autre)\s+part\b[^\n]*|\.[ \t]*(?=\n(?![ \t]*(?:repr[ée]sent|agissant)))|\n[ \t]*\n", re.IGNORECASE
+)
 REPRESENTED = re.compile(r"\brepr[ée]sent[ée]e?s?\s+par\b|\bagissant\s+(?:en\s+(?:sa|leur)\s+qualit|au\s+nom)", re.I)
 PARTY_MAX_CHARS = 700
 

@@ -224,3 +224,20 @@ def test_a_bulleted_list_after_other_prose_is_no_party_list() -> None:
     assert party_clauses("Étaient présents :\n" + listed) == ()
     assert party_clauses("La convention a été signée entre :\n- Le préfet de la Lozère, X.\nLa Caf aussi.\n") == ()
     assert party_clauses("La convention a été signée entre :\n- les communes du territoire\n- la Caf\n") == ()
+
+
+def test_a_party_whose_representative_follows_its_closing_full_stop_is_one_clause() -> None:
+    # rsq20 (Habitat Marseille Provence's CUS): « ET » alone on a line, the party described up to a full stop, then
+    # « Représenté par … » on the next line
+    text = (
+        "ENTRE :\nL'Etat, représenté par Monsieur X., Préfet de la Région Provence- Alpes- Côte d'Azur (PACA),\nET\n"
+        "L'Office Public de l'Habitat (OPH) Habitat Marseille Provence (HMP), dont le siège social est situé à\n"
+        "Marseille, identifié sous le numéro de SIREN : 390 328 623.\n"
+        "Représenté par Monsieur X., agissant en qualité de Directeur Général.\nET\n"
+        "La Métropole Aix-Marseille-Provence, en tant qu'Établissement Public de Coopération\nIntercommunale.\n"
+        "Représentée par Madame X., agissant en qualité de Présidente.\nDate :\n"
+    )
+    clauses = [text[a:b] for a, b in party_clauses(text)]
+    assert len(clauses) == 3
+    assert "Office Public" in clauses[1] and "Directeur Général" in clauses[1]
+    assert "Métropole" in clauses[2] and "Présidente" in clauses[2] and "Date" not in clauses[2]
