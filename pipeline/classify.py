@@ -76,6 +76,23 @@ SIGNING_PLACE_BEFORE = re.compile(r"\b(?:au|aux|à|dans|devant|chez)\s+(?:la\s+|
 SENTENCE_END = re.compile(r"(?<!\b[A-ZÉ])[.!?;]\s|\n\s*\n")  # not after an initial: « M. le préfet », « X. »
 SENTENCE_REACH = 300
 FOR_BEFORE = re.compile(r"(?:^|\s)(?:pour|POUR|Pour)\s+(?:l['’]|la\s+|le\s+|les\s+)?$")
+# Which document a signing sentence speaks of: this one (« la présente convention est signée par »), one of many or
+# another one (« une convention signée entre la maire, le bailleur … », rsq24), or a general practice (« Classiquement
+# signés entre le Conseil Régional et l'État », rso29): features of the role model, which learns what each says
+SIGNED_DOCUMENT = (
+    r"(?:conventions?|contrats?|protocoles?|chartes?|accords?|avenants?|pactes?|sch[ée]mas?|plans?|documents?)\b"
+)
+THIS_DOCUMENT = re.compile(r"\b(?:(?:le|la)\s+pr[ée]sente?|ce|cette|cet)\s+" + SIGNED_DOCUMENT, re.IGNORECASE)
+ANOTHER_DOCUMENT = re.compile(
+    r"\b(?:une?|des|deux|trois|quatre|plusieurs|chaque|ces|certains|certaines|nombreux|nombreuses)\s+(?:\w+\s+)?"
+    + SIGNED_DOCUMENT,
+    re.IGNORECASE,
+)
+GENERAL_PRACTICE = re.compile(
+    r"\b(?:classiquement|g[ée]n[ée]ralement|habituellement|en\s+g[ée]n[ée]ral|syst[ée]matiquement|traditionnellement"
+    r"|peuvent|doivent|devront|pourront|sont\s+(?:en\s+principe\s+)?sign[ée]s)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -123,6 +140,19 @@ def reports_signing(text: str, start: int, end: int) -> bool:
         return False
     sentence = sentence_around(text, start, end)
     return bool(SIGNING_STATEMENT.search(sentence)) and not CONTRASTIVE.search(sentence)
+
+
+def signed_document(text: str, start: int, end: int) -> str:
+    """Which document the sentence around a span speaks of, for the role model: `ce_document` (« le présent
+    contrat »), `pratique_generale` (« classiquement signés », « peuvent être signés »), `autre_document` (« une
+    convention », « des contrats ») or `rien`."""
+    left, right = sentence_bounds(text, start, end)
+    sentence = text[left:right]
+    if THIS_DOCUMENT.search(sentence):
+        return "ce_document"
+    if GENERAL_PRACTICE.search(sentence):
+        return "pratique_generale"
+    return "autre_document" if ANOTHER_DOCUMENT.search(sentence) else "rien"
 
 
 def signer_in_sentence(text: str, start: int, end: int) -> bool:
@@ -219,6 +249,7 @@ def role_features(hit: Hit, page: Page, structure: DocumentStructure, n_pages: i
         "contrastive": bool(CONTRASTIVE.search(line)) or present_not_party(text, hit.start, hit.end),
         "signing_sentence": reports_signing(text, hit.start, hit.end),
         "signer_in_sentence": signer_in_sentence(text, hit.start, hit.end),
+        "signed_document=" + signed_document(text, hit.start, hit.end): True,
         "person_after": bool(PERSON_LINE.search(following)),
         "prose_line": len(line) > 70 and line.rstrip().endswith("."),
         "caps_line": line.isupper(),

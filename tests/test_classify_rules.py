@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.classify import classify_document, is_collision, reports_signing, signer_in_sentence
+from pipeline.classify import classify_document, is_collision, reports_signing, signed_document, signer_in_sentence
 from pipeline.lexicon import Lexicon
 from pipeline.match import build_matcher, match_document
 from pipeline.structure import analyse_structure
@@ -130,3 +130,33 @@ def test_a_sentence_reporting_who_signs(sentence: str, name: str, signs: bool) -
 def test_a_mention_where_a_sentence_puts_its_signers(sentence: str, name: str, signs: bool) -> None:
     start = sentence.index(name)
     assert signer_in_sentence(sentence, start, start + len(name)) is signs
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "document"),
+    [
+        (  # rsq24 (Localtis, Nice): a convention the news item mentions in passing
+            "Le conseil municipal de Nice a approuvé, à l'occasion de sa dernière réunion le 25 mars en "
+            "visioconférence, une convention signée entre la maire, le bailleur social Côte d'Azur Habitat, le préfet "
+            "et le procureur de la République.",
+            "préfet",
+            "autre_document",
+        ),
+        (  # rso29 (pactes régionaux d'investissement dans les compétences): a general practice
+            "Classiquement signés entre le Conseil Régional et l’État, ces pactes souffrent deux exceptions.",
+            "Conseil Régional",
+            "pratique_generale",
+        ),
+        (
+            "La présente convention est signée par l'État, la Région et la Caf de la Haute-Garonne.",
+            "Caf",
+            "ce_document",
+        ),
+        ("L'État et la Caf ont signé hier la convention territoriale globale.", "Caf", "rien"),
+    ],
+)
+def test_the_role_model_is_told_which_document_a_signing_sentence_speaks_of(
+    sentence: str, name: str, document: str
+) -> None:
+    start = sentence.index(name)
+    assert signed_document(sentence, start, start + len(name)) == document
