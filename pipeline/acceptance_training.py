@@ -6,8 +6,11 @@ training mention out of fold (folds group the mentions of one contract), takes p
 highest probability, and keeps per kind (partner, dispositif), among the thresholds whose demo-corpus F1 stays within
 `DEMO_TOLERANCE` of its F1 at `BASE_THRESHOLD`, the most precise one whose real-prose F1 is within `F1_TOLERANCE` of
 the best: the F1 curve is flat over a wide range, where the best point drifts from one retraining to the next, and a
-wrong count costs an analyst more than a missed one. The thresholds are
-stored on the mention model (`accept_thresholds_`) and read by the classify stage (`sense.accept_threshold`).
+wrong count costs an analyst more than a missed one. Then an entity the real prose names in at least
+`ENTITY_MIN_CONTRACTS` contracts (the State, the collectivities) gets its own threshold where one makes the kind more
+precise without lowering its F1: its generic mentions (« les politiques de l'État ») are many, and their
+probabilities differ from the other entities'. The thresholds are stored on the mention model
+(`accept_thresholds_`: per kind, and per `kind:entity`) and read by the classify stage (`sense.accept_threshold`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ DEMO_TOLERANCE = 0.002
 F1_TOLERANCE = 0.002
 OUT_OF_FOLD_FOLDS = 3
 KINDS = ("partenaire", "dispositif")
+ENTITY_MIN_CONTRACTS = 300
 
 
 @dataclass
@@ -92,15 +96,22 @@ def contract_maxima(probabilities: list[float], examples: MentionExamples) -> di
 
 
 def scores_at(
-    threshold: float, maxima: dict[tuple[str, str, str], float], examples: MentionExamples, kind: str, demo: bool
+    threshold: float,
+    maxima: dict[tuple[str, str, str], float],
+    examples: MentionExamples,
+    kind: str,
+    demo: bool,
+    entity_thresholds: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
-    """Contract-level precision, recall and F1 of one kind, on the demo or the real-prose contracts."""
+    """Contract-level precision, recall and F1 of one kind, on the demo or the real-prose contracts, an entity being
+    kept from its own threshold where it has one."""
+    own = entity_thresholds or {}
     kept = [
         key
         for key, probability in maxima.items()
         if key[2] == kind
         and examples.demo[key[0]] == demo
-        and probability >= threshold
+        and probability >= own.get(key[1], threshold)
         and key[1] not in examples.named_outside.get(key[0], set())
     ]
     tp = sum(1 for contract_id, entity_id, _ in kept if entity_id in examples.present[contract_id])
@@ -112,10 +123,43 @@ def scores_at(
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "tp": tp, "fp": fp}
 
 
+def frequent_entities(maxima: dict[tuple[str, str, str], float], examples: MentionExamples, kind: str) -> list[str]:
+    """The entities of a kind with a candidate mention in at least `ENTITY_MIN_CONTRACTS` real-prose contracts, the
+    most frequent first."""
+    counts: dict[str, int] = {}
+    for contract_id, entity_id, entity_kind in maxima:
+        if entity_kind == kind and not examples.demo[contract_id]:
+            counts[entity_id] = counts.get(entity_id, 0) + 1
+    frequent = [entity for entity, n in counts.items() if n >= ENTITY_MIN_CONTRACTS]
+    return sorted(frequent, key=lambda entity: (-counts[entity], entity))
+
+
+def choose_entity_thresholds(
+    threshold: float, maxima: dict[tuple[str, str, str], float], examples: MentionExamples, kind: str
+) -> dict[str, float]:
+    """Per frequent entity, the threshold that makes the kind's real prose most precise without lowering its F1 (nor
+    the demo's beyond `DEMO_TOLERANCE`), where it differs from the kind's."""
+    chosen: dict[str, float] = {}
+    demo_floor = scores_at(threshold, maxima, examples, kind, demo=True)["f1"] - DEMO_TOLERANCE
+    for entity in frequent_entities(maxima, examples, kind):
+        current = scores_at(threshold, maxima, examples, kind, demo=False, entity_thresholds=chosen)
+        options = []
+        for candidate in THRESHOLDS:
+            trial = {**chosen, entity: candidate}
+            prose = scores_at(threshold, maxima, examples, kind, demo=False, entity_thresholds=trial)
+            demo = scores_at(threshold, maxima, examples, kind, demo=True, entity_thresholds=trial)
+            if prose["f1"] >= current["f1"] and demo["f1"] >= demo_floor:
+                options.append((prose["precision"], -abs(candidate - threshold), candidate))
+        best = max(options, default=(0.0, 0.0, threshold))[2]
+        if best != threshold:
+            chosen[entity] = best
+    return chosen
+
+
 def choose_thresholds(probabilities: list[float], examples: MentionExamples) -> tuple[dict[str, float], dict[str, Any]]:
     """Per kind, among the thresholds that keep the demo F1 within `DEMO_TOLERANCE` of its F1 at the base threshold,
-    the most precise (the lowest on a tie) whose real-prose F1 is within `F1_TOLERANCE` of their best; and the report
-    of both measures at both."""
+    the most precise (the lowest on a tie) whose real-prose F1 is within `F1_TOLERANCE` of their best, then the
+    frequent entities' own thresholds (`choose_entity_thresholds`); and the report of both measures at both."""
     maxima = contract_maxima(probabilities, examples)
     thresholds: dict[str, float] = {}
     report: dict[str, Any] = {}
@@ -127,6 +171,8 @@ def choose_thresholds(probabilities: list[float], examples: MentionExamples) -> 
         near_best = [t for t in allowed if prose[t]["f1"] >= best_f1 - F1_TOLERANCE]
         best = max(near_best, key=lambda t: (prose[t]["precision"], -t))
         thresholds[kind] = best
+        own = choose_entity_thresholds(best, maxima, examples, kind)
+        thresholds |= {f"{kind}:{entity}": value for entity, value in own.items()}
         report[kind] = {
             "threshold": best,
             "prose_at_base": prose[BASE_THRESHOLD],
@@ -135,5 +181,8 @@ def choose_thresholds(probabilities: list[float], examples: MentionExamples) -> 
             "demo_at_threshold": demo[best],
             "prose_f1_by_threshold": {str(t): prose[t]["f1"] for t in THRESHOLDS},
             "prose_precision_by_threshold": {str(t): prose[t]["precision"] for t in THRESHOLDS},
+            "entity_thresholds": own,
+            "prose_with_entity_thresholds": scores_at(best, maxima, examples, kind, False, own),
+            "demo_with_entity_thresholds": scores_at(best, maxima, examples, kind, True, own),
         }
     return thresholds, report

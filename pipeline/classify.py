@@ -390,7 +390,8 @@ def analyse_hits(
         hit, sense_probability, text_for_sense = chosen.get(key, (candidates[0], 1.0, ""))
         if hit.entity_id not in by_id:
             continue  # the context chose a glossary sense: not an organisation nor a scheme
-        accept = accept_threshold(models.mention if models is not None else None, by_id[hit.entity_id].kind)
+        mention_model = models.mention if models is not None else None
+        accept = accept_threshold(mention_model, by_id[hit.entity_id].kind, hit.entity_id)
         if entity_probability[key] < accept and not keep_rejected:
             continue  # the mention names something else (a data source, a territory, another body)
         entity = by_id[hit.entity_id]

@@ -261,4 +261,13 @@ def acceptance_to_markdown(acceptance: dict[str, Any]) -> list[str]:
             f"{chosen['precision']} / {chosen['recall']} / {chosen['f1']} | {row['demo_at_base']['f1']} | "
             f"{row['demo_at_threshold']['f1']} |"
         )
+    for kind, row in acceptance.items():
+        if own := row.get("entity_thresholds"):
+            with_own = row["prose_with_entity_thresholds"]
+            listed = ", ".join(f"{entity} {value}" for entity, value in own.items())
+            lines.append(
+                f"\n{kind}: own thresholds of frequent entities: {listed}; real prose P / R / F1 with them "
+                f"{with_own['precision']} / {with_own['recall']} / {with_own['f1']}, demo F1 "
+                f"{row['demo_with_entity_thresholds']['f1']}."
+            )
     return lines

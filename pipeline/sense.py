@@ -380,11 +380,12 @@ def in_stamp(mention: Mention) -> bool:
     return bool(STAMP.search(mention.left[-STAMP_REACH:] + mention.surface + mention.right[:STAMP_REACH]))
 
 
-def accept_threshold(mention_model: Any, kind: str) -> float:
-    """The P(entite) from which a mention of this kind counts: the threshold `cdv train` chose for the mention model
-    (`accept_thresholds_`, `pipeline.acceptance_training`), else `ACCEPT_PROBABILITY`."""
+def accept_threshold(mention_model: Any, kind: str, entity_id: str = "") -> float:
+    """The P(entite) from which a mention of this entity and kind counts: the threshold `cdv train` chose for the
+    mention model (`accept_thresholds_`, `pipeline.acceptance_training`), the entity's own where it has one, else
+    `ACCEPT_PROBABILITY`."""
     thresholds = getattr(mention_model, "accept_thresholds_", None) or {}
-    return float(thresholds.get(kind, ACCEPT_PROBABILITY))
+    return float(thresholds.get(f"{kind}:{entity_id}", thresholds.get(kind, ACCEPT_PROBABILITY)))
 
 
 def entity_probabilities(model: Any, mentions: list[Mention]) -> list[float]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
+import pytest
 from test_lexicon_phrasings import detections_of
 
+import pipeline.acceptance_training as acceptance_training
 from pipeline.acceptance_training import BASE_THRESHOLD, MentionExamples, choose_thresholds
 from pipeline.lexicon import Lexicon
 from pipeline.models import Models, card_to_markdown
@@ -106,3 +109,25 @@ def test_the_model_card_shows_the_thresholds_and_their_scores() -> None:
     _, report = choose_thresholds(probabilities, examples)
     markdown = card_to_markdown({"mention_acceptance": report})
     assert "| partenaire | 0.65 | 0.5 / 1.0 / 0.6667 | 1.0 / 1.0 / 1.0 | 1.0 | 1.0 |" in markdown
+
+
+def test_a_frequent_entity_gets_its_own_threshold_where_it_makes_the_kind_more_precise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The State's generic mentions (« les politiques de l'État », 0.8) are wrong where the CAF's at the same
+    probability are right: the State gets its own threshold (0.85) that drops them; the CAF, wrong nowhere, keeps the
+    kind's; the F1 does not fall."""
+    monkeypatch.setattr(acceptance_training, "ENTITY_MIN_CONTRACTS", 4)
+    rows = [(f"s{i}", "etat", 0.8) for i in range(4)] + [(f"t{i}", "etat", 0.95) for i in range(4)]
+    rows += [(f"c{i}", "caf", 0.8) for i in range(4)] + [("d1", "etat", 0.99), ("d1", "caf", 0.99)]
+    gold: dict[str, list[str]] = {f"s{i}": [] for i in range(4)} | {f"t{i}": ["etat"] for i in range(4)}
+    gold |= {f"c{i}": ["caf"] for i in range(4)}
+    examples, probabilities = examples_of(rows, gold | {"d1": ["etat", "caf"]}, demo={"d1"})
+    thresholds, report = choose_thresholds(probabilities, examples)
+    assert thresholds["partenaire"] == BASE_THRESHOLD  # 0.85 would lose the four right « caf » at 0.8
+    assert thresholds["partenaire:etat"] == 0.85 and "partenaire:caf" not in thresholds
+    assert report["partenaire"]["prose_with_entity_thresholds"]["precision"] == 1.0
+    model = SimpleNamespace(accept_thresholds_=thresholds)
+    assert accept_threshold(model, "partenaire", "etat") == 0.85
+    assert accept_threshold(model, "partenaire", "caf") == accept_threshold(model, "partenaire") == BASE_THRESHOLD
+    assert "own thresholds of frequent entities: etat 0.85" in card_to_markdown({"mention_acceptance": report})
