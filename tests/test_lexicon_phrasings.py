@@ -710,3 +710,24 @@ def test_fas_is_the_federation_of_solidarity_actors_not_the_ancts_forerunner(lex
     read as the Fonds d'action sociale, a former name of the ANCT."""
     text = "Participants : CAF d'Occitanie – USH Occitanie Méditerranée – CLCV Occitanie – FAS Occitanie – URIOPSS"
     assert "anct" not in {d.entity_id for d in detections_of(text, lexicon, models)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "health_insurance"),
+    [
+        (  # rso26 (Journal de Mayotte, the Greta): the Conservatoire national des arts et métiers trains adults
+            "Pour les autres niveaux, ce sont les services de formation continue des universités ou du CNAM qui "
+            "prennent le relais.",
+            False,
+        ),
+        (  # the France services operators: the Caisse nationale d'assurance maladie
+            "Rapprocher l'administration (CAF, CNAM, DGFiP, Pôle Emploi, MSA, ministère de la Justice, etc.) des "
+            "usagers qui en sont éloignés.",
+            True,
+        ),
+    ],
+)
+def test_cnam_is_the_health_insurance_or_the_conservatoire(
+    lexicon: Lexicon, models: Models, sentence: str, health_insurance: bool
+) -> None:
+    assert ("cpam" in {d.entity_id for d in detections_of(sentence, lexicon, models)}) == health_insurance
