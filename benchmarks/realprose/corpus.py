@@ -125,16 +125,20 @@ SPLITS = (
     "fresh93",
     "fresh94",
     "fresh95",
+    "fresh96",
+    "fresh97",
+    "fresh98",
 )
 # The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
-# fresh93 to fresh95, labelled blind on 2026-12-03 by six helpers (with the national landlords in the lexicons).
-# fresh90 to fresh92 were scored once on 2026-12-03 with the models trained through fresh89; their errors are read.
+# fresh96 to fresh98, labelled blind on 2026-12-03 and 2026-12-04 by eight helpers (fourteenth and fifteenth sessions).
+# fresh93 to fresh95 were scored once on 2026-12-03 with the models trained through fresh89 (461b12a), then read and
+# trained on; fresh90 to fresh92 likewise with the same models.
 # fresh48 to fresh89 were scored once on 2026-12-02, each sample with the models of its time (d15200c, 84ddfe0,
 # 0f094af, 1ffda8d, 42b47c8; fresh63 to fresh65, then fresh66 to fresh68, with bdf5fa7; fresh69 to fresh71 with
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh93", "fresh94", "fresh95")
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh96", "fresh97", "fresh98")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
