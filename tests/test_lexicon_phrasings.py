@@ -731,3 +731,32 @@ def test_cnam_is_the_health_insurance_or_the_conservatoire(
     lexicon: Lexicon, models: Models, sentence: str, health_insurance: bool
 ) -> None:
     assert ("cpam" in {d.entity_id for d in detections_of(sentence, lexicon, models)}) == health_insurance
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ancts_forerunner"),
+    [
+        (  # rss04 (Sénat, avis 2005): the Délégation interministérielle à la ville acting, by its acronym
+            "Enfin, au titre du partenariat national, la DIV verse chaque année des subventions aux fédérations "
+            "nationales et aux associations têtes de réseau.",
+            True,
+        ),
+        (  # rss23 (Sénat, rapport 2007): the DIV as the author of the national synthesis
+            "Deux principaux constats peuvent être dégagés de la synthèse nationale de ces évaluations, réalisée en "
+            "2005 par la DIV :",
+            True,
+        ),
+        (  # rpp35 (plateforme des ateliers santé ville): a circular's reference names no acting body
+            "Mis en place depuis la circulaire DIV/DGS du 13 juin 2000, les Ateliers santé ville (ASV) ont pour "
+            "mission de conduire des programmes d'actions de santé de proximité.",
+            False,
+        ),
+        ("Total des subventions div. : 12 000 €", False),  # a budget's « divers »
+    ],
+)
+def test_la_div_is_the_ancts_forerunner_but_not_a_circulars_reference(
+    lexicon: Lexicon, models: Models, sentence: str, ancts_forerunner: bool
+) -> None:
+    """Regression (fresh97, 2026-12-04): « la DIV » of texts of the 2000s was missed four times (rss03, rss04,
+    rss23, rss35) and « SG-CIV » once (rss25); the acronym stays out of the surfaces, a pattern reads « la DIV »."""
+    assert ("anct" in {d.entity_id for d in detections_of(sentence, lexicon, models)}) == ancts_forerunner
