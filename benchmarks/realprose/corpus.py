@@ -129,8 +129,9 @@ SPLITS = (
     "fresh97",
     "fresh98",
 )
-# The parts no model is trained on and whose errors are not read, the held-out measure, scored together, once:
-# fresh96 to fresh98, labelled blind on 2026-12-03 and 2026-12-04 by eight helpers (fourteenth and fifteenth sessions).
+# The parts no model is trained on, the held-out measure, scored together, once:
+# fresh96 to fresh98, labelled blind on 2026-12-03 and 2026-12-04 by eight helpers (fourteenth and fifteenth sessions),
+# scored once on 2026-12-04 with the models of 5e008af, then read for the closing note; not trained on yet.
 # fresh93 to fresh95 were scored once on 2026-12-03 with the models trained through fresh89 (461b12a), then read and
 # trained on; fresh90 to fresh92 likewise with the same models.
 # fresh48 to fresh89 were scored once on 2026-12-02, each sample with the models of its time (d15200c, 84ddfe0,
