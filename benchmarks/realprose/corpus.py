@@ -128,10 +128,14 @@ SPLITS = (
     "fresh96",
     "fresh97",
     "fresh98",
+    "fresh99",
+    "fresh100",
+    "fresh101",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
+# fresh99 to fresh101, labelled blind on 2026-12-04 by six helpers (sixteenth session), committed before any run.
 # fresh96 to fresh98, labelled blind on 2026-12-03 and 2026-12-04 by eight helpers (fourteenth and fifteenth sessions),
-# scored once on 2026-12-04 with the models of 5e008af, then read for the closing note; not trained on yet.
+# were scored once on 2026-12-04 with the models of 5e008af, then read for the closing note.
 # fresh93 to fresh95 were scored once on 2026-12-03 with the models trained through fresh89 (461b12a), then read and
 # trained on; fresh90 to fresh92 likewise with the same models.
 # fresh48 to fresh89 were scored once on 2026-12-02, each sample with the models of its time (d15200c, 84ddfe0,
@@ -139,7 +143,7 @@ SPLITS = (
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh96", "fresh97", "fresh98")
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh99", "fresh100", "fresh101")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
