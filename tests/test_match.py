@@ -153,25 +153,3 @@ def test_a_short_name_is_not_matched_approximately(matcher: LexiconMatcher) -> N
 def test_a_club_of_companies_is_not_a_sports_club_candidate(matcher: LexiconMatcher) -> None:
     hits = page_hits(matcher, "Le Club des entreprises de Quimper et le CLUB DES PARTENAIRES se réunissent.")
     assert "clubs_sportifs" not in [entity for entity, _, _ in hits]
-
-
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
-        ("dans le cadre de la convention passée avec Vendée Habitat, l'office", [("Vendée Habitat", "variante")]),  # rpk08
-        ("Pour Pas-de-Calais habitat, le Directeur général", [("Pas-de-Calais habitat", "variante")]),  # rrm29
-        ("les offices 13 Habitat et Habitat du Nord", [("13 Habitat", "variante"), ("Habitat du Nord", "variante")]),
-        ("Habitat 62/59 et Habitat Sud Deux-Sèvres", [("Habitat 62", "variante"), ("Habitat Sud Deux-Sèvres", "variante")]),
-        ("avec Grand Delta Habitat et CDC Habitat", [("Grand Delta Habitat", "nom"), ("CDC Habitat", "nom")]),
-        ("le Programme Local de l'Habitat et le Service habitat de la ville", []),
-        ("l'habitat indigne, un habitat inclusif, Plan Habitat", []),
-        ("LES STRUCTURES HABITAT JEUNES et Habitat Jeunes du Pays Rochelais", []),  # rrn22
-        ("Habitat et Vie Sociale, Habitat Vie Sociale", []),  # rqz14
-    ],
-)
-def test_a_social_landlord_outside_the_lexicons_is_a_loose_candidate_by_the_shape_of_its_name(
-    matcher: LexiconMatcher, sentence: str, expected: list[tuple[str, str]]
-) -> None:
-    landlords = {"bailleurs_sociaux", "grand_delta_habitat", "cdc_habitat"}
-    found = [(matched, method) for entity, matched, method in page_hits(matcher, sentence) if entity in landlords]
-    assert found == expected
