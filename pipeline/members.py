@@ -36,6 +36,7 @@ def member_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 CUE_REACH = 30
+WRAPPING_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")  # « – Habitat », « Habitat : »: the word alone
 # « LUTTE CONTRE L'HABITAT INDIGNE »: a name read from capitals after an elided article is a common noun's phrase
 ELIDED_BEFORE = re.compile(r"(?<!\w)[lLdD]['’]\s?$")
 
@@ -60,12 +61,13 @@ def member_group(name: str, lexicon: Lexicon) -> str | None:
 
 def group_in(name: str, known: Collection[str]) -> str | None:
     """`member_group` among the entity ids `known`; the member word alone is no member's name (a heading
-    « Habitat », « Habitat - Logement » among a text's themes)."""
+    « Habitat », « Habitat - Logement » among a text's themes, « – Habitat » read by NER from a table of contents)."""
+    bare = WRAPPING_PUNCTUATION.sub("", name)
     return next(
         (
             group
             for pattern, group in member_patterns()
-            if group in known and pattern.search(name) and not pattern.fullmatch(name.strip())
+            if group in known and pattern.search(name) and not pattern.fullmatch(bare)
         ),
         None,
     )

@@ -268,6 +268,15 @@ def test_a_member_word_in_a_compound_with_et_names_no_landlord(lexicon: Lexicon,
     assert member_group("Habitat du Nord", lexicon) == "bailleurs_sociaux"
 
 
+@pytest.mark.parametrize("name", ["– Habitat", "• HABITAT", "Habitat :"])
+def test_a_member_word_alone_between_dashes_of_a_table_of_contents_is_no_member(lexicon: Lexicon, name: str) -> None:
+    # rsu34 (Angers, CUCS report 2009): « page 28 – Habitat et cadre de vie page 30 », read by NER as « – Habitat »
+    from pipeline.members import member_group
+
+    assert member_group(name, lexicon) is None
+    assert member_group("– Isère Habitat", lexicon) == "bailleurs_sociaux"
+
+
 def test_a_capitalised_common_noun_after_an_elided_article_is_no_member() -> None:
     # rry21, rsb02 (Béthune-Bruay): « PROTOCOLE DE COOPÉRATION DE LUTTE CONTRE L'HABITAT INDIGNE », a title in capitals
     from pipeline.members import common_noun_start
