@@ -26,7 +26,7 @@ from pipeline.cache import (
     store_analysis,
     store_ner_memo,
 )
-from pipeline.candidates import NerMemo, contract_candidates, load_ner, ner_version
+from pipeline.candidates import NerMemo, load_ner, ner_version
 from pipeline.classify import classify_document
 from pipeline.cues import contract_cues
 from pipeline.extract import EXTRACTOR_VERSION
@@ -35,7 +35,7 @@ from pipeline.french import plural
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.lexicon_change import copy_analysis, core_fingerprint, reusable_key, store_previous, store_snapshot
 from pipeline.match import LexiconMatcher, build_matcher, match_document
-from pipeline.members import with_member_hits
+from pipeline.members import run_hits
 from pipeline.models import Models, load_models
 from pipeline.quote import text_to_quote
 from pipeline.stage_versions import analysis_key, stage_versions, stage_versions_for
@@ -136,11 +136,9 @@ def analyse_document(
     NER read of it before, completed here)."""
     lexicon, models = resources.lexicon, resources.models
     structure = analyse_structure(document, lexicon, models=models)
-    hits = match_document(resources.matcher, document)
-    candidates = contract_candidates(
-        document, hits, lexicon, structure.signature_pages, use_ner, ner_memo, models=models
-    )
-    hits = with_member_hits(document, candidates, hits, lexicon)  # "Nantes Habitat" counts for the social landlords
+    matched = match_document(resources.matcher, document)
+    signature_pages = frozenset(structure.signature_pages)
+    hits, candidates = run_hits(document, matched, lexicon, signature_pages, use_ner, ner_memo, models)
     detections = classify_document(document, hits, structure, lexicon, models=models)
     mark_quotes(detections, document)
     return ContractAnalysis(
@@ -150,7 +148,7 @@ def analyse_document(
         candidates=candidates,
         cues=contract_cues(document, lexicon, dict(structure.page_themes)),
         page_themes=dict(structure.page_themes),
-        signature_pages=frozenset(structure.signature_pages),
+        signature_pages=signature_pages,
         warnings=list(document.warnings),
     )
 

@@ -274,7 +274,9 @@ def candidate_examples(contracts: list[Any], lexicon: Any, models: Any) -> Candi
             continue
         structure = analyse_structure(contract.document, lexicon, models)
         signature_pages = frozenset(structure.signature_pages)
-        found = contract_examples(contract.document, contract.hits, lexicon, signature_pages, contract.gold)
+        found = contract_examples(
+            contract.document, contract.hits, lexicon, signature_pages, contract.gold, ner_memo=contract.ner_memo
+        )
         part = DEMO_PART if contract.gold.get("mentions") else str(contract.gold.get("split") or "prose")
         examples.add(contract.document.contract_id, part, found)
     return examples

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from functools import lru_cache
 
 from pipeline.candidate_words import candidate_words
-from pipeline.candidates import Candidate
+from pipeline.candidates import Candidate, NerMemo, contract_candidates
 from pipeline.lexicon import Lexicon
 from pipeline.match import LOOSE_METHODS, MEMBER_METHOD, text_to_hit
 from pipeline.types import ExtractedDocument, Hit
@@ -122,3 +122,19 @@ def with_member_hits(
         )
 
     return [h for h in hits if not inside_member(h)] + members
+
+
+def run_hits(
+    document: ExtractedDocument,
+    hits: list[Hit],
+    lexicon: Lexicon,
+    signature_pages: frozenset[int],
+    use_ner: bool,
+    ner_memo: NerMemo | None = None,
+    models: object = None,
+) -> tuple[list[Hit], list[Candidate]]:
+    """The hits a contract's detections are built from (the matcher's, with the members' mentions of their groups)
+    and its candidates: one path for runs (`pipeline.analyse`) and training (`pipeline.train`), so that the models
+    learn from the mentions they will score."""
+    candidates = contract_candidates(document, hits, lexicon, signature_pages, use_ner, ner_memo, models=models)
+    return with_member_hits(document, candidates, hits, lexicon), candidates

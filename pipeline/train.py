@@ -33,10 +33,12 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 from pipeline.acceptance_training import MentionExamples, choose_thresholds, out_of_fold_probabilities
 from pipeline.candidate_training import candidate_examples, fit_candidate_scorer
+from pipeline.candidates import NerMemo
 from pipeline.classify import Analysed, analyse_hits, role_inputs, sense_text
 from pipeline.evaluate import named_outside, out_of_lexicon_names, same_organisation
 from pipeline.lexicon import Lexicon
 from pipeline.match import LOOSE_METHODS, LexiconMatcher, fold_text, match_document
+from pipeline.members import run_hits
 from pipeline.models import Models, save_model, write_card
 from pipeline.sense import (
     ENTITY_SENSE,
@@ -75,6 +77,19 @@ class Contract:
     document: ExtractedDocument
     hits: list[Hit]
     gold: dict[str, Any] = field(default_factory=dict)
+    ner_memo: NerMemo = field(default_factory=dict)  # what NER read of it, filled by the first reading
+
+
+def at_run_time(contracts: list[Contract], lexicon: Lexicon, models: Models) -> list[Contract]:
+    """The contracts with the hits a run builds its detections from (`run_hits`: the members' mentions of their
+    groups, « Nantes Habitat » for the social landlords), as `models` find them."""
+    timed = []
+    for contract in contracts:
+        structure = analyse_structure(contract.document, lexicon, models)
+        pages = frozenset(structure.signature_pages)
+        hits, _ = run_hits(contract.document, contract.hits, lexicon, pages, True, contract.ner_memo, models)
+        timed.append(Contract(contract.document, hits, contract.gold, contract.ner_memo))
+    return timed
 
 
 def prepare(documents: list[ExtractedDocument], gold: dict[str, Any], matcher: LexiconMatcher) -> list[Contract]:
@@ -408,7 +423,9 @@ def decision_examples(workspace: Workspace, lexicon: Lexicon) -> tuple[list[Ment
 
 
 def mention_calibration(contracts: list[Contract], lexicon: Lexicon, models: Models) -> dict[str, Any]:
-    """Brier score and reliability of P(entite) on gold-labelled (held-out) contracts."""
+    """Brier score and reliability of P(entite) on gold-labelled (held-out) contracts, their mentions as a run
+    finds them."""
+    contracts = at_run_time(contracts, lexicon, models)
     examples = mention_examples(contracts, lexicon, Models(theme=models.theme, sense=models.sense))
     probabilities = entity_probabilities(models.mention, examples.mentions)
     truth = [int(label == ENTITY_SENSE) for label in examples.labels]
@@ -430,6 +447,9 @@ def train_models(
     model is fitted on out-of-fold features."""
     theme_texts, theme_labels = theme_examples(contracts, lexicon)
     theme_model = fit_text(text_classifier(6000), theme_texts, theme_labels)
+    candidates = candidate_examples(contracts, lexicon, Models(theme=theme_model))
+    candidate_model, candidate_report = fit_candidate_scorer(candidates)
+    contracts = at_run_time(contracts, lexicon, Models(theme=theme_model, candidate=candidate_model))
     sense_model, role_model, counts = fit_sense_role(contracts, lexicon, theme_model)
     folds = [contracts[0::2], contracts[1::2]]
     rows: list[dict[str, Any]] = []
@@ -449,8 +469,6 @@ def train_models(
     if mention_model is not None:
         oof = out_of_fold_probabilities(examples, fit_mention_model, decided)
         mention_model.accept_thresholds_, acceptance = choose_thresholds(oof, examples)
-    candidates = candidate_examples(contracts, lexicon, Models(theme=theme_model))
-    candidate_model, candidate_report = fit_candidate_scorer(candidates)
     models = Models(
         theme=theme_model,
         sense=sense_model,
@@ -467,7 +485,7 @@ def train_models(
 
 def train_candidate_model(contracts: list[Contract], lexicon: Lexicon, models: Models) -> tuple[Any, dict[str, Any]]:
     """Only the candidate model, from training contracts; the other `models` (whose structure gives the
-    signature pages, as at run time) stay as they are, so detections do not change."""
+    signature pages, as at run time) stay as they are: detections change only by the members' names it keeps."""
     examples = candidate_examples(contracts, lexicon, models)
     model, report = fit_candidate_scorer(examples)
     return model, {"candidate": len(examples.rows), "candidate_report": report}
@@ -522,6 +540,7 @@ def reliability(probabilities: list[float], labels: list[int], bins: int = 10) -
 
 def calibration_report(contracts: list[Contract], lexicon: Lexicon, models: Models) -> dict[str, Any]:
     """Reliability of `Detection.score` on gold-labelled (held-out) contracts, with Brier score and ECE."""
+    contracts = at_run_time(contracts, lexicon, models)
     probabilities, labels = [], []
     role_probabilities, role_labels = [], []
     for contract in contracts:

@@ -274,3 +274,28 @@ def test_the_mention_model_holds_one_vocabulary_and_committed_models_stay_under_
     assert len([v for v in dict_vectorizers(model) if hasattr(v, "vocabulary_")]) == 1
     sizes = {path.name: path.stat().st_size for path in default_models_dir().glob("*.skops")}
     assert sizes and all(size < 5_000_000 for size in sizes.values()), sizes
+
+
+def test_training_mentions_hold_the_members_mentions_of_their_group_as_a_run_does(lexicon: Lexicon) -> None:
+    """Regression: training built its mentions from the matcher's hits only, while a run adds the members' mentions
+    of their group (« Nantes Habitat » for the social landlords, `with_member_hits`); the mention model scored at run
+    time mentions of a kind it had never seen. Training contracts now take their hits from `run_hits`."""
+    from pipeline.models import Models
+    from pipeline.train import at_run_time, mention_examples
+
+    text = "Les signataires\nFait à Nantes, le 12 mars 2024\nPour Nantes Habitat, le Président\nPour l'ARS, le Directeur\n"
+    document = ExtractedDocument("rpg01", "6" * 64, [Page(1, text)])
+    gold = {"partners": [{"entity_id": e, "signataire": True} for e in ("ars", "bailleurs_sociaux")]}
+    gold |= {"dispositifs": [], "out_of_lexicon": [{"name": "Nantes Habitat", "signataire": True}]}
+    matched = Contract(document, match_document(build_matcher(lexicon), document), gold)
+    assert not [h for h in matched.hits if h.entity_id == "bailleurs_sociaux"]
+    (timed,) = at_run_time([matched], lexicon, Models())
+    members = [h for h in timed.hits if h.method == "membre"]
+    assert [(h.entity_id, text[h.start : h.end]) for h in members] == [("bailleurs_sociaux", "Nantes Habitat")]
+    examples = mention_examples([timed], lexicon, Models())
+    landlords = [
+        label
+        for mention, label in zip(examples.mentions, examples.labels, strict=True)
+        if mention.entity_id == "bailleurs_sociaux"
+    ]
+    assert landlords == ["entite"]
