@@ -134,9 +134,14 @@ SPLITS = (
     "fresh102",
     "fresh103",
     "fresh104",
+    "fresh105",
+    "fresh106",
+    "fresh107",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
-# fresh102 to fresh104, labelled blind on 2026-12-04 by six helpers (seventeenth session), committed before any run.
+# fresh105 to fresh107, labelled blind on 2026-12-04 by six helpers (eighteenth session), committed before any run.
+# fresh102 to fresh104, labelled blind on 2026-12-04 by six helpers (seventeenth session), were scored once on
+# 2026-12-04 with the models trained through fresh101 (6c05ef9), then read for the closing note.
 # fresh99 to fresh101, labelled blind on 2026-12-04 by six helpers (sixteenth session), were scored once on
 # 2026-12-04 with the models trained through fresh98, then read for the closing note.
 # fresh96 to fresh98, labelled blind on 2026-12-03 and 2026-12-04 by eight helpers (fourteenth and fifteenth sessions),
@@ -148,7 +153,7 @@ SPLITS = (
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh102", "fresh103", "fresh104")
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh105", "fresh106", "fresh107")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
