@@ -134,7 +134,7 @@ def run_hits(
     models: object = None,
 ) -> tuple[list[Hit], list[Candidate]]:
     """The hits a contract's detections are built from (the matcher's, with the members' mentions of their groups)
-    and its candidates: one path for runs (`pipeline.analyse`) and training (`pipeline.train`), so that the models
+    and its candidates: one path for runs (`pipeline.analyse`) and `cdv train`, so that the models
     learn from the mentions they will score."""
     candidates = contract_candidates(document, hits, lexicon, signature_pages, use_ner, ner_memo, models=models)
     return with_member_hits(document, candidates, hits, lexicon), candidates
