@@ -87,7 +87,9 @@ def at_run_time(contracts: list[Contract], lexicon: Lexicon, models: Models) -> 
     for contract in contracts:
         structure = analyse_structure(contract.document, lexicon, models)
         pages = frozenset(structure.signature_pages)
-        hits, _ = run_hits(contract.document, contract.hits, lexicon, pages, True, contract.ner_memo, models)
+        hits, _ = run_hits(
+            contract.document, contract.hits, lexicon, pages, use_ner=True, ner_memo=contract.ner_memo, models=models
+        )
         timed.append(Contract(contract.document, hits, contract.gold, contract.ner_memo))
     return timed
 
