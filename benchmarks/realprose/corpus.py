@@ -139,7 +139,8 @@ SPLITS = (
     "fresh107",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
-# fresh105 to fresh107, labelled blind on 2026-12-04 by six helpers (eighteenth session), committed before any run.
+# fresh105 to fresh107, labelled blind on 2026-12-04 by six helpers (eighteenth session), were scored once on
+# 2026-12-04 with the models trained through fresh104 (60b2be7), then read for the closing note.
 # fresh102 to fresh104, labelled blind on 2026-12-04 by six helpers (seventeenth session), were scored once on
 # 2026-12-04 with the models trained through fresh101 (6c05ef9), then read for the closing note.
 # fresh99 to fresh101, labelled blind on 2026-12-04 by six helpers (sixteenth session), were scored once on
