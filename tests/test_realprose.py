@@ -38,7 +38,7 @@ def squeeze(text: str) -> str:
 def test_the_set_has_sourced_labelled_excerpts_in_every_part(lexicon: Lexicon) -> None:
     documents = load_documents()
     assert len(documents) >= 25
-    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 109  # every part has excerpts
+    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 112  # every part has excerpts
     assert len({d.doc_id for d in documents}) == len(documents)
     assert {d.producer for d in documents} == {"reportlab", "chromium", "libreoffice"}
     ids = {e.entity_id for e in lexicon.entities}
@@ -113,11 +113,14 @@ SURFACES_ADDED_AFTER_LABELLING = frozenset({"csf", "confederation syndicale des 
 # 2 reserved; fresh103's (education, urban renewal) two, over a hundred addresses being used; fresh105's (the
 # 2024-2030 contrats de ville, access to rights) three, a CRTE and two La Poste agreements, about 150 addresses being
 # used; fresh106's (housing, justice and citizenship) four, OPAH and habitat indigne conventions; fresh107's (summer
-# programmes, national evaluations) none, every party list found being used
+# programmes, national evaluations) none, every party list found being used; fresh108's (contrats de ville 2015-2023
+# and their amendments, urban renewal) two, a PRU avenant and a declaration of intent, every contrat de ville, avenant
+# and PERR party list found being used; fresh109's (security and prevention, education and early childhood) three,
+# school and childcare conventions, every CLSPD, GUP and CTG party list found being used
 FEWER_SIGNED = {"fresh40": 3, "fresh81": 0, "fresh83": 3, "fresh86": 3, "fresh88": 2, "fresh90": 4, "fresh92": 1}
 FEWER_SIGNED |= {"fresh93": 3, "fresh94": 3, "fresh95": 4, "fresh97": 4, "fresh98": 4}
 FEWER_SIGNED |= {"fresh99": 0, "fresh100": 1, "fresh101": 3, "fresh102": 2, "fresh103": 2}
-FEWER_SIGNED |= {"fresh105": 3, "fresh106": 4, "fresh107": 0}
+FEWER_SIGNED |= {"fresh105": 3, "fresh106": 4, "fresh107": 0, "fresh108": 2, "fresh109": 3}
 # fresh99's free pages (signing reports, agglomeration pages, national texts on the DSU reports) name mostly
 # organisations the lexicons have: 16 outside them
 FEWER_NAMES = {"fresh99": 16}
@@ -254,6 +257,9 @@ def source_key(source: str) -> str:
         ("fresh105", "rta"),
         ("fresh106", "rtb"),
         ("fresh107", "rtc"),
+        ("fresh108", "rtd"),
+        ("fresh109", "rte"),
+        ("fresh110", "rtf"),
     ],
 )
 def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_outside_the_lexicons(

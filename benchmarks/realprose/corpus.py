@@ -137,8 +137,12 @@ SPLITS = (
     "fresh105",
     "fresh106",
     "fresh107",
+    "fresh108",
+    "fresh109",
+    "fresh110",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
+# fresh108 to fresh110, labelled blind on 2026-12-04 by six helpers (nineteenth session), committed before any run.
 # fresh105 to fresh107, labelled blind on 2026-12-04 by six helpers (eighteenth session), were scored once on
 # 2026-12-04 with the models trained through fresh104 (60b2be7), then read for the closing note.
 # fresh102 to fresh104, labelled blind on 2026-12-04 by six helpers (seventeenth session), were scored once on
@@ -154,7 +158,7 @@ SPLITS = (
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh105", "fresh106", "fresh107")
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh108", "fresh109", "fresh110")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
