@@ -74,17 +74,23 @@ HEAD_WORDS = candidate_words().heads  # words that open an organisation's name w
 HEADS = "|".join([*HEAD_WORDS, *(word.upper() for word in HEAD_WORDS)])  # "INSPECTION GENERALE DE …" too
 HEAD_WORD_RUN = r"[\w’'-]+"
 ELIDED_PRONOUNS = {"s": "se", "n": "ne", "c": "ce", "j": "je", "m": "me", "t": "te"}  # « s'engage », « n'a »
+# A line break ends a phrase before a capital (a heading, a list's next item) unless a particle ends the line: a name
+# wrapped by the layout (« le ministère de la⏎Ville », « direction départementale de l'⏎Emploi ») goes on.
+WRAP_AFTER_PARTICLE = (
+    r"(?:(?<= de)|(?<= du)|(?<= des)|(?<= la)|(?<= le)|(?<= les)|(?<= aux)|(?<= au)|(?<= à)|(?<=\b[lLdD]['’]))\n"
+)
+HEAD_SEPARATOR = rf"(?: |\n(?![{UPPER}])|{WRAP_AFTER_PARTICLE})"
 HEAD_PHRASE = re.compile(
     rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))(?:{HEADS})"
     rf"(?:(?:,(?=[ \n](?i:d[eu] |d['’]|des )(?!(?:la |l['’])?(?:{HEADS})\b)))?"
-    rf"(?: |\n(?![{UPPER}]))(?:{HEAD_WORD_RUN})){{1,14}}"
+    rf"{HEAD_SEPARATOR}(?:{HEAD_WORD_RUN})){{1,14}}"
 )
 LOWER_HEADS = "|".join(word.lower() for word in HEAD_WORDS)
 SCOPES = "|".join(candidate_words().scopes)
 LOWER_HEAD_PHRASE = re.compile(  # "la direction générale de …", "l'association des maires de France"
     rf"(?:\b[lLdD]['’]|\b(?:[Ll]a|[Ll]es?|[Dd]u|[Dd]es|[Aa]ux?|[Uu]ne?|[Ss]on|[Ss]a|[Ll]eurs?) )"
     rf"(?P<head>(?:{LOWER_HEADS})s?(?: (?P<scope>(?:{SCOPES})s?)\b|(?= (?:des|du|de la|de l['’])[ \n\w])))"
-    rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )))?(?: |\n(?![{UPPER}]))(?:{HEAD_WORD_RUN})){{1,14}}"
+    rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )))?{HEAD_SEPARATOR}(?:{HEAD_WORD_RUN})){{1,14}}"
 )
 SCHOOL_KINDS = "maternelle|élémentaire|primaire|professionnel|polyvalent|agricole|général et technologique"
 NAMING_HEADS = "collège|lycée|école|université|musée|théâtre|médiathèque|bibliothèque|conservatoire"  # not associations
@@ -295,7 +301,7 @@ def walk_head_phrase(
         name = name[: found.start()]
     name = name.rstrip(",")
     if len(name.split()) >= 2 and "\n\n" not in name:
-        return start, start + len(name), name.replace("\n", " ")
+        return start, start + len(name), re.sub(r"(?<=['’])\n", "", name).replace("\n", " ")
     return None
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -343,9 +344,9 @@ def wide_page_candidates(contract_id: str, number: int, text: str, stop_words: f
     acronym (either way), mixed-case acronyms, phrases opened by an organisation's head word, the items of
     enumerations and short quoted names."""
     found = []
-    for start, end, name in capitalised_runs(text, stop_words):
+    for start, end, name in coordinated_names(text, capitalised_runs(text, stop_words)):
         found.append(Candidate(contract_id, number, start, end, name, "majuscules", text_to_snippet(text, start, end)))
-    for start, end, name, _ in cue_names(text):
+    for start, end, name in coordinated_names(text, ((s, e, n) for s, e, n, _ in cue_names(text))):
         found.append(Candidate(contract_id, number, start, end, name, "indice", text_to_snippet(text, start, end)))
     for start, end, name, acronym in defined_names(text, acronym_fits):
         snippet = text_to_snippet(text, start, end)
@@ -359,6 +360,21 @@ def wide_page_candidates(contract_id: str, number: int, text: str, stop_words: f
     for start, end, name in quoted_names(text):
         found.append(Candidate(contract_id, number, start, end, name, "guillemets", text_to_snippet(text, start, end)))
     return found
+
+
+def coordinated_names(text: str, names: Iterable[tuple[int, int, str]]) -> Iterator[tuple[int, int, str]]:
+    """Each name, or its parts where « et » opens another organisation or a spaced dash separates list items
+    (« le cabinet Pluricité et l'Agence Phare » gives « Pluricité » and « Agence Phare »), as `coordinated_parts`
+    splits the legal-form patterns' names."""
+    for start, end, name in names:
+        parts = coordinated_parts(text, start, end)
+        if len(parts) == 1:
+            yield start, end, name
+            continue
+        for left, right in parts:
+            part = text[left:right].strip()
+            if part:
+                yield left, left + len(part), " ".join(part.split())
 
 
 def ner_version() -> str:

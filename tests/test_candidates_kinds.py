@@ -368,3 +368,22 @@ def test_a_directorate_s_name_stops_before_the_ministry_it_belongs_to() -> None:
         "la direction générale de l'enseignement scolaire du ministère de l'éducation nationale pilote le dispositif."
     )
     assert heads(text)[0] == "direction générale de l'enseignement scolaire"
+
+
+def test_a_head_phrase_goes_on_over_a_line_break_after_a_particle() -> None:
+    # rtc14 (OZP, Ville Vie Vacances à Paris): the PDF wraps « ministère de la » and « Ville » on two lines
+    text = "grâce à un partenariat entre le ministère de la\nVille, la mairie de Paris, la préfecture de police"
+    assert heads(text) == ["ministère de la Ville"]
+    wrapped_elision = "la direction départementale de l’\nEmploi, du travail et des solidarités a signé"
+    assert heads(wrapped_elision) == ["direction départementale de l’Emploi"]
+    assert heads("Le Conseil départemental\nPréfecture du Gard") == ["Conseil départemental"]  # a new line's name
+
+
+def test_a_capitalised_run_is_split_where_et_opens_another_organisation() -> None:
+    # rtc33 (INJEP, évaluation nationale des cités éducatives): two firms joined by « et l'Agence »
+    from pipeline.candidates import wide_page_candidates
+
+    text = "cette évaluation : le cabinet JEUDEVI, le cabinet Pluricité et l’Agence Phare. Chacun a mené l’enquête."
+    found = {(c.name, c.source) for c in wide_page_candidates("rtc33", 1, text, french_stop_words())}
+    assert {("Pluricité", "majuscules"), ("Agence Phare", "majuscules"), ("Pluricité", "indice")} <= found
+    assert not any(" et " in name for name, _ in found)
