@@ -27,8 +27,9 @@ KINDS = ("partners", "signatories", "dispositifs")
 PARTS = tuple(split for split in SPLITS if split not in UNSEEN_SPLITS)  # the read parts
 
 
-def evaluate_part(folder: Path, split: str, rebuild: bool = False) -> dict[str, Any]:
-    """Render `split` into `folder/split` (unless already there), run the pipeline, return `cdv evaluate`'s JSON."""
+def evaluate_part(folder: Path, split: str, rebuild: bool = False, models: Path | None = None) -> dict[str, Any]:
+    """Render `split` into `folder/split` (unless already there), run the pipeline (with the models of `models`, the
+    committed ones by default), return `cdv evaluate`'s JSON."""
     corpus = folder / split
     if rebuild or not (corpus / "gold.json").exists():
         shutil.rmtree(corpus, ignore_errors=True)
@@ -36,8 +37,10 @@ def evaluate_part(folder: Path, split: str, rebuild: bool = False) -> dict[str, 
     run_dir = folder / f"run-{split}"
     shutil.rmtree(run_dir, ignore_errors=True)
     runner = CliRunner()
+    options = ["--models", str(models)] if models is not None else []
     ran = runner.invoke(
-        main, ["run", "--corpus", str(corpus), "--out", str(run_dir), "--workspace", str(folder / f"ws-{split}")]
+        main,
+        ["run", "--corpus", str(corpus), "--out", str(run_dir), "--workspace", str(folder / f"ws-{split}"), *options],
     )
     if ran.exit_code != 0:
         raise SystemExit(ran.output)
