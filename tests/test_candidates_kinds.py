@@ -387,3 +387,20 @@ def test_a_capitalised_run_is_split_where_et_opens_another_organisation() -> Non
     found = {(c.name, c.source) for c in wide_page_candidates("rtc33", 1, text, french_stop_words())}
     assert {("Pluricité", "majuscules"), ("Agence Phare", "majuscules"), ("Pluricité", "indice")} <= found
     assert not any(" et " in name for name, _ in found)
+
+
+def test_a_name_the_pdf_layout_wraps_after_a_particle_is_proposed_whole(tmp_path: Path) -> None:
+    # rtc14 on a real PDF: the line breaks between « ministère de la » and « Ville »
+    from pdfs import make_lines_pdf
+
+    from pipeline.candidates import wide_page_candidates
+    from pipeline.extract.document import extract_path
+
+    lines = [
+        "Le dispositif est en place à Paris depuis 1982, grâce à un partenariat entre le ministère de la",
+        "Ville, la mairie de Paris, la préfecture de police de Paris et l'Éducation nationale.",
+    ]
+    text = extract_path(make_lines_pdf(tmp_path / "rtc14.pdf", [lines])).pages[0].text
+    assert "ministère de la\nVille" in text
+    names = {c.name for c in wide_page_candidates("rtc14", 1, text, french_stop_words())}
+    assert "ministère de la Ville" in names
