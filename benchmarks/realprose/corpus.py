@@ -142,7 +142,8 @@ SPLITS = (
     "fresh110",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
-# fresh108 to fresh110, labelled blind on 2026-12-04 by six helpers (nineteenth session), committed before any run.
+# fresh108 to fresh110, labelled blind on 2026-12-04 by six helpers (nineteenth session), were scored once on
+# 2026-12-04 with the models trained through fresh107 (b51e1b9), then read for the closing note.
 # fresh105 to fresh107, labelled blind on 2026-12-04 by six helpers (eighteenth session), were scored once on
 # 2026-12-04 with the models trained through fresh104 (60b2be7), then read for the closing note.
 # fresh102 to fresh104, labelled blind on 2026-12-04 by six helpers (seventeenth session), were scored once on
