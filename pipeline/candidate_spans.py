@@ -67,11 +67,12 @@ COINED_NAME = re.compile(  # « l'association Vivre la ville, cet outil »: a na
     r"(?=\s*(?:[,.;:()»]|\n|\bqui\b|\bdont\b))"
 )
 NAME_THEN_ACRONYM = re.compile(r"\((?P<acr>[A-Z][A-Za-z&]{1,9})\)")
-ACRONYM_THEN_NAME = re.compile(
-    rf"(?<![\w-])(?P<acr>[A-Z][A-Za-z&]{{1,9}})[ \t]*\((?P<name>[{UPPER}][^()\n]{{3,140}})\)"
-)
 HEAD_WORDS = candidate_words().heads  # words that open an organisation's name written in lower case after
 HEADS = "|".join([*HEAD_WORDS, *(word.upper() for word in HEAD_WORDS)])  # "INSPECTION GENERALE DE …" too
+LOWER_HEADS = "|".join(word.lower() for word in HEAD_WORDS)
+ACRONYM_THEN_NAME = re.compile(  # « la Dihal (délégation interministérielle à l'hébergement …) »: lower case too
+    rf"(?<![\w-])(?P<acr>[A-Z][A-Za-z&]{{1,9}})[ \t]*\((?P<name>(?:[{UPPER}]|(?:{LOWER_HEADS})s?\b)[^()\n]{{3,140}})\)"
+)
 HEAD_WORD_RUN = r"[\w’'-]+"
 ELIDED_PRONOUNS = {"s": "se", "n": "ne", "c": "ce", "j": "je", "m": "me", "t": "te"}  # « s'engage », « n'a »
 # A line break ends a phrase before a capital (a heading, a list's next item) unless a particle ends the line: a name
@@ -82,15 +83,15 @@ WRAP_AFTER_PARTICLE = (
 HEAD_SEPARATOR = rf"(?: |\n(?![{UPPER}])|{WRAP_AFTER_PARTICLE})"
 HEAD_PHRASE = re.compile(
     rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))(?:{HEADS})"
-    rf"(?:(?:,(?=[ \n](?i:d[eu] |d['’]|des )(?!(?:la |l['’])?(?:{HEADS})\b)))?"
+    rf"(?:(?:,(?=[ \n](?i:d[eu] |d['’]|des )(?!(?:la |l['’])?(?:{HEADS}|{LOWER_HEADS})\b)))?"
     rf"{HEAD_SEPARATOR}(?:{HEAD_WORD_RUN})){{1,14}}"
 )
-LOWER_HEADS = "|".join(word.lower() for word in HEAD_WORDS)
 SCOPES = "|".join(candidate_words().scopes)
 LOWER_HEAD_PHRASE = re.compile(  # "la direction générale de …", "l'association des maires de France"
     rf"(?:\b[lLdD]['’]|\b(?:[Ll]a|[Ll]es?|[Dd]u|[Dd]es|[Aa]ux?|[Uu]ne?|[Ss]on|[Ss]a|[Ll]eurs?) )"
     rf"(?P<head>(?:{LOWER_HEADS})s?(?: (?P<scope>(?:{SCOPES})s?)\b|(?= (?:des|du|de la|de l['’])[ \n\w])))"
-    rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )))?{HEAD_SEPARATOR}(?:{HEAD_WORD_RUN})){{1,14}}"
+    rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )(?!(?:la |l['’])?(?:{HEADS}|{LOWER_HEADS})\b)))?"
+    rf"{HEAD_SEPARATOR}(?:{HEAD_WORD_RUN})){{1,14}}"
 )
 SCHOOL_KINDS = "maternelle|élémentaire|primaire|professionnel|polyvalent|agricole|général et technologique"
 NAMING_HEADS = "collège|lycée|école|université|musée|théâtre|médiathèque|bibliothèque|conservatoire"  # not associations
@@ -105,7 +106,10 @@ HEAD_PHRASE_PARTICLES = frozenset(
     {"de", "du", "des", "d", "la", "le", "les", "l", "et", "pour", "en", "aux", "au", "à"}
 )
 CONJUNCTIONS = (["qu"], ["lorsqu"], ["puisqu"], ["jusqu"])  # "… de France pour qu'au minimum"
-VERB_ENDING = re.compile(r"\w{3}(?:era|ira|ra|ront|rait|raient)$")  # "permettra", "contribuera", "soutiendront"
+VERB_ENDING = re.compile(r"\w{3}(?:era|ira|ra|ront|rait|raient|ait|aient)$")  # "permettra", "préconisait"
+COMPLEMENT_OPENERS = frozenset(  # « le rapport de la Cour des comptes relatif à la politique de la ville »
+    {"relatif", "relative", "relatifs", "relatives", "concernant", "portant", "visant"}
+)
 INFINITIVE = re.compile(r"^(?:[a-zà-ÿ]{2,}(?:er|ir|re))$")  # "pour accompagner", "pour soutenir"
 MIXED_ACRONYM = re.compile(r"(?<![\w'’-])(?=[A-Z][a-z]*[A-Z])[A-Z][A-Za-z]{2,9}(?![\w'’-])")
 NAME_WORD = re.compile(r"[A-Za-zÀ-ÿ][\w-]*")
@@ -356,7 +360,8 @@ def qualifies(previous: str, word: str, stop_words: frozenset[str]) -> bool:
 
 def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_words: frozenset[str]) -> bool:
     """Whether a head phrase takes in `word`: not a French stop word other than a particle of names, no digit,
-    no verb ending of the future or conditional ("permettra"), no elided conjunction ("qu'au"), no word in lower
+    no verb ending of the future, conditional or imperfect ("permettra", "préconisait"), no word that opens a
+    complement (« relatif à », « portant sur »), no elided conjunction ("qu'au"), no word in lower
     case after a proper name
     ("Association Trait d'Union Foix soutient"), no "pour" before a verb ("pour accompagner")."""
     folded = word.lower().replace("’", "'")
@@ -367,7 +372,7 @@ def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_wor
         return False
     if "'" in folded and ELIDED_PRONOUNS.get(parts[0], "") in stop_words:  # "Mission locale s'engage à …"
         return False
-    if any(c.isdigit() for c in folded) or VERB_ENDING.search(folded):
+    if any(c.isdigit() for c in folded) or VERB_ENDING.search(folded) or folded in COMPLEMENT_OPENERS:
         return False
     if proper and word[:1].islower() and folded not in HEAD_PHRASE_PARTICLES and "'" not in folded:
         return False

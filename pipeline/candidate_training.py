@@ -1,5 +1,10 @@
 """Training of the candidate model (`pipeline.candidate_score`) from labelled contracts, for `cdv train`.
 
+Known names (`KnownNames`): the names that two golds or more list outside the lexicons are kept with the model
+(`known_names_`) and proposed wherever printed (`pipeline.candidate_memory`). In training a contract is proposed only
+the names that other contracts' golds list: its own gold never makes a name known to it, so the model learns how
+much a known name is worth on text it has not labelled.
+
 Labels (`contract_examples`): a name group outside the lexicons is positive when it names
 (`same_organisation`) one of the gold's out-of-lexicon organisations of its contract, negative otherwise;
 names the gold only accepts (`acceptable_candidates`: an intercommunality, the acronym of a listed body) are
@@ -14,9 +19,11 @@ corpus (`DEMO_NOISE_BUDGET`) and in real prose (`NOISE_BUDGET`, all its parts to
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.candidate_memory import known_name_candidates
 from pipeline.candidate_score import (
     common_word,
     contract_features,
@@ -26,7 +33,7 @@ from pipeline.candidate_score import (
     name_scores,
     with_name_scores,
 )
-from pipeline.candidates import Candidate
+from pipeline.candidates import Candidate, name_key
 from pipeline.types import ExtractedDocument
 
 TREE_SETTINGS: dict[str, Any] = {
@@ -49,6 +56,8 @@ DEMO_PART = "demo"
 NAME_NGRAMS = (2, 5)  # character n-grams inside word bounds: « Logi- », « -is », « Habitat », « Fondation »
 NAME_FEATURES = 20000
 NAME_FOLDS = 5
+MIN_CONTRACTS = 2  # a name is known when two contracts' golds or more list it outside the lexicons …
+MIN_NAME_CHARS = 6  # … and it is longer than an acronym (the acronym patterns propose those)
 
 
 def fit_name_model(names: list[str], labels: list[int], weights: list[float]) -> Any:
@@ -196,11 +205,13 @@ def contract_examples(
     gold: dict[str, Any],
     use_ner: bool = True,
     ner_memo: dict[str, list[tuple[str, int, int]]] | None = None,
+    known: KnownNames | None = None,
 ) -> tuple[list[dict[str, float]], list[int], list[str], list[bool]]:
     """Features, labels and names of every group of a gold-labelled contract's wide proposals, and whether
     the group is outside the lexicons (scored at run time). Names the lexicons know are examples too (distant
     supervision, `lexicon_label`): the partners of real prose teach what an organisation's name looks like.
-    `ner_memo`: what NER read of the contract before (`pipeline.candidates.ner_entities`)."""
+    `ner_memo`: what NER read of the contract before (`pipeline.candidates.ner_entities`); `known`: the names
+    other contracts' golds list, proposed where printed (`pipeline.candidate_memory`)."""
     from pipeline.candidates import keep, lexicon_keys, member_hit_spans, page_candidates
 
     keys = lexicon_keys(lexicon)
@@ -209,11 +220,9 @@ def contract_examples(
     for hit in hits:
         spans[hit.page].append((hit.start, hit.end))
     vocabulary = document_vocabulary(document)
-    found = [
-        c
-        for c in page_candidates(document, use_ner, signature_pages, spans, ner_memo, wide=True)
-        if keep(c, set(), {}, True) and not common_word(c.name, vocabulary)
-    ]
+    proposals = page_candidates(document, use_ner, signature_pages, spans, ner_memo, wide=True)
+    proposals += known.contract_candidates(document) if known is not None else []
+    found = [c for c in proposals if keep(c, set(), {}, True) and not common_word(c.name, vocabulary)]
     members = member_hit_spans(hits)
     outside = {(c.page, c.start, c.end) for c in found if keep(c, keys, spans, True, members)}
     _, groups, rows = contract_features(document, found, signature_pages, spans, vocabulary)
@@ -231,6 +240,52 @@ def contract_examples(
 
 
 @dataclass
+class KnownNames:
+    """For each folded name (`name_key`): the printed forms the golds give it, the contracts that list it outside
+    the lexicons and those that only accept it."""
+
+    forms: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    listed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    accepted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, contract_id: str, gold: dict[str, Any]) -> None:
+        """Read the names outside the lexicons and the accepted names of one contract's gold."""
+        for organisation in gold.get("out_of_lexicon", []):
+            name = " ".join(str(organisation["name"]).split())
+            if len(name) >= MIN_NAME_CHARS:
+                self.forms[name_key(name)].add(name)
+                self.listed[name_key(name)].add(contract_id)
+        for name in gold.get("acceptable_candidates", []) or []:
+            self.accepted[name_key(str(name))].add(contract_id)
+
+    def known(self, key: str, without: str = "") -> bool:
+        """Whether other contracts than `without` list the name outside the lexicons more often than they only
+        accept it, twice at least."""
+        listed = len(self.listed.get(key, set()) - {without})
+        return listed >= MIN_CONTRACTS and listed > len(self.accepted.get(key, set()) - {without})
+
+    def printed(self) -> tuple[str, ...]:
+        """The printed forms of every known name, for the model to keep."""
+        return tuple(sorted(form for key in list(self.forms) if self.known(key) for form in self.forms[key]))
+
+    def contract_candidates(self, document: ExtractedDocument) -> list[Candidate]:
+        """The proposals of the names known without this contract's own gold (training)."""
+        return [
+            candidate
+            for candidate in known_name_candidates(document, self.printed())
+            if self.known(name_key(candidate.name), document.contract_id)
+        ]
+
+
+def known_names_from_golds(golds: Iterable[tuple[str, dict[str, Any]]]) -> KnownNames:
+    """The known names of `(contract_id, gold)` pairs."""
+    known = KnownNames()
+    for contract_id, gold in golds:
+        known.add(contract_id, gold)
+    return known
+
+
+@dataclass
 class CandidateExamples:
     """Training examples of the candidate model: one per name group of a contract."""
 
@@ -240,6 +295,7 @@ class CandidateExamples:
     outside: list[bool] = field(default_factory=list)
     contracts: list[str] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)
+    known: KnownNames = field(default_factory=KnownNames)
 
     def add(
         self, contract_id: str, part: str, found: tuple[list[dict[str, float]], list[int], list[str], list[bool]]
@@ -268,14 +324,19 @@ def candidate_examples(contracts: list[Any], lexicon: Any, models: Any) -> Candi
     (`analyse_structure`)."""
     from pipeline.structure import analyse_structure
 
-    examples = CandidateExamples()
-    for contract in contracts:
-        if "out_of_lexicon" not in contract.gold:
-            continue
+    labelled = [contract for contract in contracts if "out_of_lexicon" in contract.gold]
+    examples = CandidateExamples(known=known_names_from_golds((c.document.contract_id, c.gold) for c in labelled))
+    for contract in labelled:
         structure = analyse_structure(contract.document, lexicon, models)
         signature_pages = frozenset(structure.signature_pages)
         found = contract_examples(
-            contract.document, contract.hits, lexicon, signature_pages, contract.gold, ner_memo=contract.ner_memo
+            contract.document,
+            contract.hits,
+            lexicon,
+            signature_pages,
+            contract.gold,
+            ner_memo=contract.ner_memo,
+            known=examples.known,
         )
         part = DEMO_PART if contract.gold.get("mentions") else str(contract.gold.get("split") or "prose")
         examples.add(contract.document.contract_id, part, found)
@@ -314,6 +375,7 @@ def fit_candidate_scorer(examples: CandidateExamples, folds: int = 5) -> tuple[A
     budgets = {DEMO_PART: DEMO_NOISE_BUDGET, "prose": NOISE_BUDGET}
     threshold = choose_threshold(oof, truth, [examples.contracts[i] for i in scored], pooled, budgets)
     model.threshold_ = threshold
+    model.known_names_ = examples.known.printed()
     report: dict[str, Any] = {
         "threshold": threshold,
         "noise_budget": NOISE_BUDGET,

@@ -212,8 +212,8 @@ _KEYS_BY_VERSION: dict[str, frozenset[str]] = {}
 
 
 def lexicon_keys(lexicon: Lexicon) -> frozenset[str]:
-    """Folded names, aliases, former names and acronyms of every lexicon entity and glossary term (computed once
-    per lexicon version and process)."""
+    """Folded names, aliases, former names and acronyms of every lexicon entity and of the glossary terms that are
+    not organisations (computed once per lexicon version and process)."""
     if lexicon.version and lexicon.version in _KEYS_BY_VERSION:
         return _KEYS_BY_VERSION[lexicon.version]
     keys = frozenset(lexicon_names_to_keys(lexicon))
@@ -228,7 +228,8 @@ def lexicon_names_to_keys(lexicon: Lexicon) -> set[str]:
     for entity in lexicon.entities:
         keys |= names_to_keys((entity.name, *entity.aliases, *entity.former_names, *entity.acronyms))
     for term in lexicon.glossary:
-        keys |= {name_key(v) for v in (term.name, *term.acronyms)}
+        if not term.organisation:  # « Conseil national des villes » is a body outside the lexicons: a candidate
+            keys |= {name_key(v) for v in (term.name, *term.acronyms)}
     return keys
 
 
@@ -556,9 +557,11 @@ def contract_candidates(
         return strong
     # with the model, a bare acronym or a NER name is one proposal among others ("SOMMAIRE", "Conseil Municipal")
     strong = [c for c in strong if set(c.source.split("|")) & set(STRONG_SOURCES)]
+    from pipeline.candidate_memory import known_name_candidates
     from pipeline.candidate_score import score_candidates
 
     wide = page_candidates(document, use_ner, signature_pages, spans, memo, wide=True)
+    wide += known_name_candidates(document, tuple(getattr(model, "known_names_", ())))
     members = member_hit_spans(hits)
     proposals = [c for c in wide if keep(c, keys, spans, short_acronyms=True, member_spans=members)]
     scored = score_candidates(document, proposals, signature_pages, model, spans)

@@ -43,6 +43,7 @@ class GlossaryTerm:
     acronyms: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
     note: str = ""
+    organisation: bool = False  # a body outside the partners (« Conseil national des villes »): a candidate name
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def row_to_glossary_term(row: dict[str, str]) -> GlossaryTerm:
         acronyms=split_list(row.get("acronyms")),
         themes=split_list(row.get("themes")),
         note=row.get("note", ""),
+        organisation=(row.get("organisation") or "").strip() == "oui",
     )
 
 

@@ -34,7 +34,7 @@ COLUMNS: dict[str, tuple[set[str], set[str], bool]] = {
     DISPOSITIFS_FILE: ({"id", "name"}, ENTITY_OPTIONAL | {"scope"}, True),
     THEMES_FILE: ({"id", "name"}, {"keywords", "note"}, True),
     AMBIGUOUS_FILE: ({"acronym", "senses"}, {"note"}, False),
-    GLOSSARY_FILE: ({"id", "acronyms", "name"}, {"themes", "note"}, False),
+    GLOSSARY_FILE: ({"id", "acronyms", "name"}, {"themes", "note", "organisation"}, False),
     INDICATORS_FILE: (
         {"id", "label", "theme", "source", "computable"},
         {
@@ -244,6 +244,8 @@ def collect_forms(
         for acronym in values:
             add(acronyms, acronym, owner)
         checker.check_themes(GLOSSARY_FILE, line, split_list(row.get("themes")), themes)
+        if (row.get("organisation") or "").strip() not in ("", "oui"):
+            checker.error(GLOSSARY_FILE, line, f"organisation « {row['organisation']} » invalide : « oui » ou vide.")
     return acronyms, names
 
 

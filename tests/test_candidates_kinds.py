@@ -404,3 +404,53 @@ def test_a_name_the_pdf_layout_wraps_after_a_particle_is_proposed_whole(tmp_path
     assert "ministère de la\nVille" in text
     names = {c.name for c in wide_page_candidates("rtc14", 1, text, french_stop_words())}
     assert "ministère de la Ville" in names
+
+
+def test_a_list_of_ministries_in_lower_case_is_cut_at_each_comma_that_opens_another() -> None:
+    # rsy11 (circulaire CLAS 2002): ministries in lower case, one after another, « , du ministère … »
+    text = (
+        "une circulaire du ministère des affaires sociales, du travail et de la solidarité, du ministère de la santé,"
+        " de la famille et des personnes handicapées, du ministère délégué à la ville et à la rénovation urbaine et"
+        " du Fonds d'action et de soutien pour l'intégration"
+    )
+    assert sorted(heads(text)) == sorted(
+        [
+            "Fonds d'action et de soutien pour l'intégration",
+            "ministère de la santé, de la famille et des personnes handicapées",
+            "ministère délégué à la ville et à la rénovation urbaine",
+            "ministère des affaires sociales, du travail et de la solidarité",
+        ]
+    )
+
+
+def test_a_lower_case_expansion_after_an_acronym_is_a_defined_name() -> None:
+    # rtb07 (Dihal): « la Dihal (délégation interministérielle à l'hébergement et à l'accès au logement) »
+    text = (
+        "le contact des administrations centrales et de la Dihal (délégation interministérielle à l'hébergement "
+        "et à l'accès au logement)."
+    )
+    assert [(name, acronym) for _, _, name, acronym in defined_names(text, acronym_fits)] == [
+        ("délégation interministérielle à l'hébergement et à l'accès au logement", "Dihal")
+    ]
+    assert list(defined_names("le prix (jusqu'à 300 euros) est versé", acronym_fits)) == []
+
+
+def test_lower_case_courts_and_inter_regional_directorates_are_named_by_their_scope() -> None:
+    # rtd06 (tribunal administratif de Lyon), rtb30 (direction inter-régionale des services pénitentiaires)
+    assert heads("Le tribunal administratif de Lyon annule l’arrêté du préfet du Rhône") == [
+        "tribunal administratif de Lyon"
+    ]
+    assert heads(
+        "la protection judiciaire de la jeunesse et de la direction inter-régionale des services "
+        "pénitentiaires. Selon les situations"
+    ) == ["direction inter-régionale des services pénitentiaires"]
+
+
+def test_a_head_phrase_stops_at_an_imperfect_verb_and_before_a_complement() -> None:
+    # rsy05 « l'Inspection générale des finances préconisait », rtc31 « la Cour des comptes relatif à »
+    assert heads("A ce titre l’Inspection générale des finances préconisait d’ailleurs dans un rapport") == [
+        "Inspection générale des finances"
+    ]
+    assert heads("l'important rapport de la Cour des comptes relatif à la politique de la ville") == [
+        "Cour des comptes"
+    ]

@@ -3,13 +3,15 @@
 Schema of one contract in `gold.json` (`contracts` list):
 contract_id, file, territory, department, producer, producer_note, page_size, font, pages, properties,
 partners [{entity_id, signataire, pages, themes, surfaces}], dispositifs [{entity_id, pages, themes, surfaces}],
-mentions [{entity_id, page, surface, theme, context, variant}], out_of_lexicon [{name, signataire, pages}].
+mentions [{entity_id, page, surface, theme, context, variant}], out_of_lexicon [{name, signataire, pages}],
+acceptable_candidates [name] (organisations named in passing that a candidate list may hold, not count).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pipeline.demo import content as C
 from pipeline.demo import model as M
 from pipeline.demo.calibration import Profile
 
@@ -202,6 +204,7 @@ def contract_gold(
             if not m.org
         ],
         "out_of_lexicon": list(orgs.values()),
+        "acceptable_candidates": [C.FOOTNOTE_BODY],
     }
 
 

@@ -102,9 +102,7 @@ def preamble(ctx: Context) -> list[Block]:
     blocks.append(
         Footnote(
             mark="¹",
-            segments=[
-                "¹ Comité interministériel des villes, « Quartiers 2030 », Chanteloup-les-Vignes, 27 octobre 2023."
-            ],
+            segments=[f"¹ {C.FOOTNOTE_BODY}, « Quartiers 2030 », Chanteloup-les-Vignes, 27 octobre 2023."],
         )
     )
     return blocks
