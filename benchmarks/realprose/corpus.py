@@ -140,8 +140,12 @@ SPLITS = (
     "fresh108",
     "fresh109",
     "fresh110",
+    "fresh111",
+    "fresh112",
+    "fresh113",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
+# fresh111 to fresh113, labelled blind on 2026-12-04 by six helpers (twentieth session), committed before any run.
 # fresh108 to fresh110, labelled blind on 2026-12-04 by six helpers (nineteenth session), were scored once on
 # 2026-12-04 with the models trained through fresh107 (b51e1b9), then read for the closing note.
 # fresh105 to fresh107, labelled blind on 2026-12-04 by six helpers (eighteenth session), were scored once on
@@ -159,7 +163,7 @@ SPLITS = (
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ()
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh111", "fresh112", "fresh113")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
