@@ -145,7 +145,8 @@ SPLITS = (
     "fresh113",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
-# fresh111 to fresh113, labelled blind on 2026-12-04 by six helpers (twentieth session), committed before any run.
+# fresh111 to fresh113, labelled blind on 2026-12-04 by four helpers (twentieth session), were scored once on
+# 2026-12-04 with the models trained through fresh110 (21e9ac5), then read for the closing note.
 # fresh108 to fresh110, labelled blind on 2026-12-04 by six helpers (nineteenth session), were scored once on
 # 2026-12-04 with the models trained through fresh107 (b51e1b9), then read for the closing note.
 # fresh105 to fresh107, labelled blind on 2026-12-04 by six helpers (eighteenth session), were scored once on
