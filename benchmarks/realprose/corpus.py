@@ -144,10 +144,12 @@ SPLITS = (
     "fresh112",
     "fresh113",
     "fresh114",
+    "fresh115",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
 # fresh114 (rtj01-rtj18), labelled blind on 2026-12-04 by a helper whose files came after fresh111-113 were scored
 # (written as rth01-rth18, renamed), committed before any run.
+# fresh115 (rtk20-rtk38), the same for the helper of rtg20-rtg38 (housing allocation, copropriétés, GUSP).
 # fresh111 to fresh113, labelled blind on 2026-12-04 by four helpers (twentieth session), were scored once on
 # 2026-12-04 with the models trained through fresh110 (21e9ac5), then read for the closing note.
 # fresh108 to fresh110, labelled blind on 2026-12-04 by six helpers (nineteenth session), were scored once on
@@ -167,7 +169,7 @@ SPLITS = (
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh114",)
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh114", "fresh115")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
