@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pipeline.candidate_memory import known_name_candidates
@@ -264,15 +265,16 @@ class KnownNames:
         listed = len(self.listed.get(key, set()) - {without})
         return listed >= MIN_CONTRACTS and listed > len(self.accepted.get(key, set()) - {without})
 
+    @cached_property
     def printed(self) -> tuple[str, ...]:
-        """The printed forms of every known name, for the model to keep."""
-        return tuple(sorted(form for key in list(self.forms) if self.known(key) for form in self.forms[key]))
+        """The printed forms of every known name, for the model to keep (read once every gold is added)."""
+        return tuple(sorted(form for key in self.forms if self.known(key) for form in self.forms[key]))
 
     def contract_candidates(self, document: ExtractedDocument) -> list[Candidate]:
         """The proposals of the names known without this contract's own gold (training)."""
         return [
             candidate
-            for candidate in known_name_candidates(document, self.printed())
+            for candidate in known_name_candidates(document, self.printed)
             if self.known(name_key(candidate.name), document.contract_id)
         ]
 
@@ -375,7 +377,7 @@ def fit_candidate_scorer(examples: CandidateExamples, folds: int = 5) -> tuple[A
     budgets = {DEMO_PART: DEMO_NOISE_BUDGET, "prose": NOISE_BUDGET}
     threshold = choose_threshold(oof, truth, [examples.contracts[i] for i in scored], pooled, budgets)
     model.threshold_ = threshold
-    model.known_names_ = examples.known.printed()
+    model.known_names_ = examples.known.printed
     report: dict[str, Any] = {
         "threshold": threshold,
         "noise_budget": NOISE_BUDGET,

@@ -248,6 +248,7 @@ BROKEN = [
     ("partners.csv", {**PARTNER, "id": "Mauvais Id"}, "invalide"),
     ("dispositifs.csv", {**SCHEME, "scope": "droit comun"}, "portée « droit comun » invalide"),
     ("glossary.csv", {"id": "caf", "acronyms": "ZZZ", "name": "Doublon"}, "id en double « caf »"),
+    ("glossary.csv", {"id": "zzq", "acronyms": "ZZQ", "name": "X", "organisation": "non"}, "organisation « non »"),
     ("ambiguous.csv", {"acronym": "XYZ", "senses": "caf|inconnu"}, "sens inconnu « inconnu »"),
     ("ambiguous.csv", {"acronym": "CAF", "senses": "caf|cpam"}, "« cpam » ne porte pas le sigle « CAF »"),
     ("indicators.csv", {**INDICATOR, "entities": "inconnu"}, "entité inconnue « inconnu »"),
