@@ -81,16 +81,17 @@ WRAP_AFTER_PARTICLE = (
     r"(?:(?<= de)|(?<= du)|(?<= des)|(?<= la)|(?<= le)|(?<= les)|(?<= aux)|(?<= au)|(?<= à)|(?<=\b[lLdD]['’]))\n"
 )
 HEAD_SEPARATOR = rf"(?: |\n(?![{UPPER}])|{WRAP_AFTER_PARTICLE})"
+NOT_A_HEAD = rf"(?!(?:la |l['’])?(?:{HEADS}|{LOWER_HEADS})\b)"  # « , du ministère … » opens another body
 HEAD_PHRASE = re.compile(
     rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))(?:{HEADS})"
-    rf"(?:(?:,(?=[ \n](?i:d[eu] |d['’]|des )(?!(?:la |l['’])?(?:{HEADS}|{LOWER_HEADS})\b)))?"
+    rf"(?:(?:,(?=[ \n](?i:d[eu] |d['’]|des ){NOT_A_HEAD}))?"
     rf"{HEAD_SEPARATOR}(?:{HEAD_WORD_RUN})){{1,14}}"
 )
 SCOPES = "|".join(candidate_words().scopes)
 LOWER_HEAD_PHRASE = re.compile(  # "la direction générale de …", "l'association des maires de France"
     rf"(?:\b[lLdD]['’]|\b(?:[Ll]a|[Ll]es?|[Dd]u|[Dd]es|[Aa]ux?|[Uu]ne?|[Ss]on|[Ss]a|[Ll]eurs?) )"
     rf"(?P<head>(?:{LOWER_HEADS})s?(?: (?P<scope>(?:{SCOPES})s?)\b|(?= (?:des|du|de la|de l['’])[ \n\w])))"
-    rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des )(?!(?:la |l['’])?(?:{HEADS}|{LOWER_HEADS})\b)))?"
+    rf"(?:(?:,(?=[ \n](?:d[eu] |d['’]|des ){NOT_A_HEAD}))?"
     rf"{HEAD_SEPARATOR}(?:{HEAD_WORD_RUN})){{1,14}}"
 )
 SCHOOL_KINDS = "maternelle|élémentaire|primaire|professionnel|polyvalent|agricole|général et technologique"
@@ -361,9 +362,8 @@ def qualifies(previous: str, word: str, stop_words: frozenset[str]) -> bool:
 def head_phrase_goes_on(word: str, following: str | None, proper: bool, stop_words: frozenset[str]) -> bool:
     """Whether a head phrase takes in `word`: not a French stop word other than a particle of names, no digit,
     no verb ending of the future, conditional or imperfect ("permettra", "préconisait"), no word that opens a
-    complement (« relatif à », « portant sur »), no elided conjunction ("qu'au"), no word in lower
-    case after a proper name
-    ("Association Trait d'Union Foix soutient"), no "pour" before a verb ("pour accompagner")."""
+    complement (« relatif à », « portant sur »), no elided conjunction ("qu'au"), no word in lower case after a
+    proper name ("Association Trait d'Union Foix soutient"), no "pour" before a verb ("pour accompagner")."""
     folded = word.lower().replace("’", "'")
     parts = [part for part in folded.split("'") if part]
     if not parts:
