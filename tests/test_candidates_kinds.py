@@ -446,6 +446,18 @@ def test_lower_case_courts_and_inter_regional_directorates_are_named_by_their_sc
     ) == ["direction inter-régionale des services pénitentiaires"]
 
 
+def test_a_lower_case_ministry_named_by_its_remit_is_a_head_phrase() -> None:
+    # rth34 (« Le ministère chargé de la ville, pour sa part, s'engagera »), rrj23 (« le ministère chargé des
+    # transports a conduit »): « chargé » is read as a scope word, like « délégué »
+    assert heads("Le ministère chargé de la ville, pour sa part, s’engagera notamment à") == [
+        "ministère chargé de la ville"
+    ]
+    assert heads("C’est la raison pour laquelle le ministère chargé des transports a conduit en 2014") == [
+        "ministère chargé des transports"
+    ]
+    assert heads("une personne chargée de la coordination du projet") == []
+
+
 def test_a_head_phrase_stops_at_an_imperfect_verb_and_before_a_complement() -> None:
     # rsy05 « l'Inspection générale des finances préconisait », rtc31 « la Cour des comptes relatif à »
     assert heads("A ce titre l’Inspection générale des finances préconisait d’ailleurs dans un rapport") == [
