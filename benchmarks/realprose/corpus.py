@@ -145,11 +145,15 @@ SPLITS = (
     "fresh113",
     "fresh114",
     "fresh115",
+    "fresh117",
+    "fresh118",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
 # fresh114 (rtj01-rtj18), labelled blind on 2026-12-04 by a helper whose files came after fresh111-113 were scored
 # (written as rth01-rth18, renamed), committed before any run.
 # fresh115 (rtk20-rtk38), the same for the helper of rtg20-rtg38 (housing allocation, copropriétés, GUSP).
+# fresh117 (rtm20-rtm38, prevention and justice) and fresh118 (rtn01-rtn19, health, culture and sport), labelled
+# blind on 2026-12-05 by two helpers (the helper of fresh116, rtl, wrote nothing), committed before any run.
 # fresh111 to fresh113, labelled blind on 2026-12-04 by four helpers (twentieth session), were scored once on
 # 2026-12-04 with the models trained through fresh110 (21e9ac5), then read for the closing note.
 # fresh108 to fresh110, labelled blind on 2026-12-04 by six helpers (nineteenth session), were scored once on
@@ -169,7 +173,7 @@ SPLITS = (
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh114", "fresh115")
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh114", "fresh115", "fresh117", "fresh118")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
