@@ -760,3 +760,43 @@ def test_la_div_is_the_ancts_forerunner_but_not_a_circulars_reference(
     """Regression (fresh97, 2026-12-04): « la DIV » of texts of the 2000s was missed four times (rss03, rss04,
     rss23, rss35) and « SG-CIV » once (rss25); the acronym stays out of the surfaces, a pattern reads « la DIV »."""
     assert ("anct" in {d.entity_id for d in detections_of(sentence, lexicon, models)}) == ancts_forerunner
+
+
+@pytest.mark.parametrize(
+    ("sentence", "entity_id"),
+    [
+        (  # rtk22 (Espacité): the Établissement public foncier d'Île-de-France by its acronym
+            "nous sommes intervenus pour le compte de l’EPFIF dans le cadre d’ORCOD-IN et de missions "
+            "pluriannuelles d’envergure",
+            "epf",
+        ),
+        (  # rtk33 (ARC, Clichy-sous-Bois): the same among the partners of a project
+            "accueillait les nombreux partenaires mobilisés autour des copropriétés de Clichy-sous-Bois (93), dont "
+            "l’EPFIF et le groupement auquel l’ARC participe",
+            "epf",
+        ),
+        (  # rtm28 (ASH, 2015): the CIPDR before « et de la radicalisation » was added to its name (2016)
+            "qui bénéficiera d’une subvention annuelle de 80 000 € de la part du ministère de l’Intérieur, fonds du "
+            "comité interministériel de prévention de la délinquance inclus",
+            "cipdr",
+        ),
+        (  # rtm29 (SG-CIPD guide, 2014): its secrétariat général by its former acronym
+            "Le SG-CIPD tient à exprimer toute sa gratitude à l’Association des Maires de France (AMF)",
+            "cipdr",
+        ),
+        (  # rtm29: France Victimes by its former name, the INAVEM (renamed in 2017)
+            "à l’Institut National d’Aide aux Victimes et de Médiation (INAVEM), à la fédération Citoyens et justice",
+            "france_victimes",
+        ),
+        (  # rtb27 (tribunal's bureau des victimes): the same by its former acronym alone
+            "un professionnel de l’association ARDAVI, affiliée à l’INAVEM, informe les victimes sur les procédures",
+            "france_victimes",
+        ),
+    ],
+)
+def test_former_names_missed_on_fresh114_to_fresh118(
+    lexicon: Lexicon, models: Models, sentence: str, entity_id: str
+) -> None:
+    """Regression (2026-12-05): the unseen parts scored once missed the EPFIF twice (rtk22, rtk33) and the CIPD,
+    the SG-CIPD and the INAVEM (rtm28, rtm29): former names and an acronym the lexicon lacked."""
+    assert entity_id in {d.entity_id for d in detections_of(sentence, lexicon, models)}
