@@ -82,6 +82,8 @@ def test_a_more_precise_threshold_wins_within_half_a_point_of_f1(right_contracts
     gold = {"p1": ["anru", "caf"], "d1": ["etat"]} | {f"p{i}": ["caf"] for i in range(2, 2 + right_contracts)}
     examples, probabilities = examples_of(rows, gold, demo={"d1"})
     thresholds, report = choose_thresholds(probabilities, examples)
+    by_threshold = report["partenaire"]["prose_f1_by_threshold"]
+    assert by_threshold["0.5"] - by_threshold["0.55"] > 0.002
     assert thresholds["partenaire"] == chosen
 
 
