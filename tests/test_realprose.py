@@ -38,7 +38,7 @@ def squeeze(text: str) -> str:
 def test_the_set_has_sourced_labelled_excerpts_in_every_part(lexicon: Lexicon) -> None:
     documents = load_documents()
     assert len(documents) >= 25
-    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 119  # every part has excerpts
+    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 121  # every part has excerpts
     assert len({d.doc_id for d in documents}) == len(documents)
     assert {d.producer for d in documents} == {"reportlab", "chromium", "libreoffice"}
     ids = {e.entity_id for e in lexicon.entities}
@@ -125,18 +125,37 @@ FEWER_SIGNED |= {"fresh93": 3, "fresh94": 3, "fresh95": 4, "fresh97": 4, "fresh9
 FEWER_SIGNED |= {"fresh99": 0, "fresh100": 1, "fresh101": 3, "fresh102": 2, "fresh103": 2}
 FEWER_SIGNED |= {"fresh105": 3, "fresh106": 4, "fresh107": 0, "fresh108": 2, "fresh109": 3}
 FEWER_SIGNED |= {"fresh111": 1, "fresh112": 0, "fresh113": 1, "fresh114": 0, "fresh115": 2}
-FEWER_SIGNED |= {"fresh117": 0, "fresh118": 1}
+FEWER_SIGNED |= {"fresh117": 0, "fresh118": 1, "fresh119": 0, "fresh120": 0}
 # fresh99's free pages (signing reports, agglomeration pages, national texts on the DSU reports) name mostly
 # organisations the lexicons have: 16 outside them
-FEWER_NAMES = {"fresh99": 16, "fresh111": 13, "fresh114": 4, "fresh115": 12, "fresh117": 13}
+FEWER_NAMES = {
+    "fresh99": 16,
+    "fresh111": 13,
+    "fresh114": 4,
+    "fresh115": 12,
+    "fresh117": 13,
+    "fresh119": 13,
+    "fresh120": 12,
+}
 # fresh111 (rtg01-rtg19, employment) and fresh112 (rth20-rth38, youth and participation) hold one helper's files each:
 # the helpers of rtg20-rtg38 and rth01-rth19 wrote nothing within the session (2026-12-04), and the parts were
 # registered without them, before any run; fresh114 (rtj01-rtj18, the 2024-2030 contracts, mostly national texts: 4
 # names outside the lexicons, no party list free) is the late rth01-rth18 helper's, renamed, and fresh115
 # (rtk20-rtk38, housing allocation and copropriétés) the late rtg20-rtg38 helper's; fresh117 (rtm20-rtm38, prevention
 # and justice: 13 names outside the lexicons, no party list free) and fresh118 (rtn01-rtn19, health, culture and
-# sport) hold one helper's files each, the other helpers of 2026-12-05 having written nothing
-FEWER_DOCUMENTS = {"fresh111": 19, "fresh112": 19, "fresh114": 18, "fresh115": 19, "fresh117": 19, "fresh118": 19}
+# sport) hold one helper's files each, the other helpers of 2026-12-05 having written nothing; fresh119 (rto01-rto15,
+# shops and crafts, the helper stopping at its time limit) and fresh120 (rtp01-rtp19, the overseas territories) hold
+# no party list, every one found being used; their signatories come from sentences saying who signed (rule 5)
+FEWER_DOCUMENTS = {
+    "fresh111": 19,
+    "fresh112": 19,
+    "fresh114": 18,
+    "fresh115": 19,
+    "fresh117": 19,
+    "fresh118": 19,
+    "fresh119": 15,
+    "fresh120": 19,
+}
 
 
 @pytest.fixture(scope="module")
@@ -280,6 +299,8 @@ def source_key(source: str) -> str:
         ("fresh115", "rtk"),
         ("fresh117", "rtm"),
         ("fresh118", "rtn"),
+        ("fresh119", "rto"),
+        ("fresh120", "rtp"),
     ],
 )
 def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_outside_the_lexicons(
