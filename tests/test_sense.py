@@ -48,6 +48,17 @@ def entities(lexicon: Lexicon, models: Models, text: str) -> set[str]:
             {"conseil_departemental", "conseil_regional"},
             set(),
         ),
+        pytest.param(  # rp08, CGET: the collectivities in lower case among the contract's parties
+            "L'État et ses établissements publics, l'intercommunalité, les communes, le département et la région, "
+            "ainsi que les autres acteurs institutionnels",
+            {"conseil_departemental", "conseil_regional"},
+            set(),
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known regression of the models trained through fresh118: « la région » closing the list gets "
+                "P(entite) 0.781 (0.819 through fresh113), under the partners' acceptance threshold 0.8",
+            ),
+        ),
         (  # rp07, DREETS Centre-Val de Loire: the same words as territories
             "La région Centre-Val de Loire compte 19 contrats de ville, dont 5 dans le seul département du Loiret.",
             set(),
