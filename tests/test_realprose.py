@@ -38,7 +38,7 @@ def squeeze(text: str) -> str:
 def test_the_set_has_sourced_labelled_excerpts_in_every_part(lexicon: Lexicon) -> None:
     documents = load_documents()
     assert len(documents) >= 25
-    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 121  # every part has excerpts
+    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 123  # every part has excerpts
     assert len({d.doc_id for d in documents}) == len(documents)
     assert {d.producer for d in documents} == {"reportlab", "chromium", "libreoffice"}
     ids = {e.entity_id for e in lexicon.entities}
@@ -125,7 +125,7 @@ FEWER_SIGNED |= {"fresh93": 3, "fresh94": 3, "fresh95": 4, "fresh97": 4, "fresh9
 FEWER_SIGNED |= {"fresh99": 0, "fresh100": 1, "fresh101": 3, "fresh102": 2, "fresh103": 2}
 FEWER_SIGNED |= {"fresh105": 3, "fresh106": 4, "fresh107": 0, "fresh108": 2, "fresh109": 3}
 FEWER_SIGNED |= {"fresh111": 1, "fresh112": 0, "fresh113": 1, "fresh114": 0, "fresh115": 2}
-FEWER_SIGNED |= {"fresh117": 0, "fresh118": 1, "fresh119": 0, "fresh120": 0}
+FEWER_SIGNED |= {"fresh117": 0, "fresh118": 1, "fresh119": 0, "fresh120": 0, "fresh121": 1, "fresh122": 0}
 # fresh99's free pages (signing reports, agglomeration pages, national texts on the DSU reports) name mostly
 # organisations the lexicons have: 16 outside them
 FEWER_NAMES = {
@@ -136,6 +136,7 @@ FEWER_NAMES = {
     "fresh117": 13,
     "fresh119": 13,
     "fresh120": 12,
+    "fresh121": 12,
 }
 # fresh111 (rtg01-rtg19, employment) and fresh112 (rth20-rth38, youth and participation) hold one helper's files each:
 # the helpers of rtg20-rtg38 and rth01-rth19 wrote nothing within the session (2026-12-04), and the parts were
@@ -145,7 +146,10 @@ FEWER_NAMES = {
 # and justice: 13 names outside the lexicons, no party list free) and fresh118 (rtn01-rtn19, health, culture and
 # sport) hold one helper's files each, the other helpers of 2026-12-05 having written nothing; fresh119 (rto01-rto15,
 # shops and crafts, the helper stopping at its time limit) and fresh120 (rtp01-rtp19, the overseas territories) hold
-# no party list, every one found being used; their signatories come from sentences saying who signed (rule 5)
+# no party list, every one found being used; their signatories come from sentences saying who signed (rule 5);
+# fresh121 (rtq01-rtq20, families, childhood, the elderly and disability: 12 names outside the lexicons, one party
+# list) and fresh122 (rtr01-rtr20, mobility and access to public services: no party list found) hold four helpers'
+# ten files each, a short brief of ten per helper
 FEWER_DOCUMENTS = {
     "fresh111": 19,
     "fresh112": 19,
@@ -155,6 +159,8 @@ FEWER_DOCUMENTS = {
     "fresh118": 19,
     "fresh119": 15,
     "fresh120": 19,
+    "fresh121": 20,
+    "fresh122": 20,
 }
 
 
@@ -301,6 +307,8 @@ def source_key(source: str) -> str:
         ("fresh118", "rtn"),
         ("fresh119", "rto"),
         ("fresh120", "rtp"),
+        ("fresh121", "rtq"),
+        ("fresh122", "rtr"),
     ],
 )
 def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_outside_the_lexicons(

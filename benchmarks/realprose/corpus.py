@@ -149,10 +149,16 @@ SPLITS = (
     "fresh118",
     "fresh119",
     "fresh120",
+    "fresh121",
+    "fresh122",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
+# fresh121 (rtq01-rtq20: children, families, the elderly and disability) and fresh122 (rtr01-rtr20: mobility,
+# digital inclusion and access to public services), labelled blind on 2026-12-05 by four helpers (twenty-fourth
+# session), committed before any run.
 # fresh119 (rto01-rto15: shops, crafts and economic development) and fresh120 (rtp01-rtp19: the overseas
-# territories), labelled blind on 2026-12-05 by two helpers (two others wrote nothing), committed before any run.
+# territories), labelled blind on 2026-12-05 by two helpers (two others wrote nothing), were scored once on
+# 2026-12-05 with the models trained through fresh118 (ed9c086), then read.
 # fresh114, fresh115, fresh117 and fresh118 were scored once on 2026-12-05 with the models trained through fresh113
 # (49d09c6), then read and trained on.
 # fresh114 (rtj01-rtj18), labelled blind on 2026-12-04 by a helper whose files came after fresh111-113 were scored
@@ -179,7 +185,7 @@ SPLITS = (
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh119", "fresh120")
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh121", "fresh122")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
