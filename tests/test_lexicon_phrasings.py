@@ -815,3 +815,13 @@ def test_the_new_programme_named_with_pour_la_is_not_the_first_programme(lexicon
     sentence = "Nouveau Programme National pour la Rénovation Urbaine (NPNRU) 2014-2024 Réalisation en 2017 des études"
     found = {d.entity_id for d in detections_of(sentence, lexicon, models)}
     assert "npnru" in found and "pnru" not in found
+
+
+def test_the_former_water_company_is_veolia(lexicon: Lexicon, models: Models) -> None:
+    """Regression (2026-12-05, rtr05, PIMMS slides, 2004): « Générale des Eaux », Veolia's former name, among the
+    companies that founded the Pimms, was not counted (fresh122 scored once: veolia missed)."""
+    sentence = (
+        "6 entreprises chargées de mission de services publics (EDF, Gaz de France, France Télécom, Générale des "
+        "Eaux, La Poste, SNCF et Kéolis) en lien avec l'État et les Collectivités locales, créent le concept PIMMS"
+    )
+    assert "veolia" in {d.entity_id for d in detections_of(sentence, lexicon, models)}
