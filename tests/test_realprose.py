@@ -346,6 +346,19 @@ def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_ou
         assert doc not in signed or signatories or explained, doc.doc_id
 
 
+def test_second_labels_label_the_same_text_of_the_set_with_lexicon_ids(lexicon: Lexicon) -> None:
+    """The second labeller's files (`realprose/second/`, for `benchmarks/realprose_agreement.py`) copy an excerpt of
+    the set word for word and label it with lexicon ids of the right kind."""
+    first = {doc.doc_id: doc for doc in load_documents()}
+    second = load_documents(Path(__file__).resolve().parents[1] / "benchmarks" / "realprose" / "second")
+    kinds = {e.entity_id: e.kind for e in lexicon.entities}
+    assert len(second) >= 39
+    for doc in second:
+        assert doc.text == first[doc.doc_id].text and doc.source == first[doc.doc_id].source, doc.doc_id
+        assert all(kinds.get(p["entity_id"]) == "partenaire" for p in doc.partners), doc.doc_id
+        assert all(kinds.get(d) == "dispositif" for d in doc.dispositifs), doc.doc_id
+
+
 def test_no_part_uses_a_reserved_source() -> None:
     """Regression: five excerpts of the first parts quoted texts kept for the independent check; removed."""
     reserved_list = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "reserved-sources.txt"
