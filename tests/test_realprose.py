@@ -19,7 +19,9 @@ from pipeline.lexicon import Lexicon
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
+from realprose.check_labels import check_folders
 from realprose.corpus import (
+    DOCUMENTS_DIR,
     SPLITS,
     RealDocument,
     build_corpus,
@@ -357,6 +359,35 @@ def test_second_labels_label_the_same_text_of_the_set_with_lexicon_ids(lexicon: 
         assert doc.text == first[doc.doc_id].text and doc.source == first[doc.doc_id].source, doc.doc_id
         assert all(kinds.get(p["entity_id"]) == "partenaire" for p in doc.partners), doc.doc_id
         assert all(kinds.get(d) == "dispositif" for d in doc.dispositifs), doc.doc_id
+
+
+def test_the_labellers_check_passes_the_second_labels(tmp_path: Path) -> None:
+    second = Path(__file__).resolve().parents[1] / "benchmarks" / "realprose" / "second"
+    for path in second.glob("rtq*.yaml"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert check_folders([tmp_path], "fresh121", "rtq", relabel=True) == []
+    assert check_folders([tmp_path], "fresh121", "rtq")[0].endswith(
+        "source already in the set: " + first_source(tmp_path)
+    )
+
+
+def test_two_helpers_quoting_one_page_are_caught_before_the_set(tmp_path: Path) -> None:
+    """Regression (2026-12-05): rtr05 and rtr13, written at once by two helpers, quoted the same slides."""
+    text = (DOCUMENTS_DIR / next(p.name for p in DOCUMENTS_DIR.glob("rtr05*.yaml"))).read_text(encoding="utf-8")
+    text = text.replace("https://slideplayer.fr/amp/4107290", "https://example.org/pimms").replace(
+        "fresh122", "fresh121"
+    )
+    for folder, name in (("a", "rtq91-pimms.yaml"), ("b", "rtq92-pimms.yaml")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_text(text.replace("  - veolia\n", "  - veolia_eau\n"), encoding="utf-8")
+    problems = check_folders([tmp_path / "a", tmp_path / "b"], "fresh121", "rtq")
+    assert "rtq92-pimms.yaml: same source as rtq91-pimms.yaml" in problems
+    assert "rtq91-pimms.yaml: partner 'veolia_eau' is not a lexicon partner" in problems
+
+
+def first_source(folder: Path) -> str:
+    """The source of the first excerpt of a folder, in file order."""
+    return load_documents(folder)[0].source
 
 
 def test_no_part_uses_a_reserved_source() -> None:
