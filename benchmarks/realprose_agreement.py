@@ -21,6 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from realprose.corpus import DOCUMENTS_DIR, RealDocument, load_documents
 
+from pipeline.evaluate import prf
+
 SECOND_DIR = Path(__file__).resolve().parent / "realprose" / "second"
 KINDS = ("partners", "dispositifs")
 
@@ -35,29 +37,26 @@ def agreement(first: list[RealDocument], second: list[RealDocument]) -> dict[str
     by_id = {doc.doc_id: doc for doc in first}
     result: dict[str, Any] = {"excerpts": len(second)}
     for kind in KINDS:
-        both = only_first = only_second = 0
-        disagreements = []
-        for doc in second:
-            mine, theirs = labelled(by_id[doc.doc_id], kind), labelled(doc, kind)
-            both, only_first, only_second = (
-                both + len(mine & theirs),
-                only_first + len(mine - theirs),
-                only_second + len(theirs - mine),
-            )
-            if mine != theirs:
-                disagreements.append(
-                    {"excerpt": doc.doc_id, "first": sorted(mine - theirs), "second": sorted(theirs - mine)}
-                )
-        precision = both / (both + only_second) if both + only_second else 1.0
-        recall = both / (both + only_first) if both + only_first else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        mine = {(doc.doc_id, entity) for doc in second for entity in labelled(by_id[doc.doc_id], kind)}
+        theirs = {(doc.doc_id, entity) for doc in second for entity in labelled(doc, kind)}
+        scores = prf(mine, theirs)
+        only_first, only_second = mine - theirs, theirs - mine
+        disagreements = [
+            {
+                "excerpt": doc.doc_id,
+                "first": sorted(entity for excerpt, entity in only_first if excerpt == doc.doc_id),
+                "second": sorted(entity for excerpt, entity in only_second if excerpt == doc.doc_id),
+            }
+            for doc in second
+            if any(excerpt == doc.doc_id for excerpt, _ in only_first | only_second)
+        ]
         result[kind] = {
-            "both": both,
-            "only_first": only_first,
-            "only_second": only_second,
-            "precision": round(precision, 4),
-            "recall": round(recall, 4),
-            "f1": round(f1, 4),
+            "both": scores["tp"],
+            "only_first": scores["fn"],
+            "only_second": scores["fp"],
+            "precision": scores["precision"],
+            "recall": scores["recall"],
+            "f1": scores["f1"],
             "disagreements": disagreements,
         }
     return result

@@ -29,6 +29,7 @@ from realprose.corpus import (
     libreoffice_path,
     load_documents,
     render_document,
+    source_key,
     text_to_blocks,
 )
 
@@ -181,12 +182,6 @@ def labelled_lexicon_surfaces(lexicon: Lexicon) -> set[str]:
         if e.entity_id not in ADDED_AFTER_LABELLING
         for s in (e.name, *e.acronyms, *e.aliases, *e.former_names)
     } - SURFACES_ADDED_AFTER_LABELLING
-
-
-def source_key(source: str) -> str:
-    """A source's address without scheme, `www.` and trailing slash, for comparing parts."""
-    address = source.split(" ")[0].split("://")[-1]
-    return address.removeprefix("www.").rstrip("/").lower()
 
 
 @pytest.mark.parametrize(

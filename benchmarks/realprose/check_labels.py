@@ -19,16 +19,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.lexicon import default_lexicon_dir, load_lexicon
-from realprose.corpus import DOCUMENTS_DIR, RealDocument, RealProseError, load_document, load_documents
+from realprose.corpus import (
+    DOCUMENTS_DIR,
+    RealDocument,
+    RealProseError,
+    load_document,
+    load_documents,
+    source_key,
+)
 
 MAX_TEXT = 4000
 SENSES = ("source", "territoire", "autre")
-
-
-def source_key(source: str) -> str:
-    """A source's address without scheme, `www.` and trailing slash."""
-    address = source.strip().split(" ")[0].split("://")[-1]
-    return address.removeprefix("www.").rstrip("/").lower()
 
 
 def check_folders(folders: list[Path], split: str, prefix: str, relabel: bool = False) -> list[str]:

@@ -252,6 +252,12 @@ def load_document(path: Path) -> RealDocument:
     )
 
 
+def source_key(source: str) -> str:
+    """A source's address without scheme, `www.` and trailing slash, for comparing excerpts' sources."""
+    address = source.strip().split(" ")[0].split("://")[-1]
+    return address.removeprefix("www.").rstrip("/").lower()
+
+
 def load_documents(folder: Path = DOCUMENTS_DIR, split: str | None = None) -> list[RealDocument]:
     """Every excerpt of the set (or of one split), in file order."""
     documents = [load_document(path) for path in sorted(Path(folder).glob("*.yaml"))]
