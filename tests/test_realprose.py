@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from pipeline.candidates import name_key
@@ -29,6 +30,7 @@ from realprose.corpus import (
     libreoffice_path,
     load_documents,
     render_document,
+    reserved_source_keys,
     source_key,
     text_to_blocks,
 )
@@ -41,7 +43,7 @@ def squeeze(text: str) -> str:
 def test_the_set_has_sourced_labelled_excerpts_in_every_part(lexicon: Lexicon) -> None:
     documents = load_documents()
     assert len(documents) >= 25
-    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 123  # every part has excerpts
+    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 125  # every part has excerpts
     assert len({d.doc_id for d in documents}) == len(documents)
     assert {d.producer for d in documents} == {"reportlab", "chromium", "libreoffice"}
     ids = {e.entity_id for e in lexicon.entities}
@@ -129,6 +131,7 @@ FEWER_SIGNED |= {"fresh99": 0, "fresh100": 1, "fresh101": 3, "fresh102": 2, "fre
 FEWER_SIGNED |= {"fresh105": 3, "fresh106": 4, "fresh107": 0, "fresh108": 2, "fresh109": 3}
 FEWER_SIGNED |= {"fresh111": 1, "fresh112": 0, "fresh113": 1, "fresh114": 0, "fresh115": 2}
 FEWER_SIGNED |= {"fresh117": 0, "fresh118": 1, "fresh119": 0, "fresh120": 0, "fresh121": 1, "fresh122": 0}
+FEWER_SIGNED |= {"fresh123": 0, "fresh124": 0}
 # fresh99's free pages (signing reports, agglomeration pages, national texts on the DSU reports) name mostly
 # organisations the lexicons have: 16 outside them
 FEWER_NAMES = {
@@ -140,6 +143,7 @@ FEWER_NAMES = {
     "fresh119": 13,
     "fresh120": 12,
     "fresh121": 12,
+    "fresh124": 18,
 }
 # fresh111 (rtg01-rtg19, employment) and fresh112 (rth20-rth38, youth and participation) hold one helper's files each:
 # the helpers of rtg20-rtg38 and rth01-rth19 wrote nothing within the session (2026-12-04), and the parts were
@@ -153,7 +157,10 @@ FEWER_NAMES = {
 # fresh121 (rtq01-rtq20, families, childhood, the elderly and disability: 12 names outside the lexicons, one party
 # list) and fresh122 (rtr01-rtr20, mobility and access to public services: no party list found) hold four helpers'
 # ten files each, a short brief of ten per helper; two of them quoted the same slides (rtr05, rtr13, labelled alike):
-# rtr13 was removed before any error was read, and each part now holds one excerpt per source
+# rtr13 was removed before any error was read, and each part now holds one excerpt per source; fresh123 (rts02-rts20,
+# employment, business creation and training; rts01, its one party list, quoted a reserved page and was removed
+# before any run) and fresh124 (rtt01-rtt20, education and residents'
+# participation: no party list found, 18 names outside the lexicons) hold four helpers' ten files each
 FEWER_DOCUMENTS = {
     "fresh111": 19,
     "fresh112": 19,
@@ -165,6 +172,8 @@ FEWER_DOCUMENTS = {
     "fresh120": 19,
     "fresh121": 20,
     "fresh122": 19,
+    "fresh123": 19,
+    "fresh124": 20,
 }
 
 
@@ -307,6 +316,8 @@ def labelled_lexicon_surfaces(lexicon: Lexicon) -> set[str]:
         ("fresh120", "rtp"),
         ("fresh121", "rtq"),
         ("fresh122", "rtr"),
+        ("fresh123", "rts"),
+        ("fresh124", "rtt"),
     ],
 )
 def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_outside_the_lexicons(
@@ -387,11 +398,25 @@ def first_source(folder: Path) -> str:
 
 def test_no_part_uses_a_reserved_source() -> None:
     """Regression: five excerpts of the first parts quoted texts kept for the independent check; removed."""
-    reserved_list = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "reserved-sources.txt"
-    if not reserved_list.exists():
+    reserved = reserved_source_keys()
+    if reserved is None:
         pytest.skip("liste des sources réservées absente")
-    reserved = {source_key(line) for line in reserved_list.read_text(encoding="utf-8").split() if "://" in line}
     assert not {source_key(d.source) for d in load_documents()} & reserved
+
+
+def test_the_labellers_check_refuses_a_reserved_source(tmp_path: Path) -> None:
+    """Regression (2026-12-05): rts01, written for fresh123, quoted a page the independent check keeps; only this
+    test, after the helpers' check had passed, caught it."""
+    reserved = reserved_source_keys()
+    if reserved is None:
+        pytest.skip("liste des sources réservées absente")
+    text = (DOCUMENTS_DIR / next(p.name for p in DOCUMENTS_DIR.glob("rtt02*.yaml"))).read_text(encoding="utf-8")
+    source = yaml.safe_load(text)["source"]
+    kept = "https://" + sorted(reserved)[0]
+    (tmp_path / "rtt91-kept.yaml").write_text(text.replace(source, kept), encoding="utf-8")
+    assert check_folders([tmp_path], "fresh124", "rtt") == [
+        "rtt91-kept.yaml: source kept for the independent check (reserved-sources.txt): drop it"
+    ]
 
 
 @pytest.mark.parametrize("producer", ["reportlab", "chromium", "libreoffice"])

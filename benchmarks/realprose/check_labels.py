@@ -6,8 +6,9 @@ Every YAML file of the folders must load as an excerpt (`corpus.load_document`),
 given, label lexicon ids of the right kind, print every name it lists outside the lexicons and every sense surface,
 mark a signatory only with a signature block or a label note citing rule 5, keep its text under `MAX_TEXT` characters,
 and quote a source that no excerpt of the set and no other file of the folders quotes (helpers working at once on
-one theme once quoted the same slides twice, rtr05 and rtr13). Pass `--relabel` for a second labelling of texts of
-the set (`second/`): then the source and text must be the set's own. Prints one line per problem, or « OK ».
+one theme once quoted the same slides twice, rtr05 and rtr13) and that the independent check does not keep (rts01,
+2026-12-05; checked when `reserved-sources.txt` is beside the checkout). Pass `--relabel` for a second labelling of
+texts of the set (`second/`): then the source and text must be the set's own. Prints one line per problem, or « OK ».
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from realprose.corpus import (
     RealProseError,
     load_document,
     load_documents,
+    reserved_source_keys,
     source_key,
 )
 
@@ -37,6 +39,7 @@ def check_folders(folders: list[Path], split: str, prefix: str, relabel: bool = 
     kinds = {entity.entity_id: entity.kind for entity in load_lexicon(default_lexicon_dir()).entities}
     known = {doc.doc_id: doc for doc in load_documents(DOCUMENTS_DIR)}
     used = {source_key(doc.source) for doc in known.values()}
+    reserved = reserved_source_keys() or set()
     problems: list[str] = []
     seen: dict[str, str] = {}
     for path in sorted(p for folder in folders for p in Path(folder).glob("*.yaml")):
@@ -53,6 +56,8 @@ def check_folders(folders: list[Path], split: str, prefix: str, relabel: bool = 
                 problems.append(f"{path.name}: not the set's excerpt of that name, word for word")
         elif key in used:
             problems.append(f"{path.name}: source already in the set: {doc.source}")
+        if key in reserved:
+            problems.append(f"{path.name}: source kept for the independent check (reserved-sources.txt): drop it")
         if key in seen:
             problems.append(f"{path.name}: same source as {seen[key]}")
         seen.setdefault(key, path.name)

@@ -27,6 +27,8 @@ from pipeline.demo.render_html import chromium_path, render_html
 from pipeline.demo.render_reportlab import render_reportlab
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent / "documents"
+# the list of texts kept for the independent check, beside a checkout (never in a clone on its own)
+RESERVED_LIST = Path(__file__).resolve().parents[3] / "shared" / "reference" / "reserved-sources.txt"
 SPLITS = (
     "tuning",
     "heldout",
@@ -151,8 +153,14 @@ SPLITS = (
     "fresh120",
     "fresh121",
     "fresh122",
+    "fresh123",
+    "fresh124",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
+# fresh123 (rts02-rts20: employment, business creation and training; rts01 quoted a reserved page, removed) and
+# fresh124 (rtt01-rtt20: education, residents' participation and associative life), labelled blind on 2026-12-05 by
+# four helpers (twenty-fifth session), committed before any run.
+# fresh121 and fresh122 were scored once on 2026-12-05 with the models trained through fresh118 (ed9c086), then read.
 # fresh121 (rtq01-rtq20: children, families, the elderly and disability) and fresh122 (rtr01-rtr20: mobility,
 # digital inclusion and access to public services), labelled blind on 2026-12-05 by four helpers (twenty-fourth
 # session), committed before any run.
@@ -185,7 +193,7 @@ SPLITS = (
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh121", "fresh122")
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh123", "fresh124")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
@@ -256,6 +264,13 @@ def source_key(source: str) -> str:
     """A source's address without scheme, `www.` and trailing slash, for comparing excerpts' sources."""
     address = source.strip().split(" ")[0].split("://")[-1]
     return address.removeprefix("www.").rstrip("/").lower()
+
+
+def reserved_source_keys(reserved_list: Path = RESERVED_LIST) -> set[str] | None:
+    """The `source_key` of every address the independent check keeps, or None when its list is absent."""
+    if not reserved_list.exists():
+        return None
+    return {source_key(line) for line in reserved_list.read_text(encoding="utf-8").split() if "://" in line}
 
 
 def load_documents(folder: Path = DOCUMENTS_DIR, split: str | None = None) -> list[RealDocument]:
