@@ -819,3 +819,39 @@ def test_the_former_water_company_is_veolia(lexicon: Lexicon, models: Models) ->
         "Eaux, La Poste, SNCF et Kéolis) en lien avec l'État et les Collectivités locales, créent le concept PIMMS"
     )
     assert "veolia" in {d.entity_id for d in detections_of(sentence, lexicon, models)}
+
+
+def test_the_state_whose_apostrophe_a_copy_lost_is_the_states_pattern(lexicon: Lexicon) -> None:
+    """Regression (2026-12-05, rts08, a PLIE call for projects copied without apostrophes): « l État » was only a
+    loose variant (« État »), a weaker kind of mention than the « l'État » it stands for."""
+    matcher = build_matcher(lexicon)
+
+    def state_hits(text: str) -> list[tuple[str, str]]:
+        hits = match_document(matcher, ExtractedDocument("c", "1" * 64, [Page(1, text)]))
+        return [(hit.method, hit.matched) for hit in hits if hit.entity_id == "etat"]
+
+    assert state_hits("une volonté conjointe des collectivités locales et de l État, de Pôle emploi") == [
+        ("motif", "l État")
+    ]
+    assert state_hits("Le diagnostic : l État des lieux du quartier") == []
+
+
+def test_the_academic_authority_is_the_education_nationale(lexicon: Lexicon, models: Models) -> None:
+    """Regression (2026-12-05, rts14, a Senate report on the regional training plans): the plan is signed « en ce qui
+    concerne la formation initiale, l'autorité académique », the recteur in the Code de l'éducation's words."""
+    sentence = (
+        "avant d'être approuvé par le conseil régional puis signé par le président du conseil régional, le "
+        "représentant de l'Etat dans la région et, en ce qui concerne la formation initiale, l'autorité académique."
+    )
+    assert "education_nationale" in {d.entity_id for d in detections_of(sentence, lexicon, models)}
+
+
+def test_a_departmental_league_is_the_ligue_de_l_enseignement(lexicon: Lexicon, models: Models) -> None:
+    """Regression (2026-12-05, rtt05, the Val-d'Oise federation's page): « la Ligue 95 » is the Ligue de
+    l'enseignement of the département numbered 95; a football « Ligue 1 » is not."""
+    sentence = (
+        "Pour informer au mieux les parents, et les accompagner dans leurs projets, les équipes de la Ligue 95 et "
+        "celles de la Caf 95 travaillent en étroite collaboration."
+    )
+    assert "ligue_enseignement" in {d.entity_id for d in detections_of(sentence, lexicon, models)}
+    assert "ligue_enseignement" not in {d.entity_id for d in detections_of("le club joue en Ligue 1", lexicon, models)}
