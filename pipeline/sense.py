@@ -168,12 +168,17 @@ REFERENCE_INITIALS = re.compile(r"^/[a-z]{2,4}\b")  # « (2014)PEL/ga »: a lett
 # « Conseil général des ponts et chaussées », « conseil général de l'environnement »: a State council named for its
 # field, not the département's former council (« Conseil général de la Gironde » names a place, with a capital);
 # « Département du fonds social européen » is a division of a ministry (« Département du Gard » names a place)
-GENERAL_COUNCIL_OF_A_FIELD = re.compile(r"^\s+(?:des\s+|du\s+|de\s+l['’]\s*|de\s+la\s+|de\s+(?!la\b|l['’]))[a-zà-ÿ]")
+# « Conseil général de l Isère » (an apostrophe lost in a copy) and « président du conseil général du département de … »
+# name the département's council
+GENERAL_COUNCIL_OF_A_FIELD = re.compile(
+    r"^\s+(?:des\s+|du\s+(?!d[ée]partement\b)|de\s+l(?:['’]\s*|\s+)|de\s+la\s+|de\s+(?!la\b|l['’]|l\s))[a-zà-ÿ]"
+)
 STAMPED_ENTITIES = frozenset({"etat"})  # a stamp names the préfecture the act was sent to, never a partner
 REGISTRARS = frozenset({"etat", "procureur"})  # where an association is declared: préfecture, tribunal's register
-STATE_AS_COUNTRY = re.compile(  # « d'un autre Etat partie à l'Espace économique européen », « les États membres »
-    r"(?:\bautres?\s+$)|(?:^\s*(?:parties?|membres?|tiers)\b)", re.IGNORECASE
-)
+# « d'un autre Etat partie à l'Espace économique européen », « les États membres »: the word before, or the word after
+# (each side its own pattern: « quartiers." X., sous-préfète » ends in « tiers » once cut to twelve characters)
+STATE_AS_COUNTRY_BEFORE = re.compile(r"\bautres?\s+$", re.IGNORECASE)
+STATE_AS_COUNTRY_AFTER = re.compile(r"^\s*(?:parties?|membres?|tiers)\b", re.IGNORECASE)
 UNIVERSITY_EVENT = re.compile(  # « l'Université de rentrée des associations », « une université d'été »: a gathering
     r"^\s*(?:d['’]\s?(?:été|automne|hiver)|de\s+(?:rentrée|printemps)|populaires?)\b", re.IGNORECASE
 )
@@ -193,6 +198,16 @@ REGISTRATION_WORDS = {
     "deposees",
     "depose",
 }
+REGISTERED_IN = {
+    "a",
+    "en",
+    "aupres",
+    "au",
+    "aux",
+    "sur",
+    "dans",
+    "sous",
+}  # « déclarée à la », « enregistré sous le n° »
 # « (déclaration en Préfecture le 12 janvier 1990) », « n° de déclaration de la préfecture : W 00000000 »
 DECLARED_IN = re.compile(r"\bdeclaration (?:en|a|aupres|de la)\b")
 REGISTRATION_REACH = 12  # « Enregistré sous le n° 52 72 012 64 72 auprès de la Préfecture »: the number between
@@ -363,18 +378,23 @@ def counted(left: list[str]) -> bool:
 def registered_at(left: list[str]) -> bool:
     """Whether the normalised words before a mention register something there (« association déclarée à la »,
     « déclaration en », « inscrite sur le registre spécial des associations du », « enregistré sous le n° … auprès
-    de la »): where, not who."""
+    de la »): where, not who. A registration word followed by its subject is a verb of speech (« a déclaré le
+    préfet », « déclare X., préfet »), and « inscrite au budget de l'État » a line of a budget: both name the State."""
     recent = left[-4:]
-    near = (
-        bool(REGISTRATION_WORDS & set(recent)) or "registre" in left[-6:] or bool(DECLARED_IN.search(" ".join(recent)))
-    )
+    near = "registre" in left[-6:] or bool(DECLARED_IN.search(" ".join(recent)))
+    registered = [i for i, word in enumerate(recent) if word in REGISTRATION_WORDS]
+    if registered:
+        after = recent[registered[-1] + 1 :]
+        near = near or ((not after or after[0] in REGISTERED_IN) and "budget" not in after)
     return near or ("aupres" in left[-3:] and bool(REGISTRATION_WORDS & set(left[-REGISTRATION_REACH:])))
 
 
 def state_as_country(mention: Mention) -> bool:
     """Whether « État » is written as a country among others (« un autre Etat partie à l'Espace économique
     européen », « les États membres »), not the French State."""
-    return mention.printed and any(STATE_AS_COUNTRY.search(side) for side in (mention.left[-12:], mention.right[:12]))
+    return mention.printed and bool(
+        STATE_AS_COUNTRY_BEFORE.search(mention.left[-12:]) or STATE_AS_COUNTRY_AFTER.search(mention.right[:12])
+    )
 
 
 def in_stamp(mention: Mention) -> bool:

@@ -527,3 +527,56 @@ def test_a_street_named_after_a_partner_is_an_address(lexicon: Lexicon, models: 
 def test_a_boulevard_named_after_the_hospital_is_an_address(lexicon: Lexicon, models: Models, text: str) -> None:
     """Regression (rqp23): « Bd » abbreviated before a number's street was read as the hospital, a partner."""
     assert "hopital" not in entities(lexicon, models, text)
+
+
+def printed_mention(entity_id: str, left: str, surface: str, right: str) -> Mention:
+    return Mention(entity_id, "partenaire", "nom", surface, left, right)
+
+
+@pytest.mark.parametrize(
+    ("mention", "excluded"),
+    [
+        # Regressions (2026-12-05): a format rule set these mentions of the training parts to 0 (OOF misses).
+        # rpo29: « tiers », the end of « quartiers » cut to twelve characters, read as « États tiers »
+        (
+            printed_mention(
+                "etat", 'de ces quartiers." X., ', "sous-préfète", "\nen charge de la politique de la ville"
+            ),
+            False,
+        ),
+        # rpm15, rsq08, rpc26: « déclarer » as a verb of speech, not a registration
+        (printed_mention("etat", "des inégalités», a déclaré le ", "préfet", " du Pas-de-Calais, X., présent"), False),
+        (printed_mention("etat", "depuis un moment », déclare le ", "préfet", " des Côtes-d'Armor, X., lundi"), False),
+        (
+            printed_mention("etat", "prioritaires. [...] » a déclaré X., ", "préfet", " de la région d'Ile-de-France"),
+            False,
+        ),
+        # rrm27: a line of the State's budget
+        (printed_mention("etat", "a été inscrite au budget de ", "l'Etat", " en faveur des établissements"), False),
+        # rra04: « de l Isère », an apostrophe lost in a copy; rrp22: « du département de … »
+        (
+            printed_mention(
+                "conseil_departemental", "Président du ", "Conseil général", " de l Isère, dûment habilité"
+            ),
+            False,
+        ),
+        (
+            printed_mention(
+                "conseil_departemental", "président du ", "conseil général", " du département de ..., agissant"
+            ),
+            False,
+        ),
+        # what the rules are for
+        (printed_mention("etat", "les ", "États", " membres de l'Union"), True),
+        (printed_mention("etat", "d'un autre ", "Etat", " partie à l'Espace économique européen"), True),
+        (printed_mention("etat", "les associations déclarées en ", "Préfecture", " (loi 1901)"), True),
+        (printed_mention("etat", "Enregistré sous le n° 52 72 012 64 72 auprès de la ", "Préfecture", ""), True),
+        (printed_mention("conseil_departemental", "", "Conseil général", " des ponts et chaussées"), True),
+        (
+            printed_mention("conseil_departemental", "formation professionnelle - ", "Département", " du fonds social"),
+            True,
+        ),
+    ],
+)
+def test_format_rules_on_real_phrasings(mention: Mention, excluded: bool) -> None:
+    assert excluded_by_format(mention) == excluded
