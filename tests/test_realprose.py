@@ -43,7 +43,7 @@ def squeeze(text: str) -> str:
 def test_the_set_has_sourced_labelled_excerpts_in_every_part(lexicon: Lexicon) -> None:
     documents = load_documents()
     assert len(documents) >= 25
-    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 125  # every part has excerpts
+    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 127  # every part has excerpts
     assert len({d.doc_id for d in documents}) == len(documents)
     assert {d.producer for d in documents} == {"reportlab", "chromium", "libreoffice"}
     ids = {e.entity_id for e in lexicon.entities}
@@ -131,7 +131,7 @@ FEWER_SIGNED |= {"fresh99": 0, "fresh100": 1, "fresh101": 3, "fresh102": 2, "fre
 FEWER_SIGNED |= {"fresh105": 3, "fresh106": 4, "fresh107": 0, "fresh108": 2, "fresh109": 3}
 FEWER_SIGNED |= {"fresh111": 1, "fresh112": 0, "fresh113": 1, "fresh114": 0, "fresh115": 2}
 FEWER_SIGNED |= {"fresh117": 0, "fresh118": 1, "fresh119": 0, "fresh120": 0, "fresh121": 1, "fresh122": 0}
-FEWER_SIGNED |= {"fresh123": 0, "fresh124": 0}
+FEWER_SIGNED |= {"fresh123": 0, "fresh124": 0, "fresh125": 0, "fresh126": 0}
 # fresh99's free pages (signing reports, agglomeration pages, national texts on the DSU reports) name mostly
 # organisations the lexicons have: 16 outside them
 FEWER_NAMES = {
@@ -144,6 +144,7 @@ FEWER_NAMES = {
     "fresh120": 12,
     "fresh121": 12,
     "fresh124": 18,
+    "fresh125": 12,
 }
 # fresh111 (rtg01-rtg19, employment) and fresh112 (rth20-rth38, youth and participation) hold one helper's files each:
 # the helpers of rtg20-rtg38 and rth01-rth19 wrote nothing within the session (2026-12-04), and the parts were
@@ -160,7 +161,9 @@ FEWER_NAMES = {
 # rtr13 was removed before any error was read, and each part now holds one excerpt per source; fresh123 (rts02-rts20,
 # employment, business creation and training; rts01, its one party list, quoted a reserved page and was removed
 # before any run) and fresh124 (rtt01-rtt20, education and residents'
-# participation: no party list found, 18 names outside the lexicons) hold four helpers' ten files each
+# participation: no party list found, 18 names outside the lexicons) hold four helpers' ten files each, as do fresh125
+# (rtu01-rtu20, urban renewal and social housing: 12 names outside the lexicons) and fresh126 (rtv01-rtv20, ecological
+# transition and public tranquillity); neither holds a party list (the one the check found was reserved)
 FEWER_DOCUMENTS = {
     "fresh111": 19,
     "fresh112": 19,
@@ -174,6 +177,8 @@ FEWER_DOCUMENTS = {
     "fresh122": 19,
     "fresh123": 19,
     "fresh124": 20,
+    "fresh125": 20,
+    "fresh126": 20,
 }
 
 
@@ -318,6 +323,8 @@ def labelled_lexicon_surfaces(lexicon: Lexicon) -> set[str]:
         ("fresh122", "rtr"),
         ("fresh123", "rts"),
         ("fresh124", "rtt"),
+        ("fresh125", "rtu"),
+        ("fresh126", "rtv"),
     ],
 )
 def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_outside_the_lexicons(

@@ -155,11 +155,16 @@ SPLITS = (
     "fresh122",
     "fresh123",
     "fresh124",
+    "fresh125",
+    "fresh126",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
+# fresh125 (rtu01-rtu20: urban renewal and social housing) and fresh126 (rtv01-rtv20: ecological transition and
+# public tranquillity), labelled blind on 2026-12-05 by four helpers (twenty-fifth session), committed before any run.
 # fresh123 (rts02-rts20: employment, business creation and training; rts01 quoted a reserved page, removed) and
 # fresh124 (rtt01-rtt20: education, residents' participation and associative life), labelled blind on 2026-12-05 by
-# four helpers (twenty-fifth session), committed before any run.
+# four helpers (twenty-fifth session), were scored once on 2026-12-05 with the models trained through fresh122
+# (20613ef), then read.
 # fresh121 and fresh122 were scored once on 2026-12-05 with the models trained through fresh118 (ed9c086), then read.
 # fresh121 (rtq01-rtq20: children, families, the elderly and disability) and fresh122 (rtr01-rtr20: mobility,
 # digital inclusion and access to public services), labelled blind on 2026-12-05 by four helpers (twenty-fourth
@@ -193,7 +198,7 @@ SPLITS = (
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh123", "fresh124")
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh125", "fresh126")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
