@@ -157,10 +157,15 @@ SPLITS = (
     "fresh124",
     "fresh125",
     "fresh126",
+    "fresh127",
+    "fresh128",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
+# fresh127 (rtw01-rtw20: health, equality and discrimination) and fresh128 (rtx01-rtx20: culture and sport),
+# labelled blind on 2026-12-05 by four helpers (twenty-fifth session), committed before any run.
 # fresh125 (rtu01-rtu20: urban renewal and social housing) and fresh126 (rtv01-rtv20: ecological transition and
-# public tranquillity), labelled blind on 2026-12-05 by four helpers (twenty-fifth session), committed before any run.
+# public tranquillity), labelled blind on 2026-12-05 by four helpers (twenty-fifth session), were scored once on
+# 2026-12-05 with the models trained through fresh124 (ca481db), then read.
 # fresh123 (rts02-rts20: employment, business creation and training; rts01 quoted a reserved page, removed) and
 # fresh124 (rtt01-rtt20: education, residents' participation and associative life), labelled blind on 2026-12-05 by
 # four helpers (twenty-fifth session), were scored once on 2026-12-05 with the models trained through fresh122
@@ -198,7 +203,7 @@ SPLITS = (
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh125", "fresh126")
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh127", "fresh128")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
