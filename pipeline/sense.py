@@ -198,16 +198,8 @@ REGISTRATION_WORDS = {
     "deposees",
     "depose",
 }
-REGISTERED_IN = {
-    "a",
-    "en",
-    "aupres",
-    "au",
-    "aux",
-    "sur",
-    "dans",
-    "sous",
-}  # « déclarée à la », « enregistré sous le n° »
+# the preposition after a registration word (« déclarée à la », « enregistré sous le n° »)
+REGISTERED_IN = frozenset({"a", "en", "aupres", "au", "aux", "sur", "dans", "sous"})
 # « (déclaration en Préfecture le 12 janvier 1990) », « n° de déclaration de la préfecture : W 00000000 »
 DECLARED_IN = re.compile(r"\bdeclaration (?:en|a|aupres|de la)\b")
 REGISTRATION_REACH = 12  # « Enregistré sous le n° 52 72 012 64 72 auprès de la Préfecture »: the number between

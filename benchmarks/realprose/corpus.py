@@ -170,10 +170,9 @@ SPLITS = (
 # fresh124 (rtt01-rtt20: education, residents' participation and associative life), labelled blind on 2026-12-05 by
 # four helpers (twenty-fifth session), were scored once on 2026-12-05 with the models trained through fresh122
 # (20613ef), then read.
-# fresh121 and fresh122 were scored once on 2026-12-05 with the models trained through fresh118 (ed9c086), then read.
 # fresh121 (rtq01-rtq20: children, families, the elderly and disability) and fresh122 (rtr01-rtr20: mobility,
 # digital inclusion and access to public services), labelled blind on 2026-12-05 by four helpers (twenty-fourth
-# session), committed before any run.
+# session), were scored once with the models trained through fresh118 (ed9c086), then read.
 # fresh119 (rto01-rto15: shops, crafts and economic development) and fresh120 (rtp01-rtp19: the overseas
 # territories), labelled blind on 2026-12-05 by two helpers (two others wrote nothing), were scored once on
 # 2026-12-05 with the models trained through fresh118 (ed9c086), then read.
