@@ -193,6 +193,28 @@ def detections_of(text: str, lexicon: Lexicon, models: Models) -> list[Detection
             "La régie intervient à la demande directe des logeurs sociaux pour l'entretien des espaces.",
             "bailleurs_sociaux",
         ),
+        (  # Sénat, rapport 456, 2006 (rtu10): the DDE's director, before the DDT
+            "Dans la quasi totalité des départements, le directeur départemental de l'équipement fut désigné comme "
+            "délégué de l'ANRU.",
+            "ddt",
+        ),
+        (  # Soliha (rtu16): the tribunal de grande instance by its acronym
+            "la mise sous administration provisoire par le TGI de syndicats défaillants,",
+            "procureur",
+        ),
+        (  # Seine-Saint-Denis (rtw19): the observatory « envers les femmes »
+            "Mis en œuvre par l’ Observatoire départemental des violences envers les femmes, ce dispositif est le "
+            "fruit d’ un partenariat exemplaire.",
+            "observatoire_violences_femmes",
+        ),
+        (  # IREV (rtw16): the delegation without « et à l'égalité »
+            "la Délégation Départementale aux Droits des femmes de la DDCS du Nord a réalisé 2 outils",
+            "ddfe",
+        ),
+        (  # Villiers-le-Bel (rtu08): a tenants' committee
+            "Ils ont créé, fin décembre, un comité de locataires affilié au Droit au logement (DAL).",
+            "associations_locataires",
+        ),
     ],
 )
 def test_real_phrasing_names_the_entity(lexicon: Lexicon, models: Models, sentence: str, expected: str) -> None:
