@@ -211,6 +211,11 @@ def detections_of(text: str, lexicon: Lexicon, models: Models) -> list[Detection
             "la Délégation Départementale aux Droits des femmes de la DDCS du Nord a réalisé 2 outils",
             "ddfe",
         ),
+        (  # IREV, DILCRAH call (rtw14): the préfecture's services
+            "Sur chaque territoire, les services préfectoraux sont le pilote unique en charge de la totalité de sa "
+            "mise en oeuvre.",
+            "etat",
+        ),
         (  # Villiers-le-Bel (rtu08): a tenants' committee
             "Ils ont créé, fin décembre, un comité de locataires affilié au Droit au logement (DAL).",
             "associations_locataires",
