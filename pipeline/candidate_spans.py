@@ -29,6 +29,10 @@ CAP_RUN = re.compile(
 ADJECTIVE_RUN = re.compile(  # a capitalised word, one word in lower case, then a capitalised run
     rf"(?<![\w'’-])(?:{CAP_WORD}) [a-zà-ÿ]{{4,}}(?:[ \n](?:(?:{PARTICLES}) ){{0,2}}(?:[dl]['’])?(?:{CAP_WORD}))+"
 )
+MONTHS = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
+DEPARTMENT_NUMBER = re.compile(  # « la Ligue 95 », « CIDFF 04 », « IDEE 93 »: not « 93 000 », « 12 mars », « 95 % »
+    rf"[ \u00a0](?P<number>0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6])(?![\w'’%-]|[.,]\d|[ \u00a0](?:\d|%|€|ans?\b|{MONTHS}))"
+)
 LEADING_WORDS = re.compile(r"^(?:[\w’]+[ \n]|[dlDL]['’])")
 CUE_WORDS = (
     "association",
@@ -148,15 +152,24 @@ def strip_leading(name: str, start: int, stop_words: frozenset[str]) -> tuple[st
         name, start = name[found.end() :], start + found.end()
 
 
+def with_department_number(text: str, found: tuple[int, int, str]) -> tuple[int, int, str]:
+    """A name with the département number that follows it and belongs to it (« CADR 67 », « Ciné 32 »)."""
+    start, end, name = found
+    suffix = DEPARTMENT_NUMBER.match(text, end)
+    return found if suffix is None else (start, suffix.end(), name + " " + suffix.group("number"))
+
+
 def capitalised_runs(text: str, stop_words: frozenset[str]) -> Iterator[tuple[int, int, str]]:
     """(start, end, name) of every maximal run of capitalised words of a page (a name may wrap onto the next
-    line: "Fondation Garonne⏎Solidarités"), function words at its ends dropped; a run joined by "et" or
-    wrapped is also proposed in parts ("Villes de France et Vilogia": each part too); and a capitalised word
-    with one word in lower case before a capitalised run ("Union sportive Onet-le-Château Quartiers")."""
+    line: "Fondation Garonne⏎Solidarités"), function words at its ends dropped, with the département number that
+    follows it ("IDEE 93"); a run joined by "et" or wrapped is also proposed in parts ("Villes de France et
+    Vilogia": each part too); and a capitalised word with one word in lower case before a capitalised run
+    ("Union sportive Onet-le-Château Quartiers")."""
     for match in CAP_RUN.finditer(text):
         whole = trimmed(text, match.start(), match.end(), stop_words)
         if whole is None:
             continue
+        whole = with_department_number(text, whole)
         yield whole
         start, end, _ = whole
         if (title := TITLE_OF.match(text, start)) is not None and (rest := trimmed(text, title.end(), end, stop_words)):

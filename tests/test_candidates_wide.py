@@ -90,6 +90,19 @@ def test_capitalised_run_joined_by_et_is_also_proposed_in_parts() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("avec un ensemble de partenaires : le CADR 67 (vélo-école, marquage", ["CADR 67"]),  # rtv04
+        ("sous l’impulsion d’IDEE 93 à travers différents groupes", ["IDEE 93"]),  # rtv20
+        ("Les résidences portées par Ciné 32 et CIRCA sont capitalisées", ["Ciné 32", "CIRCA"]),
+        ("À Sevran 93 000 habitants, le Vendredi 12 mars, Loos 95 % des", ["Sevran", "Vendredi", "Loos"]),
+    ],
+)
+def test_a_name_keeps_the_departement_number_that_follows_it(text: str, names: list[str]) -> None:
+    assert runs(text) == names
+
+
 def test_sentence_start_function_words_are_not_part_of_a_name() -> None:
     assert runs("Dans Lille, Pour Logis Cévenols.") == ["Lille", "Logis Cévenols"]
 
