@@ -181,6 +181,18 @@ def test_candidates_recall_and_noise_per_contract(tmp_path: Path) -> None:
     assert same_organisation("ADCF", "Assemblée des communautés de France")  # rqd25: the acronym, the row's name
     assert same_organisation("Direction de l'Evaluation, de la Performance, des Affaires Financières", "DEPAF")
     assert not same_organisation("Ragni", "Réseau Associatif")  # a word is no acronym
+    assert not same_organisation("adie", "Association pour le droit à l'initiative économique")
+
+
+def test_a_mixed_case_acronym_is_the_name_it_spells() -> None:
+    """rts15, rtu09: the gold names « Adie » and « Anpeec », the candidates their defined names."""
+    from pipeline.evaluate import same_organisation
+
+    assert same_organisation("Adie", "Association pour le droit à l'initiative économique")
+    assert same_organisation(
+        "Anpeec", "Agence nationale pour la participation des employeurs à l'effort de construction"
+    )
+    assert not same_organisation("Adie", "Association pour le développement")
     assert not same_organisation("Fondation Vinci pour la Cité", "Vinci")
 
 
