@@ -43,7 +43,7 @@ def squeeze(text: str) -> str:
 def test_the_set_has_sourced_labelled_excerpts_in_every_part(lexicon: Lexicon) -> None:
     documents = load_documents()
     assert len(documents) >= 25
-    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 129  # every part has excerpts
+    assert {d.split for d in documents} == set(SPLITS) and len(SPLITS) == 131  # every part has excerpts
     assert len({d.doc_id for d in documents}) == len(documents)
     assert {d.producer for d in documents} == {"reportlab", "chromium", "libreoffice"}
     ids = {e.entity_id for e in lexicon.entities}
@@ -132,7 +132,7 @@ FEWER_SIGNED |= {"fresh105": 3, "fresh106": 4, "fresh107": 0, "fresh108": 2, "fr
 FEWER_SIGNED |= {"fresh111": 1, "fresh112": 0, "fresh113": 1, "fresh114": 0, "fresh115": 2}
 FEWER_SIGNED |= {"fresh117": 0, "fresh118": 1, "fresh119": 0, "fresh120": 0, "fresh121": 1, "fresh122": 0}
 FEWER_SIGNED |= {"fresh123": 0, "fresh124": 0, "fresh125": 0, "fresh126": 0}
-FEWER_SIGNED |= {"fresh127": 0, "fresh128": 0}
+FEWER_SIGNED |= {"fresh127": 0, "fresh128": 0, "fresh129": 0, "fresh130": 0}
 # fresh99's free pages (signing reports, agglomeration pages, national texts on the DSU reports) name mostly
 # organisations the lexicons have: 16 outside them
 FEWER_NAMES = {
@@ -147,6 +147,7 @@ FEWER_NAMES = {
     "fresh124": 18,
     "fresh125": 12,
     "fresh127": 9,
+    "fresh130": 8,
 }
 # fresh111 (rtg01-rtg19, employment) and fresh112 (rth20-rth38, youth and participation) hold one helper's files each:
 # the helpers of rtg20-rtg38 and rth01-rth19 wrote nothing within the session (2026-12-04), and the parts were
@@ -167,7 +168,9 @@ FEWER_NAMES = {
 # (rtu01-rtu20, urban renewal and social housing: 12 names outside the lexicons) and fresh126 (rtv01-rtv20, ecological
 # transition and public tranquillity); neither holds a party list (the one the check found was reserved); so do
 # fresh127 (rtw01-rtw20, health, equality and discrimination: 9 names outside the lexicons) and fresh128 (rtx01-rtx20,
-# culture and sport), with no party list either
+# culture and sport), with no party list either; so do fresh129 (rty01-rty20, youth: summer programmes, employment and
+# guidance) and fresh130 (rtz01-rtz20, governance, funding and evaluation of the contracts: 8 names outside the
+# lexicons, the free pages of the theme naming mostly bodies the lexicons have); no party list found, one signatory each by rule 5
 FEWER_DOCUMENTS = {
     "fresh111": 19,
     "fresh112": 19,
@@ -185,6 +188,8 @@ FEWER_DOCUMENTS = {
     "fresh126": 20,
     "fresh127": 20,
     "fresh128": 20,
+    "fresh129": 20,
+    "fresh130": 20,
 }
 
 
@@ -333,6 +338,8 @@ def labelled_lexicon_surfaces(lexicon: Lexicon) -> set[str]:
         ("fresh126", "rtv"),
         ("fresh127", "rtw"),
         ("fresh128", "rtx"),
+        ("fresh129", "rty"),
+        ("fresh130", "rtz"),
     ],
 )
 def test_the_fresh_parts_are_new_mixed_text_with_signatures_and_organisations_outside_the_lexicons(

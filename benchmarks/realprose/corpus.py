@@ -159,10 +159,16 @@ SPLITS = (
     "fresh126",
     "fresh127",
     "fresh128",
+    "fresh129",
+    "fresh130",
 )
 # The parts no model is trained on, the held-out measure, scored together, once:
+# fresh129 (rty01-rty20: youth, summer and holiday programmes) and fresh130 (rtz01-rtz20: governance, funding and
+# evaluation of the contracts), labelled blind on 2026-12-05 by four helpers (twenty-sixth session), committed before
+# any run.
 # fresh127 (rtw01-rtw20: health, equality and discrimination) and fresh128 (rtx01-rtx20: culture and sport),
-# labelled blind on 2026-12-05 by four helpers (twenty-fifth session), committed before any run.
+# labelled blind on 2026-12-05 by four helpers (twenty-fifth session), were scored once on 2026-12-05 with the models
+# trained through fresh126 (1e25d92), then read.
 # fresh125 (rtu01-rtu20: urban renewal and social housing) and fresh126 (rtv01-rtv20: ecological transition and
 # public tranquillity), labelled blind on 2026-12-05 by four helpers (twenty-fifth session), were scored once on
 # 2026-12-05 with the models trained through fresh124 (ca481db), then read.
@@ -202,7 +208,7 @@ SPLITS = (
 # 1e6ec33; fresh72 to fresh74 with e9ce6e2; fresh75 to fresh77 with models trained through fresh74; fresh78 to
 # fresh80 with a3b108d; fresh81 to fresh89 with c13c1ac, fresh84 to fresh86 also with models trained through
 # fresh83, not committed); their errors are read.
-UNSEEN_SPLITS: tuple[str, ...] = ("fresh127", "fresh128")
+UNSEEN_SPLITS: tuple[str, ...] = ("fresh129", "fresh130")
 PRODUCERS = ("reportlab", "chromium", "libreoffice")
 
 
