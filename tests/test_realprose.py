@@ -170,7 +170,8 @@ FEWER_NAMES = {
 # fresh127 (rtw01-rtw20, health, equality and discrimination: 9 names outside the lexicons) and fresh128 (rtx01-rtx20,
 # culture and sport), with no party list either; so do fresh129 (rty01-rty20, youth: summer programmes, employment and
 # guidance) and fresh130 (rtz01-rtz20, governance, funding and evaluation of the contracts: 8 names outside the
-# lexicons, the free pages of the theme naming mostly bodies the lexicons have); no party list found, one signatory each by rule 5
+# lexicons, the free pages of the theme naming mostly bodies the lexicons have); no party list found, one signatory
+# each by rule 5
 FEWER_DOCUMENTS = {
     "fresh111": 19,
     "fresh112": 19,
