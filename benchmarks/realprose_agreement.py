@@ -7,9 +7,10 @@ who saw the text but not the first labels. Prints, for partners and dispositifs,
 those only one lists, the second labeller's precision, recall and F1 against the first (the human ceiling a model
 can be expected to reach on the same texts), the disagreements, and a JSON object on the last line. Measured on
 2026-12-05 for fresh121 and fresh122 (39 excerpts): partners P 0.982 R 0.957 F1 0.969, dispositifs 22 of 22; and for
-fresh123 and fresh124 (39 excerpts): partners P 0.989 R 1.000 F1 0.995 (92, 0, 1), dispositifs 42 of 42. Both labellers
-are helpers reading one guide and one lexicon: their agreement bounds the labels' consistency, not what two analysts
-would agree on.
+fresh123 and fresh124 (39 excerpts): partners P 0.989 R 1.000 F1 0.995 (92, 0, 1), dispositifs 42 of 42; and for
+fresh129 and fresh130 (40 excerpts, 2026-12-06): partners 99 of 99, dispositifs P 0.962 R 1.000 (25, 1, 0). Both
+labellers are helpers reading one guide and one lexicon: their agreement bounds the labels' consistency, not what
+two analysts would agree on.
 """
 
 from __future__ import annotations
