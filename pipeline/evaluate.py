@@ -304,9 +304,10 @@ def same_organisation(left: str, right: str) -> bool:
 
 
 def written_acronym(name: str) -> bool:
-    """A name written as one acronym of three letters or more, in capitals or only its first letter one (« ADCF »,
-    « AdCF », « Adie »: the Association pour le droit à l'initiative économique, rts15)."""
-    return bool(re.fullmatch(r"[A-Z][A-Za-zÀ-ÿ]{2,9}", name.strip()))
+    """A name written as one acronym of three letters or more, two of them capitals or only its first (« ADCF »,
+    « iREV », « ÉPIDe », « Adie »: the Association pour le droit à l'initiative économique, rts15)."""
+    word = name.strip()
+    return bool(re.fullmatch(r"[A-Za-zÀ-ÿ]{3,10}", word)) and (word[0].isupper() or sum(c.isupper() for c in word) >= 2)
 
 
 def out_of_lexicon_names(contract: dict[str, Any]) -> list[Any]:

@@ -193,6 +193,7 @@ def test_a_mixed_case_acronym_is_the_name_it_spells() -> None:
         "Anpeec", "Agence nationale pour la participation des employeurs à l'effort de construction"
     )
     assert not same_organisation("Adie", "Association pour le développement")
+    assert same_organisation("ÉPIDe", "Etablissement Pour l'Insertion Dans l'Emploi")  # rty13: an accented capital
     assert not same_organisation("Fondation Vinci pour la Cité", "Vinci")
 
 
